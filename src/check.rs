@@ -1,0 +1,180 @@
+//! Checks: the unit of every verdict kakunin gives.
+//!
+//! Every verification step yields a [`Check`]: a stable id, an [`Outcome`], what was expected,
+//! what was found, and the evidence looked at. A failing check never hides the others, and a
+//! check that could not run is never counted as passed ([`verdict`]).
+
+use serde::Serialize;
+
+use crate::exit::ExitCode;
+
+/// The stable check ids of the JSON report (add, never rename). See `docs/report.md`.
+pub mod ids {
+    // Single-bundle verification (verify-bundle, and the bundle inside every other command).
+    pub const BUNDLE_SIGNATURE: &str = "bundle.signature";
+    pub const BUNDLE_IDENTITY: &str = "bundle.identity";
+    pub const BUNDLE_ISSUER: &str = "bundle.issuer";
+    pub const BUNDLE_GITHUB_CLAIMS: &str = "bundle.github-claims";
+    // Attestations (verify-attestation).
+    pub const ATTESTATION_PAYLOAD_TYPE: &str = "attestation.payload-type";
+    pub const ATTESTATION_STATEMENT: &str = "attestation.statement";
+    pub const ATTESTATION_SUBJECT: &str = "attestation.subject";
+    pub const ATTESTATION_PREDICATE_TYPE: &str = "attestation.predicate-type";
+    pub const ATTESTATION_PROVENANCE: &str = "attestation.provenance";
+    pub const ATTESTATION_ENVELOPE: &str = "attestation.envelope";
+    // A chart release (verify).
+    pub const CHART_INDEX_DIGEST: &str = "chart.index-digest";
+    pub const CHART_PROV: &str = "chart.prov";
+    pub const CHART_BUNDLE: &str = "chart.bundle";
+    pub const CHART_SUBJECT: &str = "chart.subject";
+    pub const CHART_ENVELOPE: &str = "chart.envelope";
+    pub const IMAGE_REFERENCE: &str = "image.reference";
+    pub const IMAGE_REGISTRY_DIGEST: &str = "image.registry-digest";
+    pub const IMAGE_BUNDLE: &str = "image.bundle";
+    pub const IMAGE_REGISTRY_ATTESTATION: &str = "image.registry-attestation";
+    pub const IMAGE_SUBJECT: &str = "image.subject";
+    pub const IMAGE_SOURCE_REF: &str = "image.source-ref";
+    pub const SEMVER_CHART_VERSION: &str = "semver.chart-version";
+    pub const SEMVER_RELEASE_TAG: &str = "semver.release-tag";
+    pub const SEMVER_APP_VERSION: &str = "semver.app-version";
+    pub const SEMVER_NO_DOWNGRADE: &str = "semver.no-downgrade";
+    pub const SEMVER_IMAGE_RELEASE: &str = "semver.image-release";
+}
+
+/// What became of a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The check ran and what was found is what was expected.
+    Pass,
+    /// The check ran and what was found is not what was expected.
+    Fail,
+    /// The check could not run (missing evidence, a fetch failed, a prerequisite failed).
+    /// Never counted as passed.
+    NotRun,
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Stable id, one of [`ids`].
+    pub id: &'static str,
+    /// What was checked, in words a person understands at a glance.
+    pub title: String,
+    pub outcome: Outcome,
+    /// What the check expected.
+    pub expected: String,
+    /// What the check found (or why it could not run).
+    pub found: String,
+    /// Which evidence was looked at: file paths, URLs, digests.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+}
+
+impl Check {
+    /// A check that ran and passed.
+    pub fn pass(
+        id: &'static str,
+        title: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Check {
+        Check::new(id, title, Outcome::Pass, expected, found)
+    }
+
+    /// A check that ran and failed.
+    pub fn fail(
+        id: &'static str,
+        title: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Check {
+        Check::new(id, title, Outcome::Fail, expected, found)
+    }
+
+    /// A check that could not run; `why` goes in `found`.
+    pub fn not_run(
+        id: &'static str,
+        title: impl Into<String>,
+        expected: impl Into<String>,
+        why: impl Into<String>,
+    ) -> Check {
+        Check::new(id, title, Outcome::NotRun, expected, why)
+    }
+
+    /// Pass when `found == expected`, fail otherwise.
+    pub fn compare(
+        id: &'static str,
+        title: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Check {
+        let (expected, found) = (expected.into(), found.into());
+        let outcome = if expected == found {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        };
+        Check::new(id, title, outcome, expected, found)
+    }
+
+    fn new(
+        id: &'static str,
+        title: impl Into<String>,
+        outcome: Outcome,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Check {
+        Check {
+            id,
+            title: title.into(),
+            outcome,
+            expected: expected.into(),
+            found: found.into(),
+            evidence: Vec::new(),
+        }
+    }
+
+    /// Adds a piece of evidence (a path, a URL, a digest) the check looked at.
+    pub fn with_evidence(mut self, evidence: impl Into<String>) -> Check {
+        self.evidence.push(evidence.into());
+        self
+    }
+
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Pass
+    }
+}
+
+/// The exit code a list of checks deserves: any failure → 1; else anything not run (or no
+/// check at all) → 3; else 0. An empty list is never "verified".
+pub fn verdict<'a>(checks: impl IntoIterator<Item = &'a Check>) -> ExitCode {
+    let mut any = false;
+    let mut code = ExitCode::Verified;
+    for check in checks {
+        any = true;
+        code = code.worst(match check.outcome {
+            Outcome::Pass => ExitCode::Verified,
+            Outcome::Fail => ExitCode::Failed,
+            Outcome::NotRun => ExitCode::Fetch,
+        });
+    }
+    if any { code } else { ExitCode::Fetch }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdict_never_says_verified_for_checks_that_did_not_run() {
+        let pass = Check::pass(ids::CHART_INDEX_DIGEST, "t", "a", "a");
+        let not_run = Check::not_run(ids::CHART_PROV, "t", "a", "no keyring");
+        let fail = Check::compare(ids::CHART_SUBJECT, "t", "a", "b");
+        assert_eq!(fail.outcome, Outcome::Fail);
+        assert_eq!(verdict([&pass]), ExitCode::Verified);
+        assert_eq!(verdict([&pass, &not_run]), ExitCode::Fetch);
+        assert_eq!(verdict([&not_run, &fail, &pass]), ExitCode::Failed);
+        assert_eq!(verdict(std::iter::empty::<&Check>()), ExitCode::Fetch);
+    }
+}

@@ -1,0 +1,70 @@
+//! Command-line interface: thin. Each command parses its arguments into a request, calls the
+//! library, renders the report and maps the verdict to an exit code (docs/exit-codes.md).
+
+mod completions;
+mod output;
+
+use clap::{Parser, Subcommand};
+
+use kakunin::exit::ExitCode;
+
+pub use output::{OutputArgs, Rendered};
+
+const EXAMPLES: &str = "\
+Examples:
+  # Verify a file against its Sigstore bundle and the identity that must have signed it
+  kakunin verify-bundle --bundle app.sigstore \\
+      --certificate-identity https://github.com/o/r/.github/workflows/release.yaml@refs/tags/v1.0.0 \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tgz
+
+Exit codes:
+  0  verified            everything asked for was checked and holds
+  1  verification failed at least one check ran and failed
+  2  usage or input error the command line or an input file is wrong
+  3  could not fetch     something could not be fetched, or a check could not run
+";
+
+/// Verify a Helm chart release, the image it points at, their Sigstore bundles and in-toto
+/// attestations, before you install it.
+#[derive(Debug, Parser)]
+#[command(name = "kakunin", version, about, long_about = None, after_long_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print shell completions for kakunin to stdout
+    Completions(completions::CompletionsArgs),
+    /// Print kakunin's manual page (roff) to stdout, or write one page per command into a directory
+    Man(completions::ManArgs),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; everything else is a usage error (exit 2).
+            let code = if e.use_stderr() {
+                ExitCode::Usage.code()
+            } else {
+                0
+            };
+            let _ = e.print();
+            return std::process::ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
+    };
+    std::process::ExitCode::from(code.code())
+}
+
+/// Prints an error in the CLI's one style and returns its exit code.
+pub fn fail(code: ExitCode, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("kakunin: error: {message}");
+    code
+}

@@ -1,0 +1,18 @@
+//! kakunin (確認, "verification") proves, before `helm install`, that a release is what its
+//! project published: the Helm chart, the container image it points at, their Sigstore bundles
+//! and in-toto attestations, and that all their versions line up.
+//!
+//! The library never prints and never exits: it returns values ([`check::Check`]s, verified
+//! types, errors) and the `kakunin` binary renders them. Verification functions are pure over
+//! bytes already in memory; only [`fetch`] touches the network or the cache.
+//!
+//! Types whose name starts with `Verified` can only be built by the verification that
+//! guarantees what they claim (as rustls's `ServerCertVerified`): code that takes one cannot be
+//! handed an unverified input by accident.
+
+pub mod check;
+pub mod digest;
+pub mod exit;
+pub mod limits;
+pub mod progress;
+pub mod report;

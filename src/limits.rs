@@ -1,0 +1,117 @@
+//! Caps applied where bytes enter kakunin: every parser and download is bounded here, not later.
+
+/// A Sigstore bundle (`.sigstore`, `.sigstore.json`, one line of a `.jsonl`).
+pub const MAX_BUNDLE_BYTES: u64 = 16 * 1024 * 1024;
+/// A whole `.jsonl` file of bundles.
+pub const MAX_JSONL_BYTES: u64 = 64 * 1024 * 1024;
+/// Bundles in a `.jsonl` file.
+pub const MAX_JSONL_LINES: usize = 1024;
+/// A DSSE payload (an in-toto statement), after base64 decoding.
+pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024 * 1024;
+/// Subjects in one in-toto statement.
+pub const MAX_SUBJECTS: usize = 100_000;
+/// Nesting depth of any JSON or YAML document kakunin parses.
+pub const MAX_DEPTH: usize = 128;
+/// A Helm repository `index.yaml`.
+pub const MAX_INDEX_BYTES: u64 = 32 * 1024 * 1024;
+/// A chart package `.tgz` as downloaded.
+pub const MAX_CHART_BYTES: u64 = 64 * 1024 * 1024;
+/// A chart package once decompressed (all entries together).
+pub const MAX_CHART_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+/// One file inside a chart package.
+pub const MAX_CHART_ENTRY_BYTES: u64 = 16 * 1024 * 1024;
+/// Entries in a chart package.
+pub const MAX_CHART_ENTRIES: usize = 10_000;
+/// A Helm `.prov` file.
+pub const MAX_PROV_BYTES: u64 = 1024 * 1024;
+/// An OCI manifest or index.
+pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
+/// A trusted root or signing config JSON.
+pub const MAX_TRUST_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a whole file, refusing one larger than `cap` bytes before reading it.
+pub fn read_file_capped(path: &std::path::Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > cap {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "{} is {len} bytes, more than the {cap} bytes allowed for this kind of file",
+                path.display()
+            ),
+        ));
+    }
+    let mut buf = Vec::with_capacity(len as usize);
+    // `take` guards against a file that grows while we read it.
+    file.take(cap + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > cap {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "{} grew past the {cap} bytes allowed while being read",
+                path.display()
+            ),
+        ));
+    }
+    Ok(buf)
+}
+
+/// Checks that a JSON document nests no deeper than [`MAX_DEPTH`] before it is parsed
+/// (serde_json's own recursion limit is 128 too, but this gives a clearer error and also
+/// guards the typed models that flatten `serde_json::Value`).
+pub fn json_depth_ok(bytes: &[u8]) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return false;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_brackets_outside_strings_only() {
+        assert!(json_depth_ok(br#"{"a":"[[[[[[[["}"#));
+        let deep = "[".repeat(MAX_DEPTH + 1);
+        assert!(!json_depth_ok(deep.as_bytes()));
+        let ok = "[".repeat(MAX_DEPTH);
+        assert!(json_depth_ok(ok.as_bytes()));
+    }
+
+    #[test]
+    fn read_file_capped_refuses_large_files() {
+        let dir = std::env::temp_dir().join(format!("kakunin-limits-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("f");
+        std::fs::write(&p, vec![0u8; 100]).unwrap();
+        assert_eq!(read_file_capped(&p, 100).unwrap().len(), 100);
+        let err = read_file_capped(&p, 99).unwrap_err();
+        assert!(err.to_string().contains("more than the 99 bytes"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,239 @@
+//! Reports: one verification's checks, rendered for people (`human`) or machines (`json`,
+//! `sarif`, `junit`). The JSON schema is documented in `docs/report.md`; its check ids are
+//! stable ([`crate::check::ids`]).
+//!
+//! Rendering never changes a verdict: the exit code comes from [`crate::check::verdict`].
+
+mod human;
+mod junit;
+mod sarif;
+
+use serde::Serialize;
+
+use crate::check::{Check, Outcome, verdict};
+use crate::exit::ExitCode;
+
+/// Version of the JSON report's schema. Bumped only for incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The output formats every verify command offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Sarif,
+    Junit,
+}
+
+/// The result of one command: what was verified, each check, and command-specific details.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The command that produced this report (`verify-bundle`, `verify`, …).
+    pub command: String,
+    /// What was verified (an artifact path or digest, `chart@version`, …).
+    pub subject: String,
+    pub checks: Vec<Check>,
+    /// Command-specific facts about what was verified (identity, log index, statement, …).
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub details: serde_json::Value,
+}
+
+/// What the report says overall, derived from its checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Verified,
+    Failed,
+    Incomplete,
+}
+
+impl Report {
+    pub fn new(command: impl Into<String>, subject: impl Into<String>) -> Report {
+        Report {
+            command: command.into(),
+            subject: subject.into(),
+            checks: Vec::new(),
+            details: serde_json::Value::Null,
+        }
+    }
+
+    /// The exit code this report deserves (see [`crate::check::verdict`]).
+    pub fn exit_code(&self) -> ExitCode {
+        verdict(&self.checks)
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        match self.exit_code() {
+            ExitCode::Verified => Verdict::Verified,
+            ExitCode::Failed => Verdict::Failed,
+            _ => Verdict::Incomplete,
+        }
+    }
+
+    /// Counts of (passed, failed, not run).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let count = |o| self.checks.iter().filter(|c| c.outcome == o).count();
+        (
+            count(Outcome::Pass),
+            count(Outcome::Fail),
+            count(Outcome::NotRun),
+        )
+    }
+}
+
+/// Options for the human renderer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanStyle {
+    pub color: bool,
+    /// Also print expected/found for passing checks.
+    pub verbose: bool,
+}
+
+/// Renders several reports (one per verified release, or one) in the given format.
+pub fn render(reports: &[Report], format: Format, style: HumanStyle) -> String {
+    match format {
+        Format::Human => human::render(reports, style),
+        Format::Json => json(reports),
+        Format::Sarif => sarif::render(reports),
+        Format::Junit => junit::render(reports),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonDocument<'a> {
+    schema: u32,
+    kakunin: &'static str,
+    verdict: Verdict,
+    exit_code: u8,
+    reports: Vec<JsonReport<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    verdict: Verdict,
+    #[serde(flatten)]
+    report: &'a Report,
+}
+
+/// The overall exit code of several reports (the worst; none at all is not verified).
+pub fn overall(reports: &[Report]) -> ExitCode {
+    reports
+        .iter()
+        .map(Report::exit_code)
+        .reduce(ExitCode::worst)
+        .unwrap_or(ExitCode::Fetch)
+}
+
+fn overall_verdict(reports: &[Report]) -> Verdict {
+    match overall(reports) {
+        ExitCode::Verified => Verdict::Verified,
+        ExitCode::Failed => Verdict::Failed,
+        _ => Verdict::Incomplete,
+    }
+}
+
+fn json(reports: &[Report]) -> String {
+    let doc = JsonDocument {
+        schema: SCHEMA_VERSION,
+        kakunin: env!("CARGO_PKG_VERSION"),
+        verdict: overall_verdict(reports),
+        exit_code: overall(reports).code(),
+        reports: reports
+            .iter()
+            .map(|r| JsonReport {
+                verdict: r.verdict(),
+                report: r,
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).expect("report serialises");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::ids;
+
+    fn sample() -> Report {
+        let mut r = Report::new("verify", "gomenhashai@1.3.2");
+        r.checks.push(Check::pass(
+            ids::CHART_INDEX_DIGEST,
+            "chart digest matches the index",
+            "sha256:aa",
+            "sha256:aa",
+        ));
+        r.checks.push(
+            Check::fail(
+                ids::CHART_SUBJECT,
+                "statement subject is the chart",
+                "sha256:aa",
+                "sha256:bb",
+            )
+            .with_evidence("gomenhashai-1.3.2.sigstore"),
+        );
+        r.checks.push(Check::not_run(
+            ids::CHART_PROV,
+            "provenance file verifies",
+            "a valid .prov",
+            "no keyring given",
+        ));
+        r
+    }
+
+    #[test]
+    fn json_report_carries_verdict_ids_expected_and_found() {
+        let out = render(&[sample()], Format::Json, HumanStyle::default());
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["schema"], 1);
+        assert_eq!(v["verdict"], "failed");
+        assert_eq!(v["exit_code"], 1);
+        let checks = &v["reports"][0]["checks"];
+        assert_eq!(checks[1]["id"], "chart.subject");
+        assert_eq!(checks[1]["outcome"], "fail");
+        assert_eq!(checks[1]["expected"], "sha256:aa");
+        assert_eq!(checks[1]["found"], "sha256:bb");
+        assert_eq!(checks[2]["outcome"], "not-run");
+    }
+
+    #[test]
+    fn no_report_is_never_verified() {
+        assert_eq!(overall(&[]), ExitCode::Fetch);
+    }
+
+    #[test]
+    fn human_report_marks_each_check_and_shows_expected_vs_found_on_failure() {
+        let out = render(&[sample()], Format::Human, HumanStyle::default());
+        assert!(out.contains("✓ chart.index-digest"), "{out}");
+        assert!(out.contains("✗ chart.subject"), "{out}");
+        assert!(out.contains("expected: sha256:aa"), "{out}");
+        assert!(out.contains("found:    sha256:bb"), "{out}");
+        assert!(out.contains("? chart.prov"), "{out}");
+        assert!(!out.contains("\u{1b}["), "no colour unless asked: {out}");
+        assert!(out.contains("FAILED"), "{out}");
+    }
+
+    #[test]
+    fn sarif_and_junit_are_well_formed_and_list_failures() {
+        let sarif = render(&[sample()], Format::Sarif, HumanStyle::default());
+        let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+        assert_eq!(v["version"], "2.1.0");
+        let results = v["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(
+            results.len(),
+            2,
+            "a failure and a not-run become results: {sarif}"
+        );
+        assert_eq!(results[0]["ruleId"], "chart.subject");
+        assert_eq!(results[0]["level"], "error");
+        let junit = render(&[sample()], Format::Junit, HumanStyle::default());
+        assert!(junit.starts_with("<?xml"), "{junit}");
+        assert!(
+            junit.contains(r#"tests="3" failures="1" skipped="1""#),
+            "{junit}"
+        );
+        assert!(junit.contains("<failure"), "{junit}");
+    }
+}

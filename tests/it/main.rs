@@ -1,0 +1,4 @@
+//! kakunin's integration tests: one test binary (one link), a module per area.
+
+mod cli;
+mod common;
