@@ -16,3 +16,4 @@ pub mod exit;
 pub mod limits;
 pub mod progress;
 pub mod report;
+pub mod semver_rules;
