@@ -14,6 +14,7 @@ pub mod check;
 pub mod digest;
 pub mod exit;
 pub mod limits;
+pub mod profile;
 pub mod progress;
 pub mod report;
 pub mod semver_rules;
