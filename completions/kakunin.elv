@@ -22,9 +22,34 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kakunin;verify-bundle'= {
+            cand --instance 'Use the embedded trusted root of this instance'
+            cand --bundle 'The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line)'
+            cand --certificate-identity 'The exact identity (SAN) the signing certificate must carry'
+            cand --certificate-identity-regexp 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)'
+            cand --certificate-oidc-issuer 'The OIDC issuer the signing certificate must name'
+            cand --repository 'Source repository the certificate must name: OWNER/REPO (on github.com) or a URL'
+            cand --source-ref 'Source ref the certificate must name, e.g. refs/tags/v1.2.3'
+            cand --workflow 'Workflow file that must have run, e.g. .github/workflows/release.yaml'
+            cand --source-digest 'Commit (hex) the certificate must name as the source'
+            cand --key 'A PEM public key: verify a managed-key bundle with it instead of a certificate identity'
+            cand --trusted-root 'A trusted_root.json to verify against instead of an embedded root'
+            cand -o 'Report format'
+            cand --output 'Report format'
+            cand --staging 'Use the Sigstore public-good staging instance''s embedded trusted root'
+            cand -q 'No progress bars'
+            cand --quiet 'No progress bars'
+            cand -v 'Also show expected and found values of checks that passed (human output)'
+            cand --verbose 'Also show expected and found values of checks that passed (human output)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kakunin;completions'= {
             cand -h 'Print help'
@@ -40,9 +65,12 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --version 'Print version'
         }
         &'kakunin;help'= {
+            cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kakunin;help;verify-bundle'= {
         }
         &'kakunin;help;completions'= {
         }

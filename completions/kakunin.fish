@@ -26,14 +26,38 @@ end
 
 complete -c kakunin -n "__fish_kakunin_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kakunin -n "__fish_kakunin_needs_command" -s V -l version -d 'Print version'
+complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l instance -d 'Use the embedded trusted root of this instance' -r -f -a "public-good\t''
+staging\t''
+github\t''"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l bundle -d 'The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-identity-regexp -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l repository -d 'Source repository the certificate must name: OWNER/REPO (on github.com) or a URL' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l source-ref -d 'Source ref the certificate must name, e.g. refs/tags/v1.2.3' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l workflow -d 'Workflow file that must have run, e.g. .github/workflows/release.yaml' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l source-digest -d 'Commit (hex) the certificate must name as the source' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l key -d 'A PEM public key: verify a managed-key bundle with it instead of a certificate identity' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l trusted-root -d 'A trusted_root.json to verify against instead of an embedded root' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s o -l output -d 'Report format' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+json\t'The JSON report (docs/report.md)'
+sarif\t'SARIF 2.1.0, for code-scanning dashboards'
+junit\t'JUnit XML, for CI test reports'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l staging -d 'Use the Sigstore public-good staging instance\'s embedded trusted root'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s q -l quiet -d 'No progress bars'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand man" -l out-dir -d 'Write kakunin.1 and one kakunin-<command>.1 per command into this directory' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand man" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand man" -s V -l version -d 'Print version'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from completions man help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from completions man help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man help" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -10,6 +10,7 @@
 //! guarantees what they claim (as rustls's `ServerCertVerified`): code that takes one cannot be
 //! handed an unverified input by accident.
 
+pub mod bundle;
 pub mod check;
 pub mod digest;
 pub mod exit;
@@ -18,3 +19,4 @@ pub mod profile;
 pub mod progress;
 pub mod report;
 pub mod semver_rules;
+pub mod trust;

@@ -3,6 +3,7 @@
 
 mod completions;
 mod output;
+mod verify_bundle;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +36,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Verify an artifact (file or digest) against a Sigstore bundle, offline
+    VerifyBundle(verify_bundle::VerifyBundleArgs),
     /// Print shell completions for kakunin to stdout
     Completions(completions::CompletionsArgs),
     /// Print kakunin's manual page (roff) to stdout, or write one page per command into a directory
@@ -57,6 +60,7 @@ pub fn main() -> std::process::ExitCode {
         }
     };
     let code = match cli.command {
+        Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
     };

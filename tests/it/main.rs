@@ -1,5 +1,6 @@
 //! kakunin's integration tests: one test binary (one link), a module per area.
 
+mod bundle;
 mod cli;
 mod common;
 mod semver_rules;

@@ -1,0 +1,801 @@
+//! Sigstore bundles: reading them (bounded), verifying them offline, and deciding whether the
+//! signer is the one the user expects.
+//!
+//! Guarantees: a [`VerifiedBundle`] exists only when sigstore-verify accepted the bundle against
+//! a [`Trust`] root for the given artifact (certificate chain and validity at a verified time,
+//! SCT, transparency-log inclusion or RFC 3161 timestamps, the signature, the binding of the
+//! artifact's digest) **and** every element of kakunin's [`Policy`] held (identity, issuer,
+//! GitHub claims, or the managed key). Artifacts given as files are hashed in streaming, never
+//! read whole into memory (except for an Ed25519 message signature, whose scheme needs the
+//! message itself; that is capped). Every policy element is reported as its own [`Check`], and
+//! a failing one never hides the others.
+
+mod parse;
+mod policy;
+
+use std::path::{Path, PathBuf};
+
+use sigstore_types::bundle::VerificationMaterialContent;
+use sigstore_types::{ArtifactDigest, Bundle, HashAlgorithm, SignatureContent};
+use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, VerificationResult};
+
+use crate::check::{Check, ids};
+use crate::digest::{self, Algorithm, Digest};
+use crate::limits;
+use crate::trust::Trust;
+
+pub use parse::{LoadedBundle, is_jsonl, parse_bundle, read_bundle_file};
+pub use policy::{CertificateClaims, GitHubClaims, Identity, RegexError, repository_uri};
+
+/// The largest artifact kakunin reads into memory, for the one signature scheme (Ed25519 over a
+/// message) that cannot be verified from a digest.
+pub const MAX_IN_MEMORY_ARTIFACT: u64 = 256 * 1024 * 1024;
+
+/// Why a bundle did not verify, or could not be read. Messages name what was expected and what
+/// was found.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("cannot read bundle {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("not a valid Sigstore bundle: {reason}")]
+    Parse { reason: String },
+    #[error("{path} has more than {max} bundles")]
+    TooManyLines { path: PathBuf, max: usize },
+    #[error("cannot read artifact {path}: {source}")]
+    Artifact {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read public key {path}: {reason}")]
+    Key { path: PathBuf, reason: String },
+    #[error("signature verification failed: {0}")]
+    Signature(String),
+    #[error("certificate identity: expected {expected}, found {found}")]
+    Identity { expected: String, found: String },
+    #[error("certificate OIDC issuer: expected {expected}, found {found}")]
+    Issuer { expected: String, found: String },
+    #[error("certificate claim {claim}: expected {expected}, found {found}")]
+    Claim {
+        claim: String,
+        expected: String,
+        found: String,
+    },
+    #[error("no bundle in {path} verified: {}", summary(.failures))]
+    NoneVerified {
+        path: PathBuf,
+        failures: Vec<(usize, String)>,
+    },
+}
+
+fn summary(failures: &[(usize, String)]) -> String {
+    failures
+        .iter()
+        .map(|(line, e)| format!("line {line}: {e}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl BundleError {
+    /// Whether this is an input error (a file that could not be read: exit 2) rather than a
+    /// verification failure (exit 1). A file that was read but is not a valid bundle is a
+    /// verification failure: the evidence offered does not verify.
+    pub fn is_input_error(&self) -> bool {
+        matches!(
+            self,
+            BundleError::Read { .. } | BundleError::Artifact { .. } | BundleError::Key { .. }
+        )
+    }
+}
+
+/// The artifact a bundle must be bound to.
+#[derive(Debug, Clone)]
+pub enum Artifact<'a> {
+    /// A file, hashed in streaming.
+    Path(&'a Path),
+    /// A digest (`sha256:` or `sha512:`), as the conformance protocol allows.
+    Digest(Digest),
+    /// Bytes already in memory.
+    Bytes(&'a [u8]),
+}
+
+impl Artifact<'_> {
+    /// What the report calls the artifact.
+    pub fn describe(&self) -> String {
+        match self {
+            Artifact::Path(p) => p.display().to_string(),
+            Artifact::Digest(d) => d.to_string(),
+            Artifact::Bytes(b) => format!("{} bytes in memory", b.len()),
+        }
+    }
+}
+
+/// A managed public key (`--key`).
+#[derive(Debug, Clone)]
+pub struct PublicKey {
+    der: sigstore_types::DerPublicKey,
+    name: String,
+}
+
+impl PublicKey {
+    /// Parses a PEM public key (SubjectPublicKeyInfo); `name` is what reports call it.
+    pub fn from_pem(pem: &str, name: impl Into<String>) -> Result<PublicKey, String> {
+        let der = sigstore_types::DerPublicKey::from_pem(pem).map_err(|e| e.to_string())?;
+        Ok(PublicKey {
+            der,
+            name: name.into(),
+        })
+    }
+
+    /// Reads a PEM public key file (bounded).
+    pub fn from_file(path: &Path) -> Result<PublicKey, BundleError> {
+        let key_err = |reason: String| BundleError::Key {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let bytes =
+            limits::read_file_capped(path, 1024 * 1024).map_err(|e| key_err(e.to_string()))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| key_err("not UTF-8 PEM".into()))?;
+        PublicKey::from_pem(text, path.display().to_string()).map_err(key_err)
+    }
+
+    /// The SHA-256 of the key's DER SubjectPublicKeyInfo.
+    pub fn fingerprint(&self) -> Digest {
+        Digest::sha256(self.der.as_bytes())
+    }
+}
+
+/// Who must have signed.
+#[derive(Debug, Clone)]
+pub enum Policy {
+    /// A Fulcio certificate with this identity and issuer (and GitHub claims, if any).
+    Certificate {
+        identity: Identity,
+        issuer: String,
+        github: GitHubClaims,
+    },
+    /// A managed key.
+    Key(PublicKey),
+}
+
+impl Policy {
+    /// A certificate policy with an exact identity and issuer and no GitHub claims.
+    pub fn identity(identity: impl Into<String>, issuer: impl Into<String>) -> Policy {
+        Policy::Certificate {
+            identity: Identity::exact(identity),
+            issuer: issuer.into(),
+            github: GitHubClaims::default(),
+        }
+    }
+}
+
+/// What was signed: a message signature over the artifact, or a DSSE envelope whose statement
+/// names the artifact as a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedContent {
+    MessageSignature,
+    Dsse(Envelope),
+}
+
+/// A DSSE envelope whose signature has been verified (its payload is authentic; what it says
+/// is for the attestation module to check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    payload_type: String,
+    payload: Vec<u8>,
+    signatures: Vec<EnvelopeSignature>,
+}
+
+/// One signature of a DSSE envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvelopeSignature {
+    pub keyid: String,
+    pub sig: Vec<u8>,
+}
+
+impl Envelope {
+    pub fn payload_type(&self) -> &str {
+        &self.payload_type
+    }
+    /// The payload bytes (base64-decoded), exactly as signed.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+    pub fn signatures(&self) -> &[EnvelopeSignature] {
+        &self.signatures
+    }
+}
+
+/// A point in time authenticated during verification.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Time {
+    pub unix_seconds: i64,
+    pub rfc3339: String,
+}
+
+impl Time {
+    fn from_jiff(t: impl std::fmt::Display + Copy, seconds: i64) -> Time {
+        Time {
+            unix_seconds: seconds,
+            rfc3339: t.to_string(),
+        }
+    }
+}
+
+/// A bundle that verified against a trusted root, for an artifact, under a policy.
+/// Only [`verify`] builds one.
+#[derive(Debug, Clone)]
+pub struct VerifiedBundle {
+    identity: Option<String>,
+    issuer: Option<String>,
+    claims: CertificateClaims,
+    key: Option<Digest>,
+    log_indexes: Vec<u64>,
+    integrated_time: Option<Time>,
+    verified_times: Vec<Time>,
+    artifact_digest: Option<Digest>,
+    content: SignedContent,
+    trust: String,
+    line: Option<usize>,
+}
+
+impl VerifiedBundle {
+    /// The certificate's SAN (None for a managed-key bundle).
+    pub fn identity(&self) -> Option<&str> {
+        self.identity.as_deref()
+    }
+    /// The certificate's OIDC issuer extension, if any.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+    /// The certificate's Fulcio claims (empty for a managed-key bundle).
+    pub fn claims(&self) -> &CertificateClaims {
+        &self.claims
+    }
+    /// The SHA-256 fingerprint of the managed key that verified (None for a certificate).
+    pub fn key_fingerprint(&self) -> Option<&Digest> {
+        self.key.as_ref()
+    }
+    /// Transparency-log indexes of the bundle's entries (verified unless the root has no log).
+    pub fn log_indexes(&self) -> &[u64] {
+        &self.log_indexes
+    }
+    /// The authenticated Rekor v1 integrated time, if any.
+    pub fn integrated_time(&self) -> Option<&Time> {
+        self.integrated_time.as_ref()
+    }
+    /// Every authenticated signing time (RFC 3161 timestamps and integrated times).
+    pub fn verified_times(&self) -> &[Time] {
+        &self.verified_times
+    }
+    /// The digest of the artifact the signature is bound to. For a DSSE bundle this is the
+    /// digest that matched a statement subject. `None` only for a message signature without
+    /// a `messageDigest` verified from bytes in memory.
+    pub fn artifact_digest(&self) -> Option<&Digest> {
+        self.artifact_digest.as_ref()
+    }
+    /// What was signed.
+    pub fn content(&self) -> &SignedContent {
+        &self.content
+    }
+    /// The DSSE envelope, for a DSSE bundle.
+    pub fn envelope(&self) -> Option<&Envelope> {
+        match &self.content {
+            SignedContent::Dsse(e) => Some(e),
+            SignedContent::MessageSignature => None,
+        }
+    }
+    /// Which trusted root verified it.
+    pub fn trust(&self) -> &str {
+        &self.trust
+    }
+    /// The 1-based line of the `.jsonl` file it came from, if it came from one.
+    pub fn line(&self) -> Option<usize> {
+        self.line
+    }
+
+    /// Facts for a report's `details`.
+    pub fn details(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "trusted_root": self.trust,
+            "content": match self.content { SignedContent::MessageSignature => "message-signature", SignedContent::Dsse(_) => "dsse" },
+            "log_indexes": self.log_indexes,
+            "verified_times": self.verified_times,
+        });
+        let o = v.as_object_mut().expect("object");
+        if let Some(i) = &self.identity {
+            o.insert("identity".into(), i.clone().into());
+        }
+        if let Some(i) = &self.issuer {
+            o.insert("issuer".into(), i.clone().into());
+        }
+        if let Some(k) = &self.key {
+            o.insert("key_sha256".into(), k.to_string().into());
+        }
+        if let Some(t) = &self.integrated_time {
+            o.insert("integrated_time".into(), t.rfc3339.clone().into());
+        }
+        if let Some(d) = &self.artifact_digest {
+            o.insert("artifact_digest".into(), d.to_string().into());
+        }
+        if let Some(e) = self.envelope() {
+            o.insert("payload_type".into(), e.payload_type.clone().into());
+        }
+        if let Some(line) = self.line {
+            o.insert("jsonl_line".into(), line.into());
+        }
+        if self.claims != CertificateClaims::default() {
+            o.insert(
+                "certificate_claims".into(),
+                serde_json::to_value(&self.claims).unwrap_or_default(),
+            );
+        }
+        v
+    }
+}
+
+/// The outcome of verifying one bundle: every check, and the verified bundle or the first
+/// reason it was rejected.
+#[derive(Debug)]
+pub struct Verification {
+    pub checks: Vec<Check>,
+    pub result: Result<VerifiedBundle, BundleError>,
+}
+
+impl Verification {
+    /// Whether the bundle verified.
+    pub fn verified(&self) -> bool {
+        self.result.is_ok()
+    }
+}
+
+const SIGNATURE_TITLE: &str = "bundle signature, certificate chain, log and timestamps";
+
+/// Verifies one parsed bundle for an artifact under a policy. Never panics on input; returns a
+/// check for the signature and one for each policy element.
+pub fn verify(
+    trust: &Trust,
+    bundle: &Bundle,
+    artifact: &Artifact<'_>,
+    policy: &Policy,
+) -> Verification {
+    let crypto = run_crypto(trust, bundle, artifact, policy);
+    let expected_sig = match policy {
+        Policy::Certificate { .. } => format!(
+            "a valid signature over {} by a certificate from {}",
+            artifact.describe(),
+            trust.name()
+        ),
+        Policy::Key(key) => format!(
+            "a valid signature over {} by the key {} ({}), logged per {}",
+            artifact.describe(),
+            key.name,
+            key.fingerprint(),
+            trust.name()
+        ),
+    };
+    let mut checks = Vec::new();
+    let (result, bound) = match crypto {
+        Ok(ok) => ok,
+        Err(e) => {
+            checks.push(Check::fail(
+                ids::BUNDLE_SIGNATURE,
+                SIGNATURE_TITLE,
+                expected_sig,
+                e.to_string(),
+            ));
+            // Still show the policy elements, from the unverified certificate if it parses,
+            // so one failure does not hide the others.
+            if let Policy::Certificate {
+                identity,
+                issuer,
+                github,
+            } = policy
+            {
+                let info = bundle
+                    .signing_certificate()
+                    .and_then(|c| sigstore_verify::crypto::parse_certificate_info(c).ok());
+                let san = info
+                    .as_ref()
+                    .and_then(|i| i.identity.as_ref())
+                    .map(|s| s.as_str().to_string());
+                let iss = info.as_ref().and_then(|i| i.issuer.clone());
+                let claims = info
+                    .as_ref()
+                    .map(CertificateClaims::from_certificate)
+                    .unwrap_or_default();
+                checks.push(unverified(policy::identity_check(identity, san.as_deref())));
+                checks.push(unverified(policy::issuer_check(issuer, iss.as_deref())));
+                checks.extend(
+                    policy::github_checks(github, &claims)
+                        .into_iter()
+                        .map(unverified),
+                );
+            }
+            return Verification {
+                checks,
+                result: Err(e),
+            };
+        }
+    };
+    checks.push(Check::pass(
+        ids::BUNDLE_SIGNATURE,
+        SIGNATURE_TITLE,
+        expected_sig,
+        signature_found(trust, &result, bundle),
+    ));
+
+    let mut first_error: Option<BundleError> = None;
+    let (identity, issuer, claims, key) = match policy {
+        Policy::Certificate {
+            identity,
+            issuer,
+            github,
+        } => {
+            let info = result.certificate();
+            let san = result.identity().map(|s| s.as_str().to_string());
+            let iss = result.issuer().map(str::to_string);
+            let claims = info
+                .map(CertificateClaims::from_certificate)
+                .unwrap_or_default();
+            let id_check = policy::identity_check(identity, san.as_deref());
+            if !id_check.passed() {
+                first_error.get_or_insert(BundleError::Identity {
+                    expected: id_check.expected.clone(),
+                    found: id_check.found.clone(),
+                });
+            }
+            checks.push(id_check);
+            let iss_check = policy::issuer_check(issuer, iss.as_deref());
+            if !iss_check.passed() {
+                first_error.get_or_insert(BundleError::Issuer {
+                    expected: iss_check.expected.clone(),
+                    found: iss_check.found.clone(),
+                });
+            }
+            checks.push(iss_check);
+            for c in policy::github_checks(github, &claims) {
+                if !c.passed() {
+                    first_error.get_or_insert(BundleError::Claim {
+                        claim: c.title.clone(),
+                        expected: c.expected.clone(),
+                        found: c.found.clone(),
+                    });
+                }
+                checks.push(c);
+            }
+            (san, iss, claims, None)
+        }
+        Policy::Key(key) => (
+            None,
+            None,
+            CertificateClaims::default(),
+            Some(key.fingerprint()),
+        ),
+    };
+    if let Some(e) = first_error {
+        return Verification {
+            checks,
+            result: Err(e),
+        };
+    }
+    let content = match &bundle.content {
+        SignatureContent::DsseEnvelope(env) => SignedContent::Dsse(Envelope {
+            payload_type: env.payload_type.clone(),
+            payload: env.payload.as_bytes().to_vec(),
+            signatures: vec![EnvelopeSignature {
+                keyid: env.signature.keyid.as_str().to_string(),
+                sig: env.signature.sig.as_bytes().to_vec(),
+            }],
+        }),
+        _ => SignedContent::MessageSignature,
+    };
+    let verified = VerifiedBundle {
+        identity,
+        issuer,
+        claims,
+        key,
+        log_indexes: bundle
+            .verification_material
+            .tlog_entries
+            .iter()
+            .map(|e| e.log_index.get())
+            .collect(),
+        integrated_time: result
+            .integrated_time()
+            .map(|t| Time::from_jiff(t, t.as_second())),
+        verified_times: result
+            .verified_timestamps()
+            .iter()
+            .map(|t| Time::from_jiff(*t, t.as_second()))
+            .collect(),
+        artifact_digest: bound,
+        content,
+        trust: trust.name().to_string(),
+        line: None,
+    };
+    Verification {
+        checks,
+        result: Ok(verified),
+    }
+}
+
+fn unverified(mut check: Check) -> Check {
+    check
+        .evidence
+        .push("from a certificate that did not verify".into());
+    check
+}
+
+fn signature_found(trust: &Trust, result: &VerificationResult, bundle: &Bundle) -> String {
+    let mut parts = vec!["verified".to_string()];
+    if result.certificate_verified() {
+        parts.push("certificate chains to the trusted root".into());
+    }
+    if result.sct_verified() {
+        parts.push("SCT verified".into());
+    }
+    if result.tlog_verified() {
+        let idx: Vec<String> = bundle
+            .verification_material
+            .tlog_entries
+            .iter()
+            .map(|e| e.log_index.get().to_string())
+            .collect();
+        parts.push(format!("logged at index {}", idx.join(", ")));
+    } else if trust.is_tsa_only() {
+        parts.push("no transparency log in this trust root".into());
+    }
+    if let Some(t) = result.integrated_time() {
+        parts.push(format!("integrated {t}"));
+    }
+    let tsa = bundle
+        .verification_material
+        .timestamp_verification_data
+        .rfc3161_timestamps
+        .len();
+    if tsa > 0 {
+        parts.push(format!("{tsa} RFC 3161 timestamp(s)"));
+    }
+    parts.join("; ")
+}
+
+/// Runs sigstore-verify with kakunin's trust settings and returns the result and the digest
+/// of the artifact the signature is bound to.
+fn run_crypto(
+    trust: &Trust,
+    bundle: &Bundle,
+    artifact: &Artifact<'_>,
+    policy: &Policy,
+) -> Result<(VerificationResult, Option<Digest>), BundleError> {
+    let sig = |e: sigstore_verify::Error| BundleError::Signature(e.to_string());
+    let verifier = trust.verifier();
+    // Identity and issuer are kakunin's policy (below, as checks); sigstore-verify proves the
+    // cryptography. Without a transparency log (GitHub's instance) signing times come from the
+    // TSA alone; without CT logs there is no SCT to verify.
+    let keyless = {
+        let mut p = VerificationPolicy::any_identity();
+        if trust.is_tsa_only() {
+            p = p.skip_tlog_unsafe();
+        }
+        if !trust.has_ct_logs() {
+            p = p.skip_sct();
+        }
+        p
+    };
+    let keyed = match policy {
+        Policy::Key(key) => {
+            let mut p = PublicKeyVerificationPolicy::new(key.der.clone());
+            if trust.is_tsa_only() {
+                p = p.skip_tlog_unsafe();
+            }
+            Some(p)
+        }
+        Policy::Certificate { .. } => None,
+    };
+    if let Policy::Certificate { .. } = policy
+        && matches!(
+            bundle.verification_material.content,
+            VerificationMaterialContent::PublicKey(_)
+        )
+    {
+        return Err(BundleError::Signature(
+            "the bundle is signed with a managed key (no certificate): verify it with --key".into(),
+        ));
+    }
+    let pol: &dyn sigstore_verify::Policy = match &keyed {
+        Some(p) => p,
+        None => &keyless,
+    };
+    match artifact {
+        Artifact::Digest(d) => {
+            let alg = match d.algorithm() {
+                Algorithm::Sha256 => HashAlgorithm::Sha2256,
+                Algorithm::Sha512 => HashAlgorithm::Sha2512,
+            };
+            let ad = ArtifactDigest::new(alg, d.as_bytes().to_vec())
+                .map_err(|e| BundleError::Signature(e.to_string()))?;
+            let r = verifier.verify(ad, bundle, pol).map_err(sig)?;
+            Ok((r, Some(d.clone())))
+        }
+        Artifact::Bytes(b) => {
+            let r = verifier.verify(*b, bundle, pol).map_err(sig)?;
+            let d = bound_digest_of_bytes(bundle, b);
+            Ok((r, Some(d)))
+        }
+        Artifact::Path(path) => verify_path(trust, bundle, path, pol),
+    }
+}
+
+fn open(path: &Path) -> Result<std::fs::File, BundleError> {
+    std::fs::File::open(path).map_err(|source| BundleError::Artifact {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A file artifact: for DSSE, hash it once with the algorithm its subjects use and verify by
+/// digest; for a message signature, let sigstore-verify stream it (it hashes with exactly what
+/// the signature scheme needs) and fall back to bytes in memory only for Ed25519.
+fn verify_path(
+    trust: &Trust,
+    bundle: &Bundle,
+    path: &Path,
+    pol: &dyn sigstore_verify::Policy,
+) -> Result<(VerificationResult, Option<Digest>), BundleError> {
+    let verifier = trust.verifier();
+    let sig = |e: sigstore_verify::Error| BundleError::Signature(e.to_string());
+    let io = |source| BundleError::Artifact {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let SignatureContent::DsseEnvelope(env) = &bundle.content
+        && let Some(alg) = subject_algorithm(env.payload.as_bytes())
+    {
+        let (mut ds, _) = digest::hash_reader(open(path)?, &[alg]).map_err(io)?;
+        let d = ds.remove(0);
+        let hash_alg = match alg {
+            Algorithm::Sha256 => HashAlgorithm::Sha2256,
+            Algorithm::Sha512 => HashAlgorithm::Sha2512,
+        };
+        let ad = ArtifactDigest::new(hash_alg, d.as_bytes().to_vec())
+            .map_err(|e| BundleError::Signature(e.to_string()))?;
+        let r = verifier.verify(ad, bundle, pol).map_err(sig)?;
+        return Ok((r, Some(d)));
+    }
+    match verifier.verify_reader(
+        std::io::BufReader::with_capacity(digest::STREAM_BUFFER, open(path)?),
+        bundle,
+        pol,
+    ) {
+        Ok(r) => {
+            let d = match &bundle.content {
+                // verify_reader checked the bundle's messageDigest against the artifact.
+                SignatureContent::MessageSignature(m) => m.message_digest.as_ref().and_then(|md| {
+                    let alg = match md.algorithm {
+                        HashAlgorithm::Sha2256 => Algorithm::Sha256,
+                        HashAlgorithm::Sha2512 => Algorithm::Sha512,
+                        _ => return None,
+                    };
+                    Digest::new(alg, md.digest.as_bytes().to_vec()).ok()
+                }),
+                _ => None,
+            };
+            let d = match d {
+                Some(d) => d,
+                None => digest::sha256_file(path).map_err(io)?,
+            };
+            Ok((r, Some(d)))
+        }
+        Err(sigstore_verify::Error::UnsupportedArtifact(msg)) if msg.contains("prehashed") => {
+            // Ed25519 over a message: the scheme needs the bytes themselves.
+            let bytes = limits::read_file_capped(path, MAX_IN_MEMORY_ARTIFACT).map_err(io)?;
+            let r = verifier
+                .verify(bytes.as_slice(), bundle, pol)
+                .map_err(sig)?;
+            Ok((r, Some(Digest::sha256(&bytes))))
+        }
+        Err(e) => Err(sig(e)),
+    }
+}
+
+fn bound_digest_of_bytes(bundle: &Bundle, bytes: &[u8]) -> Digest {
+    if let SignatureContent::DsseEnvelope(env) = &bundle.content
+        && subject_algorithm(env.payload.as_bytes()) == Some(Algorithm::Sha512)
+    {
+        return Digest::of_bytes(Algorithm::Sha512, bytes);
+    }
+    Digest::sha256(bytes)
+}
+
+/// The digest algorithm to bind a file to a DSSE statement's subjects with: sha256 when a
+/// subject has one, else sha512; None when the payload is not a statement with such subjects
+/// (sigstore-verify then reports why).
+fn subject_algorithm(payload: &[u8]) -> Option<Algorithm> {
+    #[derive(serde::Deserialize)]
+    struct Statement {
+        subject: Vec<Subject>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Subject {
+        #[serde(default)]
+        digest: std::collections::BTreeMap<String, String>,
+    }
+    if payload.len() > limits::MAX_PAYLOAD_BYTES || !limits::json_depth_ok(payload) {
+        return None;
+    }
+    let st: Statement = serde_json::from_slice(payload).ok()?;
+    let has = |name: &str| st.subject.iter().any(|s| s.digest.contains_key(name));
+    if has("sha256") {
+        Some(Algorithm::Sha256)
+    } else if has("sha512") {
+        Some(Algorithm::Sha512)
+    } else {
+        None
+    }
+}
+
+/// Verifies every bundle of a file (one, or one per `.jsonl` line) and returns the first that
+/// verifies, with its checks, or the checks of every line when none does.
+pub fn verify_file(
+    trust: &Trust,
+    bundle_path: &Path,
+    artifact: &Artifact<'_>,
+    policy: &Policy,
+) -> Result<Verification, BundleError> {
+    let loaded = read_bundle_file(bundle_path)?;
+    let multi = loaded.len() > 1 || loaded.first().is_some_and(|l| l.line.is_some());
+    let mut failures = Vec::new();
+    let mut all_checks = Vec::new();
+    for LoadedBundle { line, bundle } in loaded {
+        let mut v = match bundle {
+            Ok(b) => verify(trust, &b, artifact, policy),
+            Err(e) => Verification {
+                checks: vec![Check::fail(
+                    ids::BUNDLE_SIGNATURE,
+                    SIGNATURE_TITLE,
+                    "a valid Sigstore bundle",
+                    e.to_string(),
+                )],
+                result: Err(e),
+            },
+        };
+        if let Some(n) = line {
+            for c in &mut v.checks {
+                c.evidence.push(format!("{}:{n}", bundle_path.display()));
+            }
+        } else {
+            for c in &mut v.checks {
+                c.evidence.push(bundle_path.display().to_string());
+            }
+        }
+        match v.result {
+            Ok(mut vb) => {
+                vb.line = line;
+                return Ok(Verification {
+                    checks: v.checks,
+                    result: Ok(vb),
+                });
+            }
+            Err(e) => {
+                if !multi {
+                    return Ok(Verification {
+                        checks: v.checks,
+                        result: Err(e),
+                    });
+                }
+                failures.push((line.unwrap_or(1), e.to_string()));
+                all_checks.extend(v.checks);
+            }
+        }
+    }
+    Ok(Verification {
+        checks: all_checks,
+        result: Err(BundleError::NoneVerified {
+            path: bundle_path.to_path_buf(),
+            failures,
+        }),
+    })
+}

@@ -1,0 +1,130 @@
+//! Reading bundle files with bounds: `.sigstore`, `.sigstore.json` (one bundle) and `.jsonl`
+//! (one bundle a line, as `gh attestation download` writes).
+//!
+//! Guarantees: no file larger than [`limits::MAX_BUNDLE_BYTES`] (one bundle) or
+//! [`limits::MAX_JSONL_BYTES`] (a `.jsonl`) is read, no JSON nested deeper than
+//! [`limits::MAX_DEPTH`] reaches the parser, and a `.jsonl` has at most
+//! [`limits::MAX_JSONL_LINES`] bundles. A line that does not parse does not hide the others.
+
+use std::path::{Path, PathBuf};
+
+use sigstore_types::Bundle;
+
+use super::BundleError;
+use crate::limits;
+
+/// One bundle read from a file: where it came from and the bundle, or why it did not parse.
+#[derive(Debug)]
+pub struct LoadedBundle {
+    /// 1-based line number in a `.jsonl` file; `None` for a single-bundle file.
+    pub line: Option<usize>,
+    pub bundle: Result<Bundle, BundleError>,
+}
+
+/// Whether a path names a JSON-lines file of bundles.
+pub fn is_jsonl(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+}
+
+/// Reads a bundle file. A file that cannot be read at all is an `Err`; a file that can be read
+/// gives one [`LoadedBundle`] per bundle in it (per non-empty line of a `.jsonl`), each parsed
+/// or not.
+pub fn read_bundle_file(path: &Path) -> Result<Vec<LoadedBundle>, BundleError> {
+    let jsonl = is_jsonl(path);
+    let cap = if jsonl {
+        limits::MAX_JSONL_BYTES
+    } else {
+        limits::MAX_BUNDLE_BYTES
+    };
+    let bytes = limits::read_file_capped(path, cap).map_err(|source| BundleError::Read {
+        path: PathBuf::from(path),
+        source,
+    })?;
+    if !jsonl {
+        return Ok(vec![LoadedBundle {
+            line: None,
+            bundle: parse_bundle(&bytes),
+        }]);
+    }
+    let mut out = Vec::new();
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_bytes = line.strip_suffix(b"\r").unwrap_or(line);
+        if line_bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if out.len() == limits::MAX_JSONL_LINES {
+            return Err(BundleError::TooManyLines {
+                path: PathBuf::from(path),
+                max: limits::MAX_JSONL_LINES,
+            });
+        }
+        out.push(LoadedBundle {
+            line: Some(i + 1),
+            bundle: parse_bundle(line_bytes),
+        });
+    }
+    if out.is_empty() {
+        return Err(BundleError::Parse {
+            reason: format!("{} holds no bundle (every line is empty)", path.display()),
+        });
+    }
+    Ok(out)
+}
+
+/// Parses one bundle document, bounded in size and depth.
+pub fn parse_bundle(bytes: &[u8]) -> Result<Bundle, BundleError> {
+    if bytes.len() as u64 > limits::MAX_BUNDLE_BYTES {
+        return Err(BundleError::Parse {
+            reason: format!(
+                "a bundle of {} bytes is larger than the {} bytes allowed",
+                bytes.len(),
+                limits::MAX_BUNDLE_BYTES
+            ),
+        });
+    }
+    if !limits::json_depth_ok(bytes) {
+        return Err(BundleError::Parse {
+            reason: format!("JSON nested deeper than {} levels", limits::MAX_DEPTH),
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| BundleError::Parse {
+        reason: format!("not UTF-8: {e}"),
+    })?;
+    Bundle::from_json(text).map_err(|e| BundleError::Parse {
+        reason: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_bundles_are_parse_errors_not_panics() {
+        for bad in [
+            &b""[..],
+            b"{",
+            b"{\"mediaType\": 3}",
+            b"\xff\xfe",
+            b"[]",
+            b"null",
+        ] {
+            assert!(
+                matches!(parse_bundle(bad), Err(BundleError::Parse { .. })),
+                "{bad:?}"
+            );
+        }
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let err = parse_bundle(deep.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("nested deeper"), "{err}");
+    }
+
+    #[test]
+    fn jsonl_is_recognised_by_extension() {
+        assert!(is_jsonl(Path::new("sha256:abc.jsonl")));
+        assert!(is_jsonl(Path::new("x.JSONL")));
+        assert!(!is_jsonl(Path::new("x.sigstore.json")));
+        assert!(!is_jsonl(Path::new("x.sigstore")));
+    }
+}

@@ -1,0 +1,348 @@
+//! Who must have signed: kakunin's own policy over a bundle's signing certificate.
+//!
+//! sigstore-verify proves the cryptography (chain, SCT, log, timestamps, signature); this module
+//! decides whether the *verified* certificate is the one the user asked for: the SAN identity
+//! (exact, or a regular expression that must match the whole SAN), the OIDC issuer (exact), and
+//! the GitHub Actions claims Fulcio writes into the certificate (source repository, ref,
+//! workflow file, commit). Every element yields its own [`Check`] with expected and found.
+
+use regex::Regex;
+use sigstore_verify::crypto::CertificateInfo;
+
+use crate::check::{Check, ids};
+
+/// How the certificate's SAN must look.
+#[derive(Debug, Clone)]
+pub enum Identity {
+    /// The SAN equals this string.
+    Exact(String),
+    /// The SAN matches this regular expression as a whole (it is anchored: `^(?:RE)$`).
+    Regex { pattern: String, regex: Regex },
+}
+
+/// A regular expression given by the user was not valid.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid --certificate-identity-regexp {pattern:?}: {reason}")]
+pub struct RegexError {
+    pub pattern: String,
+    pub reason: String,
+}
+
+impl Identity {
+    /// An exact identity.
+    pub fn exact(identity: impl Into<String>) -> Identity {
+        Identity::Exact(identity.into())
+    }
+
+    /// A regular expression that must match the whole SAN: it is always compiled anchored as
+    /// `^(?:RE)$`, so `https://github.com/o/r/.*` cannot match `https://evil/?https://github.com/o/r/`.
+    pub fn regex(pattern: impl Into<String>) -> Result<Identity, RegexError> {
+        let pattern = pattern.into();
+        let regex = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|e| RegexError {
+                pattern: pattern.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(Identity::Regex { pattern, regex })
+    }
+
+    /// Whether a SAN satisfies this identity.
+    pub fn matches(&self, san: &str) -> bool {
+        match self {
+            Identity::Exact(expected) => expected == san,
+            Identity::Regex { regex, .. } => regex.is_match(san),
+        }
+    }
+
+    /// What the report shows as expected.
+    pub fn describe(&self) -> String {
+        match self {
+            Identity::Exact(s) => s.clone(),
+            Identity::Regex { pattern, .. } => format!("matches ^(?:{pattern})$"),
+        }
+    }
+}
+
+/// Expected GitHub Actions claims (each optional; only those given are checked).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitHubClaims {
+    /// `OWNER/REPO` (meaning `https://github.com/OWNER/REPO`) or a full repository URL; compared
+    /// with the Source Repository URI claim.
+    pub repository: Option<String>,
+    /// A full ref such as `refs/tags/v1.2.3`; compared with the Source Repository Ref claim.
+    pub source_ref: Option<String>,
+    /// The workflow file path, e.g. `.github/workflows/release.yaml`; compared with the path
+    /// part of the Build Config URI claim (the workflow that ran), without its `@ref`.
+    pub workflow: Option<String>,
+    /// The commit (hex) the artifact was built from; compared with the Source Repository Digest.
+    pub source_digest: Option<String>,
+}
+
+impl GitHubClaims {
+    /// Whether no claim is asked for.
+    pub fn is_empty(&self) -> bool {
+        *self == GitHubClaims::default()
+    }
+}
+
+/// The claims kakunin reads from a Fulcio certificate's extensions (OID arc
+/// 1.3.6.1.4.1.57264.1). They are claims of the CA that issued the certificate: worth
+/// something only once the certificate has been verified, which is what [`super::VerifiedBundle`]
+/// guarantees.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CertificateClaims {
+    /// .1.12 Source Repository URI, e.g. `https://github.com/o/r`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_repository_uri: Option<String>,
+    /// .1.14 Source Repository Ref, e.g. `refs/tags/v1.2.3`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_repository_ref: Option<String>,
+    /// .1.13 Source Repository Digest (commit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_repository_digest: Option<String>,
+    /// .1.15 Source Repository Identifier (immutable id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_repository_identifier: Option<String>,
+    /// .1.16 Source Repository Owner URI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_repository_owner_uri: Option<String>,
+    /// .1.18 Build Config URI: the workflow that ran, with its ref.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_config_uri: Option<String>,
+    /// .1.19 Build Config Digest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_config_digest: Option<String>,
+    /// .1.9 Build Signer URI: the workflow that signed (a reusable workflow, possibly).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_signer_uri: Option<String>,
+    /// .1.10 Build Signer Digest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_signer_digest: Option<String>,
+    /// .1.11 Runner Environment (`github-hosted`, `self-hosted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runner_environment: Option<String>,
+    /// .1.20 Build Trigger (`push`, `release`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_trigger: Option<String>,
+    /// .1.21 Run Invocation URI (the run's logs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_invocation_uri: Option<String>,
+    /// .1.22 Source Repository Visibility At Signing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_repository_visibility: Option<String>,
+    /// .1.23 Deployment Environment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment_environment: Option<String>,
+}
+
+impl CertificateClaims {
+    /// Reads the claims of a parsed certificate, falling back to the deprecated GitHub
+    /// extensions (.1.2–.1.6) for certificates that predate the provider-neutral ones.
+    pub(crate) fn from_certificate(info: &CertificateInfo) -> CertificateClaims {
+        let c = &info.ci_claims;
+        let old = &c.deprecated_github;
+        CertificateClaims {
+            source_repository_uri: c.source_repository_uri.clone().or_else(|| {
+                old.workflow_repository
+                    .as_ref()
+                    .map(|r| format!("https://github.com/{r}"))
+            }),
+            source_repository_ref: c
+                .source_repository_ref
+                .clone()
+                .or_else(|| old.workflow_ref.clone()),
+            source_repository_digest: c
+                .source_repository_digest
+                .clone()
+                .or_else(|| old.workflow_sha.clone()),
+            source_repository_identifier: c.source_repository_identifier.clone(),
+            source_repository_owner_uri: c.source_repository_owner_uri.clone(),
+            build_config_uri: c.build_config_uri.clone(),
+            build_config_digest: c.build_config_digest.clone(),
+            build_signer_uri: c.build_signer_uri.clone(),
+            build_signer_digest: c.build_signer_digest.clone(),
+            runner_environment: c.runner_environment.clone(),
+            build_trigger: c
+                .build_trigger
+                .clone()
+                .or_else(|| old.workflow_trigger.clone()),
+            run_invocation_uri: c.run_invocation_uri.clone(),
+            source_repository_visibility: c.source_repository_visibility_at_signing.clone(),
+            deployment_environment: c.deployment_environment.clone(),
+        }
+    }
+
+    /// The workflow path of the Build Config URI: `.github/workflows/x.yaml` out of
+    /// `https://github.com/o/r/.github/workflows/x.yaml@refs/tags/v1`.
+    pub fn workflow_path(&self) -> Option<&str> {
+        let uri = self.build_config_uri.as_deref()?;
+        let without_ref = uri.split_once('@').map_or(uri, |(path, _)| path);
+        let after_scheme = without_ref
+            .split_once("://")
+            .map_or(without_ref, |(_, r)| r);
+        // host / owner / repo / path…
+        let mut parts = after_scheme.splitn(4, '/');
+        let (_host, _owner, _repo) = (parts.next()?, parts.next()?, parts.next()?);
+        parts.next()
+    }
+}
+
+const NONE: &str = "(absent)";
+
+fn found(v: Option<&str>) -> String {
+    v.unwrap_or(NONE).to_string()
+}
+
+/// The identity check.
+pub(crate) fn identity_check(expected: &Identity, san: Option<&str>) -> Check {
+    let title = "signing certificate identity (SAN)";
+    match san {
+        Some(s) if expected.matches(s) => {
+            Check::pass(ids::BUNDLE_IDENTITY, title, expected.describe(), s)
+        }
+        _ => Check::fail(ids::BUNDLE_IDENTITY, title, expected.describe(), found(san)),
+    }
+}
+
+/// The issuer check.
+pub(crate) fn issuer_check(expected: &str, issuer: Option<&str>) -> Check {
+    let title = "signing certificate OIDC issuer";
+    if issuer == Some(expected) {
+        Check::pass(ids::BUNDLE_ISSUER, title, expected, expected)
+    } else {
+        Check::fail(ids::BUNDLE_ISSUER, title, expected, found(issuer))
+    }
+}
+
+/// One check per GitHub claim asked for.
+pub(crate) fn github_checks(expected: &GitHubClaims, claims: &CertificateClaims) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let mut push = |title: &str, want: String, got: Option<&str>, ok: bool| {
+        checks.push(if ok {
+            Check::pass(ids::BUNDLE_GITHUB_CLAIMS, title, want, found(got))
+        } else {
+            Check::fail(ids::BUNDLE_GITHUB_CLAIMS, title, want, found(got))
+        });
+    };
+    if let Some(repo) = &expected.repository {
+        let want = repository_uri(repo);
+        let got = claims.source_repository_uri.as_deref();
+        push(
+            "source repository (certificate claim)",
+            want.clone(),
+            got,
+            got == Some(want.as_str()),
+        );
+    }
+    if let Some(r) = &expected.source_ref {
+        let got = claims.source_repository_ref.as_deref();
+        push(
+            "source ref (certificate claim)",
+            r.clone(),
+            got,
+            got == Some(r.as_str()),
+        );
+    }
+    if let Some(w) = &expected.workflow {
+        let want = w.trim_start_matches('/');
+        if want.contains("://") {
+            // A full workflow URL: compare without the ref.
+            let got = claims
+                .build_config_uri
+                .as_deref()
+                .map(|u| u.split_once('@').map_or(u, |(p, _)| p));
+            push(
+                "workflow (certificate build config)",
+                want.to_string(),
+                got,
+                got == Some(want),
+            );
+        } else {
+            let got = claims.workflow_path();
+            push(
+                "workflow (certificate build config)",
+                want.to_string(),
+                got,
+                got == Some(want),
+            );
+        }
+    }
+    if let Some(d) = &expected.source_digest {
+        let want = d.to_ascii_lowercase();
+        let want = want.strip_prefix("sha1:").unwrap_or(&want).to_string();
+        let got = claims.source_repository_digest.as_deref();
+        push(
+            "source commit (certificate claim)",
+            want.clone(),
+            got,
+            got == Some(want.as_str()),
+        );
+    }
+    checks
+}
+
+/// `OWNER/REPO` → `https://github.com/OWNER/REPO`; a URL is kept as given (without a trailing
+/// slash).
+pub fn repository_uri(repo: &str) -> String {
+    let repo = repo.trim_end_matches('/');
+    if repo.contains("://") {
+        repo.to_string()
+    } else {
+        format!("https://github.com/{}", repo.trim_start_matches('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_regexp_is_anchored_to_the_whole_san() {
+        let id = Identity::regex("https://github.com/o/r/.*").unwrap();
+        assert!(id.matches("https://github.com/o/r/.github/workflows/x.yaml@refs/tags/v1"));
+        assert!(!id.matches("https://evil.example/?https://github.com/o/r/x"));
+        let id = Identity::regex("a|b").unwrap();
+        assert!(id.matches("a") && id.matches("b"));
+        assert!(!id.matches("ab") && !id.matches("xa"));
+        assert!(Identity::regex("(").is_err());
+    }
+
+    #[test]
+    fn workflow_path_is_the_path_of_the_build_config_without_ref() {
+        let claims = CertificateClaims {
+            build_config_uri: Some(
+                "https://github.com/o/r/.github/workflows/release.yaml@refs/tags/v1.2.3".into(),
+            ),
+            ..Default::default()
+        };
+        assert_eq!(
+            claims.workflow_path(),
+            Some(".github/workflows/release.yaml")
+        );
+    }
+
+    #[test]
+    fn github_claim_checks_name_expected_and_found() {
+        let claims = CertificateClaims {
+            source_repository_uri: Some("https://github.com/o/r".into()),
+            source_repository_ref: Some("refs/tags/v1".into()),
+            ..Default::default()
+        };
+        let expected = GitHubClaims {
+            repository: Some("o/other".into()),
+            source_ref: Some("refs/tags/v1".into()),
+            workflow: Some(".github/workflows/x.yaml".into()),
+            source_digest: None,
+        };
+        let checks = github_checks(&expected, &claims);
+        assert_eq!(checks.len(), 3);
+        assert!(!checks[0].passed());
+        assert_eq!(checks[0].expected, "https://github.com/o/other");
+        assert_eq!(checks[0].found, "https://github.com/o/r");
+        assert!(checks[1].passed());
+        assert!(!checks[2].passed());
+        assert_eq!(checks[2].found, NONE);
+    }
+}

@@ -1,0 +1,331 @@
+//! Trusted roots: which Sigstore instance's keys and certificates a bundle must chain to.
+//!
+//! Guarantees: verification never touches the network. The public-good production and staging
+//! roots and GitHub's artifact-attestation root are embedded in the binary (the snapshots
+//! `sigstore-trust-root` ships); `--trusted-root FILE` loads any other root, bounded by
+//! [`limits::MAX_TRUST_BYTES`]. A root is parsed once and turned into a ready
+//! [`sigstore_verify::Verifier`] once; a [`Trust`] is then reused for every bundle.
+//!
+//! Only the root that was asked for is parsed. [`update`] (behind `kakunin trust-root update`)
+//! refreshes a root through TUF into the user's cache directory; it is never needed for
+//! verification, and verification does not read that cache unless the user points
+//! `--trusted-root` at the refreshed file.
+
+use std::path::{Path, PathBuf};
+
+use sigstore_trust_root::{SigstoreInstance, TrustedRoot};
+use sigstore_verify::Verifier;
+
+use crate::limits;
+
+/// The Sigstore instances whose roots are embedded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Instance {
+    /// Sigstore public-good production (Fulcio, Rekor, CT log, TSA).
+    Production,
+    /// Sigstore public-good staging.
+    Staging,
+    /// GitHub's artifact-attestation instance (Fulcio and TSA; no transparency log, no CT log).
+    GitHub,
+}
+
+impl Instance {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Instance::Production => "public-good",
+            Instance::Staging => "staging",
+            Instance::GitHub => "github",
+        }
+    }
+
+    /// Parses an instance name as given to `--instance`.
+    pub fn from_name(name: &str) -> Option<Instance> {
+        match name {
+            "public-good" | "production" | "prod" => Some(Instance::Production),
+            "staging" => Some(Instance::Staging),
+            "github" => Some(Instance::GitHub),
+            _ => None,
+        }
+    }
+
+    fn sigstore(self) -> SigstoreInstance {
+        match self {
+            Instance::Production => SigstoreInstance::PublicGood,
+            Instance::Staging => SigstoreInstance::Staging,
+            Instance::GitHub => SigstoreInstance::GitHub,
+        }
+    }
+
+    /// The embedded `trusted_root.json` of this instance.
+    pub fn embedded_json(self) -> &'static str {
+        self.sigstore().embedded_trusted_root_json()
+    }
+}
+
+/// Why a trusted root could not be used. Every variant is an input error (exit 2): nothing was
+/// verified.
+#[derive(Debug, thiserror::Error)]
+pub enum TrustError {
+    #[error("cannot read trusted root {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("trusted root {name} is not valid JSON nested at most {max} deep", max = limits::MAX_DEPTH)]
+    Depth { name: String },
+    #[error("trusted root {name} is not a valid Sigstore trusted root: {reason}")]
+    Parse { name: String, reason: String },
+    #[error("trusted root {name} cannot be used for verification: {reason}")]
+    Unusable { name: String, reason: String },
+}
+
+/// A trusted root ready for verification: the parsed root, the verifier built from it once, and
+/// what kind of instance it describes.
+pub struct Trust {
+    root: TrustedRoot,
+    verifier: Verifier,
+    name: String,
+    tsa_only: bool,
+    has_ct_logs: bool,
+}
+
+impl std::fmt::Debug for Trust {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Trust")
+            .field("name", &self.name)
+            .field("tsa_only", &self.tsa_only)
+            .field("has_ct_logs", &self.has_ct_logs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Trust {
+    /// The embedded root of a well-known instance.
+    pub fn embedded(instance: Instance) -> Result<Trust, TrustError> {
+        Trust::from_json(
+            instance.embedded_json(),
+            format!("{} (embedded)", instance.name()),
+        )
+    }
+
+    /// Sigstore public-good production (the default).
+    pub fn production() -> Result<Trust, TrustError> {
+        Trust::embedded(Instance::Production)
+    }
+
+    /// A `trusted_root.json` file, read with a size cap.
+    pub fn from_file(path: &Path) -> Result<Trust, TrustError> {
+        let bytes = limits::read_file_capped(path, limits::MAX_TRUST_BYTES).map_err(|source| {
+            TrustError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
+        let name = path.display().to_string();
+        let text = std::str::from_utf8(&bytes).map_err(|_| TrustError::Parse {
+            name: name.clone(),
+            reason: "not UTF-8".into(),
+        })?;
+        Trust::from_json(text, name)
+    }
+
+    /// A trusted root from its JSON text; `name` is what reports call it.
+    pub fn from_json(json: &str, name: impl Into<String>) -> Result<Trust, TrustError> {
+        let name = name.into();
+        if !limits::json_depth_ok(json.as_bytes()) {
+            return Err(TrustError::Depth { name });
+        }
+        let root = TrustedRoot::from_json(json).map_err(|e| TrustError::Parse {
+            name: name.clone(),
+            reason: e.to_string(),
+        })?;
+        Trust::from_root(root, name)
+    }
+
+    /// A parsed trusted root.
+    pub fn from_root(root: TrustedRoot, name: impl Into<String>) -> Result<Trust, TrustError> {
+        let name = name.into();
+        let verifier = Verifier::new(&root).map_err(|e| TrustError::Unusable {
+            name: name.clone(),
+            reason: e.to_string(),
+        })?;
+        // An instance without a transparency log (GitHub's) can only vouch for signing times
+        // through its timestamp authorities; one without CT logs cannot have issued SCTs.
+        let tsa_only = root.tlogs.is_empty();
+        let has_ct_logs = !root.ctlogs.is_empty();
+        Ok(Trust {
+            root,
+            verifier,
+            name,
+            tsa_only,
+            has_ct_logs,
+        })
+    }
+
+    /// The root as selected on the command line: `--trusted-root FILE` wins, then `--instance`,
+    /// then `--staging`, else production.
+    pub fn select(
+        trusted_root: Option<&Path>,
+        instance: Option<Instance>,
+        staging: bool,
+    ) -> Result<Trust, TrustError> {
+        match (trusted_root, instance) {
+            (Some(path), _) => Trust::from_file(path),
+            (None, Some(instance)) => Trust::embedded(instance),
+            (None, None) if staging => Trust::embedded(Instance::Staging),
+            (None, None) => Trust::production(),
+        }
+    }
+
+    /// The parsed trusted root.
+    pub fn root(&self) -> &TrustedRoot {
+        &self.root
+    }
+
+    /// The verifier built from the root (built once, reused for every bundle).
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// What reports call this root (`public-good (embedded)`, a file path, …).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the root has no transparency log (GitHub's instance): signing times then come
+    /// from RFC 3161 timestamps alone, which must verify against the root's TSAs.
+    pub fn is_tsa_only(&self) -> bool {
+        self.tsa_only
+    }
+
+    /// Whether the root has CT logs whose SCTs a signing certificate must carry.
+    pub fn has_ct_logs(&self) -> bool {
+        self.has_ct_logs
+    }
+}
+
+/// Where `kakunin trust-root update` keeps refreshed roots: `$XDG_CACHE_HOME/kakunin/trust`
+/// (or `~/.cache/kakunin/trust`).
+pub fn cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })?;
+    Some(base.join("kakunin").join("trust"))
+}
+
+/// Why a TUF refresh failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    #[error("no cache directory: neither XDG_CACHE_HOME nor HOME is set")]
+    NoCacheDir,
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("TUF update of the {instance} trusted root failed: {reason}")]
+    Tuf {
+        instance: &'static str,
+        reason: String,
+    },
+    #[error("the {instance} trusted root fetched through TUF is not usable: {source}")]
+    Unusable {
+        instance: &'static str,
+        source: TrustError,
+    },
+}
+
+/// What an update wrote.
+#[derive(Debug, Clone)]
+pub struct Updated {
+    pub instance: Instance,
+    /// The refreshed `trusted_root.json` (usable with `--trusted-root`).
+    pub path: PathBuf,
+}
+
+/// Refreshes an instance's trusted root through TUF (starting from the TUF root embedded in
+/// `sigstore-trust-root`), checks that it is usable, and writes it to
+/// `<cache>/<instance>/trusted_root.json`. This is the only function in kakunin's trust code
+/// that touches the network.
+pub fn update(instance: Instance, cache: &Path) -> Result<Updated, UpdateError> {
+    let dir = cache.join(instance.name());
+    let tuf_dir = dir.join("tuf");
+    std::fs::create_dir_all(&tuf_dir).map_err(|source| UpdateError::Write {
+        path: tuf_dir.clone(),
+        source,
+    })?;
+    let config = instance.sigstore().tuf_config().with_cache_dir(tuf_dir);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UpdateError::Tuf {
+            instance: instance.name(),
+            reason: format!("cannot start the async runtime: {e}"),
+        })?;
+    let root = runtime
+        .block_on(TrustedRoot::from_tuf(config))
+        .map_err(|e| UpdateError::Tuf {
+            instance: instance.name(),
+            reason: e.to_string(),
+        })?;
+    let json = serde_json::to_string_pretty(&root).map_err(|e| UpdateError::Tuf {
+        instance: instance.name(),
+        reason: format!("cannot serialise the trusted root: {e}"),
+    })?;
+    // Refuse to store a root kakunin could not verify with.
+    Trust::from_json(&json, format!("{} (TUF)", instance.name())).map_err(|source| {
+        UpdateError::Unusable {
+            instance: instance.name(),
+            source,
+        }
+    })?;
+    let path = dir.join("trusted_root.json");
+    let tmp = dir.join("trusted_root.json.tmp");
+    std::fs::write(&tmp, json.as_bytes())
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|source| UpdateError::Write {
+            path: path.clone(),
+            source,
+        })?;
+    Ok(Updated { instance, path })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_root_builds_a_verifier() {
+        for instance in [Instance::Production, Instance::Staging, Instance::GitHub] {
+            let trust = Trust::embedded(instance).unwrap();
+            assert_eq!(
+                trust.is_tsa_only(),
+                instance == Instance::GitHub,
+                "{instance:?}"
+            );
+            assert_eq!(trust.has_ct_logs(), instance != Instance::GitHub);
+            assert!(trust.name().contains(instance.name()));
+            assert_eq!(Instance::from_name(instance.name()), Some(instance));
+        }
+    }
+
+    #[test]
+    fn malformed_roots_are_input_errors_naming_the_root() {
+        let err = Trust::from_json("{", "x.json").unwrap_err();
+        assert!(matches!(err, TrustError::Parse { .. }), "{err}");
+        assert!(err.to_string().contains("x.json"));
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(matches!(
+            Trust::from_json(&deep, "d").unwrap_err(),
+            TrustError::Depth { .. }
+        ));
+        let err = Trust::from_file(Path::new("/nonexistent/root.json")).unwrap_err();
+        assert!(matches!(err, TrustError::Read { .. }));
+    }
+}
