@@ -4,3 +4,4 @@ mod bundle;
 mod cli;
 mod common;
 mod semver_rules;
+mod sigstore_instance;
