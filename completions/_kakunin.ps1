@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
+            [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -71,10 +72,24 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kakunin;sign-bundle' {
+            [CompletionResult]::new('--identity-token', '--identity-token', [CompletionResultType]::ParameterName, 'The OIDC identity token (otherwise SIGSTORE_ID_TOKEN or GitHub Actions'' OIDC)')
+            [CompletionResult]::new('--bundle', '--bundle', [CompletionResultType]::ParameterName, 'Where to write the bundle (v0.3 JSON)')
+            [CompletionResult]::new('--trusted-root', '--trusted-root', [CompletionResultType]::ParameterName, 'Verify the new bundle against this trusted_root.json before keeping it')
+            [CompletionResult]::new('--signing-config', '--signing-config', [CompletionResultType]::ParameterName, 'Sign with the instance this signing_config.json describes')
+            [CompletionResult]::new('--staging', '--staging', [CompletionResultType]::ParameterName, 'Use Sigstore''s staging instance (sigstage.dev)')
+            [CompletionResult]::new('--in-toto', '--in-toto', [CompletionResultType]::ParameterName, 'FILE is an in-toto statement: sign it as a DSSE envelope, byte for byte')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kakunin;help' {
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
+            [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -85,6 +100,9 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             break
         }
         'kakunin;help;man' {
+            break
+        }
+        'kakunin;help;sign-bundle' {
             break
         }
         'kakunin;help;help' {

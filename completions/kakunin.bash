@@ -25,6 +25,9 @@ _kakunin() {
             kakunin,man)
                 cmd="kakunin__subcmd__man"
                 ;;
+            kakunin,sign-bundle)
+                cmd="kakunin__subcmd__sign__subcmd__bundle"
+                ;;
             kakunin,verify-bundle)
                 cmd="kakunin__subcmd__verify__subcmd__bundle"
                 ;;
@@ -37,6 +40,9 @@ _kakunin() {
             kakunin__subcmd__help,man)
                 cmd="kakunin__subcmd__help__subcmd__man"
                 ;;
+            kakunin__subcmd__help,sign-bundle)
+                cmd="kakunin__subcmd__help__subcmd__sign__subcmd__bundle"
+                ;;
             kakunin__subcmd__help,verify-bundle)
                 cmd="kakunin__subcmd__help__subcmd__verify__subcmd__bundle"
                 ;;
@@ -47,7 +53,7 @@ _kakunin() {
 
     case "${cmd}" in
         kakunin)
-            opts="-h -V --help --version verify-bundle completions man help"
+            opts="-h -V --help --version verify-bundle completions man sign-bundle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -75,7 +81,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__help)
-            opts="verify-bundle completions man help"
+            opts="verify-bundle completions man sign-bundle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -130,6 +136,20 @@ _kakunin() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kakunin__subcmd__help__subcmd__sign__subcmd__bundle)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kakunin__subcmd__help__subcmd__verify__subcmd__bundle)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -152,6 +172,36 @@ _kakunin() {
             fi
             case "${prev}" in
                 --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__sign__subcmd__bundle)
+            opts="-h -V --staging --in-toto --identity-token --bundle --trusted-root --signing-config --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --identity-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -25,6 +25,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
+            cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kakunin;verify-bundle'= {
@@ -64,10 +65,23 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kakunin;sign-bundle'= {
+            cand --identity-token 'The OIDC identity token (otherwise SIGSTORE_ID_TOKEN or GitHub Actions'' OIDC)'
+            cand --bundle 'Where to write the bundle (v0.3 JSON)'
+            cand --trusted-root 'Verify the new bundle against this trusted_root.json before keeping it'
+            cand --signing-config 'Sign with the instance this signing_config.json describes'
+            cand --staging 'Use Sigstore''s staging instance (sigstage.dev)'
+            cand --in-toto 'FILE is an in-toto statement: sign it as a DSSE envelope, byte for byte'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kakunin;help'= {
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
+            cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kakunin;help;verify-bundle'= {
@@ -75,6 +89,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         &'kakunin;help;completions'= {
         }
         &'kakunin;help;man'= {
+        }
+        &'kakunin;help;sign-bundle'= {
         }
         &'kakunin;help;help'= {
         }

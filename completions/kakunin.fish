@@ -29,6 +29,7 @@ complete -c kakunin -n "__fish_kakunin_needs_command" -s V -l version -d 'Print 
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
+complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l instance -d 'Use the embedded trusted root of this instance' -r -f -a "public-good\t''
 staging\t''
@@ -57,7 +58,16 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand completions" -s V -l ver
 complete -c kakunin -n "__fish_kakunin_using_subcommand man" -l out-dir -d 'Write kakunin.1 and one kakunin-<command>.1 per command into this directory' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand man" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand man" -s V -l version -d 'Print version'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man help" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l identity-token -d 'The OIDC identity token (otherwise SIGSTORE_ID_TOKEN or GitHub Actions\' OIDC)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l bundle -d 'Where to write the bundle (v0.3 JSON)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l trusted-root -d 'Verify the new bundle against this trusted_root.json before keeping it' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l signing-config -d 'Sign with the instance this signing_config.json describes' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l staging -d 'Use Sigstore\'s staging instance (sigstage.dev)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l in-toto -d 'FILE is an in-toto statement: sign it as a DSSE envelope, byte for byte'
+complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -s h -l help -d 'Print help'
+complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -s V -l version -d 'Print version'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man sign-bundle help" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man sign-bundle help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man sign-bundle help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man sign-bundle help" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle completions man sign-bundle help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -17,6 +17,7 @@ pub mod exit;
 pub mod limits;
 pub mod profile;
 pub mod progress;
+pub mod publish;
 pub mod report;
 pub mod semver_rules;
 pub mod trust;

@@ -3,6 +3,7 @@
 
 mod completions;
 mod output;
+mod sign_bundle;
 mod verify_bundle;
 
 use clap::{Parser, Subcommand};
@@ -42,6 +43,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print kakunin's manual page (roff) to stdout, or write one page per command into a directory
     Man(completions::ManArgs),
+    /// Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)
+    SignBundle(sign_bundle::SignBundleArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -63,6 +66,7 @@ pub fn main() -> std::process::ExitCode {
         Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::SignBundle(args) => sign_bundle::sign_bundle(args),
     };
     std::process::ExitCode::from(code.code())
 }

@@ -4,4 +4,5 @@ mod bundle;
 mod cli;
 mod common;
 mod semver_rules;
+mod sign_bundle;
 mod sigstore_instance;

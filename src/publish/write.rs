@@ -1,0 +1,178 @@
+//! Writing a set of release files all-or-nothing.
+//!
+//! Guarantee: after [`write_verified`] returns, either every file is in place under its final
+//! name, with exactly the bytes given, and the caller's verification accepted the bytes read
+//! back from disk; or none of the final names was created (temporary files are removed, and a
+//! final name already renamed into place is removed again if a later one fails). Existing
+//! files are never overwritten unless the caller allows it; then a failure can leave the old
+//! file replaced, so publishing refuses existing targets by default.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why a set of files could not be written. Nothing under a final name was left behind.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{path} already exists (expected a new file; remove it or choose another --out)")]
+    Exists { path: PathBuf },
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("what was written does not verify, so nothing was kept: {0}")]
+    Verify(String),
+}
+
+/// Writes `files` (final path, bytes) all-or-nothing, refusing to replace existing files.
+pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), WriteError> {
+    write_verified(files, false, |_| Ok(()))
+}
+
+/// Writes `files` to temporary names in their directories, calls `verify` with the
+/// temporary paths (same order), then renames them into place. On any failure the set is
+/// removed (see the module documentation).
+pub fn write_verified(
+    files: &[(PathBuf, Vec<u8>)],
+    overwrite: bool,
+    verify: impl FnOnce(&[PathBuf]) -> Result<(), String>,
+) -> Result<(), WriteError> {
+    if !overwrite {
+        if let Some((path, _)) = files.iter().find(|(p, _)| p.symlink_metadata().is_ok()) {
+            return Err(WriteError::Exists { path: path.clone() });
+        }
+    }
+    let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
+    let cleanup = |paths: &[PathBuf]| {
+        for p in paths {
+            let _ = std::fs::remove_file(p);
+        }
+    };
+    for (path, bytes) in files {
+        let tmp = temp_name(path);
+        temps.push(tmp.clone());
+        if let Err(source) = write_synced(&tmp, bytes) {
+            cleanup(&temps);
+            return Err(WriteError::Io { path: tmp, source });
+        }
+    }
+    if let Err(e) = verify(&temps) {
+        cleanup(&temps);
+        return Err(WriteError::Verify(e));
+    }
+    let mut placed: Vec<PathBuf> = Vec::with_capacity(files.len());
+    for ((path, _), tmp) in files.iter().zip(&temps) {
+        if !overwrite && path.symlink_metadata().is_ok() {
+            cleanup(&temps);
+            cleanup(&placed);
+            return Err(WriteError::Exists { path: path.clone() });
+        }
+        if let Err(source) = std::fs::rename(tmp, path) {
+            cleanup(&temps);
+            cleanup(&placed);
+            return Err(WriteError::Io {
+                path: path.clone(),
+                source,
+            });
+        }
+        placed.push(path.clone());
+    }
+    if let Some(dir) = files.first().and_then(|(p, _)| p.parent()) {
+        // Make the renames durable; a directory that cannot be synced is not an error.
+        if let Ok(d) = std::fs::File::open(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        }) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+/// `.<name>.kakunin-tmp-<pid>` next to `path`: hidden, and never a name a release file has.
+fn temp_name(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.kakunin-tmp-{}", std::process::id()))
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("kakunin-write-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn names(d: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn writes_every_file_after_verification() {
+        let d = dir("ok");
+        let files = vec![(d.join("a"), b"1".to_vec()), (d.join("b"), b"2".to_vec())];
+        write_verified(&files, false, |tmps| {
+            assert_eq!(std::fs::read(&tmps[1]).unwrap(), b"2");
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(names(&d), ["a", "b"]);
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_failed_verification_leaves_nothing() {
+        let d = dir("verify");
+        let files = vec![(d.join("a"), b"1".to_vec()), (d.join("b"), b"2".to_vec())];
+        let e = write_verified(&files, false, |_| Err("bad signature".into())).unwrap_err();
+        assert!(e.to_string().contains("bad signature"), "{e}");
+        assert!(names(&d).is_empty(), "{:?}", names(&d));
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn an_existing_target_is_refused_and_kept() {
+        let d = dir("exists");
+        std::fs::write(d.join("b"), b"old").unwrap();
+        let files = vec![(d.join("a"), b"1".to_vec()), (d.join("b"), b"2".to_vec())];
+        let e = write_all(&files).unwrap_err();
+        assert!(matches!(e, WriteError::Exists { .. }), "{e}");
+        assert_eq!(names(&d), ["b"]);
+        assert_eq!(std::fs::read(d.join("b")).unwrap(), b"old");
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn an_unwritable_directory_leaves_nothing() {
+        let d = dir("missing");
+        let files = vec![
+            (d.join("a"), b"1".to_vec()),
+            (d.join("no/such/dir/b"), b"2".to_vec()),
+        ];
+        let e = write_all(&files).unwrap_err();
+        assert!(matches!(e, WriteError::Io { .. }), "{e}");
+        assert!(names(&d).is_empty(), "{:?}", names(&d));
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}
