@@ -11,6 +11,7 @@
 //! handed an unverified input by accident.
 
 pub mod bundle;
+pub mod chart;
 pub mod check;
 pub mod digest;
 pub mod exit;

@@ -1,6 +1,7 @@
 //! kakunin's integration tests: one test binary (one link), a module per area.
 
 mod bundle;
+mod chart;
 mod cli;
 mod common;
 mod semver_rules;

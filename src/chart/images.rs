@@ -1,0 +1,339 @@
+//! The container images a chart refers to: `image:` blocks (`registry`, `repository`, `tag`,
+//! `digest`) at any depth of `values.yaml`, and the `artifacthub.io/images` annotation.
+//!
+//! Guarantees: every block found is listed, valid or not; [`ChartImage::reference`] either
+//! yields a well-formed OCI reference or an [`InvalidReference`] naming what is wrong (an
+//! upper-case repository, a bad tag, a malformed digest). A tag left empty defaults to the
+//! chart's `appVersion`, and the image says so. Nothing here asks a registry anything.
+
+use serde::Deserialize;
+
+use crate::limits::MAX_DEPTH;
+
+/// Where in the chart an image reference was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageSource {
+    /// A block of `values.yaml`, at this dotted path (`image`, `webhook.image`).
+    Values(String),
+    /// An entry of the `artifacthub.io/images` annotation of `Chart.yaml`, by its name.
+    Annotation(String),
+}
+
+impl std::fmt::Display for ImageSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImageSource::Values(p) => write!(f, "values.yaml {p}"),
+            ImageSource::Annotation(n) => {
+                write!(f, "Chart.yaml annotation artifacthub.io/images {n:?}")
+            }
+        }
+    }
+}
+
+/// One image reference of a chart, as written (nothing resolved, nothing trusted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartImage {
+    pub source: ImageSource,
+    /// `registry/repository` as written (the `registry` field joined when present).
+    pub repository: String,
+    /// The tag in effect: the one written, or the chart's `appVersion` when none was.
+    pub tag: Option<String>,
+    /// Whether [`Self::tag`] came from `appVersion` because the block had no tag.
+    pub tag_from_app_version: bool,
+    /// The digest pinned by the chart, if any (`sha256:<hex>`).
+    pub digest: Option<String>,
+}
+
+/// An image reference that is not a valid OCI reference, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reference:?} is not a valid OCI image reference: {reason}")]
+pub struct InvalidReference {
+    pub reference: String,
+    pub reason: String,
+}
+
+impl ChartImage {
+    /// The whole reference as written: `repo[:tag][@digest]`.
+    pub fn display(&self) -> String {
+        let mut s = self.repository.clone();
+        if let Some(t) = &self.tag {
+            s.push(':');
+            s.push_str(t);
+        }
+        if let Some(d) = &self.digest {
+            s.push('@');
+            s.push_str(d);
+        }
+        s
+    }
+
+    /// Validates the reference and parses it (oci-client's grammar, plus clearer errors for
+    /// the common mistakes).
+    pub fn reference(&self) -> Result<oci_client::Reference, InvalidReference> {
+        let invalid = |reason: String| InvalidReference {
+            reference: self.display(),
+            reason,
+        };
+        validate_repository(&self.repository).map_err(invalid)?;
+        if let Some(tag) = &self.tag {
+            let ok = !tag.is_empty()
+                && tag.len() <= 128
+                && tag
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && tag
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
+            if !ok {
+                return Err(invalid(format!(
+                    "expected a tag of [A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}, found {tag:?}"
+                )));
+            }
+        }
+        if let Some(d) = &self.digest {
+            d.parse::<crate::digest::Digest>()
+                .map_err(|e| invalid(format!("digest: {e}")))?;
+        }
+        self.display()
+            .parse::<oci_client::Reference>()
+            .map_err(|e| invalid(e.to_string()))
+    }
+}
+
+/// Repository path components must be lower case (`[a-z0-9]+([._-]|__)...`); the registry
+/// host may be any case.
+fn validate_repository(repo: &str) -> Result<(), String> {
+    if repo.is_empty() {
+        return Err("expected a repository, found an empty string".into());
+    }
+    let mut parts: Vec<&str> = repo.split('/').collect();
+    let first = parts[0];
+    let has_registry =
+        parts.len() > 1 && (first.contains('.') || first.contains(':') || first == "localhost");
+    if has_registry {
+        parts.remove(0);
+    }
+    for p in parts {
+        if let Some(c) = p.chars().find(|c| c.is_ascii_uppercase()) {
+            return Err(format!(
+                "repository path components must be lower case: found {c:?} in {p:?}"
+            ));
+        }
+        let ok = !p.is_empty()
+            && p.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && p.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        if !ok {
+            return Err(format!(
+                "expected repository path components of [a-z0-9] separated by '.', '_', '__' or '-', found {p:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every image of a chart: `values.yaml` blocks first (in document order), then the
+/// `artifacthub.io/images` annotation. `app_version` fills in missing tags.
+pub fn chart_images(
+    values: &serde_norway::Value,
+    annotations: &std::collections::BTreeMap<String, String>,
+    app_version: Option<&str>,
+) -> Result<Vec<ChartImage>, String> {
+    let mut out = Vec::new();
+    walk(values, "", 0, app_version, &mut out);
+    if let Some(raw) = annotations.get("artifacthub.io/images") {
+        #[derive(Deserialize)]
+        struct Entry {
+            #[serde(default)]
+            name: String,
+            image: String,
+        }
+        let entries: Vec<Entry> = serde_norway::from_str(raw).map_err(|e| {
+            format!("annotation artifacthub.io/images is not a list of images: {e}")
+        })?;
+        for e in entries {
+            let mut img = split_reference(&e.image, ImageSource::Annotation(e.name));
+            fill_tag(&mut img, app_version);
+            out.push(img);
+        }
+    }
+    Ok(out)
+}
+
+fn walk(
+    v: &serde_norway::Value,
+    path: &str,
+    depth: usize,
+    app_version: Option<&str>,
+    out: &mut Vec<ChartImage>,
+) {
+    use serde_norway::Value;
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let Value::Mapping(map) = v else {
+        if let Value::Sequence(seq) = v {
+            for (i, item) in seq.iter().enumerate() {
+                walk(item, &format!("{path}[{i}]"), depth + 1, app_version, out);
+            }
+        }
+        return;
+    };
+    for (k, child) in map {
+        let Some(key) = k.as_str() else { continue };
+        let child_path = if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        };
+        let is_image_key = key.to_ascii_lowercase().ends_with("image");
+        match child {
+            Value::Mapping(m) if is_image_key => {
+                if let Some(repo) = m.get("repository").and_then(scalar) {
+                    let registry = m.get("registry").and_then(scalar).filter(|r| !r.is_empty());
+                    let repository = match registry {
+                        Some(r) => format!("{}/{}", r.trim_end_matches('/'), repo),
+                        None => repo,
+                    };
+                    let mut img = ChartImage {
+                        source: ImageSource::Values(child_path.clone()),
+                        repository,
+                        tag: m.get("tag").and_then(scalar).filter(|t| !t.is_empty()),
+                        tag_from_app_version: false,
+                        digest: m.get("digest").and_then(scalar).filter(|d| !d.is_empty()),
+                    };
+                    fill_tag(&mut img, app_version);
+                    out.push(img);
+                } else {
+                    walk(child, &child_path, depth + 1, app_version, out);
+                }
+            }
+            Value::String(s)
+                if key == "image" && !s.is_empty() && !s.contains(char::is_whitespace) =>
+            {
+                let mut img = split_reference(s, ImageSource::Values(child_path));
+                fill_tag(&mut img, app_version);
+                out.push(img);
+            }
+            _ => walk(child, &child_path, depth + 1, app_version, out),
+        }
+    }
+}
+
+fn scalar(v: &serde_norway::Value) -> Option<String> {
+    match v {
+        serde_norway::Value::String(s) => Some(s.clone()),
+        serde_norway::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn fill_tag(img: &mut ChartImage, app_version: Option<&str>) {
+    if img.tag.is_none() {
+        if let Some(av) = app_version.filter(|a| !a.is_empty()) {
+            img.tag = Some(av.to_string());
+            img.tag_from_app_version = true;
+        }
+    }
+}
+
+/// Splits `repo[:tag][@digest]` (a `:` after the last `/` is a tag, before it a port).
+fn split_reference(s: &str, source: ImageSource) -> ChartImage {
+    let (rest, digest) = match s.split_once('@') {
+        Some((r, d)) => (r, Some(d.to_string())),
+        None => (s, None),
+    };
+    let slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
+    let (repository, tag) = match rest[slash..].rfind(':') {
+        Some(i) => (
+            rest[..slash + i].to_string(),
+            Some(rest[slash + i + 1..].to_string()),
+        ),
+        None => (rest.to_string(), None),
+    };
+    ChartImage {
+        source,
+        repository,
+        tag,
+        tag_from_app_version: false,
+        digest,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D: &str = "sha256:75dec07996b338ba12d6986657a22ac560d7b3a4712fb53a4ab02f1aeca9b4d8";
+
+    #[test]
+    fn finds_blocks_at_any_depth_and_defaults_the_tag() {
+        let values: serde_norway::Value = serde_norway::from_str(&format!(
+            "image:\n  repository: ghcr.io/gomenhashai/gomenhashai\n  tag: \"\"\n  digest: {D}\n\
+             webhook:\n  sidecarImage:\n    registry: quay.io\n    repository: o/side\n    tag: 1.2\n"
+        ))
+        .unwrap();
+        let imgs = chart_images(&values, &Default::default(), Some("v1.3.1")).unwrap();
+        assert_eq!(imgs.len(), 2);
+        assert_eq!(imgs[0].source, ImageSource::Values("image".into()));
+        assert_eq!(imgs[0].tag.as_deref(), Some("v1.3.1"));
+        assert!(imgs[0].tag_from_app_version);
+        assert_eq!(imgs[0].digest.as_deref(), Some(D));
+        let r = imgs[0].reference().unwrap();
+        assert_eq!(r.repository(), "gomenhashai/gomenhashai");
+        assert_eq!(imgs[1].repository, "quay.io/o/side");
+        assert_eq!(imgs[1].tag.as_deref(), Some("1.2"));
+    }
+
+    #[test]
+    fn an_upper_case_repository_is_reported_as_such() {
+        let values: serde_norway::Value = serde_norway::from_str(
+            "image:\n  repository: ghcr.io/marcantoineRaymond/gomenhashai\n",
+        )
+        .unwrap();
+        let imgs = chart_images(&values, &Default::default(), Some("v0.1.0")).unwrap();
+        let err = imgs[0].reference().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "\"ghcr.io/marcantoineRaymond/gomenhashai:v0.1.0\" is not a valid OCI image reference: \
+             repository path components must be lower case: found 'R' in \"marcantoineRaymond\""
+        );
+    }
+
+    #[test]
+    fn reads_the_artifacthub_annotation() {
+        let mut ann = std::collections::BTreeMap::new();
+        ann.insert(
+            "artifacthub.io/images".to_string(),
+            format!(
+                "- name: app\n  image: localhost:5000/o/app:v1@{D}\n- name: x\n  image: nginx\n"
+            ),
+        );
+        let imgs = chart_images(&serde_norway::Value::Null, &ann, Some("v2")).unwrap();
+        assert_eq!(imgs[0].repository, "localhost:5000/o/app");
+        assert_eq!(imgs[0].tag.as_deref(), Some("v1"));
+        assert_eq!(imgs[0].digest.as_deref(), Some(D));
+        assert!(imgs[0].reference().is_ok());
+        assert_eq!(imgs[1].tag.as_deref(), Some("v2"));
+        ann.insert("artifacthub.io/images".into(), "{not: a list}".into());
+        assert!(chart_images(&serde_norway::Value::Null, &ann, None).is_err());
+    }
+
+    #[test]
+    fn bad_tags_and_digests_are_invalid() {
+        let img = split_reference("ghcr.io/o/a:-bad", ImageSource::Values("image".into()));
+        assert!(
+            img.reference()
+                .unwrap_err()
+                .reason
+                .contains("found \"-bad\"")
+        );
+        let img = split_reference(
+            "ghcr.io/o/a@sha256:1234",
+            ImageSource::Values("image".into()),
+        );
+        assert!(img.reference().unwrap_err().reason.contains("64 hex"));
+    }
+}

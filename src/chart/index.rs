@@ -1,0 +1,369 @@
+//! A Helm repository `index.yaml`: parsing (bounded), choosing a chart version, and resolving
+//! the chart's download URL.
+//!
+//! Guarantees: an index larger than [`MAX_INDEX_BYTES`] is refused before parsing; a version is
+//! chosen exactly or as the newest SemVer match of a range, prereleases only when asked; a
+//! chart URL resolves against the index's own URL (relative) or stands alone (absolute), and
+//! only to `http`, `https` or `file` URLs. The index's `digest` is a claim, not a verification.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use reqwest::Url;
+use serde::{Deserialize, Deserializer};
+
+use crate::digest::{Algorithm, Digest};
+use crate::limits::MAX_INDEX_BYTES;
+
+/// Why an index could not be read or a version not chosen.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("index.yaml is {found} bytes: expected at most {max}")]
+    TooLarge { max: u64, found: u64 },
+    #[error("index.yaml is not a Helm repository index: {0}")]
+    Parse(String),
+    #[error("index.yaml: expected apiVersion v1, found {0:?}")]
+    ApiVersion(String),
+    #[error("chart {chart:?} is not in the index: expected one of {found}")]
+    NoChart { chart: String, found: String },
+    #[error("chart {chart} has no version {request}: found {found}")]
+    NoVersion {
+        chart: String,
+        request: String,
+        found: String,
+    },
+    #[error("invalid version request {request:?}: {reason}")]
+    Request { request: String, reason: String },
+    #[error("chart {chart} {version}: the index lists no download URL")]
+    NoUrl { chart: String, version: String },
+    #[error("chart {chart} {version}: URL {url:?} is not usable: {reason}")]
+    Url {
+        chart: String,
+        version: String,
+        url: String,
+        reason: String,
+    },
+    #[error("chart {chart} {version}: index digest {found:?} is not a sha256 digest: {reason}")]
+    Digest {
+        chart: String,
+        version: String,
+        found: String,
+        reason: String,
+    },
+}
+
+/// A parsed `index.yaml`. Entries keep the index's order within each chart.
+#[derive(Debug, Clone)]
+pub struct HelmIndex {
+    pub entries: BTreeMap<String, Vec<IndexEntry>>,
+}
+
+/// One chart version as the index describes it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexEntry {
+    #[serde(deserialize_with = "scalar")]
+    pub name: String,
+    #[serde(deserialize_with = "scalar")]
+    pub version: String,
+    #[serde(default, deserialize_with = "opt_scalar")]
+    pub app_version: Option<String>,
+    #[serde(default, deserialize_with = "opt_scalar")]
+    pub api_version: Option<String>,
+    /// The sha256 (hex, no algorithm prefix) the index claims for the `.tgz`.
+    #[serde(default, deserialize_with = "opt_scalar")]
+    pub digest: Option<String>,
+    #[serde(default)]
+    pub urls: Vec<String>,
+    #[serde(default, deserialize_with = "opt_scalar")]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub deprecated: bool,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawIndex {
+    #[serde(default, deserialize_with = "opt_scalar")]
+    api_version: Option<String>,
+    #[serde(default)]
+    entries: BTreeMap<String, Vec<IndexEntry>>,
+}
+
+/// YAML scalars are strings to Helm (`appVersion: 1.16` is the string "1.16").
+fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::de::Error;
+    match serde_norway::Value::deserialize(d)? {
+        serde_norway::Value::String(s) => Ok(s),
+        serde_norway::Value::Number(n) => Ok(n.to_string()),
+        serde_norway::Value::Bool(b) => Ok(b.to_string()),
+        other => Err(D::Error::custom(format!(
+            "expected a scalar, found {other:?}"
+        ))),
+    }
+}
+
+fn opt_scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::Error;
+    match serde_norway::Value::deserialize(d)? {
+        serde_norway::Value::Null => Ok(None),
+        serde_norway::Value::String(s) => Ok(Some(s)),
+        serde_norway::Value::Number(n) => Ok(Some(n.to_string())),
+        serde_norway::Value::Bool(b) => Ok(Some(b.to_string())),
+        other => Err(D::Error::custom(format!(
+            "expected a scalar, found {other:?}"
+        ))),
+    }
+}
+
+impl HelmIndex {
+    /// Parses an `index.yaml`, refusing one larger than [`MAX_INDEX_BYTES`].
+    pub fn parse(bytes: &[u8]) -> Result<HelmIndex, IndexError> {
+        if bytes.len() as u64 > MAX_INDEX_BYTES {
+            return Err(IndexError::TooLarge {
+                max: MAX_INDEX_BYTES,
+                found: bytes.len() as u64,
+            });
+        }
+        let raw: RawIndex =
+            serde_norway::from_slice(bytes).map_err(|e| IndexError::Parse(e.to_string()))?;
+        match raw.api_version.as_deref() {
+            Some("v1") => {}
+            other => return Err(IndexError::ApiVersion(other.unwrap_or("").to_string())),
+        }
+        Ok(HelmIndex {
+            entries: raw.entries,
+        })
+    }
+
+    /// Every entry of a chart, in the index's order.
+    pub fn chart(&self, chart: &str) -> Result<&[IndexEntry], IndexError> {
+        self.entries
+            .get(chart)
+            .map(Vec::as_slice)
+            .ok_or_else(|| IndexError::NoChart {
+                chart: chart.to_string(),
+                found: list(self.entries.keys().map(String::as_str)),
+            })
+    }
+
+    /// Chooses a chart version: exactly, or the newest SemVer match of a range. Prereleases are
+    /// candidates for a range only when `allow_prerelease` is set (an exact request for a
+    /// prerelease is always honoured: it was asked for by name).
+    pub fn select(
+        &self,
+        chart: &str,
+        request: &VersionRequest,
+        allow_prerelease: bool,
+    ) -> Result<&IndexEntry, IndexError> {
+        let entries = self.chart(chart)?;
+        let found = || list(entries.iter().map(|e| e.version.as_str()));
+        let chosen = match request {
+            VersionRequest::Exact(v) => entries.iter().find(|e| {
+                e.version == *v
+                    || semver::Version::parse(&e.version)
+                        .ok()
+                        .zip(semver::Version::parse(v).ok())
+                        .is_some_and(|(a, b)| a == b)
+            }),
+            VersionRequest::Range(req) => entries
+                .iter()
+                .filter_map(|e| semver::Version::parse(&e.version).ok().map(|v| (v, e)))
+                .filter(|(v, _)| {
+                    if v.pre.is_empty() {
+                        req.matches(v)
+                    } else if allow_prerelease {
+                        // semver's matching excludes most prereleases; when they are allowed,
+                        // a prerelease matches if its release would.
+                        let mut release = v.clone();
+                        release.pre = semver::Prerelease::EMPTY;
+                        req.matches(v) || req.matches(&release)
+                    } else {
+                        false
+                    }
+                })
+                .max_by(|(a, _), (b, _)| a.cmp(b))
+                .map(|(_, e)| e),
+        };
+        chosen.ok_or_else(|| IndexError::NoVersion {
+            chart: chart.to_string(),
+            request: request.to_string(),
+            found: found(),
+        })
+    }
+}
+
+impl IndexEntry {
+    /// The digest the index claims for the chart package.
+    pub fn claimed_digest(&self) -> Result<Option<Digest>, IndexError> {
+        let Some(hex) = self.digest.as_deref().filter(|d| !d.is_empty()) else {
+            return Ok(None);
+        };
+        let hex = hex.strip_prefix("sha256:").unwrap_or(hex);
+        Digest::from_hex(Algorithm::Sha256, hex)
+            .map(Some)
+            .map_err(|e| IndexError::Digest {
+                chart: self.name.clone(),
+                version: self.version.clone(),
+                found: hex.to_string(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// The chart package's URL: the first of `urls`, resolved against the index's URL when
+    /// relative. Only `https`, `http` (policy is the fetcher's) and `file` URLs are accepted.
+    pub fn chart_url(&self, index_url: &Url) -> Result<Url, IndexError> {
+        let raw = self.urls.first().ok_or_else(|| IndexError::NoUrl {
+            chart: self.name.clone(),
+            version: self.version.clone(),
+        })?;
+        let err = |reason: String| IndexError::Url {
+            chart: self.name.clone(),
+            version: self.version.clone(),
+            url: raw.clone(),
+            reason,
+        };
+        let url = match Url::parse(raw) {
+            Ok(u) => u,
+            Err(url::ParseError::RelativeUrlWithoutBase) => {
+                index_url.join(raw).map_err(|e| err(e.to_string()))?
+            }
+            Err(e) => return Err(err(e.to_string())),
+        };
+        match url.scheme() {
+            "https" | "http" | "file" => Ok(url),
+            other => Err(err(format!(
+                "expected an https, http or file URL, found scheme {other:?}"
+            ))),
+        }
+    }
+
+    /// The file name of the chart package (`<name>-<version>.tgz`), as Helm names it.
+    pub fn package_file_name(&self) -> String {
+        format!("{}-{}.tgz", self.name, self.version)
+    }
+}
+
+/// Which version of a chart to pick.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VersionRequest {
+    /// This version exactly (`1.3.2`).
+    Exact(String),
+    /// The newest version matching a SemVer range (`^1.2`, `>=1.0, <2`).
+    Range(semver::VersionReq),
+}
+
+impl VersionRequest {
+    /// A version (exact) or a range; `*`/`latest`/empty mean the newest release.
+    pub fn parse(s: &str) -> Result<VersionRequest, IndexError> {
+        let s = s.trim();
+        if s.is_empty() || s == "latest" {
+            return Ok(VersionRequest::Range(semver::VersionReq::STAR));
+        }
+        if semver::Version::parse(s).is_ok() {
+            return Ok(VersionRequest::Exact(s.to_string()));
+        }
+        semver::VersionReq::parse(s)
+            .map(VersionRequest::Range)
+            .map_err(|e| IndexError::Request {
+                request: s.to_string(),
+                reason: e.to_string(),
+            })
+    }
+}
+
+impl fmt::Display for VersionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VersionRequest::Exact(v) => write!(f, "{v}"),
+            VersionRequest::Range(r) => write!(f, "matching {r}"),
+        }
+    }
+}
+
+fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let v: Vec<&str> = items.take(50).collect();
+    if v.is_empty() {
+        "none".to_string()
+    } else {
+        v.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INDEX: &str = r#"
+apiVersion: v1
+entries:
+  demo:
+  - name: demo
+    version: 1.2.0
+    appVersion: 1.16
+    digest: 0000000000000000000000000000000000000000000000000000000000000000
+    urls: [demo-1.2.0.tgz]
+  - name: demo
+    version: 1.3.0-rc.1
+    urls: [https://example.test/demo-1.3.0-rc.1.tgz]
+  - name: demo
+    version: 1.1.0
+    urls: [ftp://example.test/demo-1.1.0.tgz]
+"#;
+
+    #[test]
+    fn selects_exact_and_newest_in_range_without_prereleases() {
+        let idx = HelmIndex::parse(INDEX.as_bytes()).unwrap();
+        let req = VersionRequest::parse("1.1.0").unwrap();
+        assert_eq!(idx.select("demo", &req, false).unwrap().version, "1.1.0");
+        let any = VersionRequest::parse("*").unwrap();
+        assert_eq!(idx.select("demo", &any, false).unwrap().version, "1.2.0");
+        assert_eq!(
+            idx.select("demo", &any, true).unwrap().version,
+            "1.3.0-rc.1"
+        );
+        let caret = VersionRequest::parse("^1.3").unwrap();
+        let err = idx.select("demo", &caret, false).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "chart demo has no version matching ^1.3: found 1.2.0, 1.3.0-rc.1, 1.1.0"
+        );
+        let err = idx.select("nope", &any, false).unwrap_err().to_string();
+        assert!(err.contains("expected one of demo"), "{err}");
+    }
+
+    #[test]
+    fn numeric_app_version_is_a_string_and_urls_resolve() {
+        let idx = HelmIndex::parse(INDEX.as_bytes()).unwrap();
+        let e = &idx.chart("demo").unwrap()[0];
+        assert_eq!(e.app_version.as_deref(), Some("1.16"));
+        let base = Url::parse("https://charts.example.test/repo/index.yaml").unwrap();
+        assert_eq!(
+            e.chart_url(&base).unwrap().as_str(),
+            "https://charts.example.test/repo/demo-1.2.0.tgz"
+        );
+        let ftp = &idx.chart("demo").unwrap()[2];
+        let err = ftp.chart_url(&base).unwrap_err().to_string();
+        assert!(err.contains("found scheme \"ftp\""), "{err}");
+    }
+
+    #[test]
+    fn rejects_non_indexes_and_bad_digests() {
+        assert!(matches!(
+            HelmIndex::parse(b"apiVersion: v2\nentries: {}\n"),
+            Err(IndexError::ApiVersion(_))
+        ));
+        assert!(matches!(
+            HelmIndex::parse(b"[1, 2"),
+            Err(IndexError::Parse(_))
+        ));
+        let idx = HelmIndex::parse(
+            b"apiVersion: v1\nentries:\n  a:\n  - {name: a, version: 1.0.0, digest: xyz}\n",
+        )
+        .unwrap();
+        let err = idx.chart("a").unwrap()[0].claimed_digest().unwrap_err();
+        assert!(err.to_string().contains("\"xyz\""), "{err}");
+    }
+}
