@@ -7,3 +7,4 @@ mod common;
 mod semver_rules;
 mod sign_bundle;
 mod sigstore_instance;
+mod world;
