@@ -33,7 +33,12 @@ const fn r(
 
 /// The chart releases, oldest first.
 pub const CHARTS: [ChartRelease; 15] = [
-    r("0.1.0", "v0.1.0", "ghcr.io/marcantoineRaymond/gomenhashai", false),
+    r(
+        "0.1.0",
+        "v0.1.0",
+        "ghcr.io/marcantoineRaymond/gomenhashai",
+        false,
+    ),
     r("0.1.1", "v0.1.0", OLD, false),
     r("0.2.0", "v0.2.0", OLD, true),
     r("0.3.0", "v0.3.0", OLD, true),
@@ -90,7 +95,11 @@ fn the_table_is_the_real_history() {
         return;
     };
     let tsv = std::fs::read_to_string(dir.join("GomenHashai/release-history.tsv")).unwrap();
-    let rows: Vec<Vec<&str>> = tsv.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+    let rows: Vec<Vec<&str>> = tsv
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
     assert_eq!(rows.len(), CHARTS.len());
     for (row, chart) in rows.iter().zip(CHARTS.iter()) {
         assert_eq!(row[0], format!("gomenhashai-{}", chart.version));
@@ -114,7 +123,11 @@ fn the_table_is_the_real_history() {
     assert_eq!(images, IMAGES.iter().map(|(t, _)| *t).collect::<Vec<_>>());
     // Chart-only releases pin the same digest as the chart before them.
     for w in rows.windows(2) {
-        if w[0][2] == w[1][2] && w[1].get(4).is_some_and(|d| !d.is_empty()) && w[0].len() > 4 && !w[0][4].is_empty() {
+        if w[0][2] == w[1][2]
+            && w[1].get(4).is_some_and(|d| !d.is_empty())
+            && w[0].len() > 4
+            && !w[0][4].is_empty()
+        {
             assert_eq!(w[0][4], w[1][4]);
         }
     }
