@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
+            [CompletionResult]::new('trust-root', 'trust-root', [CompletionResultType]::ParameterValue, 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
@@ -55,6 +56,49 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kakunin;trust-root' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print an embedded trusted_root.json to stdout')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Fetch the current trusted roots through TUF (network) into the cache directory')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kakunin;trust-root;show' {
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Which instance''s root')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kakunin;trust-root;update' {
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Which instances to refresh (default: all three)')
+            [CompletionResult]::new('--cache-dir', '--cache-dir', [CompletionResultType]::ParameterName, 'Where to keep the refreshed roots (default: $XDG_CACHE_HOME/kakunin/trust)')
+            [CompletionResult]::new('--tuf-url', '--tuf-url', [CompletionResultType]::ParameterName, 'A mirror of the instance''s TUF repository (trust still starts from the embedded TUF root)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kakunin;trust-root;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print an embedded trusted_root.json to stdout')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Fetch the current trusted roots through TUF (network) into the cache directory')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kakunin;trust-root;help;show' {
+            break
+        }
+        'kakunin;trust-root;help;update' {
+            break
+        }
+        'kakunin;trust-root;help;help' {
             break
         }
         'kakunin;completions' {
@@ -87,6 +131,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
         }
         'kakunin;help' {
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
+            [CompletionResult]::new('trust-root', 'trust-root', [CompletionResultType]::ParameterValue, 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
@@ -94,6 +139,17 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             break
         }
         'kakunin;help;verify-bundle' {
+            break
+        }
+        'kakunin;help;trust-root' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print an embedded trusted_root.json to stdout')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Fetch the current trusted roots through TUF (network) into the cache directory')
+            break
+        }
+        'kakunin;help;trust-root;show' {
+            break
+        }
+        'kakunin;help;trust-root;update' {
             break
         }
         'kakunin;help;completions' {

@@ -28,6 +28,9 @@ _kakunin() {
             kakunin,sign-bundle)
                 cmd="kakunin__subcmd__sign__subcmd__bundle"
                 ;;
+            kakunin,trust-root)
+                cmd="kakunin__subcmd__trust__subcmd__root"
+                ;;
             kakunin,verify-bundle)
                 cmd="kakunin__subcmd__verify__subcmd__bundle"
                 ;;
@@ -43,8 +46,35 @@ _kakunin() {
             kakunin__subcmd__help,sign-bundle)
                 cmd="kakunin__subcmd__help__subcmd__sign__subcmd__bundle"
                 ;;
+            kakunin__subcmd__help,trust-root)
+                cmd="kakunin__subcmd__help__subcmd__trust__subcmd__root"
+                ;;
             kakunin__subcmd__help,verify-bundle)
                 cmd="kakunin__subcmd__help__subcmd__verify__subcmd__bundle"
+                ;;
+            kakunin__subcmd__help__subcmd__trust__subcmd__root,show)
+                cmd="kakunin__subcmd__help__subcmd__trust__subcmd__root__subcmd__show"
+                ;;
+            kakunin__subcmd__help__subcmd__trust__subcmd__root,update)
+                cmd="kakunin__subcmd__help__subcmd__trust__subcmd__root__subcmd__update"
+                ;;
+            kakunin__subcmd__trust__subcmd__root,help)
+                cmd="kakunin__subcmd__trust__subcmd__root__subcmd__help"
+                ;;
+            kakunin__subcmd__trust__subcmd__root,show)
+                cmd="kakunin__subcmd__trust__subcmd__root__subcmd__show"
+                ;;
+            kakunin__subcmd__trust__subcmd__root,update)
+                cmd="kakunin__subcmd__trust__subcmd__root__subcmd__update"
+                ;;
+            kakunin__subcmd__trust__subcmd__root__subcmd__help,help)
+                cmd="kakunin__subcmd__trust__subcmd__root__subcmd__help__subcmd__help"
+                ;;
+            kakunin__subcmd__trust__subcmd__root__subcmd__help,show)
+                cmd="kakunin__subcmd__trust__subcmd__root__subcmd__help__subcmd__show"
+                ;;
+            kakunin__subcmd__trust__subcmd__root__subcmd__help,update)
+                cmd="kakunin__subcmd__trust__subcmd__root__subcmd__help__subcmd__update"
                 ;;
             *)
                 ;;
@@ -53,7 +83,7 @@ _kakunin() {
 
     case "${cmd}" in
         kakunin)
-            opts="-h -V --help --version verify-bundle completions man sign-bundle help"
+            opts="-h -V --help --version verify-bundle trust-root completions man sign-bundle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -81,7 +111,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__help)
-            opts="verify-bundle completions man sign-bundle help"
+            opts="verify-bundle trust-root completions man sign-bundle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -150,6 +180,48 @@ _kakunin() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kakunin__subcmd__help__subcmd__trust__subcmd__root)
+            opts="show update"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__help__subcmd__trust__subcmd__root__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__help__subcmd__trust__subcmd__root__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kakunin__subcmd__help__subcmd__verify__subcmd__bundle)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -202,6 +274,120 @@ _kakunin() {
                     return 0
                     ;;
                 --signing-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__trust__subcmd__root)
+            opts="-h -V --help --version show update help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__trust__subcmd__root__subcmd__help)
+            opts="show update help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__trust__subcmd__root__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__trust__subcmd__root__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__trust__subcmd__root__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__trust__subcmd__root__subcmd__show)
+            opts="-h -V --instance --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -W "public-good staging github" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__trust__subcmd__root__subcmd__update)
+            opts="-h -V --instance --cache-dir --tuf-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --instance)
+                    COMPREPLY=($(compgen -W "public-good staging github" -- "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tuf-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -23,6 +23,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
+            cand trust-root 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
@@ -52,6 +53,42 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kakunin;trust-root'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Print an embedded trusted_root.json to stdout'
+            cand update 'Fetch the current trusted roots through TUF (network) into the cache directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kakunin;trust-root;show'= {
+            cand --instance 'Which instance''s root'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kakunin;trust-root;update'= {
+            cand --instance 'Which instances to refresh (default: all three)'
+            cand --cache-dir 'Where to keep the refreshed roots (default: $XDG_CACHE_HOME/kakunin/trust)'
+            cand --tuf-url 'A mirror of the instance''s TUF repository (trust still starts from the embedded TUF root)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kakunin;trust-root;help'= {
+            cand show 'Print an embedded trusted_root.json to stdout'
+            cand update 'Fetch the current trusted roots through TUF (network) into the cache directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kakunin;trust-root;help;show'= {
+        }
+        &'kakunin;trust-root;help;update'= {
+        }
+        &'kakunin;trust-root;help;help'= {
+        }
         &'kakunin;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -79,12 +116,21 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         }
         &'kakunin;help'= {
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
+            cand trust-root 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kakunin;help;verify-bundle'= {
+        }
+        &'kakunin;help;trust-root'= {
+            cand show 'Print an embedded trusted_root.json to stdout'
+            cand update 'Fetch the current trusted roots through TUF (network) into the cache directory'
+        }
+        &'kakunin;help;trust-root;show'= {
+        }
+        &'kakunin;help;trust-root;update'= {
         }
         &'kakunin;help;completions'= {
         }

@@ -251,16 +251,28 @@ pub struct Updated {
 
 /// Refreshes an instance's trusted root through TUF (starting from the TUF root embedded in
 /// `sigstore-trust-root`), checks that it is usable, and writes it to
-/// `<cache>/<instance>/trusted_root.json`. This is the only function in kakunin's trust code
-/// that touches the network.
-pub fn update(instance: Instance, cache: &Path) -> Result<Updated, UpdateError> {
+/// `<cache>/<instance>/trusted_root.json`. `mirror` replaces the instance's TUF repository URL
+/// (a mirror of the same repository: trust still starts from the embedded TUF root). This is
+/// the only function in kakunin's trust code that touches the network.
+pub fn update(
+    instance: Instance,
+    cache: &Path,
+    mirror: Option<&str>,
+) -> Result<Updated, UpdateError> {
     let dir = cache.join(instance.name());
     let tuf_dir = dir.join("tuf");
     std::fs::create_dir_all(&tuf_dir).map_err(|source| UpdateError::Write {
         path: tuf_dir.clone(),
         source,
     })?;
-    let config = instance.sigstore().tuf_config().with_cache_dir(tuf_dir);
+    let config = match mirror {
+        Some(url) => sigstore_trust_root::TufConfig::custom(
+            url,
+            sigstore_trust_root::TufBootstrap::trusted(instance.sigstore().tuf_root()),
+        ),
+        None => instance.sigstore().tuf_config(),
+    }
+    .with_cache_dir(tuf_dir);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -91,9 +91,70 @@ pub fn parse_bundle(bytes: &[u8]) -> Result<Bundle, BundleError> {
     let text = std::str::from_utf8(bytes).map_err(|e| BundleError::Parse {
         reason: format!("not UTF-8: {e}"),
     })?;
-    Bundle::from_json(text).map_err(|e| BundleError::Parse {
-        reason: e.to_string(),
-    })
+    match Bundle::from_json(text) {
+        Ok(b) => Ok(b),
+        Err(strict) => {
+            // Go's protojson, Python and JavaScript decoders all skip line breaks inside base64
+            // (`base64` wraps its output at 76 columns, and tools paste that into bundles);
+            // sigstore-types does not. Accept what the rest of the ecosystem accepts, and only
+            // in the fields that are base64.
+            unwrap_base64_lines(text)
+                .and_then(|t| Bundle::from_json(&t).ok())
+                .ok_or_else(|| BundleError::Parse {
+                    reason: strict.to_string(),
+                })
+        }
+    }
+}
+
+/// The bundle's bytes fields (protobuf `bytes`, base64 in JSON).
+const BASE64_FIELDS: &[&str] = &[
+    "rawBytes",
+    "signature",
+    "digest",
+    "payload",
+    "sig",
+    "canonicalizedBody",
+    "signedEntryTimestamp",
+    "signedTimestamp",
+    "keyId",
+    "rootHash",
+    "hashes",
+];
+
+/// The document with `\r`/`\n` removed from base64 fields, or None when there were none (or it
+/// is not JSON).
+fn unwrap_base64_lines(text: &str) -> Option<String> {
+    fn walk(v: &mut serde_json::Value, in_b64: bool, changed: &mut bool) {
+        match v {
+            serde_json::Value::String(s) if in_b64 && s.contains(['\r', '\n']) => {
+                s.retain(|c| c != '\r' && c != '\n');
+                *changed = true;
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(item, in_b64, changed);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, item) in map.iter_mut() {
+                    walk(item, BASE64_FIELDS.contains(&k.as_str()), changed);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !text.contains("\\n") && !text.contains("\\r") {
+        return None;
+    }
+    let mut v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut changed = false;
+    walk(&mut v, false, &mut changed);
+    if changed {
+        serde_json::to_string(&v).ok()
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -118,6 +179,17 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         let err = parse_bundle(deep.as_bytes()).unwrap_err();
         assert!(err.to_string().contains("nested deeper"), "{err}");
+    }
+
+    #[test]
+    fn line_breaks_are_removed_from_base64_fields_only() {
+        let doc = r#"{"a":{"rawBytes":"QUJD\nREVG","envelope":"x\ny"},"hashes":["YQ==\r\n"]}"#;
+        let out = unwrap_base64_lines(doc).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["a"]["rawBytes"], "QUJDREVG");
+        assert_eq!(v["a"]["envelope"], "x\ny");
+        assert_eq!(v["hashes"][0], "YQ==");
+        assert!(unwrap_base64_lines(r#"{"envelope":"x\ny"}"#).is_none());
     }
 
     #[test]

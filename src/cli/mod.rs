@@ -4,6 +4,7 @@
 mod completions;
 mod output;
 mod sign_bundle;
+mod trust_root;
 mod verify_bundle;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +40,8 @@ pub struct Cli {
 pub enum Command {
     /// Verify an artifact (file or digest) against a Sigstore bundle, offline
     VerifyBundle(verify_bundle::VerifyBundleArgs),
+    /// Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache
+    TrustRoot(trust_root::TrustRootArgs),
     /// Print shell completions for kakunin to stdout
     Completions(completions::CompletionsArgs),
     /// Print kakunin's manual page (roff) to stdout, or write one page per command into a directory
@@ -64,6 +67,7 @@ pub fn main() -> std::process::ExitCode {
     };
     let code = match cli.command {
         Command::VerifyBundle(args) => verify_bundle::run(args),
+        Command::TrustRoot(args) => trust_root::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
         Command::SignBundle(args) => sign_bundle::sign_bundle(args),

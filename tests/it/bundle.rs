@@ -505,3 +505,107 @@ fn bad_bundles_get_clear_errors_and_no_panic() {
         stderr(&out)
     );
 }
+
+/// `trust-root show` prints an embedded root that `--trusted-root` accepts; `trust-root update`
+/// against a TUF mirror on loopback that has nothing (404 for every file) fails with exit 3 and
+/// writes no root. (The real TUF repositories are on the internet, which tests never touch.)
+#[test]
+fn trust_root_show_and_update_error_path_offline() {
+    use std::io::{Read, Write};
+    let dir = TempDir::new("trust-root");
+    for instance in ["public-good", "staging", "github"] {
+        let out = run(&["trust-root", "show", "--instance", instance]);
+        assert_eq!(code(&out), 0);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(v["mediaType"].as_str().unwrap().contains("trustedroot"));
+        assert!(kakunin::trust::Trust::from_json(&stdout(&out), instance).is_ok());
+    }
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        listener.set_nonblocking(false).unwrap();
+        // Answer a few requests with 404, then stop.
+        for stream in listener.incoming().take(8) {
+            let Ok(mut s) = stream else { break };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    let out = run(&[
+        "trust-root",
+        "update",
+        "--instance",
+        "github",
+        "--cache-dir",
+        dir.path().to_str().unwrap(),
+        "--tuf-url",
+        &format!("http://127.0.0.1:{port}"),
+    ]);
+    assert_eq!(code(&out), 3, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("TUF update of the github trusted root failed"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("github/trusted_root.json").exists());
+    // Unblock the server thread if it still waits.
+    let _ = std::net::TcpStream::connect(("127.0.0.1", port));
+    drop(server);
+}
+
+/// Base64 wrapped at 76 columns (as `base64` writes it) is accepted in a bundle's bytes fields,
+/// as Go's protojson and the Python and JavaScript clients accept it; the bundle still has to
+/// verify.
+#[test]
+fn base64_wrapped_in_lines_is_accepted_like_other_clients_do() {
+    let Some(shared) = shared_fixtures("base64_wrapped_in_lines") else {
+        return;
+    };
+    let root = shared.join("sigstore-conformance/test/assets/bundle-verify");
+    let case = root.join("rekor2-happy-path");
+    let mut bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(case.join("bundle.sigstore.json")).unwrap()).unwrap();
+    let wrap = |s: &str| {
+        s.as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let ts = &mut bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
+        [0]["signedTimestamp"];
+    *ts = wrap(ts.as_str().unwrap()).into();
+    let cert = &mut bundle["verificationMaterial"]["certificate"]["rawBytes"];
+    *cert = wrap(cert.as_str().unwrap()).into();
+    let dir = TempDir::new("wrapped");
+    let wrapped = dir.path().join("bundle.sigstore.json");
+    std::fs::write(&wrapped, serde_json::to_vec(&bundle).unwrap()).unwrap();
+    let verify = |b: &Path| {
+        run(&[
+            "verify-bundle",
+            "--bundle",
+            b.to_str().unwrap(),
+            "--certificate-identity",
+            BEACON,
+            "--certificate-oidc-issuer",
+            GHA,
+            "--trusted-root",
+            case.join("trusted_root.json").to_str().unwrap(),
+            root.join("a.txt").to_str().unwrap(),
+        ])
+    };
+    let out = verify(&wrapped);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    // Wrapping does not make a bad signature good.
+    let sig = &mut bundle["messageSignature"]["signature"];
+    let mut s = sig.as_str().unwrap().to_string();
+    s.replace_range(10..11, if &s[10..11] == "A" { "B" } else { "A" });
+    *sig = wrap(&s).into();
+    std::fs::write(&wrapped, serde_json::to_vec(&bundle).unwrap()).unwrap();
+    let out = verify(&wrapped);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+}
