@@ -15,6 +15,7 @@ pub mod chart;
 pub mod check;
 pub mod digest;
 pub mod exit;
+pub mod fetch;
 pub mod limits;
 pub mod profile;
 pub mod progress;

@@ -1,0 +1,153 @@
+//! The download cache: content-addressed by sha256, in the user's cache directory.
+//!
+//! Guarantees: an entry is written to a temporary file in the cache and renamed into place, so
+//! readers never see a partial entry; an entry is re-hashed every time it is read, and one whose
+//! bytes do not hash to its name (a corrupt or truncated file) is deleted and reported as a miss,
+//! so it gets fetched again. What the cache serves is only bytes: it never makes anything
+//! verified. A URL maps to the digest of what it last served (`urls/`), which lets `--offline`
+//! and immutable files (release assets, blobs by digest) skip the network.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::digest::{Algorithm, Digest};
+
+/// The cache directory and its operations. Every failure to read or write the cache degrades to
+/// "not cached": a broken cache never breaks a run that can fetch.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// `$KAKUNIN_CACHE_DIR`, else `$XDG_CACHE_HOME/kakunin`, else `$HOME/.cache/kakunin`.
+pub fn default_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("KAKUNIN_CACHE_DIR").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        let p = PathBuf::from(d);
+        if p.is_absolute() {
+            return Some(p.join("kakunin"));
+        }
+    }
+    std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(|h| PathBuf::from(h).join(".cache").join("kakunin"))
+}
+
+impl Cache {
+    pub fn new(dir: impl Into<PathBuf>) -> Cache {
+        Cache { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn blob_path(&self, d: &Digest) -> PathBuf {
+        self.dir
+            .join("blobs")
+            .join(d.algorithm().name())
+            .join(d.hex())
+    }
+
+    fn url_path(&self, url: &str) -> PathBuf {
+        self.dir
+            .join("urls")
+            .join(Digest::sha256(url.as_bytes()).hex())
+    }
+
+    /// The bytes stored under a digest, if present and intact (at most `cap` bytes).
+    pub fn get(&self, digest: &Digest, cap: u64) -> Option<Vec<u8>> {
+        let path = self.blob_path(digest);
+        let bytes = crate::limits::read_file_capped(&path, cap).ok()?;
+        if &Digest::of_bytes(digest.algorithm(), &bytes) == digest {
+            Some(bytes)
+        } else {
+            // Corrupt or partial: never serve it, drop it so it is fetched again.
+            let _ = std::fs::remove_file(&path);
+            None
+        }
+    }
+
+    /// The digest a URL last served, if recorded.
+    pub fn url_digest(&self, url: &str) -> Option<Digest> {
+        let text = crate::limits::read_file_capped(&self.url_path(url), 64 * 1024).ok()?;
+        let text = String::from_utf8(text).ok()?;
+        let mut lines = text.lines();
+        let digest = lines.next()?.parse().ok()?;
+        // The URL is stored too, so a hash collision of names cannot alias two URLs.
+        (lines.next()? == url).then_some(digest)
+    }
+
+    /// The bytes a URL last served, if recorded and intact.
+    pub fn get_url(&self, url: &str, cap: u64) -> Option<(Vec<u8>, Digest)> {
+        let d = self.url_digest(url)?;
+        self.get(&d, cap).map(|b| (b, d))
+    }
+
+    /// Stores bytes under their sha256 (and records that `url` served them). Errors are
+    /// returned for the caller to ignore or report; the cache stays consistent either way.
+    pub fn put(&self, bytes: &[u8], url: Option<&str>) -> std::io::Result<Digest> {
+        let digest = Digest::of_bytes(Algorithm::Sha256, bytes);
+        let path = self.blob_path(&digest);
+        if self.get(&digest, u64::MAX).is_none() {
+            write_atomic(&path, bytes)?;
+        }
+        if let Some(url) = url {
+            write_atomic(&self.url_path(url), format!("{digest}\n{url}\n").as_bytes())?;
+        }
+        Ok(digest)
+    }
+}
+
+/// Writes a file by writing a temporary file next to it and renaming it into place.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".tmp-{}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("f")
+    ));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrupt_entries_are_dropped_not_served() {
+        let dir = std::env::temp_dir().join(format!("kakunin-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = Cache::new(&dir);
+        let d = cache.put(b"hello", Some("https://x.test/a")).unwrap();
+        assert_eq!(cache.get(&d, 100).unwrap(), b"hello");
+        assert_eq!(cache.get_url("https://x.test/a", 100).unwrap().0, b"hello");
+        assert!(cache.get_url("https://x.test/b", 100).is_none());
+        // Truncate the entry behind the cache's back.
+        std::fs::write(cache.blob_path(&d), b"hel").unwrap();
+        assert!(cache.get(&d, 100).is_none());
+        assert!(!cache.blob_path(&d).exists(), "corrupt entry removed");
+        // Too large for the cap: not served.
+        cache.put(b"hello", None).unwrap();
+        assert!(cache.get(&d, 3).is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

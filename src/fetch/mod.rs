@@ -1,0 +1,429 @@
+//! Fetching: the only module that touches the network or the cache.
+//!
+//! It brings bytes and records where they came from ([`Blob`]: bytes, sha256, [`Source`]); it
+//! never decides whether they are right — verification does. What it guarantees is how bytes
+//! are obtained: the transport policy, timeouts, retries and size caps of [`http`], the
+//! integrity of the [`cache`] (a corrupt entry is refetched, never served), `--offline` using
+//! only a kit or the cache and naming any missing file, and release locations by convention
+//! ([`release_asset_url`]).
+
+pub mod cache;
+pub mod http;
+pub mod kit;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::digest::Digest;
+use crate::progress::{Progress, Silent};
+
+pub use cache::Cache;
+pub use http::{Http, HttpConfig, Kind};
+pub use kit::Kit;
+
+/// Why something could not be fetched. Messages name the URL and what was expected.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FetchError {
+    #[error(
+        "refusing plain HTTP to {host} ({url}): expected https, loopback, or --allow-insecure-registry {host}"
+    )]
+    Insecure { url: String, host: String },
+    #[error("{url}: expected an https or http URL, found scheme {scheme:?}")]
+    Scheme { url: String, scheme: String },
+    #[error("HTTP {status} from {url}: expected 200")]
+    Status { url: String, status: u16 },
+    #[error("{url}: a {kind} may be at most {max} bytes, found {found}")]
+    TooLarge {
+        url: String,
+        kind: &'static str,
+        max: u64,
+        found: String,
+    },
+    #[error("{url}: no complete answer within {after:?}")]
+    Timeout { url: String, after: Duration },
+    #[error("{url}: {reason}")]
+    Transport { url: String, reason: String },
+    #[error("{url}: the body broke off after {received} bytes: {reason}")]
+    Body {
+        url: String,
+        reason: String,
+        received: u64,
+    },
+    #[error("{url}: redirect refused: {reason}")]
+    Redirect { url: String, reason: String },
+    #[error("{error} (after {attempts} attempts)")]
+    Retried {
+        error: Box<FetchError>,
+        attempts: u32,
+    },
+    #[error("offline: {what} is not in the {place} ({url})")]
+    Offline {
+        what: String,
+        url: String,
+        place: &'static str,
+    },
+    #[error("{path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("kit file {path} does not match kit.json: expected {expected}, found {found}")]
+    KitDigest {
+        path: String,
+        expected: String,
+        found: String,
+    },
+    #[error("kit {path}: {reason}")]
+    Kit { path: String, reason: String },
+    #[error("HTTP client could not be built: {0}")]
+    Client(String),
+    #[error("registry {registry}: {reason}")]
+    Registry { registry: String, reason: String },
+    #[error("{what}: expected digest {expected}, found {found} ({url})")]
+    Digest {
+        what: String,
+        url: String,
+        expected: String,
+        found: String,
+    },
+}
+
+impl FetchError {
+    /// Worth another attempt: the network or the server had a bad moment.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Timeout { .. } | FetchError::Transport { .. } | FetchError::Body { .. }
+        ) || matches!(self, FetchError::Status { status, .. } if *status >= 500)
+    }
+
+    pub(crate) fn after_attempts(self, attempts: u32) -> FetchError {
+        if attempts > 1 {
+            FetchError::Retried {
+                error: Box::new(self),
+                attempts,
+            }
+        } else {
+            self
+        }
+    }
+
+    /// The HTTP status, when the server answered with an error status.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            FetchError::Status { status, .. } => Some(*status),
+            FetchError::Retried { error, .. } => error.status(),
+            _ => None,
+        }
+    }
+
+    /// Whether the file is simply not there (HTTP 404, or missing offline).
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404) || matches!(self, FetchError::Offline { .. })
+    }
+}
+
+/// Where bytes came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum Source {
+    /// Downloaded just now.
+    Network { url: String },
+    /// The cache, holding what this URL served before.
+    Cache { url: String },
+    /// A kit file (`kakunin download`), recorded as coming from `url`.
+    Kit { url: String, path: PathBuf },
+    /// A local file named by the user.
+    File { path: PathBuf },
+}
+
+impl Source {
+    /// The URL the bytes come from, originally.
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            Source::Network { url } | Source::Cache { url } | Source::Kit { url, .. } => Some(url),
+            Source::File { .. } => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Network { url } => write!(f, "{url}"),
+            Source::Cache { url } => write!(f, "{url} (cached)"),
+            Source::Kit { url, path } => write!(f, "{} (kit, from {url})", path.display()),
+            Source::File { path } => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// Bytes and where they came from; nothing about them is trusted yet.
+#[derive(Debug, Clone)]
+pub struct Blob {
+    pub bytes: Vec<u8>,
+    /// sha256 of `bytes`, computed here.
+    pub digest: Digest,
+    pub source: Source,
+    pub kind: Kind,
+}
+
+/// How a [`Fetcher`] works.
+#[derive(Debug, Clone, Default)]
+pub struct FetchOptions {
+    pub http: HttpConfig,
+    /// Use only the kit and the cache.
+    pub offline: bool,
+    /// The cache directory; `None` = [`cache::default_dir`].
+    pub cache_dir: Option<PathBuf>,
+    /// Use no cache at all.
+    pub no_cache: bool,
+    /// Read files from this kit first (`verify --kit DIR`).
+    pub kit: Option<PathBuf>,
+}
+
+/// Gets files by URL from a kit, the cache or the network, in that order, following
+/// [`FetchOptions`]. Cheap to clone; downloads may run in parallel.
+#[derive(Clone)]
+pub struct Fetcher {
+    http: Http,
+    cache: Option<Cache>,
+    kit: Option<Arc<Kit>>,
+    offline: bool,
+    progress: Arc<dyn Progress>,
+}
+
+impl std::fmt::Debug for Fetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetcher")
+            .field("cache", &self.cache)
+            .field("offline", &self.offline)
+            .finish()
+    }
+}
+
+impl Fetcher {
+    pub fn new(options: FetchOptions) -> Result<Fetcher, FetchError> {
+        let cache = if options.no_cache {
+            None
+        } else {
+            options
+                .cache_dir
+                .or_else(cache::default_dir)
+                .map(Cache::new)
+        };
+        let kit = match &options.kit {
+            Some(dir) => Some(Arc::new(Kit::open(dir)?)),
+            None => None,
+        };
+        Ok(Fetcher {
+            http: Http::new(options.http)?,
+            cache,
+            kit,
+            offline: options.offline,
+            progress: Arc::new(Silent),
+        })
+    }
+
+    /// Reports download progress to `progress` (the CLI's bars).
+    pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Fetcher {
+        self.progress = progress;
+        self
+    }
+
+    pub fn http(&self) -> &Http {
+        &self.http
+    }
+
+    pub fn cache(&self) -> Option<&Cache> {
+        self.cache.as_ref()
+    }
+
+    pub fn kit(&self) -> Option<&Kit> {
+        self.kit.as_deref()
+    }
+
+    pub fn is_offline(&self) -> bool {
+        self.offline
+    }
+
+    pub fn progress(&self) -> &dyn Progress {
+        &*self.progress
+    }
+
+    /// Gets one file. `known` is a digest the caller expects (an index's digest, a manifest
+    /// digest): it only lets the cache answer without asking the network; the bytes returned
+    /// are whatever the source holds, and [`Blob::digest`] says what they hash to.
+    pub async fn get(
+        &self,
+        url: &Url,
+        kind: Kind,
+        known: Option<&Digest>,
+    ) -> Result<Blob, FetchError> {
+        let cap = self.http.config().cap_override.unwrap_or(kind.cap());
+        if url.scheme() == "file" {
+            let path = url.to_file_path().map_err(|_| FetchError::File {
+                path: url.to_string(),
+                reason: "not a local file path".into(),
+            })?;
+            return read_local(&path, kind, cap);
+        }
+        let key = url.as_str();
+        if let Some(kit) = &self.kit {
+            if let Some(blob) = kit.get(key, kind, cap)? {
+                return Ok(blob);
+            }
+        }
+        if let Some(cache) = &self.cache {
+            let hit = match known {
+                Some(d) => cache.get(d, cap).map(|b| (b, d.clone())),
+                None if self.offline || !kind.is_mutable() => cache.get_url(key, cap),
+                None => None,
+            };
+            if let Some((bytes, _)) = hit {
+                return Ok(blob(bytes, Source::Cache { url: key.into() }, kind));
+            }
+        }
+        if self.offline {
+            return Err(FetchError::Offline {
+                what: url
+                    .path_segments()
+                    .and_then(|mut s| s.next_back())
+                    .unwrap_or("file")
+                    .to_string(),
+                url: key.to_string(),
+                place: match (self.kit.is_some(), self.cache.is_some()) {
+                    (true, true) => "kit or the cache",
+                    (true, false) => "kit",
+                    (false, true) => "cache",
+                    (false, false) => "cache (caching is off)",
+                },
+            });
+        }
+        let resp = self.http.get(url, kind, &*self.progress).await?;
+        if let Some(cache) = &self.cache {
+            let _ = cache.put(&resp.body, Some(key));
+        }
+        Ok(blob(resp.body, Source::Network { url: key.into() }, kind))
+    }
+
+    /// Gets several independent files in parallel; results keep the order of `requests`.
+    pub async fn get_all(
+        &self,
+        requests: Vec<(Url, Kind, Option<Digest>)>,
+    ) -> Vec<Result<Blob, FetchError>> {
+        let mut set = tokio::task::JoinSet::new();
+        for (i, (url, kind, known)) in requests.into_iter().enumerate() {
+            let me = self.clone();
+            set.spawn(async move { (i, me.get(&url, kind, known.as_ref()).await) });
+        }
+        let mut out: Vec<Option<Result<Blob, FetchError>>> = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            if let Ok((i, r)) = joined {
+                if out.len() <= i {
+                    out.resize_with(i + 1, || None);
+                }
+                out[i] = Some(r);
+            }
+        }
+        out.into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    Err(FetchError::Client(
+                        "a download task stopped unexpectedly".into(),
+                    ))
+                })
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn blob(bytes: Vec<u8>, source: Source, kind: Kind) -> Blob {
+    Blob {
+        digest: Digest::sha256(&bytes),
+        bytes,
+        source,
+        kind,
+    }
+}
+
+fn read_local(path: &std::path::Path, kind: Kind, cap: u64) -> Result<Blob, FetchError> {
+    let bytes = crate::limits::read_file_capped(path, cap).map_err(|e| FetchError::File {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(blob(
+        bytes,
+        Source::File {
+            path: path.to_path_buf(),
+        },
+        kind,
+    ))
+}
+
+/// A release asset's URL in GitHub's layout: `<base>/<owner>/<repo>/releases/download/<tag>/<asset>`
+/// (each part percent-encoded as a path segment).
+pub fn release_asset_url(
+    base: &str,
+    repository: &str,
+    tag: &str,
+    asset: &str,
+) -> Result<Url, FetchError> {
+    let mut url = Url::parse(base).map_err(|e| FetchError::Scheme {
+        url: base.to_string(),
+        scheme: format!("unparsable base URL: {e}"),
+    })?;
+    {
+        let mut segs = url.path_segments_mut().map_err(|_| FetchError::Scheme {
+            url: base.to_string(),
+            scheme: "a base URL that cannot have a path".into(),
+        })?;
+        segs.pop_if_empty();
+        for part in repository.split('/') {
+            segs.push(part);
+        }
+        segs.extend(["releases", "download", tag, asset]);
+    }
+    Ok(url)
+}
+
+/// Runs a future to completion on a small multi-threaded runtime (for the CLI and tests).
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime starts")
+        .block_on(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_assets_follow_githubs_layout() {
+        let u = release_asset_url(
+            "https://github.com",
+            "GomenHashai/GomenHashai",
+            "gomenhashai-1.3.2",
+            "gomenhashai-1.3.2.tgz",
+        )
+        .unwrap();
+        assert_eq!(
+            u.as_str(),
+            "https://github.com/GomenHashai/GomenHashai/releases/download/gomenhashai-1.3.2/gomenhashai-1.3.2.tgz"
+        );
+        let u = release_asset_url(
+            "http://127.0.0.1:8080/gh/",
+            "o/r",
+            "v1.0.0",
+            "a b#.sigstore",
+        )
+        .unwrap();
+        assert_eq!(
+            u.as_str(),
+            "http://127.0.0.1:8080/gh/o/r/releases/download/v1.0.0/a%20b%23.sigstore"
+        );
+    }
+}

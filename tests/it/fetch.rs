@@ -1,0 +1,332 @@
+//! Fetching against real servers on loopback: retries, caps, timeouts, redirects, the cache,
+//! `--offline`, kits, and a registry (docker-registry 2.8, plus in-test handlers).
+
+use std::time::Duration;
+
+use kakunin::digest::Digest;
+use kakunin::fetch::kit::{Kit, KitWriter};
+use kakunin::fetch::{FetchError, FetchOptions, Fetcher, HttpConfig, Kind, Source, block_on};
+use url::Url;
+
+use crate::common::TempDir;
+use crate::support::http::{Reply, Server};
+
+/// Short times so hostile servers cost little; retries fast.
+pub fn test_http() -> HttpConfig {
+    HttpConfig {
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_millis(800),
+        retries: 2,
+        backoff: Duration::from_millis(5),
+        ..HttpConfig::default()
+    }
+}
+
+fn fetcher(cache: &TempDir) -> Fetcher {
+    Fetcher::new(FetchOptions {
+        http: test_http(),
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..FetchOptions::default()
+    })
+    .unwrap()
+}
+
+fn get(f: &Fetcher, url: &str, kind: Kind) -> Result<kakunin::fetch::Blob, FetchError> {
+    block_on(f.get(&Url::parse(url).unwrap(), kind, None))
+}
+
+#[test]
+fn a_server_error_is_retried_and_a_client_error_is_not() {
+    let s = Server::start();
+    s.route(
+        "/flaky",
+        Reply::Sequence(vec![
+            Reply::Status(500, vec![], b"oops".to_vec()),
+            Reply::Ok(b"fine".to_vec(), "text/plain"),
+        ]),
+    );
+    s.route("/gone", Reply::Status(404, vec![], b"no".to_vec()));
+    s.route("/down", Reply::Status(503, vec![], b"down".to_vec()));
+    let cache = TempDir::new("fetch-retry");
+    let f = fetcher(&cache);
+    let b = get(&f, &s.url("/flaky"), Kind::Bundle).unwrap();
+    assert_eq!(b.bytes, b"fine");
+    assert_eq!(s.hits("/flaky"), 2);
+    assert_eq!(
+        b.source,
+        Source::Network {
+            url: s.url("/flaky")
+        }
+    );
+
+    let err = get(&f, &s.url("/gone"), Kind::Bundle).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("HTTP 404 from {}: expected 200", s.url("/gone"))
+    );
+    assert!(err.is_not_found());
+    assert_eq!(s.hits("/gone"), 1);
+
+    let err = get(&f, &s.url("/down"), Kind::Bundle).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("HTTP 503 from {}: expected 200", s.url("/down"))
+    );
+    assert_eq!(s.hits("/down"), 3, "first attempt and two retries");
+}
+
+#[test]
+fn a_truncated_body_is_an_error_naming_what_arrived() {
+    let s = Server::start();
+    s.route(
+        "/cut",
+        Reply::Truncate {
+            declared: 1000,
+            body: vec![b'x'; 10],
+        },
+    );
+    let cache = TempDir::new("fetch-trunc");
+    let f = fetcher(&cache);
+    let err = get(&f, &s.url("/cut"), Kind::Chart).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("the body broke off after 10 bytes"), "{msg}");
+    assert!(msg.ends_with("(after 3 attempts)"), "{msg}");
+    assert_eq!(s.hits("/cut"), 3);
+    // Nothing partial was cached.
+    let err = block_on(
+        Fetcher::new(FetchOptions {
+            http: test_http(),
+            cache_dir: Some(cache.path().to_path_buf()),
+            offline: true,
+            ..FetchOptions::default()
+        })
+        .unwrap()
+        .get(&Url::parse(&s.url("/cut")).unwrap(), Kind::Chart, None),
+    )
+    .unwrap_err();
+    assert!(matches!(err, FetchError::Offline { .. }), "{err}");
+}
+
+#[test]
+fn a_100_mib_index_is_refused_at_the_cap() {
+    let s = Server::start();
+    let len = 100 * 1024 * 1024;
+    s.route(
+        "/declared/index.yaml",
+        Reply::Huge {
+            len,
+            chunked: false,
+        },
+    );
+    s.route("/chunked/index.yaml", Reply::Huge { len, chunked: true });
+    let cache = TempDir::new("fetch-huge");
+    let f = fetcher(&cache);
+    let err = get(&f, &s.url("/declared/index.yaml"), Kind::Index).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: a index may be at most 33554432 bytes, found Content-Length 104857600",
+            s.url("/declared/index.yaml")
+        )
+    );
+    let err = get(&f, &s.url("/chunked/index.yaml"), Kind::Index).unwrap_err();
+    assert!(
+        err.to_string().ends_with(
+            "a index may be at most 33554432 bytes, found more than 33554432 bytes of body"
+        ),
+        "{err}"
+    );
+    assert_eq!(s.hits("/chunked/index.yaml"), 1, "a cap is not retried");
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let s = Server::start();
+    s.route("/silent", Reply::Hang);
+    let cache = TempDir::new("fetch-hang");
+    let f = Fetcher::new(FetchOptions {
+        http: HttpConfig {
+            retries: 1,
+            timeout: Duration::from_millis(300),
+            ..test_http()
+        },
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let err = get(&f, &s.url("/silent"), Kind::Bundle).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: no complete answer within 300ms (after 2 attempts)",
+            s.url("/silent")
+        )
+    );
+}
+
+#[test]
+fn redirect_loops_and_redirects_to_plain_http_are_refused() {
+    let s = Server::start();
+    s.route("/a", Reply::Redirect(s.url("/b")));
+    s.route("/b", Reply::Redirect(s.url("/a")));
+    s.route("/ok", Reply::Redirect(s.url("/final")));
+    s.route("/final", Reply::Ok(b"here".to_vec(), "text/plain"));
+    s.route("/out", Reply::Redirect("http://example.invalid/x".into()));
+    let cache = TempDir::new("fetch-redirect");
+    let f = fetcher(&cache);
+    assert_eq!(get(&f, &s.url("/ok"), Kind::Bundle).unwrap().bytes, b"here");
+    let err = get(&f, &s.url("/a"), Kind::Bundle).unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("redirect refused: "))
+            && err.to_string().contains("redirect loop back to"),
+        "{err}"
+    );
+    let err = get(&f, &s.url("/out"), Kind::Bundle).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("refusing plain HTTP to example.invalid (http://example.invalid/x)"),
+        "{err}"
+    );
+    // Plain HTTP to a non-loopback host is refused before any connection.
+    let err = get(&f, "http://example.invalid/index.yaml", Kind::Index).unwrap_err();
+    assert!(matches!(err, FetchError::Insecure { .. }), "{err}");
+}
+
+#[test]
+fn the_cache_answers_known_digests_and_refetches_corrupt_entries() {
+    let s = Server::start();
+    let chart = b"pretend this is a chart package".to_vec();
+    let d = Digest::sha256(&chart);
+    s.route("/c.tgz", Reply::Ok(chart.clone(), "application/gzip"));
+    let cache = TempDir::new("fetch-cache");
+    let f = fetcher(&cache);
+    let url = Url::parse(&s.url("/c.tgz")).unwrap();
+    let b = block_on(f.get(&url, Kind::Chart, Some(&d))).unwrap();
+    assert_eq!(b.digest, d);
+    let b = block_on(f.get(&url, Kind::Chart, Some(&d))).unwrap();
+    assert!(matches!(b.source, Source::Cache { .. }));
+    assert_eq!(s.hits("/c.tgz"), 1, "a warm cache saves the request");
+    // Corrupt the entry on disk: it is detected, dropped and fetched again.
+    let entry = cache.path().join("blobs/sha256").join(d.hex());
+    std::fs::write(&entry, b"pretend this is a chart pack").unwrap();
+    let b = block_on(f.get(&url, Kind::Chart, Some(&d))).unwrap();
+    assert_eq!(b.bytes, chart);
+    assert!(matches!(b.source, Source::Network { .. }));
+    assert_eq!(s.hits("/c.tgz"), 2);
+    // Offline: served from the cache by URL; a file never fetched is named.
+    let off = Fetcher::new(FetchOptions {
+        http: test_http(),
+        cache_dir: Some(cache.path().to_path_buf()),
+        offline: true,
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let b = block_on(off.get(&url, Kind::Chart, None)).unwrap();
+    assert_eq!(b.bytes, chart);
+    let missing = Url::parse(&s.url("/r/x-1.0.0.tgz.prov")).unwrap();
+    let err = block_on(off.get(&missing, Kind::Prov, None)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("offline: x-1.0.0.tgz.prov is not in the cache ({missing})")
+    );
+    assert_eq!(s.hits("/c.tgz"), 2);
+}
+
+#[test]
+fn independent_downloads_run_in_parallel_and_keep_their_order() {
+    let s = Server::start();
+    for i in 0..8 {
+        s.route(
+            &format!("/f{i}"),
+            Reply::Ok(format!("file {i}").into_bytes(), "text/plain"),
+        );
+    }
+    let cache = TempDir::new("fetch-par");
+    let f = fetcher(&cache);
+    let reqs = (0..8)
+        .map(|i| {
+            (
+                Url::parse(&s.url(&format!("/f{i}"))).unwrap(),
+                Kind::Bundle,
+                None,
+            )
+        })
+        .chain([(Url::parse(&s.url("/nope")).unwrap(), Kind::Bundle, None)])
+        .collect();
+    let out = block_on(f.get_all(reqs));
+    for (i, r) in out.iter().take(8).enumerate() {
+        assert_eq!(r.as_ref().unwrap().bytes, format!("file {i}").into_bytes());
+    }
+    assert_eq!(out[8].as_ref().unwrap_err().status(), Some(404));
+}
+
+#[test]
+fn a_kit_serves_its_files_offline_and_refuses_tampered_ones() {
+    let s = Server::start();
+    s.route(
+        "/o/r/releases/download/t/a.sigstore",
+        Reply::Ok(b"{}".to_vec(), "application/json"),
+    );
+    let cache = TempDir::new("kit-cache");
+    let f = fetcher(&cache);
+    let url = kakunin::fetch::release_asset_url(&s.url(""), "o/r", "t", "a.sigstore").unwrap();
+    let b = block_on(f.get(&url, Kind::Bundle, None)).unwrap();
+    let kit_dir = TempDir::new("kit");
+    let mut w = KitWriter::create(kit_dir.path(), "demo", "1.0.0").unwrap();
+    w.add(&b, "chart-bundle", None).unwrap();
+    w.missing(
+        &s.url("/o/r/releases/download/t/a.prov"),
+        "prov",
+        "HTTP 404",
+    );
+    let m = w.finish().unwrap();
+    assert_eq!(m.files[0].path, "files/a.sigstore");
+    assert_eq!(m.files[0].digest, Digest::sha256(b"{}").to_string());
+
+    let off = Fetcher::new(FetchOptions {
+        http: test_http(),
+        no_cache: true,
+        offline: true,
+        kit: Some(kit_dir.path().to_path_buf()),
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let b = block_on(off.get(&url, Kind::Bundle, None)).unwrap();
+    assert!(matches!(b.source, Source::Kit { .. }), "{:?}", b.source);
+    let kit = off.kit().unwrap();
+    assert_eq!(
+        kit.missing(&s.url("/o/r/releases/download/t/a.prov"))
+            .unwrap()
+            .why,
+        "HTTP 404"
+    );
+    let other = Url::parse(&s.url("/o/r/releases/download/t/b.sigstore")).unwrap();
+    let err = block_on(off.get(&other, Kind::Bundle, None)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("offline: b.sigstore is not in the kit ({other})")
+    );
+
+    // A file changed after download.
+    std::fs::write(kit_dir.path().join("files/a.sigstore"), b"{ }").unwrap();
+    let err = block_on(off.get(&url, Kind::Bundle, None)).unwrap_err();
+    assert!(
+        err.to_string().contains(&format!(
+            "does not match kit.json: expected {}, found {}",
+            Digest::sha256(b"{}"),
+            Digest::sha256(b"{ }")
+        )),
+        "{err}"
+    );
+    // A kit.json pointing outside the kit.
+    let json = std::fs::read_to_string(kit_dir.path().join("kit.json"))
+        .unwrap()
+        .replace("files/a.sigstore", "../../etc/passwd");
+    std::fs::write(kit_dir.path().join("kit.json"), json).unwrap();
+    let err = Kit::open(kit_dir.path()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("file path \"../../etc/passwd\": expected a relative path inside the kit"),
+        "{err}"
+    );
+}

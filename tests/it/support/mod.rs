@@ -1,0 +1,10 @@
+//! Real servers on loopback for the integration tests, reusable by every area:
+//! [`http::Server`] (files in GitHub's and Helm's URL layout, and hostile behaviours) and
+//! [`registry::Registry`] (Debian's docker-registry, distribution 2.8).
+//!
+//! Each server starts on 127.0.0.1 with a free port and stops when dropped.
+
+#![allow(dead_code)]
+
+pub mod http;
+pub mod registry;
