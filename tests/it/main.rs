@@ -8,5 +8,5 @@ mod fetch;
 mod semver_rules;
 mod sign_bundle;
 mod sigstore_instance;
-mod world;
 mod support;
+mod world;
