@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
             [CompletionResult]::new('trust-root', 'trust-root', [CompletionResultType]::ParameterValue, 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache')
+            [CompletionResult]::new('verify-attestation', 'verify-attestation', [CompletionResultType]::ParameterValue, 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
@@ -101,6 +102,33 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
         'kakunin;trust-root;help;help' {
             break
         }
+        'kakunin;verify-attestation' {
+            [CompletionResult]::new('--bundle', '--bundle', [CompletionResultType]::ParameterName, 'The Sigstore bundle holding the attestation (.sigstore, .sigstore.json, or a .jsonl / .intoto.jsonl with one bundle a line)')
+            [CompletionResult]::new('--envelope', '--envelope', [CompletionResultType]::ParameterName, 'An .intoto.jsonl that must be the same DSSE envelope as the bundle''s')
+            [CompletionResult]::new('--certificate-identity', '--certificate-identity', [CompletionResultType]::ParameterName, 'The exact identity (SAN) the signing certificate must carry')
+            [CompletionResult]::new('--certificate-identity-regexp', '--certificate-identity-regexp', [CompletionResultType]::ParameterName, 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)')
+            [CompletionResult]::new('--certificate-oidc-issuer', '--certificate-oidc-issuer', [CompletionResultType]::ParameterName, 'The OIDC issuer the signing certificate must name')
+            [CompletionResult]::new('--trusted-root', '--trusted-root', [CompletionResultType]::ParameterName, 'A trusted_root.json to verify against instead of an embedded root')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Use the embedded trusted root of this instance')
+            [CompletionResult]::new('--predicate-type', '--predicate-type', [CompletionResultType]::ParameterName, 'The predicateType the statement must have')
+            [CompletionResult]::new('--repository', '--repository', [CompletionResultType]::ParameterName, 'Source repository the certificate and the provenance must name: OWNER/REPO (on github.com) or a URL')
+            [CompletionResult]::new('--source-ref', '--source-ref', [CompletionResultType]::ParameterName, 'Source ref the certificate and the provenance must name, e.g. refs/tags/v1.2.3')
+            [CompletionResult]::new('--workflow', '--workflow', [CompletionResultType]::ParameterName, 'Workflow file that must have run, e.g. .github/workflows/release.yaml')
+            [CompletionResult]::new('--builder-id', '--builder-id', [CompletionResultType]::ParameterName, 'The provenance''s builder id, exactly, or without its @ref to accept any ref')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--staging', '--staging', [CompletionResultType]::ParameterName, 'Use the Sigstore public-good staging instance''s embedded trusted root')
+            [CompletionResult]::new('--allow-self-hosted-runners', '--allow-self-hosted-runners', [CompletionResultType]::ParameterName, 'Accept builds that ran on self-hosted runners')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also show expected and found values of checks that passed (human output)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also show expected and found values of checks that passed (human output)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kakunin;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -132,6 +160,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
         'kakunin;help' {
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
             [CompletionResult]::new('trust-root', 'trust-root', [CompletionResultType]::ParameterValue, 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache')
+            [CompletionResult]::new('verify-attestation', 'verify-attestation', [CompletionResultType]::ParameterValue, 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
@@ -150,6 +179,9 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             break
         }
         'kakunin;help;trust-root;update' {
+            break
+        }
+        'kakunin;help;verify-attestation' {
             break
         }
         'kakunin;help;completions' {

@@ -31,6 +31,9 @@ _kakunin() {
             kakunin,trust-root)
                 cmd="kakunin__subcmd__trust__subcmd__root"
                 ;;
+            kakunin,verify-attestation)
+                cmd="kakunin__subcmd__verify__subcmd__attestation"
+                ;;
             kakunin,verify-bundle)
                 cmd="kakunin__subcmd__verify__subcmd__bundle"
                 ;;
@@ -48,6 +51,9 @@ _kakunin() {
                 ;;
             kakunin__subcmd__help,trust-root)
                 cmd="kakunin__subcmd__help__subcmd__trust__subcmd__root"
+                ;;
+            kakunin__subcmd__help,verify-attestation)
+                cmd="kakunin__subcmd__help__subcmd__verify__subcmd__attestation"
                 ;;
             kakunin__subcmd__help,verify-bundle)
                 cmd="kakunin__subcmd__help__subcmd__verify__subcmd__bundle"
@@ -83,7 +89,7 @@ _kakunin() {
 
     case "${cmd}" in
         kakunin)
-            opts="-h -V --help --version verify-bundle trust-root completions man sign-bundle help"
+            opts="-h -V --help --version verify-bundle trust-root verify-attestation completions man sign-bundle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -111,7 +117,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__help)
-            opts="verify-bundle trust-root completions man sign-bundle help"
+            opts="verify-bundle trust-root verify-attestation completions man sign-bundle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,6 +217,20 @@ _kakunin() {
         kakunin__subcmd__help__subcmd__trust__subcmd__root__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__help__subcmd__verify__subcmd__attestation)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -389,6 +409,76 @@ _kakunin() {
                     ;;
                 --tuf-url)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__verify__subcmd__attestation)
+            opts="-o -q -v -h -V --bundle --envelope --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --trusted-root --instance --staging --predicate-type --repository --source-ref --workflow --builder-id --allow-self-hosted-runners --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --envelope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-identity-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-oidc-issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -W "public-good staging github" -- "${cur}"))
+                    return 0
+                    ;;
+                --predicate-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repository)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workflow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --builder-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 *)

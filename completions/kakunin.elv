@@ -24,6 +24,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --version 'Print version'
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand trust-root 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
+            cand verify-attestation 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
@@ -89,6 +90,32 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         }
         &'kakunin;trust-root;help;help'= {
         }
+        &'kakunin;verify-attestation'= {
+            cand --bundle 'The Sigstore bundle holding the attestation (.sigstore, .sigstore.json, or a .jsonl / .intoto.jsonl with one bundle a line)'
+            cand --envelope 'An .intoto.jsonl that must be the same DSSE envelope as the bundle''s'
+            cand --certificate-identity 'The exact identity (SAN) the signing certificate must carry'
+            cand --certificate-identity-regexp 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)'
+            cand --certificate-oidc-issuer 'The OIDC issuer the signing certificate must name'
+            cand --trusted-root 'A trusted_root.json to verify against instead of an embedded root'
+            cand --instance 'Use the embedded trusted root of this instance'
+            cand --predicate-type 'The predicateType the statement must have'
+            cand --repository 'Source repository the certificate and the provenance must name: OWNER/REPO (on github.com) or a URL'
+            cand --source-ref 'Source ref the certificate and the provenance must name, e.g. refs/tags/v1.2.3'
+            cand --workflow 'Workflow file that must have run, e.g. .github/workflows/release.yaml'
+            cand --builder-id 'The provenance''s builder id, exactly, or without its @ref to accept any ref'
+            cand -o 'Report format'
+            cand --output 'Report format'
+            cand --staging 'Use the Sigstore public-good staging instance''s embedded trusted root'
+            cand --allow-self-hosted-runners 'Accept builds that ran on self-hosted runners'
+            cand -q 'No progress bars'
+            cand --quiet 'No progress bars'
+            cand -v 'Also show expected and found values of checks that passed (human output)'
+            cand --verbose 'Also show expected and found values of checks that passed (human output)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kakunin;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -117,6 +144,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         &'kakunin;help'= {
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand trust-root 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
+            cand verify-attestation 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
@@ -131,6 +159,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         &'kakunin;help;trust-root;show'= {
         }
         &'kakunin;help;trust-root;update'= {
+        }
+        &'kakunin;help;verify-attestation'= {
         }
         &'kakunin;help;completions'= {
         }

@@ -28,6 +28,7 @@ complete -c kakunin -n "__fish_kakunin_needs_command" -s h -l help -d 'Print hel
 complete -c kakunin -n "__fish_kakunin_needs_command" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "trust-root" -d 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
+complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify-attestation" -d 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
@@ -74,6 +75,30 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_s
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print an embedded trusted_root.json to stdout'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from help" -f -a "update" -d 'Fetch the current trusted roots through TUF (network) into the cache directory'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l bundle -d 'The Sigstore bundle holding the attestation (.sigstore, .sigstore.json, or a .jsonl / .intoto.jsonl with one bundle a line)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l envelope -d 'An .intoto.jsonl that must be the same DSSE envelope as the bundle\'s' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-identity-regexp -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l trusted-root -d 'A trusted_root.json to verify against instead of an embedded root' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l instance -d 'Use the embedded trusted root of this instance' -r -f -a "public-good\t''
+staging\t''
+github\t''"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l predicate-type -d 'The predicateType the statement must have' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l repository -d 'Source repository the certificate and the provenance must name: OWNER/REPO (on github.com) or a URL' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l source-ref -d 'Source ref the certificate and the provenance must name, e.g. refs/tags/v1.2.3' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l workflow -d 'Workflow file that must have run, e.g. .github/workflows/release.yaml' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l builder-id -d 'The provenance\'s builder id, exactly, or without its @ref to accept any ref' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s o -l output -d 'Report format' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+json\t'The JSON report (docs/report.md)'
+sarif\t'SARIF 2.1.0, for code-scanning dashboards'
+junit\t'JUnit XML, for CI test reports'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l staging -d 'Use the Sigstore public-good staging instance\'s embedded trusted root'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l allow-self-hosted-runners -d 'Accept builds that ran on self-hosted runners'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s q -l quiet -d 'No progress bars'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand man" -l out-dir -d 'Write kakunin.1 and one kakunin-<command>.1 per command into this directory' -r -F
@@ -87,11 +112,12 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l staging 
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l in-toto -d 'FILE is an in-toto statement: sign it as a DSSE envelope, byte for byte'
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -s V -l version -d 'Print version'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root completions man sign-bundle help" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root completions man sign-bundle help" -f -a "trust-root" -d 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root completions man sign-bundle help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root completions man sign-bundle help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root completions man sign-bundle help" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root completions man sign-bundle help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "trust-root" -d 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "verify-attestation" -d 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand help; and __fish_seen_subcommand_from trust-root" -f -a "show" -d 'Print an embedded trusted_root.json to stdout'
 complete -c kakunin -n "__fish_kakunin_using_subcommand help; and __fish_seen_subcommand_from trust-root" -f -a "update" -d 'Fetch the current trusted roots through TUF (network) into the cache directory'

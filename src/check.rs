@@ -22,6 +22,12 @@ pub mod ids {
     pub const ATTESTATION_PREDICATE_TYPE: &str = "attestation.predicate-type";
     pub const ATTESTATION_PROVENANCE: &str = "attestation.provenance";
     pub const ATTESTATION_ENVELOPE: &str = "attestation.envelope";
+    pub const ATTESTATION_WORKFLOW_REPOSITORY: &str = "attestation.workflow-repository";
+    pub const ATTESTATION_WORKFLOW_REF: &str = "attestation.workflow-ref";
+    pub const ATTESTATION_WORKFLOW_PATH: &str = "attestation.workflow-path";
+    pub const ATTESTATION_SOURCE_COMMIT: &str = "attestation.source-commit";
+    pub const ATTESTATION_BUILDER_ID: &str = "attestation.builder-id";
+    pub const ATTESTATION_RUNNER_ENVIRONMENT: &str = "attestation.runner-environment";
     // A chart release (verify).
     pub const CHART_INDEX_DIGEST: &str = "chart.index-digest";
     pub const CHART_PROV: &str = "chart.prov";

@@ -10,6 +10,7 @@
 //! guarantees what they claim (as rustls's `ServerCertVerified`): code that takes one cannot be
 //! handed an unverified input by accident.
 
+pub mod attestation;
 pub mod bundle;
 pub mod chart;
 pub mod check;

@@ -10,6 +10,12 @@ pub const MAX_JSONL_LINES: usize = 1024;
 pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024 * 1024;
 /// Subjects in one in-toto statement.
 pub const MAX_SUBJECTS: usize = 100_000;
+/// Signatures in one DSSE envelope.
+pub const MAX_DSSE_SIGNATURES: usize = 16;
+/// Algorithms in one in-toto digest set.
+pub const MAX_DIGESTS_PER_SET: usize = 32;
+/// Resolved dependencies read from one SLSA provenance.
+pub const MAX_PROVENANCE_DEPENDENCIES: usize = 10_000;
 /// Nesting depth of any JSON or YAML document kakunin parses.
 pub const MAX_DEPTH: usize = 128;
 /// A Helm repository `index.yaml`.

@@ -5,6 +5,7 @@ mod completions;
 mod output;
 mod sign_bundle;
 mod trust_root;
+mod verify_attestation;
 mod verify_bundle;
 
 use clap::{Parser, Subcommand};
@@ -42,6 +43,8 @@ pub enum Command {
     VerifyBundle(verify_bundle::VerifyBundleArgs),
     /// Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache
     TrustRoot(trust_root::TrustRootArgs),
+    /// Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance
+    VerifyAttestation(verify_attestation::VerifyAttestationArgs),
     /// Print shell completions for kakunin to stdout
     Completions(completions::CompletionsArgs),
     /// Print kakunin's manual page (roff) to stdout, or write one page per command into a directory
@@ -68,6 +71,7 @@ pub fn main() -> std::process::ExitCode {
     let code = match cli.command {
         Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::TrustRoot(args) => trust_root::run(args),
+        Command::VerifyAttestation(args) => verify_attestation::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
         Command::SignBundle(args) => sign_bundle::sign_bundle(args),

@@ -1,0 +1,599 @@
+//! The attestation policy: each thing `verify-attestation` checks about a statement, as one
+//! [`Check`] with what was expected and what was found.
+//!
+//! Guarantees: these functions are pure (no I/O) and fail closed: a field the provenance or
+//! the certificate does not state is a failure, never a pass; a build type kakunin cannot bind
+//! to the certificate fails `attestation.provenance`; an expectation given on the command line
+//! that cannot be checked fails. They trust their inputs only as far as their types say: the
+//! statement passed in must come from a verified envelope (see [`super::VerifiedStatement`]),
+//! which is how the command calls them; tests also call them on decoded statements directly.
+
+use crate::check::{Check, ids};
+
+use super::provenance::{
+    self, BuildFacts, BuildKind, GITHUB_WORKFLOW_V1, SLSA_GITHUB_GENERATOR_PREFIX,
+    SLSA_GITHUB_WORKFLOW_V1, SLSA_PROVENANCE_V1,
+};
+use super::statement::{ExpectedSubject, Statement, describe_subject};
+
+/// What the verified signing certificate says about the build (Fulcio's OIDC claims).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SignerClaims {
+    /// The certificate's subject alternative name.
+    pub identity: String,
+    /// The OIDC issuer.
+    pub issuer: Option<String>,
+    /// 1.3.6.1.4.1.57264.1.12 Source Repository URI.
+    pub source_repository_uri: Option<String>,
+    /// 1.3.6.1.4.1.57264.1.14 Source Repository Ref.
+    pub source_repository_ref: Option<String>,
+    /// 1.3.6.1.4.1.57264.1.13 Source Repository Digest (the commit).
+    pub source_repository_digest: Option<String>,
+    /// 1.3.6.1.4.1.57264.1.9 Build Signer URI (the workflow that signed).
+    pub build_signer_uri: Option<String>,
+    /// 1.3.6.1.4.1.57264.1.18 Build Config URI (the top-level workflow).
+    pub build_config_uri: Option<String>,
+    /// 1.3.6.1.4.1.57264.1.11 Runner Environment (`github-hosted` / `self-hosted`).
+    pub runner_environment: Option<String>,
+}
+
+/// What the user expects of the attestation, beyond the signer identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// The predicateType the statement must have.
+    pub predicate_type: String,
+    /// `OWNER/REPO` (on github.com) or the repository's URL, as `verify-bundle --repository`.
+    pub repository: Option<String>,
+    /// The full git ref built (`refs/tags/v1.0.0`).
+    pub source_ref: Option<String>,
+    /// The workflow file's path in the repository (`.github/workflows/release.yaml`), or its
+    /// full URL without ref.
+    pub workflow: Option<String>,
+    /// The builder id, exactly, or without its `@ref` to accept any ref.
+    pub builder_id: Option<String>,
+    pub allow_self_hosted_runners: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            predicate_type: SLSA_PROVENANCE_V1.to_owned(),
+            repository: None,
+            source_ref: None,
+            workflow: None,
+            builder_id: None,
+            allow_self_hosted_runners: false,
+        }
+    }
+}
+
+const GITHUB_HOSTED: &str = "github-hosted";
+
+/// `attestation.subject`: a subject of the statement is the artifact.
+pub fn check_subject(statement: &Statement, expected: &ExpectedSubject) -> Check {
+    let title = match &expected.name {
+        Some(_) => "statement subjects include the artifact's name and digest",
+        None => "statement subjects include the artifact's digest",
+    };
+    match statement.find_subject(expected) {
+        Some(s) => Check::pass(
+            ids::ATTESTATION_SUBJECT,
+            title,
+            expected.describe(),
+            describe_subject(s),
+        ),
+        None => {
+            let n = statement.subjects.len();
+            let mut found = statement
+                .subjects
+                .iter()
+                .take(5)
+                .map(describe_subject)
+                .collect::<Vec<_>>()
+                .join("; ");
+            if n > 5 {
+                found.push_str(&format!("; and {} more", n - 5));
+            }
+            Check::fail(
+                ids::ATTESTATION_SUBJECT,
+                title,
+                expected.describe(),
+                format!("no such subject among {n}: {found}"),
+            )
+        }
+    }
+}
+
+/// `attestation.predicate-type`.
+pub fn check_predicate_type(statement: &Statement, policy: &Policy) -> Check {
+    Check::compare(
+        ids::ATTESTATION_PREDICATE_TYPE,
+        "predicateType is the expected one",
+        &policy.predicate_type,
+        &statement.predicate_type,
+    )
+}
+
+/// The provenance checks: what the SLSA predicate says about the build agrees with the
+/// certificate and with the expectations. `payload` is the statement's payload.
+pub fn check_provenance(
+    payload: &[u8],
+    statement: &Statement,
+    signer: &SignerClaims,
+    policy: &Policy,
+) -> (Vec<Check>, Option<BuildFacts>) {
+    let expectations = expectations(policy);
+    if !provenance::is_provenance(&statement.predicate_type) {
+        // Nothing to check unless the user asked for build facts this predicate cannot give.
+        let checks = if expectations.is_empty() {
+            Vec::new()
+        } else {
+            vec![Check::fail(
+                ids::ATTESTATION_PROVENANCE,
+                "the predicate is SLSA build provenance",
+                format!("SLSA provenance, to check {}", expectations.join(", ")),
+                format!(
+                    "predicateType {} carries no build provenance",
+                    statement.predicate_type
+                ),
+            )]
+        };
+        return (checks, None);
+    }
+    let facts = match provenance::read(payload, &statement.predicate_type) {
+        Ok(f) => f,
+        Err(e) => {
+            return (
+                vec![Check::fail(
+                    ids::ATTESTATION_PROVENANCE,
+                    "the predicate is well-formed SLSA provenance",
+                    format!("SLSA provenance ({})", statement.predicate_type),
+                    e.to_string(),
+                )],
+                None,
+            );
+        }
+    };
+    let mut checks = vec![check_build_type(&facts)];
+    if facts.kind.is_none() {
+        // The fields below have no agreed meaning in an unknown build type: only what the user
+        // asked for is reported, and it fails.
+        for what in expectations
+            .iter()
+            .filter(|e| !e.starts_with("--builder-id"))
+        {
+            checks.push(Check::fail(
+                ids::ATTESTATION_PROVENANCE,
+                format!("{what} can be read from the provenance"),
+                what.clone(),
+                format!(
+                    "build type {} is not one kakunin can read",
+                    facts.build_type
+                ),
+            ));
+        }
+    } else {
+        checks.extend(check_bound_fields(&facts, signer, policy));
+    }
+    checks.extend(check_builder_id(&facts, signer, policy));
+    if facts.kind.is_some() {
+        checks.push(check_runner(&facts, signer, policy));
+    }
+    (checks, Some(facts))
+}
+
+fn expectations(policy: &Policy) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(r) = &policy.repository {
+        out.push(format!("--repository {r}"));
+    }
+    if let Some(r) = &policy.source_ref {
+        out.push(format!("--source-ref {r}"));
+    }
+    if let Some(w) = &policy.workflow {
+        out.push(format!("--workflow {w}"));
+    }
+    if let Some(b) = &policy.builder_id {
+        out.push(format!("--builder-id {b}"));
+    }
+    out
+}
+
+/// `attestation.provenance`: a build type kakunin binds to the certificate, with no external
+/// parameter the build type does not define.
+fn check_build_type(facts: &BuildFacts) -> Check {
+    let title = "provenance build type is one kakunin binds to the certificate";
+    let known = format!(
+        "{GITHUB_WORKFLOW_V1}, {SLSA_GITHUB_WORKFLOW_V1} or {SLSA_GITHUB_GENERATOR_PREFIX}…"
+    );
+    if facts.kind.is_none() {
+        return Check::fail(ids::ATTESTATION_PROVENANCE, title, known, &facts.build_type);
+    }
+    if !facts.unknown_external_parameters.is_empty() {
+        return Check::fail(
+            ids::ATTESTATION_PROVENANCE,
+            "provenance externalParameters are all defined by the build type",
+            "workflow (and inputs, release, vars, runner_environment)",
+            format!(
+                "undefined external parameter(s): {}",
+                facts.unknown_external_parameters.join(", ")
+            ),
+        );
+    }
+    Check::pass(ids::ATTESTATION_PROVENANCE, title, known, &facts.build_type)
+}
+
+/// Compares a provenance field with the certificate's claim; absent on either side fails.
+fn against_certificate(
+    id: &'static str,
+    title: &str,
+    claim: Option<&str>,
+    claim_name: &str,
+    found: Option<&str>,
+    field: &str,
+) -> Check {
+    match (claim, found) {
+        (Some(claim), Some(found)) => Check::compare(id, title, claim, found),
+        (None, found) => Check::fail(
+            id,
+            title,
+            format!("the certificate's {claim_name}"),
+            format!(
+                "the certificate has no {claim_name} (provenance says {})",
+                found.unwrap_or("nothing either")
+            ),
+        ),
+        (Some(claim), None) => Check::fail(
+            id,
+            title,
+            claim,
+            format!("{field} is missing from the provenance"),
+        ),
+    }
+}
+
+fn check_bound_fields(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let (repo_field, ref_field, path_field, commit_field) = match facts.kind {
+        Some(BuildKind::SlsaGitHubGenerator) => (
+            "invocation.configSource.uri (repository)",
+            "invocation.configSource.uri (ref)",
+            "invocation.configSource.entryPoint",
+            "invocation.configSource.digest.sha1",
+        ),
+        _ => (
+            "externalParameters.workflow.repository",
+            "externalParameters.workflow.ref",
+            "externalParameters.workflow.path",
+            "resolvedDependencies[git+<repository>@<ref>].digest.gitCommit",
+        ),
+    };
+
+    // Repository.
+    checks.push(against_certificate(
+        ids::ATTESTATION_WORKFLOW_REPOSITORY,
+        &format!("provenance {repo_field} = the certificate's source repository"),
+        signer.source_repository_uri.as_deref(),
+        "source repository URI",
+        facts.repository.as_deref(),
+        repo_field,
+    ));
+    if let Some(want) = &policy.repository {
+        let title = format!("provenance {repo_field} = --repository");
+        let expected = crate::bundle::repository_uri(want);
+        checks.push(match facts.repository.as_deref() {
+            Some(found) if repository_matches(want, found) => {
+                Check::pass(ids::ATTESTATION_WORKFLOW_REPOSITORY, title, expected, found)
+            }
+            Some(found) => {
+                Check::fail(ids::ATTESTATION_WORKFLOW_REPOSITORY, title, expected, found)
+            }
+            None => Check::fail(
+                ids::ATTESTATION_WORKFLOW_REPOSITORY,
+                title,
+                expected,
+                format!("{repo_field} is missing"),
+            ),
+        });
+    }
+
+    // Ref.
+    checks.push(against_certificate(
+        ids::ATTESTATION_WORKFLOW_REF,
+        &format!("provenance {ref_field} = the certificate's source ref"),
+        signer.source_repository_ref.as_deref(),
+        "source repository ref",
+        facts.git_ref.as_deref(),
+        ref_field,
+    ));
+    if let Some(want) = &policy.source_ref {
+        let title = format!("provenance {ref_field} = --source-ref");
+        let expected = want.clone();
+        checks.push(match facts.git_ref.as_deref() {
+            Some(found) if found == want => {
+                Check::pass(ids::ATTESTATION_WORKFLOW_REF, title, expected, found)
+            }
+            Some(found) => Check::fail(ids::ATTESTATION_WORKFLOW_REF, title, expected, found),
+            None => Check::fail(
+                ids::ATTESTATION_WORKFLOW_REF,
+                title,
+                expected,
+                format!("{ref_field} is missing"),
+            ),
+        });
+    }
+
+    // Workflow path: the certificate's build config URI is `<repository>/<path>@<ref>`.
+    let cert_path = signer.build_config_uri.as_deref().and_then(|uri| {
+        workflow_path_of(
+            uri,
+            signer.source_repository_uri.as_deref()?,
+            signer.source_repository_ref.as_deref(),
+        )
+    });
+    checks.push(against_certificate(
+        ids::ATTESTATION_WORKFLOW_PATH,
+        &format!("provenance {path_field} = the certificate's build config (workflow) path"),
+        cert_path.as_deref(),
+        "build config URI",
+        facts.workflow_path.as_deref(),
+        path_field,
+    ));
+    if let Some(want) = &policy.workflow {
+        let title = format!("provenance {path_field} = --workflow");
+        // As `verify-bundle`: a path in the repository, or the workflow's full URL without ref.
+        let want_norm = want.trim_start_matches('/');
+        let found = match (
+            want_norm.contains("://"),
+            &facts.repository,
+            &facts.workflow_path,
+        ) {
+            (true, Some(repo), Some(path)) => Some(format!("{repo}/{path}")),
+            (false, _, Some(path)) => Some(path.clone()),
+            _ => None,
+        };
+        checks.push(match found {
+            Some(found) if found == want_norm => {
+                Check::pass(ids::ATTESTATION_WORKFLOW_PATH, title, want_norm, found)
+            }
+            Some(found) => Check::fail(ids::ATTESTATION_WORKFLOW_PATH, title, want_norm, found),
+            None => Check::fail(
+                ids::ATTESTATION_WORKFLOW_PATH,
+                title,
+                want_norm,
+                format!("{path_field} is missing"),
+            ),
+        });
+    }
+
+    // Source commit.
+    checks.push(against_certificate(
+        ids::ATTESTATION_SOURCE_COMMIT,
+        &format!("provenance {commit_field} = the certificate's source commit"),
+        signer.source_repository_digest.as_deref(),
+        "source repository digest",
+        facts.source_commit.as_deref(),
+        commit_field,
+    ));
+    checks
+}
+
+/// `attestation.builder-id`: who generated the provenance, as the build type defines it,
+/// and the user's `--builder-id`.
+fn check_builder_id(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let signing_workflow = signer
+        .build_signer_uri
+        .as_deref()
+        .unwrap_or(signer.identity.as_str());
+    let title = "provenance runDetails.builder.id is the builder the certificate names";
+    match facts.kind {
+        Some(BuildKind::GitHubWorkflow) | Some(BuildKind::SlsaGitHubGenerator) => {
+            // server_url + job_workflow_ref: the workflow that signed.
+            let title = if facts.kind == Some(BuildKind::SlsaGitHubGenerator) {
+                "provenance builder.id is the generator workflow that signed"
+            } else {
+                title
+            };
+            checks.push(Check::compare(
+                ids::ATTESTATION_BUILDER_ID,
+                title,
+                signing_workflow,
+                &facts.builder_id,
+            ));
+        }
+        Some(BuildKind::SlsaGitHubWorkflow) => {
+            // GitHub's runner (`<server>/actions/runner/<environment>`), or the workflow
+            // that generated the provenance.
+            let runner_prefix = format!("{}/actions/runner/", server_of(signer));
+            let ok = facts.builder_id == signing_workflow
+                || facts
+                    .builder_id
+                    .strip_prefix(&runner_prefix)
+                    .is_some_and(|env| env == GITHUB_HOSTED || env == "self-hosted");
+            let expected =
+                format!("{runner_prefix}github-hosted (or self-hosted) or {signing_workflow}");
+            checks.push(if ok {
+                Check::pass(
+                    ids::ATTESTATION_BUILDER_ID,
+                    title,
+                    expected,
+                    &facts.builder_id,
+                )
+            } else {
+                Check::fail(
+                    ids::ATTESTATION_BUILDER_ID,
+                    title,
+                    expected,
+                    &facts.builder_id,
+                )
+            });
+        }
+        None => {}
+    }
+    if let Some(want) = &policy.builder_id {
+        let ok = facts.builder_id == *want
+            || (!want.contains('@')
+                && facts.builder_id.split_once('@').map(|(b, _)| b) == Some(want.as_str()));
+        let expected = if want.contains('@') {
+            want.clone()
+        } else {
+            format!("{want} (at any ref)")
+        };
+        let title = "provenance builder.id = --builder-id";
+        checks.push(if ok {
+            Check::pass(
+                ids::ATTESTATION_BUILDER_ID,
+                title,
+                expected,
+                &facts.builder_id,
+            )
+        } else {
+            Check::fail(
+                ids::ATTESTATION_BUILDER_ID,
+                title,
+                expected,
+                &facts.builder_id,
+            )
+        });
+    }
+    checks
+}
+
+/// `attestation.runner-environment`: the build ran on a GitHub-hosted runner (unless
+/// self-hosted runners are allowed). The certificate's Runner Environment extension comes
+/// from GitHub's OIDC token and is authoritative; the provenance's own statement (the
+/// `runner_environment` parameter, or the runner in `builder.id`) must agree with it.
+fn check_runner(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy) -> Check {
+    let title = if policy.allow_self_hosted_runners {
+        "the build's runner environment is stated consistently (self-hosted runners allowed)"
+    } else {
+        "the build ran on a GitHub-hosted runner"
+    };
+    let id = ids::ATTESTATION_RUNNER_ENVIRONMENT;
+    let from_builder = (facts.kind == Some(BuildKind::SlsaGitHubWorkflow))
+        .then(|| {
+            facts
+                .builder_id
+                .strip_prefix(&format!("{}/actions/runner/", server_of(signer)))
+        })
+        .flatten();
+    let stated = facts.runner_environment.as_deref().or(from_builder);
+    let cert = signer.runner_environment.as_deref();
+    if let (Some(cert), Some(stated)) = (cert, stated) {
+        if cert != stated {
+            return Check::fail(
+                id,
+                "the provenance's runner environment = the certificate's",
+                cert,
+                format!("{stated} (the provenance contradicts the certificate)"),
+            );
+        }
+    }
+    let expected = if policy.allow_self_hosted_runners {
+        "github-hosted or self-hosted"
+    } else {
+        GITHUB_HOSTED
+    };
+    match cert.or(stated) {
+        Some(GITHUB_HOSTED) => Check::pass(id, title, expected, GITHUB_HOSTED),
+        Some(other) if policy.allow_self_hosted_runners => Check::pass(
+            id,
+            title,
+            expected,
+            format!("{other} (allowed by --allow-self-hosted-runners)"),
+        ),
+        Some(other) => Check::fail(
+            id,
+            title,
+            expected,
+            format!("{other} (use --allow-self-hosted-runners to accept it)"),
+        ),
+        None if policy.allow_self_hosted_runners => Check::pass(
+            id,
+            title,
+            expected,
+            "not stated by the certificate or the provenance (allowed by --allow-self-hosted-runners)",
+        ),
+        None => Check::fail(
+            id,
+            title,
+            expected,
+            "not stated by the certificate or the provenance",
+        ),
+    }
+}
+
+/// `https://github.com` from the certificate's source repository URI (GitHub Enterprise
+/// servers have their own), `https://github.com` when the certificate does not say.
+fn server_of(signer: &SignerClaims) -> String {
+    signer
+        .source_repository_uri
+        .as_deref()
+        .and_then(|u| {
+            let rest = u.strip_prefix("https://")?;
+            let host = rest.split('/').next()?;
+            Some(format!("https://{host}"))
+        })
+        .unwrap_or_else(|| "https://github.com".to_owned())
+}
+
+/// `<repository>/<path>@<ref>` → `<path>`; the ref is cut from the end because the path
+/// itself may contain `@`.
+fn workflow_path_of(
+    build_config_uri: &str,
+    repository: &str,
+    git_ref: Option<&str>,
+) -> Option<String> {
+    let rest = build_config_uri
+        .strip_prefix(repository)?
+        .strip_prefix('/')?;
+    let path = match git_ref.and_then(|r| rest.strip_suffix(&format!("@{r}"))) {
+        Some(p) => p,
+        None => rest.rsplit_once('@')?.0,
+    };
+    (!path.is_empty()).then(|| path.to_owned())
+}
+
+/// `--repository` as `verify-bundle` reads it: `OWNER/REPO` means
+/// `https://github.com/OWNER/REPO`, a URL is taken as given; compared exactly.
+fn repository_matches(want: &str, found: &str) -> bool {
+    crate::bundle::repository_uri(want) == found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_and_path_helpers() {
+        assert!(repository_matches("o/r", "https://github.com/o/r"));
+        assert!(repository_matches(
+            "https://github.com/o/r/",
+            "https://github.com/o/r"
+        ));
+        assert!(!repository_matches("O/R", "https://github.com/o/r"));
+        assert!(!repository_matches("o/r2", "https://github.com/o/r"));
+        assert!(!repository_matches(
+            "https://ghe.example/o/r",
+            "https://github.com/o/r"
+        ));
+        assert_eq!(
+            workflow_path_of(
+                "https://github.com/o/r/.github/workflows/a@b.yml@refs/tags/v1",
+                "https://github.com/o/r",
+                Some("refs/tags/v1")
+            )
+            .as_deref(),
+            Some(".github/workflows/a@b.yml")
+        );
+        assert_eq!(
+            workflow_path_of(
+                "https://github.com/o/r2/.github/workflows/a.yml@x",
+                "https://github.com/o/r",
+                None
+            ),
+            None
+        );
+    }
+}
