@@ -21,6 +21,7 @@ pub mod limits;
 pub mod profile;
 pub mod progress;
 pub mod publish;
+pub mod registry;
 pub mod report;
 pub mod semver_rules;
 pub mod trust;

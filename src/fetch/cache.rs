@@ -91,7 +91,7 @@ impl Cache {
     pub fn put(&self, bytes: &[u8], url: Option<&str>) -> std::io::Result<Digest> {
         let digest = Digest::of_bytes(Algorithm::Sha256, bytes);
         let path = self.blob_path(&digest);
-        if self.get(&digest, u64::MAX).is_none() {
+        if self.get(&digest, bytes.len() as u64).is_none() {
             write_atomic(&path, bytes)?;
         }
         if let Some(url) = url {

@@ -268,10 +268,34 @@ impl Fetcher {
             })?;
             return read_local(&path, kind, cap);
         }
+        if let Some(b) = self.local(url, kind, known)? {
+            return Ok(b);
+        }
+        let resp = self.http.get(url, kind, &*self.progress).await?;
+        self.remember(url, &resp.body);
+        Ok(blob(
+            resp.body,
+            Source::Network {
+                url: url.to_string(),
+            },
+            kind,
+        ))
+    }
+
+    /// What a kit or the cache holds for a URL, without the network: the kit's file for the
+    /// URL; else the cache's entry for `known` (or, offline or for a file that does not change,
+    /// for the URL). Offline, a miss is an error naming the file.
+    pub fn local(
+        &self,
+        url: &Url,
+        kind: Kind,
+        known: Option<&Digest>,
+    ) -> Result<Option<Blob>, FetchError> {
+        let cap = self.http.config().cap_override.unwrap_or(kind.cap());
         let key = url.as_str();
         if let Some(kit) = &self.kit {
             if let Some(blob) = kit.get(key, kind, cap)? {
-                return Ok(blob);
+                return Ok(Some(blob));
             }
         }
         if let Some(cache) = &self.cache {
@@ -281,17 +305,25 @@ impl Fetcher {
                 None => None,
             };
             if let Some((bytes, _)) = hit {
-                return Ok(blob(bytes, Source::Cache { url: key.into() }, kind));
+                return Ok(Some(blob(bytes, Source::Cache { url: key.into() }, kind)));
             }
         }
         if self.offline {
+            let why = self
+                .kit
+                .as_ref()
+                .and_then(|k| k.missing(key))
+                .map(|m| m.why.clone());
             return Err(FetchError::Offline {
                 what: url
                     .path_segments()
                     .and_then(|mut s| s.next_back())
                     .unwrap_or("file")
                     .to_string(),
-                url: key.to_string(),
+                url: match why {
+                    Some(w) => format!("{key}; the download said: {w}"),
+                    None => key.to_string(),
+                },
                 place: match (self.kit.is_some(), self.cache.is_some()) {
                     (true, true) => "kit or the cache",
                     (true, false) => "kit",
@@ -300,11 +332,14 @@ impl Fetcher {
                 },
             });
         }
-        let resp = self.http.get(url, kind, &*self.progress).await?;
+        Ok(None)
+    }
+
+    /// Stores what a URL served in the cache (errors ignored: a cache is an optimisation).
+    pub fn remember(&self, url: &Url, bytes: &[u8]) {
         if let Some(cache) = &self.cache {
-            let _ = cache.put(&resp.body, Some(key));
+            let _ = cache.put(bytes, Some(url.as_str()));
         }
-        Ok(blob(resp.body, Source::Network { url: key.into() }, kind))
     }
 
     /// Gets several independent files in parallel; results keep the order of `requests`.

@@ -5,6 +5,7 @@ mod chart;
 mod cli;
 mod common;
 mod fetch;
+mod registry;
 mod semver_rules;
 mod sign_bundle;
 mod sigstore_instance;

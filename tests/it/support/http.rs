@@ -25,6 +25,14 @@ pub enum Reply {
     Hang,
     /// One reply per request, in order; the last one repeats.
     Sequence(Vec<Reply>),
+    /// `then` for requests with `Authorization: Bearer <token>`; others get 401 and a
+    /// `WWW-Authenticate: Bearer realm=…,service=…` challenge (the flow ghcr.io uses).
+    Bearer {
+        token: String,
+        realm: String,
+        service: String,
+        then: Box<Reply>,
+    },
 }
 
 /// A request the server saw.
@@ -154,6 +162,10 @@ async fn handle(mut sock: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
+    let auth = headers
+        .iter()
+        .find(|(k, _)| k == "authorization")
+        .map(|(_, v)| v.clone());
     let reply = {
         let mut st = state.lock().unwrap();
         st.seen.push(Seen {
@@ -185,7 +197,27 @@ async fn handle(mut sock: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
             }),
         }
     };
-    let reply = reply.unwrap_or(Reply::Status(404, vec![], b"not found".to_vec()));
+    let mut reply = reply.unwrap_or(Reply::Status(404, vec![], b"not found".to_vec()));
+    while let Reply::Bearer {
+        token,
+        realm,
+        service,
+        then,
+    } = reply
+    {
+        reply = if auth.as_deref() == Some(format!("Bearer {token}").as_str()) {
+            *then
+        } else {
+            Reply::Status(
+                401,
+                vec![(
+                    "WWW-Authenticate".into(),
+                    format!("Bearer realm=\"{realm}\",service=\"{service}\""),
+                )],
+                br#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.to_vec(),
+            )
+        };
+    }
     let _ = respond(&mut sock, reply).await;
 }
 
@@ -266,7 +298,9 @@ async fn respond(sock: &mut tokio::net::TcpStream, reply: Reply) -> std::io::Res
         Reply::Hang => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
-        Reply::Sequence(_) => unreachable!("sequences are resolved before responding"),
+        Reply::Sequence(_) | Reply::Bearer { .. } => {
+            unreachable!("sequences and auth are resolved before responding")
+        }
     }
     sock.shutdown().await
 }

@@ -1,0 +1,873 @@
+//! OCI registries: a tag's manifest digest, image indexes and their platform manifests, the
+//! Sigstore bundles attached to an image (OCI 1.1 referrers API, or the `sha256-<hex>` fallback
+//! tag), cosign's older `sha256-<hex>.sig` / `.att` tags, and a repository's tags.
+//!
+//! Guarantees:
+//! - every request goes through [`crate::fetch`] (transport policy, timeouts, retries, caps,
+//!   kit, cache, `--offline`);
+//! - a manifest or blob asked for by digest is returned only if its bytes hash to that digest;
+//!   a manifest asked for by tag is returned with the digest its bytes hash to, and a
+//!   `Docker-Content-Digest` header that disagrees is an error naming both;
+//! - referrers are re-filtered by `artifactType` on our side (a registry may ignore the filter)
+//!   and followed across pages (`Link: <…>; rel="next"`), up to [`MAX_REFERRERS`];
+//! - authentication: the anonymous bearer-token flow (401 + `WWW-Authenticate: Bearer realm=…`,
+//!   as ghcr.io does), with credentials from the Docker config (`$DOCKER_CONFIG/config.json` or
+//!   `~/.docker/config.json`, `auths.<host>.auth`; credential helpers are not run) when present.
+//!
+//! Reference parsing and validation is oci-client's ([`oci_client::Reference`]); the HTTP is
+//! ours because oci-client reads bodies without a size cap and does not page referrers.
+//! Nothing here verifies a signature: bytes come back with where they came from.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use base64::Engine;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
+use serde::Deserialize;
+use url::Url;
+
+use crate::digest::Digest;
+use crate::fetch::{Blob, FetchError, Fetcher, Kind, Source};
+
+/// The media type of a Sigstore bundle v0.3 (artifactType of attached bundles).
+pub const BUNDLE_V03_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+/// Most referrers (or tags) gathered across pages.
+pub const MAX_REFERRERS: usize = 1000;
+/// Most tags gathered across pages.
+pub const MAX_TAGS: usize = 100_000;
+/// Most pages followed.
+const MAX_PAGES: usize = 100;
+
+const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
+application/vnd.oci.image.manifest.v1+json, \
+application/vnd.docker.distribution.manifest.list.v2+json, \
+application/vnd.docker.distribution.manifest.v2+json";
+
+/// cosign's annotations on a `.sig` layer.
+pub const COSIGN_SIGNATURE: &str = "dev.cosignproject.cosign/signature";
+pub const COSIGN_CERTIFICATE: &str = "dev.sigstore.cosign/certificate";
+pub const COSIGN_CHAIN: &str = "dev.sigstore.cosign/chain";
+pub const COSIGN_BUNDLE: &str = "dev.sigstore.cosign/bundle";
+
+/// A manifest (image manifest or index) fetched from a registry.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub blob: Blob,
+    /// The manifest's `mediaType` (from the document, else the server's Content-Type).
+    pub media_type: String,
+}
+
+impl Manifest {
+    /// sha256 of the manifest bytes: the digest that names it.
+    pub fn digest(&self) -> &Digest {
+        &self.blob.digest
+    }
+
+    /// Whether it is an image index (a multi-platform image).
+    pub fn is_index(&self) -> bool {
+        self.media_type.contains("image.index") || self.media_type.contains("manifest.list")
+    }
+
+    /// The descriptors of an index (`manifests`), or the layers of an image manifest.
+    pub fn parse(&self) -> Result<ManifestDoc, FetchError> {
+        parse_doc(&self.blob)
+    }
+}
+
+/// The fields of an OCI manifest or index kakunin reads.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestDoc {
+    #[serde(default)]
+    pub schema_version: u32,
+    #[serde(default)]
+    pub media_type: Option<String>,
+    #[serde(default)]
+    pub artifact_type: Option<String>,
+    #[serde(default)]
+    pub config: Option<Descriptor>,
+    #[serde(default)]
+    pub manifests: Vec<Descriptor>,
+    #[serde(default)]
+    pub layers: Vec<Descriptor>,
+    #[serde(default)]
+    pub subject: Option<Descriptor>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// An OCI content descriptor.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Descriptor {
+    #[serde(default)]
+    pub media_type: String,
+    pub digest: String,
+    #[serde(default)]
+    pub size: i64,
+    #[serde(default)]
+    pub artifact_type: Option<String>,
+    #[serde(default)]
+    pub platform: Option<Platform>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Platform {
+    #[serde(default)]
+    pub architecture: String,
+    #[serde(default)]
+    pub os: String,
+    #[serde(default)]
+    pub variant: Option<String>,
+}
+
+/// How referrers were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferrersVia {
+    /// The OCI 1.1 referrers API (`/v2/<name>/referrers/<digest>`).
+    Api,
+    /// The referrers tag schema (`sha256-<hex>`), for registries without the API.
+    FallbackTag,
+    /// Neither exists: no referrers.
+    None,
+}
+
+/// The referrers of a subject, filtered by artifact type.
+#[derive(Debug, Clone)]
+pub struct Referrers {
+    pub descriptors: Vec<Descriptor>,
+    pub via: ReferrersVia,
+    /// The pages or the fallback index, as fetched (for kits and reports).
+    pub sources: Vec<Blob>,
+}
+
+/// A Sigstore bundle attached to an image in its registry.
+#[derive(Debug, Clone)]
+pub struct AttachedBundle {
+    /// The artifact manifest that carries it (digest-checked).
+    pub manifest: Manifest,
+    /// The bundle bytes (the layer blob, digest-checked).
+    pub bundle: Blob,
+}
+
+/// One layer of cosign's `.sig` (or `.att`) tag: a payload and its annotations.
+#[derive(Debug, Clone)]
+pub struct CosignLayer {
+    /// The simple-signing payload (or the DSSE envelope for `.att`), digest-checked.
+    pub payload: Blob,
+    pub media_type: String,
+    /// `dev.cosignproject.cosign/signature` (base64), when present.
+    pub signature: Option<String>,
+    /// `dev.sigstore.cosign/certificate` (PEM), when present.
+    pub certificate: Option<String>,
+    /// `dev.sigstore.cosign/chain` (PEM), when present.
+    pub chain: Option<String>,
+    /// `dev.sigstore.cosign/bundle` (JSON: the Rekor SET bundle), when present.
+    pub rekor_bundle: Option<String>,
+}
+
+/// cosign's older layout for one subject.
+#[derive(Debug, Clone)]
+pub struct CosignTag {
+    pub manifest: Manifest,
+    pub layers: Vec<CosignLayer>,
+}
+
+/// A repository on a registry: `registry` as the reference names it (`ghcr.io`), `repository`
+/// its path (`gomenhashai/gomenhashai`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Repo {
+    pub registry: String,
+    pub repository: String,
+}
+
+impl Repo {
+    pub fn of(reference: &oci_client::Reference) -> Repo {
+        Repo {
+            registry: reference.registry().to_string(),
+            repository: reference.repository().to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.registry, self.repository)
+    }
+}
+
+/// Talks to registries through a [`Fetcher`].
+pub struct RegistryClient {
+    fetcher: Fetcher,
+    /// Registry host → base URL (`ghcr.io` → `http://127.0.0.1:5000`): mirrors and test
+    /// registries.
+    mirrors: BTreeMap<String, String>,
+    credentials: HashMap<String, String>,
+    tokens: Mutex<HashMap<String, String>>,
+}
+
+impl std::fmt::Debug for RegistryClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryClient")
+            .field("mirrors", &self.mirrors)
+            .field(
+                "credentials_for",
+                &self.credentials.keys().collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl RegistryClient {
+    /// A client with the Docker config's credentials (if any) and these mirrors.
+    pub fn new(fetcher: Fetcher, mirrors: BTreeMap<String, String>) -> RegistryClient {
+        RegistryClient {
+            fetcher,
+            mirrors,
+            credentials: docker_credentials(),
+            tokens: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Replaces the credentials (`host` → base64 `user:password`).
+    pub fn with_credentials(mut self, credentials: HashMap<String, String>) -> RegistryClient {
+        self.credentials = credentials;
+        self
+    }
+
+    pub fn fetcher(&self) -> &Fetcher {
+        &self.fetcher
+    }
+
+    /// The registry's API base URL.
+    pub fn base_url(&self, registry: &str) -> Result<Url, FetchError> {
+        let raw = match self.mirrors.get(registry) {
+            Some(m) => m.trim_end_matches('/').to_string(),
+            None if registry == "docker.io" || registry == "index.docker.io" => {
+                "https://registry-1.docker.io".to_string()
+            }
+            None => format!("https://{registry}"),
+        };
+        Url::parse(&raw).map_err(|e| FetchError::Registry {
+            registry: registry.to_string(),
+            reason: format!("bad registry URL {raw:?}: {e}"),
+        })
+    }
+
+    fn url(&self, repo: &Repo, tail: &str) -> Result<Url, FetchError> {
+        let base = self.base_url(&repo.registry)?;
+        let s = format!(
+            "{}/v2/{}/{}",
+            base.as_str().trim_end_matches('/'),
+            repo.repository,
+            tail
+        );
+        Url::parse(&s).map_err(|e| FetchError::Registry {
+            registry: repo.registry.clone(),
+            reason: format!("bad URL {s:?}: {e}"),
+        })
+    }
+
+    /// A manifest by tag: its bytes and the digest they hash to.
+    pub async fn manifest_by_tag(&self, repo: &Repo, tag: &str) -> Result<Manifest, FetchError> {
+        let url = self.url(repo, &format!("manifests/{tag}"))?;
+        self.manifest_at(repo, &url, None).await
+    }
+
+    /// A manifest by digest; an answer whose bytes hash to anything else is an error.
+    pub async fn manifest_by_digest(
+        &self,
+        repo: &Repo,
+        digest: &Digest,
+    ) -> Result<Manifest, FetchError> {
+        let url = self.url(repo, &format!("manifests/{digest}"))?;
+        self.manifest_at(repo, &url, Some(digest)).await
+    }
+
+    async fn manifest_at(
+        &self,
+        repo: &Repo,
+        url: &Url,
+        digest: Option<&Digest>,
+    ) -> Result<Manifest, FetchError> {
+        let (blob, headers) = self
+            .get(repo, url, Kind::Manifest, MANIFEST_ACCEPT, digest)
+            .await?;
+        if let Some(want) = digest {
+            check_digest(&blob, want, "manifest")?;
+        }
+        if let Some(claimed) = headers
+            .as_ref()
+            .and_then(|h| h.get("docker-content-digest"))
+            .and_then(|v| v.to_str().ok())
+        {
+            if claimed != blob.digest.to_string() {
+                return Err(FetchError::Digest {
+                    what: "manifest (Docker-Content-Digest)".into(),
+                    url: url.to_string(),
+                    expected: claimed.to_string(),
+                    found: blob.digest.to_string(),
+                });
+            }
+        }
+        let doc = parse_doc(&blob)?;
+        let media_type = doc
+            .media_type
+            .clone()
+            .or_else(|| {
+                headers
+                    .as_ref()
+                    .and_then(|h| h.get("content-type"))
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        Ok(Manifest { blob, media_type })
+    }
+
+    /// A blob by digest (capped by `kind`), digest-checked.
+    pub async fn blob(&self, repo: &Repo, digest: &Digest, kind: Kind) -> Result<Blob, FetchError> {
+        let url = self.url(repo, &format!("blobs/{digest}"))?;
+        let (blob, _) = self.get(repo, &url, kind, "*/*", Some(digest)).await?;
+        check_digest(&blob, digest, "blob")?;
+        Ok(blob)
+    }
+
+    /// The platform manifests of an image index (each digest-checked).
+    pub async fn platform_manifests(
+        &self,
+        repo: &Repo,
+        index: &Manifest,
+    ) -> Result<Vec<(Descriptor, Manifest)>, FetchError> {
+        let doc = index.parse()?;
+        let mut out = Vec::new();
+        for d in doc.manifests.into_iter().take(MAX_REFERRERS) {
+            let digest: Digest = d.digest.parse().map_err(|e| FetchError::Registry {
+                registry: repo.registry.clone(),
+                reason: format!("index entry digest {:?}: {e}", d.digest),
+            })?;
+            let m = self.manifest_by_digest(repo, &digest).await?;
+            out.push((d, m));
+        }
+        Ok(out)
+    }
+
+    /// The referrers of `subject` whose artifactType is `artifact_type`: the referrers API
+    /// (paged), or the fallback tag when the registry has no API (404).
+    pub async fn referrers(
+        &self,
+        repo: &Repo,
+        subject: &Digest,
+        artifact_type: &str,
+    ) -> Result<Referrers, FetchError> {
+        let mut url = self.url(repo, &format!("referrers/{subject}"))?;
+        url.query_pairs_mut()
+            .append_pair("artifactType", artifact_type);
+        let mut descriptors = Vec::new();
+        let mut sources = Vec::new();
+        let mut next = Some(url);
+        let mut pages = 0;
+        while let Some(page) = next.take() {
+            pages += 1;
+            if pages > MAX_PAGES {
+                return Err(FetchError::Registry {
+                    registry: repo.registry.clone(),
+                    reason: format!("referrers of {subject}: more than {MAX_PAGES} pages"),
+                });
+            }
+            let (blob, headers) = match self
+                .get(
+                    repo,
+                    &page,
+                    Kind::Manifest,
+                    "application/vnd.oci.image.index.v1+json",
+                    None,
+                )
+                .await
+            {
+                Ok(r) => r,
+                Err(e) if e.status() == Some(404) && pages == 1 => {
+                    return self.referrers_by_tag(repo, subject, artifact_type).await;
+                }
+                Err(e) => return Err(e),
+            };
+            let doc = parse_doc(&blob)?;
+            descriptors.extend(doc.manifests);
+            if descriptors.len() > MAX_REFERRERS {
+                return Err(FetchError::Registry {
+                    registry: repo.registry.clone(),
+                    reason: format!("referrers of {subject}: more than {MAX_REFERRERS}"),
+                });
+            }
+            sources.push(blob);
+            next = headers
+                .as_ref()
+                .and_then(|h| next_link(h, &page))
+                .filter(|u| {
+                    u.host() == page.host()
+                        && u.port_or_known_default() == page.port_or_known_default()
+                });
+        }
+        descriptors.retain(|d| d.artifact_type.as_deref() == Some(artifact_type));
+        Ok(Referrers {
+            descriptors,
+            via: ReferrersVia::Api,
+            sources,
+        })
+    }
+
+    async fn referrers_by_tag(
+        &self,
+        repo: &Repo,
+        subject: &Digest,
+        artifact_type: &str,
+    ) -> Result<Referrers, FetchError> {
+        let tag = format!("{}-{}", subject.algorithm().name(), subject.hex());
+        match self.manifest_by_tag(repo, &tag).await {
+            Ok(index) => {
+                let doc = index.parse()?;
+                let descriptors = doc
+                    .manifests
+                    .into_iter()
+                    .filter(|d| d.artifact_type.as_deref() == Some(artifact_type))
+                    .take(MAX_REFERRERS)
+                    .collect();
+                Ok(Referrers {
+                    descriptors,
+                    via: ReferrersVia::FallbackTag,
+                    sources: vec![index.blob],
+                })
+            }
+            Err(e) if e.is_not_found() => Ok(Referrers {
+                descriptors: Vec::new(),
+                via: ReferrersVia::None,
+                sources: Vec::new(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The Sigstore bundles (v0.3) attached to `subject`: each artifact manifest fetched by
+    /// digest, and its bundle layer fetched by digest.
+    pub async fn attached_bundles(
+        &self,
+        repo: &Repo,
+        subject: &Digest,
+    ) -> Result<(Referrers, Vec<AttachedBundle>), FetchError> {
+        let refs = self.referrers(repo, subject, BUNDLE_V03_MEDIA_TYPE).await?;
+        let mut out = Vec::new();
+        for d in &refs.descriptors {
+            let digest = parse_digest(repo, &d.digest)?;
+            let manifest = self.manifest_by_digest(repo, &digest).await?;
+            let doc = manifest.parse()?;
+            let layer = doc
+                .layers
+                .iter()
+                .find(|l| l.media_type == BUNDLE_V03_MEDIA_TYPE)
+                .ok_or_else(|| FetchError::Registry {
+                    registry: repo.registry.clone(),
+                    reason: format!(
+                        "artifact {digest}: expected a layer of media type {BUNDLE_V03_MEDIA_TYPE}, found {}",
+                        doc.layers
+                            .iter()
+                            .map(|l| l.media_type.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                })?;
+            let bundle = self
+                .blob(repo, &parse_digest(repo, &layer.digest)?, Kind::Blob)
+                .await?;
+            out.push(AttachedBundle { manifest, bundle });
+        }
+        Ok((refs, out))
+    }
+
+    /// cosign's `sha256-<hex>.sig` (or `.att` with `suffix = "att"`) for `subject`, with every
+    /// layer's payload; `None` when the tag does not exist.
+    pub async fn cosign_tag(
+        &self,
+        repo: &Repo,
+        subject: &Digest,
+        suffix: &str,
+    ) -> Result<Option<CosignTag>, FetchError> {
+        let tag = format!("{}-{}.{suffix}", subject.algorithm().name(), subject.hex());
+        let manifest = match self.manifest_by_tag(repo, &tag).await {
+            Ok(m) => m,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let doc = manifest.parse()?;
+        let mut layers = Vec::new();
+        for l in doc.layers.iter().take(MAX_REFERRERS) {
+            let payload = self
+                .blob(repo, &parse_digest(repo, &l.digest)?, Kind::Blob)
+                .await?;
+            let a = |k: &str| l.annotations.get(k).cloned();
+            layers.push(CosignLayer {
+                payload,
+                media_type: l.media_type.clone(),
+                signature: a(COSIGN_SIGNATURE),
+                certificate: a(COSIGN_CERTIFICATE),
+                chain: a(COSIGN_CHAIN),
+                rekor_bundle: a(COSIGN_BUNDLE),
+            });
+        }
+        Ok(Some(CosignTag { manifest, layers }))
+    }
+
+    /// The repository's tags (`/v2/<name>/tags/list`, paged).
+    pub async fn tags(&self, repo: &Repo) -> Result<(Vec<String>, Vec<Blob>), FetchError> {
+        #[derive(Deserialize)]
+        struct TagList {
+            #[serde(default)]
+            tags: Option<Vec<String>>,
+        }
+        let mut next = Some(self.url(repo, "tags/list")?);
+        let mut tags = Vec::new();
+        let mut sources = Vec::new();
+        let mut pages = 0;
+        while let Some(page) = next.take() {
+            pages += 1;
+            if pages > MAX_PAGES || tags.len() > MAX_TAGS {
+                return Err(FetchError::Registry {
+                    registry: repo.registry.clone(),
+                    reason: format!("{repo}: more than {MAX_PAGES} pages or {MAX_TAGS} tags"),
+                });
+            }
+            let (blob, headers) = self
+                .get(repo, &page, Kind::Small, "application/json", None)
+                .await?;
+            let list: TagList =
+                serde_json::from_slice(&blob.bytes).map_err(|e| FetchError::Registry {
+                    registry: repo.registry.clone(),
+                    reason: format!("tag list of {repo} is not JSON: {e}"),
+                })?;
+            tags.extend(list.tags.unwrap_or_default());
+            sources.push(blob);
+            next = headers.as_ref().and_then(|h| next_link(h, &page));
+        }
+        Ok((tags, sources))
+    }
+
+    /// GET with the registry's auth flow, through the kit/cache/offline rules. Headers are
+    /// returned when the answer came from the network.
+    async fn get(
+        &self,
+        repo: &Repo,
+        url: &Url,
+        kind: Kind,
+        accept: &str,
+        known: Option<&Digest>,
+    ) -> Result<(Blob, Option<HeaderMap>), FetchError> {
+        if let Some(b) = self.fetcher.local(url, kind, known)? {
+            return Ok((b, None));
+        }
+        let http = self.fetcher.http();
+        let progress = self.fetcher.progress();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_str(accept).unwrap_or(HeaderValue::from_static("*/*")),
+        );
+        let token_key = format!("{}/{}", repo.registry, repo.repository);
+        if let Some(t) = self
+            .tokens
+            .lock()
+            .ok()
+            .and_then(|t| t.get(&token_key).cloned())
+        {
+            if let Ok(v) = HeaderValue::from_str(&format!("Bearer {t}")) {
+                headers.insert(AUTHORIZATION, v);
+            }
+        }
+        let mut resp = http.request(url, kind, headers.clone(), progress).await?;
+        if resp.status.as_u16() == 401 {
+            let challenge = resp
+                .headers
+                .get("www-authenticate")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let auth = self.authorize(repo, &challenge).await?;
+            headers.insert(AUTHORIZATION, auth);
+            resp = http.request(url, kind, headers, progress).await?;
+        }
+        if !resp.status.is_success() {
+            return Err(FetchError::Status {
+                url: url.to_string(),
+                status: resp.status.as_u16(),
+            });
+        }
+        self.fetcher.remember(url, &resp.body);
+        let headers = resp.headers;
+        Ok((
+            crate::fetch::blob(
+                resp.body,
+                Source::Network {
+                    url: url.to_string(),
+                },
+                kind,
+            ),
+            Some(headers),
+        ))
+    }
+
+    /// Answers a 401 challenge: Bearer (fetch a token, anonymously or with the Docker config's
+    /// credentials) or Basic (the credentials).
+    async fn authorize(&self, repo: &Repo, challenge: &str) -> Result<HeaderValue, FetchError> {
+        let err = |reason: String| FetchError::Registry {
+            registry: repo.registry.clone(),
+            reason,
+        };
+        let basic = self.credentials.get(&repo.registry).cloned();
+        let (scheme, params) = parse_challenge(challenge).ok_or_else(|| {
+            err(format!(
+                "401 without a usable WWW-Authenticate challenge: {challenge:?}"
+            ))
+        })?;
+        if scheme.eq_ignore_ascii_case("basic") {
+            let b = basic.ok_or_else(|| {
+                err("401 asking for Basic credentials, and the Docker config has none for this registry".into())
+            })?;
+            return HeaderValue::from_str(&format!("Basic {b}")).map_err(|e| err(e.to_string()));
+        }
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(err(format!(
+                "unsupported auth scheme {scheme:?}: expected Bearer or Basic"
+            )));
+        }
+        let realm = params
+            .get("realm")
+            .ok_or_else(|| err("Bearer challenge without a realm".into()))?;
+        let mut token_url =
+            Url::parse(realm).map_err(|e| err(format!("token realm {realm:?}: {e}")))?;
+        {
+            let mut q = token_url.query_pairs_mut();
+            if let Some(s) = params.get("service") {
+                q.append_pair("service", s);
+            }
+            q.append_pair("scope", &format!("repository:{}:pull", repo.repository));
+        }
+        let mut headers = HeaderMap::new();
+        if let Some(b) = &basic {
+            if let Ok(v) = HeaderValue::from_str(&format!("Basic {b}")) {
+                headers.insert(AUTHORIZATION, v);
+            }
+        }
+        let resp = self
+            .fetcher
+            .http()
+            .request(&token_url, Kind::Small, headers, self.fetcher.progress())
+            .await?;
+        if !resp.status.is_success() {
+            return Err(FetchError::Status {
+                url: token_url.to_string(),
+                status: resp.status.as_u16(),
+            });
+        }
+        #[derive(Deserialize)]
+        struct Token {
+            #[serde(default)]
+            token: Option<String>,
+            #[serde(default)]
+            access_token: Option<String>,
+        }
+        let t: Token = serde_json::from_slice(&resp.body)
+            .map_err(|e| err(format!("token response from {token_url} is not JSON: {e}")))?;
+        let token = t
+            .token
+            .or(t.access_token)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| err(format!("token response from {token_url} holds no token")))?;
+        if let Ok(mut tokens) = self.tokens.lock() {
+            tokens.insert(
+                format!("{}/{}", repo.registry, repo.repository),
+                token.clone(),
+            );
+        }
+        HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| err(e.to_string()))
+    }
+}
+
+fn parse_digest(repo: &Repo, s: &str) -> Result<Digest, FetchError> {
+    s.parse().map_err(|e| FetchError::Registry {
+        registry: repo.registry.clone(),
+        reason: format!("descriptor digest {s:?}: {e}"),
+    })
+}
+
+fn check_digest(blob: &Blob, want: &Digest, what: &str) -> Result<(), FetchError> {
+    let found = Digest::of_bytes(want.algorithm(), &blob.bytes);
+    if &found != want {
+        return Err(FetchError::Digest {
+            what: what.to_string(),
+            url: blob.source.to_string(),
+            expected: want.to_string(),
+            found: found.to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn parse_doc(blob: &Blob) -> Result<ManifestDoc, FetchError> {
+    if !crate::limits::json_depth_ok(&blob.bytes) {
+        return Err(FetchError::Registry {
+            registry: blob.source.to_string(),
+            reason: "manifest nests too deeply".into(),
+        });
+    }
+    serde_json::from_slice(&blob.bytes).map_err(|e| FetchError::Registry {
+        registry: blob.source.to_string(),
+        reason: format!("not an OCI manifest or index: {e}"),
+    })
+}
+
+/// `Link: </v2/…?last=x>; rel="next"` resolved against the page URL.
+fn next_link(headers: &HeaderMap, page: &Url) -> Option<Url> {
+    for v in headers.get_all("link") {
+        let v = v.to_str().ok()?;
+        for part in v.split(',') {
+            let (target, params) = part.split_once(';')?;
+            if params.replace(' ', "").contains("rel=\"next\"") || params.contains("rel=next") {
+                let target = target.trim().trim_start_matches('<').trim_end_matches('>');
+                return page.join(target).ok();
+            }
+        }
+    }
+    None
+}
+
+/// `Bearer realm="…",service="…",scope="…"` → ("Bearer", params).
+pub fn parse_challenge(h: &str) -> Option<(String, HashMap<String, String>)> {
+    let h = h.trim();
+    let (scheme, rest) = match h.split_once(' ') {
+        Some((s, r)) => (s, r),
+        None if !h.is_empty() => (h, ""),
+        None => return None,
+    };
+    let mut params = HashMap::new();
+    let mut rest = rest.trim();
+    while !rest.is_empty() {
+        let (k, after) = rest.split_once('=')?;
+        let after = after.trim_start();
+        let (v, remaining) = if let Some(stripped) = after.strip_prefix('"') {
+            let end = stripped.find('"')?;
+            (&stripped[..end], &stripped[end + 1..])
+        } else {
+            match after.find(',') {
+                Some(i) => (&after[..i], &after[i..]),
+                None => (after, ""),
+            }
+        };
+        params.insert(k.trim().to_ascii_lowercase(), v.to_string());
+        rest = remaining.trim_start().trim_start_matches(',').trim_start();
+    }
+    Some((scheme.to_string(), params))
+}
+
+/// `auths.<host>.auth` of the Docker config, when readable (never an error: no config, no
+/// credentials).
+pub fn docker_credentials() -> HashMap<String, String> {
+    let path = match std::env::var_os("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
+        Some(d) => std::path::PathBuf::from(d).join("config.json"),
+        None => match std::env::var_os("HOME") {
+            Some(h) => std::path::PathBuf::from(h).join(".docker/config.json"),
+            None => return HashMap::new(),
+        },
+    };
+    let Ok(bytes) = crate::limits::read_file_capped(&path, 1024 * 1024) else {
+        return HashMap::new();
+    };
+    parse_docker_config(&bytes)
+}
+
+/// Parses a Docker `config.json` into host → base64 `user:password`.
+pub fn parse_docker_config(bytes: &[u8]) -> HashMap<String, String> {
+    #[derive(Deserialize)]
+    struct Auth {
+        #[serde(default)]
+        auth: Option<String>,
+        #[serde(default)]
+        username: Option<String>,
+        #[serde(default)]
+        password: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct Config {
+        #[serde(default)]
+        auths: HashMap<String, Auth>,
+    }
+    let Ok(c) = serde_json::from_slice::<Config>(bytes) else {
+        return HashMap::new();
+    };
+    let mut out = HashMap::new();
+    for (host, a) in c.auths {
+        let value = match (a.auth, a.username, a.password) {
+            (Some(auth), _, _) if !auth.is_empty() => auth,
+            (_, Some(u), Some(p)) => {
+                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
+            }
+            _ => continue,
+        };
+        let host = host
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let host = if host == "index.docker.io" {
+            "docker.io".to_string()
+        } else {
+            host
+        };
+        out.insert(host, value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_ghcr_style_challenges() {
+        let (s, p) = parse_challenge(
+            r#"Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:o/r:pull""#,
+        )
+        .unwrap();
+        assert_eq!(s, "Bearer");
+        assert_eq!(p["realm"], "https://ghcr.io/token");
+        assert_eq!(p["service"], "ghcr.io");
+        assert_eq!(p["scope"], "repository:o/r:pull");
+        assert_eq!(parse_challenge(r#"Basic realm="x""#).unwrap().0, "Basic");
+        assert!(parse_challenge("").is_none());
+    }
+
+    #[test]
+    fn reads_docker_config_auths() {
+        let c = parse_docker_config(
+            br#"{"auths":{"ghcr.io":{"auth":"dTpw"},"https://index.docker.io/v1/":{"username":"u","password":"p"}}}"#,
+        );
+        assert_eq!(c["ghcr.io"], "dTpw");
+        assert_eq!(c["docker.io"], "dTpw");
+        assert!(parse_docker_config(b"not json").is_empty());
+    }
+
+    #[test]
+    fn follows_link_headers() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "link",
+            HeaderValue::from_static(r#"</v2/o/r/tags/list?last=b&n=2>; rel="next""#),
+        );
+        let page = Url::parse("https://r.test/v2/o/r/tags/list").unwrap();
+        assert_eq!(
+            next_link(&h, &page).unwrap().as_str(),
+            "https://r.test/v2/o/r/tags/list?last=b&n=2"
+        );
+    }
+}

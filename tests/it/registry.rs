@@ -1,0 +1,312 @@
+//! The registry client against Debian's docker-registry (distribution 2.8: no referrers API,
+//! so the fallback tag is exercised for real) and in-test handlers for what 2.8 lacks (the
+//! OCI 1.1 referrers API with paging, ghcr.io's bearer-token flow) and for lying registries.
+
+use std::collections::BTreeMap;
+
+use kakunin::digest::Digest;
+use kakunin::fetch::{FetchError, FetchOptions, Fetcher, block_on};
+use kakunin::registry::{BUNDLE_V03_MEDIA_TYPE, ReferrersVia, RegistryClient, Repo};
+
+use crate::common::TempDir;
+use crate::fetch::test_http;
+use crate::support::http::{Reply, Server};
+use crate::support::registry::{OCI_MANIFEST, Registry};
+
+fn client(cache: &TempDir, host: &str, base: &str) -> RegistryClient {
+    let f = Fetcher::new(FetchOptions {
+        http: test_http(),
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let mut mirrors = BTreeMap::new();
+    mirrors.insert(host.to_string(), base.to_string());
+    RegistryClient::new(f, mirrors).with_credentials(Default::default())
+}
+
+fn repo(name: &str) -> Repo {
+    Repo {
+        registry: "ghcr.io".into(),
+        repository: name.into(),
+    }
+}
+
+#[test]
+fn docker_registry_tags_indexes_fallback_referrers_and_cosign_tags() {
+    let Some(reg) = Registry::start("docker_registry_tags_indexes_fallback_referrers") else {
+        return;
+    };
+    let name = "gomenhashai/gomenhashai";
+    let v1 = reg.push_image(name, "v1.0.0", "one");
+    let amd = reg.push_image(name, "amd64-tmp", "two-amd64");
+    let arm = reg.push_image(name, "arm64-tmp", "two-arm64");
+    let v2 = reg.push_index(
+        name,
+        "v2.0.0",
+        &[(&amd, "linux", "amd64"), (&arm, "linux", "arm64")],
+    );
+    let bundle = br#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","pretend":true}"#;
+    let artifact = reg.attach_bundle(name, &v1, bundle);
+    // Something else attached too (an SBOM), which the artifactType filter must drop.
+    let sbom = reg.push_blob(name, b"sbom");
+    let empty = reg.push_blob(name, b"{}");
+    let sbom_manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","artifactType":"application/spdx+json","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"{empty}","size":2}},"layers":[{{"mediaType":"application/spdx+json","digest":"{sbom}","size":4}}]}}"#
+    );
+    let sd = Digest::sha256(sbom_manifest.as_bytes()).to_string();
+    reg.push_manifest(name, &sd, OCI_MANIFEST, sbom_manifest.as_bytes());
+    reg.add_to_fallback_index(
+        name,
+        &v1.digest,
+        format!(
+            r#"{{"mediaType":"{OCI_MANIFEST}","digest":"{sd}","size":{},"artifactType":"application/spdx+json"}}"#,
+            sbom_manifest.len()
+        ),
+    );
+
+    let cache = TempDir::new("registry-cache");
+    let c = client(&cache, "ghcr.io", &reg.base());
+    let r = repo(name);
+    block_on(async {
+        let m = c.manifest_by_tag(&r, "v1.0.0").await.unwrap();
+        assert_eq!(m.digest().to_string(), v1.digest);
+        assert!(!m.is_index());
+
+        let idx = c.manifest_by_tag(&r, "v2.0.0").await.unwrap();
+        assert_eq!(idx.digest().to_string(), v2.digest);
+        assert!(idx.is_index());
+        let platforms = c.platform_manifests(&r, &idx).await.unwrap();
+        let found: Vec<(String, String)> = platforms
+            .iter()
+            .map(|(d, m)| {
+                (
+                    d.platform.as_ref().unwrap().architecture.clone(),
+                    m.digest().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("amd64".to_string(), amd.digest.clone()),
+                ("arm64".to_string(), arm.digest.clone())
+            ]
+        );
+
+        let subject: Digest = v1.digest.parse().unwrap();
+        let (refs, bundles) = c.attached_bundles(&r, &subject).await.unwrap();
+        assert_eq!(
+            refs.via,
+            ReferrersVia::FallbackTag,
+            "distribution 2.8 has no referrers API"
+        );
+        assert_eq!(refs.descriptors.len(), 1);
+        assert_eq!(bundles.len(), 1);
+        assert_eq!(bundles[0].manifest.digest().to_string(), artifact);
+        assert_eq!(bundles[0].bundle.bytes, bundle);
+
+        let none: Digest = amd.digest.parse().unwrap();
+        let (refs, bundles) = c.attached_bundles(&r, &none).await.unwrap();
+        assert_eq!(refs.via, ReferrersVia::None);
+        assert!(bundles.is_empty());
+
+        let (tags, _) = c.tags(&r).await.unwrap();
+        for t in ["v1.0.0", "v2.0.0", &format!("sha256-{}", subject.hex())] {
+            assert!(tags.iter().any(|x| x == t), "{t} in {tags:?}");
+        }
+        assert!(c.tags(&repo("no/such")).await.unwrap_err().is_not_found());
+    });
+
+    // cosign's older layout: a `.sig` tag whose layers carry the signature annotations.
+    let payload = format!(
+        r#"{{"critical":{{"identity":{{"docker-reference":"ghcr.io/{name}"}},"image":{{"docker-manifest-digest":"{}"}},"type":"cosign container image signature"}},"optional":null}}"#,
+        v1.digest
+    );
+    let pd = reg.push_blob(name, payload.as_bytes());
+    let cd = reg.push_blob(name, b"{}");
+    let sig_manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{cd}","size":2}},"layers":[{{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"{pd}","size":{},"annotations":{{"dev.cosignproject.cosign/signature":"MEUCIQ==","dev.sigstore.cosign/certificate":"-----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----\n","dev.sigstore.cosign/chain":"chain-pem","dev.sigstore.cosign/bundle":"{{\"SignedEntryTimestamp\":\"x\"}}"}}}}]}}"#,
+        payload.len()
+    );
+    let subject: Digest = v1.digest.parse().unwrap();
+    reg.push_manifest(
+        name,
+        &format!("sha256-{}.sig", subject.hex()),
+        OCI_MANIFEST,
+        sig_manifest.as_bytes(),
+    );
+    block_on(async {
+        let sig = c
+            .cosign_tag(&r, &subject, "sig")
+            .await
+            .unwrap()
+            .expect("a .sig tag");
+        assert_eq!(sig.layers.len(), 1);
+        let l = &sig.layers[0];
+        assert_eq!(l.payload.bytes, payload.as_bytes());
+        assert_eq!(l.signature.as_deref(), Some("MEUCIQ=="));
+        assert!(
+            l.certificate
+                .as_deref()
+                .unwrap()
+                .starts_with("-----BEGIN CERTIFICATE-----")
+        );
+        assert_eq!(l.chain.as_deref(), Some("chain-pem"));
+        assert!(
+            l.rekor_bundle
+                .as_deref()
+                .unwrap()
+                .contains("SignedEntryTimestamp")
+        );
+        assert!(c.cosign_tag(&r, &subject, "att").await.unwrap().is_none());
+    });
+}
+
+#[test]
+fn the_referrers_api_is_paged_refiltered_and_behind_a_bearer_token() {
+    let s = Server::start();
+    let subject = Digest::sha256(b"the image manifest");
+    let bundle = br#"{"pretend":"bundle"}"#.to_vec();
+    let bd = Digest::sha256(&bundle);
+    let artifact = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","artifactType":"{BUNDLE_V03_MEDIA_TYPE}","config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"{}","size":2}},"layers":[{{"mediaType":"{BUNDLE_V03_MEDIA_TYPE}","digest":"{bd}","size":{}}}],"subject":{{"mediaType":"{OCI_MANIFEST}","digest":"{subject}","size":18}}}}"#,
+        Digest::sha256(b"{}"),
+        bundle.len()
+    );
+    let ad = Digest::sha256(artifact.as_bytes());
+    let other = Digest::sha256(b"other");
+    let desc = |d: &Digest, t: &str| {
+        format!(r#"{{"mediaType":"{OCI_MANIFEST}","digest":"{d}","size":1,"artifactType":"{t}"}}"#)
+    };
+    let page1 = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{},{}]}}"#,
+        desc(&other, "application/spdx+json"),
+        desc(&ad, BUNDLE_V03_MEDIA_TYPE)
+    );
+    let page2 = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}}"#,
+        desc(&ad, BUNDLE_V03_MEDIA_TYPE)
+    );
+    let guarded = |r: Reply| Reply::Bearer {
+        token: "t0k".into(),
+        realm: s.url("/token"),
+        service: "test-registry".into(),
+        then: Box::new(r),
+    };
+    s.route(
+        &format!("/v2/o/app/referrers/{subject}"),
+        guarded(Reply::Status(
+            200,
+            vec![
+                (
+                    "Content-Type".into(),
+                    "application/vnd.oci.image.index.v1+json".into(),
+                ),
+                (
+                    "Link".into(),
+                    r#"</v2/o/app/referrers-page2>; rel="next""#.into(),
+                ),
+            ],
+            page1.into_bytes(),
+        )),
+    );
+    s.route(
+        "/v2/o/app/referrers-page2",
+        guarded(Reply::Ok(
+            page2.into_bytes(),
+            "application/vnd.oci.image.index.v1+json",
+        )),
+    );
+    s.route(
+        &format!("/v2/o/app/manifests/{ad}"),
+        guarded(Reply::Ok(artifact.clone().into_bytes(), OCI_MANIFEST)),
+    );
+    s.route(
+        &format!("/v2/o/app/blobs/{bd}"),
+        guarded(Reply::Ok(bundle.clone(), "application/json")),
+    );
+    s.route(
+        "/token",
+        Reply::Ok(br#"{"token":"t0k"}"#.to_vec(), "application/json"),
+    );
+
+    let cache = TempDir::new("referrers-cache");
+    let c = client(&cache, "ghcr.io", &s.url(""));
+    let (refs, bundles) = block_on(c.attached_bundles(&repo("o/app"), &subject)).unwrap();
+    assert_eq!(refs.via, ReferrersVia::Api);
+    assert_eq!(refs.sources.len(), 2, "two pages");
+    assert_eq!(
+        refs.descriptors.len(),
+        2,
+        "the spdx referrer is filtered out"
+    );
+    assert_eq!(bundles[0].bundle.bytes, bundle);
+    let seen = s.seen();
+    let token_req = seen
+        .iter()
+        .find(|r| r.path.starts_with("/token"))
+        .expect("token asked for");
+    assert!(
+        token_req.path.contains("service=test-registry")
+            && token_req.path.contains("scope=repository%3Ao%2Fapp%3Apull"),
+        "{}",
+        token_req.path
+    );
+    assert_eq!(
+        seen.iter().filter(|r| r.path.starts_with("/token")).count(),
+        1,
+        "the token is reused"
+    );
+
+    // Without a token endpoint that answers, the error names the registry's refusal.
+    s.route("/token", Reply::Status(403, vec![], b"denied".to_vec()));
+    let c = client(&TempDir::new("referrers-cache2"), "ghcr.io", &s.url(""));
+    let err = block_on(c.attached_bundles(&repo("o/app"), &subject)).unwrap_err();
+    assert!(
+        err.to_string().starts_with("HTTP 403 from") && err.to_string().contains("/token?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_registry_serving_a_manifest_that_does_not_match_its_digest_is_caught() {
+    let s = Server::start();
+    let asked = Digest::sha256(b"what was pinned");
+    let served = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}"#;
+    s.route(
+        &format!("/v2/o/app/manifests/{asked}"),
+        Reply::Ok(served.to_vec(), OCI_MANIFEST),
+    );
+    s.route(
+        "/v2/o/app/manifests/v1.0.0",
+        Reply::Status(
+            200,
+            vec![
+                ("Content-Type".into(), OCI_MANIFEST.into()),
+                ("Docker-Content-Digest".into(), asked.to_string()),
+            ],
+            served.to_vec(),
+        ),
+    );
+    let cache = TempDir::new("lying-registry");
+    let c = client(&cache, "ghcr.io", &s.url(""));
+    let err = block_on(c.manifest_by_digest(&repo("o/app"), &asked)).unwrap_err();
+    assert!(matches!(err, FetchError::Digest { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "manifest: expected digest {asked}, found {} ({})",
+            Digest::sha256(served),
+            s.url(&format!("/v2/o/app/manifests/{asked}"))
+        )
+    );
+    let err = block_on(c.manifest_by_tag(&repo("o/app"), "v1.0.0")).unwrap_err();
+    assert!(
+        err.to_string().starts_with(&format!(
+            "manifest (Docker-Content-Digest): expected digest {asked}, found {}",
+            Digest::sha256(served)
+        )),
+        "{err}"
+    );
+}
