@@ -175,6 +175,45 @@ pub struct CosignTag {
     pub layers: Vec<CosignLayer>,
 }
 
+/// Media types of a Helm chart stored in an OCI registry (`helm push … oci://…`).
+pub const HELM_CONFIG_MEDIA_TYPE: &str = "application/vnd.cncf.helm.config.v1+json";
+pub const HELM_CHART_MEDIA_TYPE: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+pub const HELM_PROV_MEDIA_TYPE: &str = "application/vnd.cncf.helm.chart.provenance.v1.prov";
+
+/// A Helm chart from an OCI registry: its manifest, the chart package and its `.prov`.
+#[derive(Debug, Clone)]
+pub struct HelmOciChart {
+    pub manifest: Manifest,
+    /// The chart `.tgz` (the layer blob, digest-checked against the manifest).
+    pub package: Blob,
+    /// The `.prov`, when the chart was pushed with one.
+    pub prov: Option<Blob>,
+}
+
+/// Splits `oci://registry/path/chart` into a [`Repo`].
+pub fn parse_oci_chart(reference: &str) -> Result<Repo, String> {
+    let rest = reference
+        .strip_prefix("oci://")
+        .ok_or_else(|| format!("expected an oci:// chart reference, found {reference:?}"))?;
+    let (registry, repository) = rest
+        .split_once('/')
+        .filter(|(r, p)| !r.is_empty() && !p.is_empty())
+        .ok_or_else(|| format!("expected oci://<registry>/<path>, found {reference:?}"))?;
+    if repository.contains(':') || repository.contains('@') {
+        return Err(format!(
+            "expected the version apart (CHART@VERSION), found a tag or digest in {reference:?}"
+        ));
+    }
+    let check = format!("{registry}/{repository}:x");
+    check
+        .parse::<oci_client::Reference>()
+        .map_err(|e| format!("{reference:?} is not a valid OCI reference: {e}"))?;
+    Ok(Repo {
+        registry: registry.to_string(),
+        repository: repository.trim_end_matches('/').to_string(),
+    })
+}
+
 /// A repository on a registry: `registry` as the reference names it (`ghcr.io`), `repository`
 /// its path (`gomenhashai/gomenhashai`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -518,6 +557,51 @@ impl RegistryClient {
         Ok(Some(CosignTag { manifest, layers }))
     }
 
+    /// A Helm chart pushed to an OCI registry, by version (Helm's tag: `+` becomes `_`).
+    /// The manifest must have Helm's config media type; the package and `.prov` layers are
+    /// fetched by digest (capped as a chart and a `.prov`).
+    pub async fn helm_chart(&self, repo: &Repo, version: &str) -> Result<HelmOciChart, FetchError> {
+        let manifest = self
+            .manifest_by_tag(repo, &version.replace('+', "_"))
+            .await?;
+        let doc = manifest.parse()?;
+        let err = |reason: String| FetchError::Registry {
+            registry: repo.registry.clone(),
+            reason,
+        };
+        let config = doc
+            .config
+            .as_ref()
+            .map(|c| c.media_type.as_str())
+            .unwrap_or("none");
+        if config != HELM_CONFIG_MEDIA_TYPE {
+            return Err(err(format!(
+                "{repo}:{version} is not a Helm chart: expected config media type {HELM_CONFIG_MEDIA_TYPE}, found {config}"
+            )));
+        }
+        let layer = |mt: &str| doc.layers.iter().find(|l| l.media_type == mt);
+        let chart = layer(HELM_CHART_MEDIA_TYPE).ok_or_else(|| {
+            err(format!(
+                "{repo}:{version}: no layer of media type {HELM_CHART_MEDIA_TYPE}"
+            ))
+        })?;
+        let package = self
+            .blob(repo, &parse_digest(repo, &chart.digest)?, Kind::Chart)
+            .await?;
+        let prov = match layer(HELM_PROV_MEDIA_TYPE) {
+            Some(p) => Some(
+                self.blob(repo, &parse_digest(repo, &p.digest)?, Kind::Prov)
+                    .await?,
+            ),
+            None => None,
+        };
+        Ok(HelmOciChart {
+            manifest,
+            package,
+            prov,
+        })
+    }
+
     /// The repository's tags (`/v2/<name>/tags/list`, paged).
     pub async fn tags(&self, repo: &Repo) -> Result<(Vec<String>, Vec<Blob>), FetchError> {
         #[derive(Deserialize)]
@@ -855,6 +939,28 @@ mod tests {
         assert_eq!(c["ghcr.io"], "dTpw");
         assert_eq!(c["docker.io"], "dTpw");
         assert!(parse_docker_config(b"not json").is_empty());
+    }
+
+    #[test]
+    fn parses_oci_chart_references() {
+        let r = parse_oci_chart("oci://ghcr.io/gomenhashai/charts/gomenhashai").unwrap();
+        assert_eq!(r.registry, "ghcr.io");
+        assert_eq!(r.repository, "gomenhashai/charts/gomenhashai");
+        assert!(
+            parse_oci_chart("https://x/y")
+                .unwrap_err()
+                .contains("expected an oci://")
+        );
+        assert!(
+            parse_oci_chart("oci://ghcr.io/o/Chart")
+                .unwrap_err()
+                .contains("not a valid OCI reference")
+        );
+        assert!(
+            parse_oci_chart("oci://ghcr.io/o/c:1.0.0")
+                .unwrap_err()
+                .contains("CHART@VERSION")
+        );
     }
 
     #[test]

@@ -164,6 +164,50 @@ fn docker_registry_tags_indexes_fallback_referrers_and_cosign_tags() {
 }
 
 #[test]
+fn a_helm_chart_pushed_to_an_oci_registry_is_fetched() {
+    let Some(reg) = Registry::start("a_helm_chart_pushed_to_an_oci_registry") else {
+        return;
+    };
+    use kakunin::registry::{
+        HELM_CHART_MEDIA_TYPE, HELM_CONFIG_MEDIA_TYPE, HELM_PROV_MEDIA_TYPE, parse_oci_chart,
+    };
+    let name = "o/charts/demo";
+    let tgz = crate::chart::raw_tgz([(
+        "demo/Chart.yaml".to_string(),
+        b"apiVersion: v2\nname: demo\nversion: 1.0.0+build.1\n".to_vec(),
+    )]);
+    let prov = b"-----BEGIN PGP SIGNED MESSAGE-----\n(pretend)\n".to_vec();
+    let config = br#"{"name":"demo","version":"1.0.0+build.1"}"#;
+    let cd = reg.push_blob(name, config);
+    let td = reg.push_blob(name, &tgz);
+    let pd = reg.push_blob(name, &prov);
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"{HELM_CONFIG_MEDIA_TYPE}","digest":"{cd}","size":{}}},"layers":[{{"mediaType":"{HELM_CHART_MEDIA_TYPE}","digest":"{td}","size":{}}},{{"mediaType":"{HELM_PROV_MEDIA_TYPE}","digest":"{pd}","size":{}}}]}}"#,
+        config.len(),
+        tgz.len(),
+        prov.len()
+    );
+    reg.push_manifest(name, "1.0.0_build.1", OCI_MANIFEST, manifest.as_bytes());
+    reg.push_image(name, "not-a-chart", "img");
+
+    let r = parse_oci_chart(&format!("oci://{}/{name}", reg.host())).unwrap();
+    let cache = TempDir::new("helm-oci");
+    let c = client(&cache, &reg.host(), &reg.base());
+    let chart = block_on(c.helm_chart(&r, "1.0.0+build.1")).unwrap();
+    assert_eq!(chart.package.bytes, tgz);
+    assert_eq!(chart.prov.unwrap().bytes, prov);
+    let pkg = kakunin::chart::ChartPackage::read(&chart.package.bytes).unwrap();
+    assert_eq!(pkg.metadata.version, "1.0.0+build.1");
+    let err = block_on(c.helm_chart(&r, "not-a-chart")).unwrap_err();
+    assert!(
+        err.to_string().contains(&format!(
+            "is not a Helm chart: expected config media type {HELM_CONFIG_MEDIA_TYPE}, found application/vnd.oci.image.config.v1+json"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
 fn the_referrers_api_is_paged_refiltered_and_behind_a_bearer_token() {
     let s = Server::start();
     let subject = Digest::sha256(b"the image manifest");
