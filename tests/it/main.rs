@@ -1,5 +1,6 @@
 //! kakunin's integration tests: one test binary (one link), a module per area.
 
+mod attestation;
 mod bundle;
 mod chart;
 mod cli;
