@@ -30,6 +30,7 @@ pub mod ids {
     pub const ATTESTATION_RUNNER_ENVIRONMENT: &str = "attestation.runner-environment";
     // A chart release (verify).
     pub const CHART_INDEX_DIGEST: &str = "chart.index-digest";
+    pub const CHART_METADATA: &str = "chart.metadata";
     pub const CHART_PROV: &str = "chart.prov";
     pub const CHART_BUNDLE: &str = "chart.bundle";
     pub const CHART_SUBJECT: &str = "chart.subject";
@@ -37,6 +38,7 @@ pub mod ids {
     pub const IMAGE_REFERENCE: &str = "image.reference";
     pub const IMAGE_REGISTRY_DIGEST: &str = "image.registry-digest";
     pub const IMAGE_BUNDLE: &str = "image.bundle";
+    pub const IMAGE_ENVELOPE: &str = "image.envelope";
     pub const IMAGE_REGISTRY_ATTESTATION: &str = "image.registry-attestation";
     pub const IMAGE_SUBJECT: &str = "image.subject";
     pub const IMAGE_SOURCE_REF: &str = "image.source-ref";

@@ -22,6 +22,7 @@ pub mod profile;
 pub mod progress;
 pub mod publish;
 pub mod registry;
+pub mod release;
 pub mod report;
 pub mod semver_rules;
 pub mod trust;

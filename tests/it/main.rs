@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod fetch;
 mod registry;
+mod release;
 mod semver_rules;
 mod sign_bundle;
 mod sigstore_instance;

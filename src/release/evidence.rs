@@ -1,0 +1,107 @@
+//! Evidence: everything gathered about one release, as bytes with their origin. Nothing in here
+//! is trusted; [`super::verify`] decides. A piece that could not be gathered says what it was
+//! and why, so the check that needed it is reported as not run, never as passed.
+
+use serde::Serialize;
+
+use crate::digest::Digest;
+
+/// Bytes fetched for a release, and where they came from (a URL, a kit file, a cache entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    pub bytes: Vec<u8>,
+    pub source: String,
+}
+
+impl Fetched {
+    pub fn new(bytes: Vec<u8>, source: impl Into<String>) -> Fetched {
+        Fetched {
+            bytes,
+            source: source.into(),
+        }
+    }
+}
+
+/// A piece of evidence that could not be gathered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Missing {
+    /// What was looked for (`gomenhashai-1.3.2.sigstore`, `registry digest of v1.3.1`…).
+    pub what: String,
+    /// Why it is missing (`HTTP 404 from …`, `offline: not in the kit`…).
+    pub why: String,
+    /// The source positively said it does not exist (HTTP 404, or a kit recording a 404), as
+    /// opposed to could not be reached: a required file that is absent fails its check, one
+    /// that could not be obtained leaves it not run.
+    pub absent: bool,
+}
+
+impl Missing {
+    pub fn new(what: impl Into<String>, why: impl Into<String>) -> Missing {
+        Missing {
+            what: what.into(),
+            why: why.into(),
+            absent: false,
+        }
+    }
+
+    /// A piece the source says does not exist.
+    pub fn absent(what: impl Into<String>, why: impl Into<String>) -> Missing {
+        Missing {
+            absent: true,
+            ..Missing::new(what, why)
+        }
+    }
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} could not be obtained: {}", self.what, self.why)
+    }
+}
+
+/// A piece of evidence, or why it is missing.
+pub type Piece = Result<Fetched, Missing>;
+
+/// What the registry said about the chart's image.
+#[derive(Debug, Clone)]
+pub struct RegistryEvidence {
+    /// The manifest digest the registry serves for the chart's tag.
+    pub tag_digest: Result<(Digest, String), Missing>,
+    /// Sigstore bundles attached to the image digest (OCI referrers or the fallback tag).
+    pub attestations: Result<Vec<Fetched>, Missing>,
+    /// The repository's tags (for `semver.image-release`).
+    pub tags: Result<(Vec<String>, String), Missing>,
+}
+
+impl RegistryEvidence {
+    /// Evidence that could not be gathered at all (the image reference is unusable…).
+    pub fn unavailable(why: &str) -> RegistryEvidence {
+        RegistryEvidence {
+            tag_digest: Err(Missing::new("the registry's digest of the tag", why)),
+            attestations: Err(Missing::new("attestations attached in the registry", why)),
+            tags: Err(Missing::new("the registry's tags", why)),
+        }
+    }
+}
+
+/// Everything gathered about one chart release.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub chart: String,
+    pub version: String,
+    /// The Helm repository's `index.yaml`.
+    pub index: Piece,
+    /// The chart package `.tgz`.
+    pub package: Piece,
+    /// The Helm `.prov` (fetched only when the profile requires it).
+    pub prov: Option<Piece>,
+    /// The chart release's `.sigstore` bundle and `.intoto.jsonl`.
+    pub chart_bundle: Piece,
+    pub chart_envelope: Piece,
+    /// The image release's `.sigstore` bundle and `.intoto.jsonl` (release named by the chart's
+    /// appVersion).
+    pub image_bundle: Piece,
+    pub image_envelope: Piece,
+    /// What the registry said about the image.
+    pub registry: RegistryEvidence,
+}
