@@ -176,6 +176,17 @@ impl Kit {
                 "expected a regular file, found a link or directory",
             ));
         }
+        // A directory on the way may be a link out of the kit: the real path must stay inside.
+        let inside = match (path.canonicalize(), self.dir.canonicalize()) {
+            (Ok(p), Ok(d)) => p.starts_with(d),
+            _ => false,
+        };
+        if !inside {
+            return Err(kit_err(
+                &path,
+                "expected a file inside the kit, found one outside it",
+            ));
+        }
         let bytes = crate::limits::read_file_capped(&path, cap)
             .map_err(|e| kit_err(&path, e.to_string()))?;
         let b = blob(

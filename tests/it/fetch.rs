@@ -330,3 +330,30 @@ fn a_kit_serves_its_files_offline_and_refuses_tampered_ones() {
         "{err}"
     );
 }
+
+#[test]
+fn a_kit_whose_directory_links_outside_is_refused() {
+    let s = Server::start();
+    s.route(
+        "/x/a.sigstore",
+        Reply::Ok(b"{}".to_vec(), "application/json"),
+    );
+    let cache = TempDir::new("kit-link-cache");
+    let url = Url::parse(&s.url("/x/a.sigstore")).unwrap();
+    let b = block_on(fetcher(&cache).get(&url, Kind::Bundle, None)).unwrap();
+    let kit_dir = TempDir::new("kit-link");
+    let mut w = KitWriter::create(kit_dir.path(), "demo", "1.0.0").unwrap();
+    w.add(&b, "chart-bundle", None).unwrap();
+    w.finish().unwrap();
+    // Move files/ elsewhere and leave a symlink in its place.
+    let outside = TempDir::new("kit-link-outside");
+    std::fs::rename(kit_dir.path().join("files"), outside.path().join("files")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("files"), kit_dir.path().join("files")).unwrap();
+    let kit = Kit::open(kit_dir.path()).unwrap();
+    let err = kit.get(url.as_str(), Kind::Bundle, 1024).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("expected a file inside the kit, found one outside it"),
+        "{err}"
+    );
+}
