@@ -243,6 +243,7 @@ impl KitWriter {
         let url = match (&b.source, b.source.url()) {
             (_, Some(u)) => u.to_string(),
             (Source::File { path }, None) => format!("file://{}", path.display()),
+            (Source::Embedded { name }, None) => format!("kakunin:embedded/{name}"),
             (other, None) => other.to_string(),
         };
         if self.manifest.files.iter().any(|f| f.url == url) {

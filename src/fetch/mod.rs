@@ -135,6 +135,8 @@ pub enum Source {
     Kit { url: String, path: PathBuf },
     /// A local file named by the user.
     File { path: PathBuf },
+    /// Built into kakunin (an embedded trusted root), by name.
+    Embedded { name: String },
 }
 
 impl Source {
@@ -142,7 +144,7 @@ impl Source {
     pub fn url(&self) -> Option<&str> {
         match self {
             Source::Network { url } | Source::Cache { url } | Source::Kit { url, .. } => Some(url),
-            Source::File { .. } => None,
+            Source::File { .. } | Source::Embedded { .. } => None,
         }
     }
 }
@@ -154,6 +156,7 @@ impl std::fmt::Display for Source {
             Source::Cache { url } => write!(f, "{url} (cached)"),
             Source::Kit { url, path } => write!(f, "{} (kit, from {url})", path.display()),
             Source::File { path } => write!(f, "{}", path.display()),
+            Source::Embedded { name } => write!(f, "kakunin's embedded {name}"),
         }
     }
 }
