@@ -357,3 +357,96 @@ fn a_kit_whose_directory_links_outside_is_refused() {
         "{err}"
     );
 }
+
+/// In a child process (environment variables are process-wide): fetch through whatever proxy
+/// the environment names, and report the outcome on stdout.
+#[test]
+fn proxy_child() {
+    let Ok(url) = std::env::var("KAKUNIN_PROXY_CHILD_URL") else {
+        return; // only meaningful when run by proxies_from_the_environment_are_honoured
+    };
+    let f = Fetcher::new(FetchOptions {
+        http: HttpConfig {
+            retries: 0,
+            insecure_hosts: vec!["kakunin-proxy-test.invalid".into()],
+            ..test_http()
+        },
+        no_cache: true,
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    match get(&f, &url, Kind::Bundle) {
+        Ok(b) => println!("CHILD-OK {}", String::from_utf8_lossy(&b.bytes)),
+        Err(e) => println!("CHILD-ERR {e}"),
+    }
+}
+
+#[test]
+fn proxies_from_the_environment_are_honoured() {
+    let proxy = Server::start();
+    proxy.route(
+        "http://kakunin-proxy-test.invalid/file",
+        Reply::Ok(b"via proxy".to_vec(), "text/plain"),
+    );
+    let child = |url: &str, env: &[(&str, String)]| {
+        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+        cmd.args([
+            "--exact",
+            "fetch::proxy_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("KAKUNIN_PROXY_CHILD_URL", url);
+        for v in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "NO_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "no_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ] {
+            cmd.env_remove(v);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.find("CHILD-").map(|i| l[i..].to_string()))
+            .unwrap_or_else(|| "no child output".to_string())
+    };
+    // HTTP_PROXY: the request goes to the proxy in absolute form.
+    let out = child(
+        "http://kakunin-proxy-test.invalid/file",
+        &[("HTTP_PROXY", proxy.url(""))],
+    );
+    assert_eq!(out, "CHILD-OK via proxy");
+    // HTTPS_PROXY: an https request opens a CONNECT tunnel through the proxy.
+    let out = child(
+        "https://kakunin-proxy-test.invalid/file",
+        &[("HTTPS_PROXY", proxy.url(""))],
+    );
+    assert!(out.starts_with("CHILD-ERR"), "{out}");
+    assert!(
+        proxy
+            .seen()
+            .iter()
+            .any(|r| r.path == "kakunin-proxy-test.invalid:443"),
+        "CONNECT seen by the proxy: {:?}",
+        proxy.seen()
+    );
+    // NO_PROXY: the host is reached directly (and, being invalid, not at all).
+    let before = proxy.seen().len();
+    let out = child(
+        "http://kakunin-proxy-test.invalid/file",
+        &[
+            ("HTTP_PROXY", proxy.url("")),
+            ("NO_PROXY", "kakunin-proxy-test.invalid".to_string()),
+        ],
+    );
+    assert!(out.starts_with("CHILD-ERR"), "{out}");
+    assert_eq!(proxy.seen().len(), before, "the proxy was bypassed");
+}
