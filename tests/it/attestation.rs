@@ -847,3 +847,282 @@ fn pae_is_what_real_signers_signed() {
         assert!(!statement.subjects.is_empty());
     }
 }
+
+// ---- End to end with the test Sigstore instance: validly signed statements that lie ----------
+
+mod signed {
+    use std::path::{Path, PathBuf};
+
+    use serde_json::{Value, json};
+
+    use super::{checks, find, s, verify};
+    use crate::common::{TempDir, code, run, stderr};
+    use crate::sigstore_instance::{GITHUB_ISSUER, GithubToken, TestSigstore};
+
+    const REPO: &str = "https://github.com/GomenHashai/GomenHashai";
+    const REF: &str = "refs/tags/v1.3.1";
+    const PATH: &str = ".github/workflows/docker-release.yaml";
+    const IMAGE: &str = "ghcr.io/gomenhashai/gomenhashai";
+
+    fn token() -> GithubToken {
+        GithubToken::new("GomenHashai/GomenHashai", "docker-release.yaml", REF)
+    }
+
+    fn digest() -> String {
+        // The image manifest digest the statement is about.
+        kakunin::digest::Digest::sha256(b"an image manifest").hex()
+    }
+
+    /// What actions/attest-build-provenance writes for this run.
+    fn statement(tok: &GithubToken) -> Value {
+        json!({
+            "_type": "https://in-toto.io/Statement/v1",
+            "subject": [{"name": IMAGE, "digest": {"sha256": digest()}}],
+            "predicateType": "https://slsa.dev/provenance/v1",
+            "predicate": {
+                "buildDefinition": {
+                    "buildType": "https://actions.github.io/buildtypes/workflow/v1",
+                    "externalParameters": {"workflow": {"ref": REF, "repository": REPO, "path": PATH}},
+                    "internalParameters": {"github": {"event_name": "push", "repository_id": "700000001",
+                        "repository_owner_id": "100000001", "runner_environment": "github-hosted"}},
+                    "resolvedDependencies": [{"uri": format!("git+{REPO}@{REF}"), "digest": {"gitCommit": tok.sha}}]
+                },
+                "runDetails": {
+                    "builder": {"id": tok.identity()},
+                    "metadata": {"invocationId": format!("{REPO}/actions/runs/4242424242/attempts/1")}
+                }
+            }
+        })
+    }
+
+    fn sign(instance: &TestSigstore, dir: &TempDir, name: &str, statement: &Value) -> PathBuf {
+        let file = dir.path().join(format!("{name}.json"));
+        std::fs::write(&file, serde_json::to_vec(statement).unwrap()).unwrap();
+        let bundle = dir.path().join(format!("{name}.sigstore"));
+        let out = run(&[
+            "sign-bundle",
+            "--in-toto",
+            "--identity-token",
+            &token().jwt(),
+            "--bundle",
+            &s(&bundle),
+            "--trusted-root",
+            &s(&instance.trusted_root()),
+            "--signing-config",
+            &s(&instance.signing_config()),
+            &s(&file),
+        ]);
+        assert_eq!(code(&out), 0, "signing {name}: {}", stderr(&out));
+        bundle
+    }
+
+    fn check(
+        instance: &TestSigstore,
+        bundle: &Path,
+        extra: &[&str],
+        subject: &str,
+    ) -> (i32, Value) {
+        let (root, b) = (s(&instance.trusted_root()), s(bundle));
+        let identity = token().identity();
+        let mut args = vec![
+            "--bundle",
+            b.as_str(),
+            "--trusted-root",
+            root.as_str(),
+            "--certificate-identity",
+            identity.as_str(),
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ];
+        args.extend_from_slice(extra);
+        args.push(subject);
+        let (c, r, _) = verify(&args);
+        (c, r)
+    }
+
+    #[test]
+    fn a_faithful_attestation_verifies_and_each_lie_fails_the_check_that_names_it() {
+        let instance = TestSigstore::start();
+        let dir = TempDir::new("attestation-signed");
+        let tok = token();
+        let subject = format!("{IMAGE}@sha256:{}", digest());
+        let expectations = [
+            "--repository",
+            "GomenHashai/GomenHashai",
+            "--source-ref",
+            REF,
+            "--workflow",
+            PATH,
+        ];
+
+        let good = sign(&instance, &dir, "good", &statement(&tok));
+        let (c, r) = check(&instance, &good, &expectations, &subject);
+        let failing: Vec<_> = checks(&r)
+            .into_iter()
+            .filter(|c| c["outcome"] != "pass")
+            .collect();
+        assert_eq!(c, 0, "{failing:#?}");
+        // GomenHashai's .intoto.jsonl: `jq -c .dsseEnvelope` of the bundle.
+        let bundle: Value = serde_json::from_slice(&std::fs::read(&good).unwrap()).unwrap();
+        let jsonl = dir.path().join("good.intoto.jsonl");
+        std::fs::write(
+            &jsonl,
+            serde_json::to_string(&bundle["dsseEnvelope"]).unwrap() + "\n",
+        )
+        .unwrap();
+        let j = s(&jsonl);
+        let (c, r) = check(&instance, &good, &["--envelope", &j], &subject);
+        assert_eq!(c, 0, "{r:#}");
+        assert!(find(&r, "attestation.envelope", "pass").is_some());
+        // That .intoto.jsonl alone cannot be verified (no certificate): exit 3, never 0.
+        let (c, _) = check(&instance, &jsonl, &[], &subject);
+        assert_eq!(c, 3);
+        // The envelope of another (valid) attestation is not this bundle's.
+        let other = sign(&instance, &dir, "other", &statement(&tok));
+        let other_bundle: Value = serde_json::from_slice(&std::fs::read(&other).unwrap()).unwrap();
+        std::fs::write(
+            &jsonl,
+            serde_json::to_string(&other_bundle["dsseEnvelope"]).unwrap(),
+        )
+        .unwrap();
+        let (c, r) = check(&instance, &good, &["--envelope", &j], &subject);
+        assert_eq!(c, 1);
+        let f = find(&r, "attestation.envelope", "fail").expect("another envelope fails");
+        assert!(
+            f["title"]
+                .as_str()
+                .unwrap()
+                .contains("signatures[0].sig differs"),
+            "{f}"
+        );
+
+        // Statements that are validly signed by the right workflow but say something else than
+        // the certificate: the signature verifies, the policy layer catches the lie.
+        type Lie = fn(&mut Value);
+        let lies: Vec<(&str, &str, &str, Lie)> = vec![
+            ("attestation.workflow-ref", REF, "refs/tags/v1.3.0", |st| {
+                st["predicate"]["buildDefinition"]["externalParameters"]["workflow"]["ref"] =
+                    "refs/tags/v1.3.0".into();
+                st["predicate"]["buildDefinition"]["resolvedDependencies"][0]["uri"] =
+                    format!("git+{REPO}@refs/tags/v1.3.0").into();
+            }),
+            (
+                "attestation.workflow-repository",
+                REPO,
+                "https://github.com/MarcAntoineRaymond/GomenHashai",
+                |st| {
+                    st["predicate"]["buildDefinition"]["externalParameters"]["workflow"]["repository"] =
+                        "https://github.com/MarcAntoineRaymond/GomenHashai".into();
+                },
+            ),
+            (
+                "attestation.workflow-path",
+                PATH,
+                ".github/workflows/helm-release.yaml",
+                |st| {
+                    st["predicate"]["buildDefinition"]["externalParameters"]["workflow"]["path"] =
+                        ".github/workflows/helm-release.yaml".into();
+                },
+            ),
+            (
+                "attestation.source-commit",
+                "9f1c6e8a2b3d4c5e6f708192a3b4c5d6e7f80912",
+                "0000000000000000000000000000000000000000",
+                |st| {
+                    st["predicate"]["buildDefinition"]["resolvedDependencies"][0]["digest"]["gitCommit"] =
+                        "0".repeat(40).into();
+                },
+            ),
+            (
+                "attestation.builder-id",
+                "docker-release.yaml@refs/tags/v1.3.1",
+                "https://github.com/actions/runner/github-hosted",
+                |st| {
+                    st["predicate"]["runDetails"]["builder"]["id"] =
+                        "https://github.com/actions/runner/github-hosted".into();
+                },
+            ),
+            (
+                "attestation.runner-environment",
+                "github-hosted",
+                "self-hosted",
+                |st| {
+                    st["predicate"]["buildDefinition"]["internalParameters"]["github"]["runner_environment"] =
+                        "self-hosted".into();
+                },
+            ),
+            ("attestation.subject", IMAGE, "no such subject", |st| {
+                st["subject"][0]["name"] = "ghcr.io/evil/gomenhashai".into();
+            }),
+            (
+                "attestation.predicate-type",
+                "https://slsa.dev/provenance/v1",
+                "https://slsa.dev/provenance/v0.2",
+                |st| {
+                    st["predicateType"] = "https://slsa.dev/provenance/v0.2".into();
+                },
+            ),
+            (
+                "attestation.provenance",
+                "actions.github.io",
+                "https://example.com/buildtype",
+                |st| {
+                    st["predicate"]["buildDefinition"]["buildType"] =
+                        "https://example.com/buildtype".into();
+                },
+            ),
+        ];
+        for (i, (id, expected, found, lie)) in lies.into_iter().enumerate() {
+            let mut st = statement(&tok);
+            lie(&mut st);
+            let bundle = sign(&instance, &dir, &format!("lie{i}"), &st);
+            let (c, r) = check(&instance, &bundle, &[], &subject);
+            assert_eq!(c, 1, "{id}: {r:#}");
+            assert!(
+                find(&r, "bundle.signature", "pass").is_some(),
+                "{id}: the signature is valid: {r:#}"
+            );
+            let f = find(&r, id, "fail").unwrap_or_else(|| panic!("{id}: {r:#}"));
+            assert!(
+                f["expected"].as_str().unwrap().contains(expected),
+                "{id}: {f}"
+            );
+            assert!(f["found"].as_str().unwrap().contains(found), "{id}: {f}");
+        }
+    }
+
+    #[test]
+    fn a_signed_statement_with_ten_thousand_subjects_verifies_for_any_of_them() {
+        let instance = TestSigstore::start();
+        let dir = TempDir::new("attestation-many");
+        let tok = token();
+        let mut st = statement(&tok);
+        let subjects: Vec<Value> = (0..10_000u32)
+            .map(|i| json!({"name": format!("artifact-{i}"), "digest": {"sha256": kakunin::digest::Digest::sha256(&i.to_be_bytes()).hex()}}))
+            .collect();
+        st["subject"] = Value::Array(subjects);
+        let bundle = sign(&instance, &dir, "many", &st);
+        let sub = format!(
+            "artifact-7777@sha256:{}",
+            kakunin::digest::Digest::sha256(&7777u32.to_be_bytes()).hex()
+        );
+        let (c, r) = check(&instance, &bundle, &[], &sub);
+        assert_eq!(c, 0, "{r:#}");
+        let statement_check = find(&r, "attestation.statement", "pass").unwrap();
+        assert!(
+            statement_check["found"]
+                .as_str()
+                .unwrap()
+                .contains("10000 subject(s)")
+        );
+        // A digest that is none of them: bound nowhere, and the subject list is summarised.
+        let (c, r) = check(
+            &instance,
+            &bundle,
+            &[],
+            &format!("sha256:{}", "e".repeat(64)),
+        );
+        assert_eq!(c, 1);
+        assert!(find(&r, "bundle.signature", "fail").is_some());
+    }
+}
