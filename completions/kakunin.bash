@@ -31,6 +31,9 @@ _kakunin() {
             kakunin,trust-root)
                 cmd="kakunin__subcmd__trust__subcmd__root"
                 ;;
+            kakunin,verify)
+                cmd="kakunin__subcmd__verify"
+                ;;
             kakunin,verify-attestation)
                 cmd="kakunin__subcmd__verify__subcmd__attestation"
                 ;;
@@ -51,6 +54,9 @@ _kakunin() {
                 ;;
             kakunin__subcmd__help,trust-root)
                 cmd="kakunin__subcmd__help__subcmd__trust__subcmd__root"
+                ;;
+            kakunin__subcmd__help,verify)
+                cmd="kakunin__subcmd__help__subcmd__verify"
                 ;;
             kakunin__subcmd__help,verify-attestation)
                 cmd="kakunin__subcmd__help__subcmd__verify__subcmd__attestation"
@@ -89,7 +95,7 @@ _kakunin() {
 
     case "${cmd}" in
         kakunin)
-            opts="-h -V --help --version verify-bundle trust-root verify-attestation completions man sign-bundle help"
+            opts="-h -V --help --version verify verify-bundle trust-root verify-attestation completions man sign-bundle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -117,7 +123,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__help)
-            opts="verify-bundle trust-root verify-attestation completions man sign-bundle help"
+            opts="verify verify-bundle trust-root verify-attestation completions man sign-bundle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -217,6 +223,20 @@ _kakunin() {
         kakunin__subcmd__help__subcmd__trust__subcmd__root__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -409,6 +429,52 @@ _kakunin() {
                     ;;
                 --tuf-url)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__verify)
+            opts="-o -q -v -h -V --profile --all-versions --offline --kit --trusted-root --keyring --cache-dir --no-cache --allow-insecure-registry --stats --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-insecure-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -22,6 +22,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand verify 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand trust-root 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
             cand verify-attestation 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
@@ -29,6 +30,28 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kakunin;verify'= {
+            cand --profile 'The project''s profile (YAML); default: the chart''s built-in profile'
+            cand --kit 'A release kit written by `kakunin download` (read before the cache and the network)'
+            cand --trusted-root 'Verify against this trusted_root.json instead of the profile''s'
+            cand --keyring 'PGP keyring for the chart''s .prov (overrides the profile''s require.prov_keyring)'
+            cand --cache-dir 'Cache directory (default: the user''s cache dir)'
+            cand --allow-insecure-registry 'Allow plain HTTP to this host (host or host:port; loopback is always allowed)'
+            cand -o 'Report format'
+            cand --output 'Report format'
+            cand --all-versions 'Verify every version of the chart in its Helm index'
+            cand --offline 'Use nothing but the kit and the cache (no network)'
+            cand --no-cache 'Use no cache'
+            cand --stats 'Print the number of HTTP requests and bytes received to stderr'
+            cand -q 'No progress bars'
+            cand --quiet 'No progress bars'
+            cand -v 'Also show expected and found values of checks that passed (human output)'
+            cand --verbose 'Also show expected and found values of checks that passed (human output)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'kakunin;verify-bundle'= {
             cand --instance 'Use the embedded trusted root of this instance'
@@ -142,6 +165,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --version 'Print version'
         }
         &'kakunin;help'= {
+            cand verify 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand trust-root 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
             cand verify-attestation 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
@@ -149,6 +173,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kakunin;help;verify'= {
         }
         &'kakunin;help;verify-bundle'= {
         }

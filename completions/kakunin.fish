@@ -26,6 +26,7 @@ end
 
 complete -c kakunin -n "__fish_kakunin_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kakunin -n "__fish_kakunin_needs_command" -s V -l version -d 'Print version'
+complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify" -d 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "trust-root" -d 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify-attestation" -d 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
@@ -33,6 +34,24 @@ complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "completions" -d 'Pr
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l profile -d 'The project\'s profile (YAML); default: the chart\'s built-in profile' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l kit -d 'A release kit written by `kakunin download` (read before the cache and the network)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l trusted-root -d 'Verify against this trusted_root.json instead of the profile\'s' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l keyring -d 'PGP keyring for the chart\'s .prov (overrides the profile\'s require.prov_keyring)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l cache-dir -d 'Cache directory (default: the user\'s cache dir)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l allow-insecure-registry -d 'Allow plain HTTP to this host (host or host:port; loopback is always allowed)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s o -l output -d 'Report format' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+json\t'The JSON report (docs/report.md)'
+sarif\t'SARIF 2.1.0, for code-scanning dashboards'
+junit\t'JUnit XML, for CI test reports'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l all-versions -d 'Verify every version of the chart in its Helm index'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l offline -d 'Use nothing but the kit and the cache (no network)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l no-cache -d 'Use no cache'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l stats -d 'Print the number of HTTP requests and bytes received to stderr'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s q -l quiet -d 'No progress bars'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l instance -d 'Use the embedded trusted root of this instance' -r -f -a "public-good\t''
 staging\t''
 github\t''"
@@ -112,12 +131,13 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l staging 
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l in-toto -d 'FILE is an in-toto statement: sign it as a DSSE envelope, byte for byte'
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -s V -l version -d 'Print version'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "trust-root" -d 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "verify-attestation" -d 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "verify" -d 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "trust-root" -d 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "verify-attestation" -d 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand help; and __fish_seen_subcommand_from trust-root" -f -a "show" -d 'Print an embedded trusted_root.json to stdout'
 complete -c kakunin -n "__fish_kakunin_using_subcommand help; and __fish_seen_subcommand_from trust-root" -f -a "update" -d 'Fetch the current trusted roots through TUF (network) into the cache directory'

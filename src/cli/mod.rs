@@ -3,8 +3,10 @@
 
 mod completions;
 mod output;
+mod progress;
 mod sign_bundle;
 mod trust_root;
+mod verify;
 mod verify_attestation;
 mod verify_bundle;
 
@@ -16,6 +18,9 @@ pub use output::{OutputArgs, Rendered};
 
 const EXAMPLES: &str = "\
 Examples:
+  # Verify a chart release end to end before `helm install` (built-in profile)
+  kakunin verify gomenhashai@1.3.2
+
   # Verify a file against its Sigstore bundle and the identity that must have signed it
   kakunin verify-bundle --bundle app.sigstore \\
       --certificate-identity https://github.com/o/r/.github/workflows/release.yaml@refs/tags/v1.0.0 \\
@@ -39,6 +44,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Verify a chart release end to end: chart, image, bundles, attestations, versions
+    Verify(verify::VerifyArgs),
     /// Verify an artifact (file or digest) against a Sigstore bundle, offline
     VerifyBundle(verify_bundle::VerifyBundleArgs),
     /// Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache
@@ -69,6 +76,7 @@ pub fn main() -> std::process::ExitCode {
         }
     };
     let code = match cli.command {
+        Command::Verify(args) => verify::run(args),
         Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::TrustRoot(args) => trust_root::run(args),
         Command::VerifyAttestation(args) => verify_attestation::run(args),

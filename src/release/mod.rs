@@ -16,6 +16,8 @@
 //! as passed. Statements are trusted only once their bundle verified.
 
 pub mod evidence;
+pub mod gather;
+pub mod registry;
 
 use serde_json::json;
 
@@ -1055,7 +1057,16 @@ impl Run<'_> {
         let mut checks = vec![
             semver_rules::chart_version(versions.chart, versions.version, policy),
             semver_rules::release_tag(versions.chart, versions.version, versions.release_tag),
-            semver_rules::app_version(versions.app_version, versions.image_tag, policy),
+            if entry.is_err() && package.is_err() {
+                Check::not_run(
+                    ids::SEMVER_APP_VERSION,
+                    "appVersion and image tag are the same v + SemVer release",
+                    "appVersion = image tag = v + SemVer",
+                    "neither the index entry nor the chart package could be obtained",
+                )
+            } else {
+                semver_rules::app_version(versions.app_version, versions.image_tag, policy)
+            },
         ];
         if index.is_ok() {
             checks.push(semver_rules::no_downgrade(

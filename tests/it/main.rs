@@ -12,4 +12,5 @@ mod semver_rules;
 mod sign_bundle;
 mod sigstore_instance;
 mod support;
+mod verify;
 mod world;

@@ -516,3 +516,60 @@ pub fn not_found(what: &str) -> Missing {
         format!("HTTP 404 Not Found from {GITHUB}/{GITHUB_REPOSITORY}/releases/download/…/{what}"),
     )
 }
+
+/// The world served on loopback: the Helm repository and GitHub release assets over HTTP, the
+/// images (with their attestations attached by the fallback tag) in docker-registry, and a
+/// profile that points there (the built-in GomenHashai profile with loopback URLs).
+pub struct Served {
+    pub http: crate::support::http::Server,
+    pub registry: crate::support::registry::Registry,
+    pub dir: TempDir,
+    pub profile: PathBuf,
+}
+
+impl World {
+    /// Serves the world; `None` (SKIPPED) when docker-registry is not installed.
+    pub fn serve(&self, test: &str) -> Option<Served> {
+        let registry = crate::support::registry::Registry::start(test)?;
+        let http = crate::support::http::Server::start();
+        let dir = TempDir::new("world-site");
+        let base = http.url("");
+        let base = base.trim_end_matches('/');
+        self.write_site(dir.path(), base);
+        http.serve_dir(dir.path());
+        self.push(&registry);
+        let profile = dir.path().join("profile.yaml");
+        let mut p = kakunin::profile::Profile::gomenhashai();
+        p.helm_repository = format!("{base}/pages");
+        p.github.base_url = base.to_string();
+        p.image.mirrors.insert("ghcr.io".into(), registry.base());
+        p.signers.trusted_root = trusted_root().display().to_string();
+        std::fs::write(&profile, p.to_yaml()).unwrap();
+        Some(Served {
+            http,
+            registry,
+            dir,
+            profile,
+        })
+    }
+
+    /// Pushes every image (and `main`) and attaches each release's bundle to its image.
+    pub fn push(&self, registry: &crate::support::registry::Registry) {
+        let push = |img: &Image, tag: &str| {
+            registry.push_blob(&img.path, &img.config);
+            registry.push_blob(&img.path, &img.layer);
+            let digest =
+                registry.push_manifest(&img.path, tag, build::MANIFEST_MEDIA_TYPE, &img.manifest);
+            crate::support::registry::PushedImage {
+                digest,
+                manifest: img.manifest.clone(),
+                media_type: build::MANIFEST_MEDIA_TYPE,
+            }
+        };
+        for i in &self.images {
+            let pushed = push(&i.image, &i.image.tag);
+            registry.attach_bundle(&i.image.path, &pushed, &i.bundle);
+        }
+        push(&self.main, "main");
+    }
+}

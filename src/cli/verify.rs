@@ -1,0 +1,292 @@
+//! `kakunin verify`: a chart release end to end (chart, image, bundles, attestations, SemVer
+//! alignment), online, from the cache, or offline from a kit.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+
+use kakunin::chart::prov;
+use kakunin::exit::ExitCode;
+use kakunin::fetch::{self, FetchOptions, Fetcher, HttpConfig};
+use kakunin::profile::{Profile, RootChoice};
+use kakunin::release::{self, Context};
+use kakunin::report::Report;
+use kakunin::trust::{Instance, Trust};
+
+use super::{OutputArgs, fail};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  # A release of the reference project (built-in profile)
+  kakunin verify gomenhashai@1.3.2
+
+  # Any project that releases the same way, described by a profile (docs/profile.md)
+  kakunin verify mychart@2.0.1 --profile mychart-profile.yaml
+
+  # Air-gapped, from a kit made by `kakunin download` (the kit names its release); the kit's
+  # own trusted root is used only when named explicitly
+  kakunin verify --offline --kit ./gomenhashai-1.3.2 --trusted-root ./trusted_root.json
+
+  # Every release in the Helm index, as JSON for a CI gate
+  kakunin verify gomenhashai --all-versions --output json
+
+Exit codes: 0 verified, 1 verification failed, 2 usage or input error, 3 could not fetch or a
+check could not run (never 0 when a check could not run).
+";
+
+#[derive(Debug, Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct VerifyArgs {
+    /// The release: CHART@VERSION, or CHART with --all-versions (optional with --kit)
+    #[arg(value_name = "CHART[@VERSION]")]
+    release: Option<String>,
+
+    /// The project's profile (YAML); default: the chart's built-in profile
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+
+    /// Verify every version of the chart in its Helm index
+    #[arg(long)]
+    all_versions: bool,
+
+    /// Use nothing but the kit and the cache (no network)
+    #[arg(long)]
+    offline: bool,
+
+    /// A release kit written by `kakunin download` (read before the cache and the network)
+    #[arg(long, value_name = "DIR")]
+    kit: Option<PathBuf>,
+
+    /// Verify against this trusted_root.json instead of the profile's
+    #[arg(long, value_name = "FILE")]
+    trusted_root: Option<PathBuf>,
+
+    /// PGP keyring for the chart's .prov (overrides the profile's require.prov_keyring)
+    #[arg(long, value_name = "FILE")]
+    keyring: Option<PathBuf>,
+
+    /// Cache directory (default: the user's cache dir)
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+
+    /// Use no cache
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+
+    /// Allow plain HTTP to this host (host or host:port; loopback is always allowed)
+    #[arg(long, value_name = "HOST")]
+    allow_insecure_registry: Vec<String>,
+
+    /// Print the number of HTTP requests and bytes received to stderr
+    #[arg(long, hide = true)]
+    stats: bool,
+
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// `CHART@VERSION` → (chart, Some(version)); `CHART` → (chart, None).
+fn parse_release(s: &str) -> Result<(String, Option<String>), String> {
+    let (chart, version) = match s.split_once('@') {
+        Some((c, v)) => (c, Some(v)),
+        None => (s, None),
+    };
+    if chart.is_empty() || version.is_some_and(str::is_empty) {
+        return Err(format!("expected CHART@VERSION or CHART, found {s:?}"));
+    }
+    Ok((chart.to_string(), version.map(str::to_string)))
+}
+
+pub fn run(args: VerifyArgs) -> ExitCode {
+    match run_inner(&args) {
+        Ok(code) => code,
+        Err((code, message)) => fail(code, message),
+    }
+}
+
+type Failure = (ExitCode, String);
+
+fn usage(message: impl std::fmt::Display) -> Failure {
+    (ExitCode::Usage, message.to_string())
+}
+
+fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
+    // The release asked for: from the command line, or named by the kit.
+    let kit = match &args.kit {
+        Some(dir) => Some(fetch::Kit::open(dir).map_err(usage)?),
+        None => None,
+    };
+    let (chart, version) = match (&args.release, &kit) {
+        (Some(r), kit) => {
+            let (c, v) = parse_release(r).map_err(usage)?;
+            if let Some(k) = kit {
+                let m = k.manifest();
+                if c != m.chart || v.as_ref().is_some_and(|v| *v != m.version) {
+                    return Err(usage(format!(
+                        "the kit holds {}@{}, not {r}",
+                        m.chart, m.version
+                    )));
+                }
+                (c, Some(m.version.clone()))
+            } else {
+                (c, v)
+            }
+        }
+        (None, Some(k)) => (
+            k.manifest().chart.clone(),
+            Some(k.manifest().version.clone()),
+        ),
+        (None, None) => {
+            return Err(usage(
+                "expected a release (CHART@VERSION, or CHART with --all-versions) or --kit DIR",
+            ));
+        }
+    };
+    if version.is_none() && !args.all_versions {
+        return Err(usage(format!(
+            "expected {chart}@VERSION (or --all-versions to verify every version)"
+        )));
+    }
+    if version.is_some() && args.all_versions && args.kit.is_none() {
+        return Err(usage("--all-versions takes a chart name without @VERSION"));
+    }
+
+    let profile = match &args.profile {
+        Some(path) => Profile::load(path).map_err(usage)?,
+        None => Profile::builtin(&chart).map_err(usage)?,
+    };
+    if profile.chart != chart {
+        return Err(usage(format!(
+            "the profile is for chart {:?}, not {chart:?}",
+            profile.chart
+        )));
+    }
+
+    let trust = match (&args.trusted_root, profile.root_choice()) {
+        (Some(path), _) => Trust::from_file(path).map_err(usage)?,
+        (None, RootChoice::File(path)) => Trust::from_file(&path).map_err(usage)?,
+        (None, RootChoice::Embedded(name)) => {
+            let instance = Instance::from_name(&name)
+                .ok_or_else(|| usage(format!("no embedded trusted root named {name:?}")))?;
+            Trust::embedded(instance).map_err(usage)?
+        }
+    };
+    if let (Some(k), None) = (&kit, &args.trusted_root) {
+        if k.file_with_role("trusted-root").is_some() {
+            eprintln!(
+                "kakunin: note: the kit carries the trusted root it was downloaded with; it is not \
+                 trusted by itself: verifying with {} (name the kit's root with --trusted-root to use it)",
+                trust.name()
+            );
+        }
+    }
+
+    let keyring_path = args
+        .keyring
+        .clone()
+        .or_else(|| profile.require.prov_keyring.clone());
+    let keyring = match (
+        &keyring_path,
+        profile.require.prov || args.keyring.is_some(),
+    ) {
+        (Some(path), true) => {
+            let bytes = kakunin::limits::read_file_capped(path, 4 * 1024 * 1024)
+                .map_err(|e| usage(format!("keyring {}: {e}", path.display())))?;
+            Some(
+                prov::parse_keyring(&bytes)
+                    .map_err(|e| usage(format!("keyring {}: {e}", path.display())))?,
+            )
+        }
+        _ => None,
+    };
+    let mut profile = profile;
+    if args.keyring.is_some() {
+        profile.require.prov = true;
+    }
+
+    let fetcher = Fetcher::new(FetchOptions {
+        http: HttpConfig {
+            insecure_hosts: args.allow_insecure_registry.clone(),
+            ..HttpConfig::default()
+        },
+        offline: args.offline,
+        cache_dir: args.cache_dir.clone(),
+        no_cache: args.no_cache,
+        kit: args.kit.clone(),
+    })
+    .map_err(usage)?;
+    let fetcher = if args.output.progress_allowed() {
+        fetcher.with_progress(Arc::new(super::progress::Bars::new()))
+    } else {
+        fetcher
+    };
+
+    let ctx = Context {
+        profile: &profile,
+        trust: &trust,
+        keyring: keyring.as_deref(),
+    };
+    let reports: Vec<Report> = fetch::block_on(async {
+        let versions: Vec<String> = match (&version, args.all_versions) {
+            (Some(v), false) => vec![v.clone()],
+            _ => {
+                let index = release::gather::index(&fetcher, &profile)
+                    .await
+                    .map_err(|m| (ExitCode::Fetch, m.to_string()))?;
+                let entries = index.parsed.chart(&profile.chart).map_err(|e| usage(e))?;
+                let mut vs: Vec<String> = entries.iter().map(|e| e.version.clone()).collect();
+                vs.sort_by(|a, b| {
+                    semver::Version::parse(a)
+                        .ok()
+                        .cmp(&semver::Version::parse(b).ok())
+                        .then(a.cmp(b))
+                });
+                let mut reports = Vec::new();
+                for v in vs {
+                    let (ev, _) = release::gather::gather(&fetcher, &profile, &v, Some(&index))
+                        .await
+                        .map_err(usage)?;
+                    reports.push(release::verify(&ev, &ctx));
+                }
+                return Ok::<_, Failure>(reports);
+            }
+        };
+        let mut reports = Vec::new();
+        for v in versions {
+            let (ev, _) = release::gather::gather(&fetcher, &profile, &v, None)
+                .await
+                .map_err(usage)?;
+            reports.push(release::verify(&ev, &ctx));
+        }
+        Ok(reports)
+    })?;
+    if args.stats {
+        let s = fetcher.http().stats();
+        eprintln!(
+            "kakunin: http: {} requests, {} bytes received",
+            s.requests.load(std::sync::atomic::Ordering::Relaxed),
+            s.bytes.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
+    Ok(args.output.print(&reports).0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn releases_parse() {
+        assert_eq!(
+            parse_release("gomenhashai@1.3.2").unwrap(),
+            ("gomenhashai".into(), Some("1.3.2".into()))
+        );
+        assert_eq!(
+            parse_release("gomenhashai").unwrap(),
+            ("gomenhashai".into(), None)
+        );
+        assert!(parse_release("@1.0.0").is_err());
+        assert!(parse_release("x@").is_err());
+    }
+}

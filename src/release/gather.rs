@@ -1,0 +1,312 @@
+//! Gathering a release's evidence through [`crate::fetch`]: online, from the cache, or from a
+//! kit (`--offline --kit DIR`), all by the same URLs.
+//!
+//! Guarantees: every piece [`super::verify`] needs is asked for (in parallel where independent:
+//! the chart package, its bundles and the image release's assets at once, then the registry);
+//! each comes back as bytes with their origin, or as a [`Missing`] that says what and why, and
+//! whether the source positively said it does not exist (HTTP 404) as opposed to could not be
+//! reached. Nothing here decides whether anything is right.
+
+use std::sync::Mutex;
+
+use url::Url;
+
+use super::evidence::{Evidence, Fetched, Missing, Piece, RegistryEvidence};
+use crate::chart::index::{HelmIndex, IndexEntry};
+use crate::fetch::{Blob, FetchError, Fetcher, Kind, release_asset_url};
+use crate::profile::Profile;
+
+/// Why a release cannot even be looked for (exit 2: the request itself is wrong).
+#[derive(Debug, thiserror::Error)]
+pub enum GatherError {
+    #[error("Helm repository {url}: {reason}")]
+    Repository { url: String, reason: String },
+    #[error("{chart}@{version} is not in the Helm index {url}: expected one of {found}")]
+    NoVersion {
+        chart: String,
+        version: String,
+        url: String,
+        found: String,
+    },
+}
+
+/// The URL of the profile's Helm index (`<helm_repository>/index.yaml`, or a local file).
+pub fn index_url(profile: &Profile) -> Result<Url, GatherError> {
+    let repo = &profile.helm_repository;
+    let err = |reason: String| GatherError::Repository {
+        url: repo.clone(),
+        reason,
+    };
+    if repo.starts_with("http://") || repo.starts_with("https://") {
+        let base = if repo.ends_with(".yaml") {
+            repo.clone()
+        } else {
+            format!("{}/index.yaml", repo.trim_end_matches('/'))
+        };
+        Url::parse(&base).map_err(|e| err(e.to_string()))
+    } else {
+        let path = std::path::absolute(repo).map_err(|e| err(e.to_string()))?;
+        Url::from_file_path(&path).map_err(|_| err("not a usable file path".into()))
+    }
+}
+
+fn missing(fetcher: &Fetcher, what: &str, url: &Url, e: &FetchError) -> Missing {
+    let recorded = fetcher.kit().and_then(|k| k.missing(url.as_str()));
+    let absent = e.status() == Some(404)
+        || recorded.is_some_and(|m| m.why.contains("404") || m.why.contains("Not Found"));
+    let why = match recorded {
+        Some(m) => format!("{} (as recorded by the kit's download)", m.why),
+        None => e.to_string(),
+    };
+    let mut m = Missing::new(what, why);
+    m.absent = absent;
+    m
+}
+
+/// Every file a gather fetched (with its kit role), and every one it could not get.
+#[derive(Debug, Default)]
+pub struct Record {
+    pub files: Vec<(Blob, &'static str)>,
+    /// (url, role, why)
+    pub missing: Vec<(String, &'static str, String)>,
+}
+
+async fn get(
+    fetcher: &Fetcher,
+    record: &Mutex<Record>,
+    what: &str,
+    role: &'static str,
+    url: Result<Url, FetchError>,
+    kind: Kind,
+) -> Piece {
+    let url = match url {
+        Ok(u) => u,
+        Err(e) => return Err(Missing::new(what, e.to_string())),
+    };
+    match fetcher.get(&url, kind, None).await {
+        Ok(b) => {
+            let f = Fetched::new(b.bytes.clone(), b.source.to_string());
+            record.lock().unwrap().files.push((b, role));
+            Ok(f)
+        }
+        Err(e) => {
+            record
+                .lock()
+                .unwrap()
+                .missing
+                .push((url.to_string(), role, e.to_string()));
+            Err(missing(fetcher, what, &url, &e))
+        }
+    }
+}
+
+/// The Helm index, fetched and parsed, with the file as fetched (for kits).
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub file: Fetched,
+    pub blob: Blob,
+    pub parsed: HelmIndex,
+}
+
+/// Fetches and parses the profile's Helm index.
+pub async fn index(fetcher: &Fetcher, profile: &Profile) -> Result<Index, Missing> {
+    let url = index_url(profile).map_err(|e| Missing::new("index.yaml", e.to_string()))?;
+    let b = fetcher
+        .get(&url, Kind::Index, None)
+        .await
+        .map_err(|e| missing(fetcher, "index.yaml", &url, &e))?;
+    let parsed = HelmIndex::parse(&b.bytes)
+        .map_err(|e| Missing::new("index.yaml", format!("{}: {e}", b.source)))?;
+    Ok(Index {
+        file: Fetched::new(b.bytes.clone(), b.source.to_string()),
+        blob: b,
+        parsed,
+    })
+}
+
+/// The index entry of `chart@version`, or the request's error.
+pub fn entry<'a>(
+    index: &'a HelmIndex,
+    index_source: &str,
+    chart: &str,
+    version: &str,
+) -> Result<&'a IndexEntry, GatherError> {
+    let entries = index.chart(chart).map_err(|e| GatherError::Repository {
+        url: index_source.into(),
+        reason: e.to_string(),
+    })?;
+    entries
+        .iter()
+        .find(|e| e.version == version)
+        .ok_or_else(|| GatherError::NoVersion {
+            chart: chart.into(),
+            version: version.into(),
+            url: index_source.into(),
+            found: entries
+                .iter()
+                .map(|e| e.version.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// Gathers everything about `chart@version`. `index` is the index already fetched (for
+/// `--all-versions`), or `None` to fetch it. The registry is asked through
+/// [`super::registry`]. Returns the evidence and the record of what was fetched.
+pub async fn gather(
+    fetcher: &Fetcher,
+    profile: &Profile,
+    version: &str,
+    index: Option<&Index>,
+) -> Result<(Evidence, Record), GatherError> {
+    let chart = profile.chart.as_str();
+    let record = Mutex::new(Record::default());
+    let owned;
+    let index = match index {
+        Some(i) => i,
+        None => match self::index(fetcher, profile).await {
+            Ok(i) => {
+                owned = i;
+                &owned
+            }
+            Err(m) => {
+                // Without the index nothing can be located: every check says so.
+                let why = m.to_string();
+                let none = || Err(Missing::new("release file", format!("no index: {why}")));
+                return Ok((
+                    Evidence {
+                        chart: chart.into(),
+                        version: version.into(),
+                        index: Err(m),
+                        package: none(),
+                        prov: None,
+                        chart_bundle: none(),
+                        chart_envelope: none(),
+                        image_bundle: none(),
+                        image_envelope: none(),
+                        registry: RegistryEvidence::unavailable(&format!("no index: {why}")),
+                    },
+                    record.into_inner().unwrap(),
+                ));
+            }
+        },
+    };
+    record
+        .lock()
+        .unwrap()
+        .files
+        .push((index.blob.clone(), "index"));
+    let entry = entry(&index.parsed, &index.file.source, chart, version)?;
+    let index_url = index_url(profile)?;
+    let gh = &profile.github;
+    let chart_tag = profile.chart_release_tag(version);
+    let assets = profile.chart_asset_names(version);
+    let asset = |tag: &str, name: &str| release_asset_url(&gh.base_url, &gh.repository, tag, name);
+    let package_url = entry
+        .chart_url(&index_url)
+        .map_err(|e| FetchError::Client(e.to_string()));
+
+    let image_tag = entry
+        .app_version
+        .as_deref()
+        .map(|a| profile.image_release_tag(a));
+    let image_assets = entry
+        .app_version
+        .as_deref()
+        .map(|a| profile.image_asset_names(a));
+    let no_app = || FetchError::Client("the index entry has no appVersion".into());
+
+    let prov = async {
+        if profile.require.prov {
+            Some(
+                get(
+                    fetcher,
+                    &record,
+                    &assets.prov,
+                    "prov",
+                    asset(&chart_tag, &assets.prov),
+                    Kind::Prov,
+                )
+                .await,
+            )
+        } else {
+            None
+        }
+    };
+    let image_bundle_url = match (&image_tag, &image_assets) {
+        (Some(t), Some(a)) => asset(t, &a.bundle),
+        _ => Err(no_app()),
+    };
+    let image_envelope_url = match (&image_tag, &image_assets) {
+        (Some(t), Some(a)) => asset(t, &a.envelope),
+        _ => Err(no_app()),
+    };
+    let image_bundle_name = image_assets
+        .as_ref()
+        .map(|a| a.bundle.clone())
+        .unwrap_or_else(|| "image release bundle".into());
+    let image_envelope_name = image_assets
+        .as_ref()
+        .map(|a| a.envelope.clone())
+        .unwrap_or_else(|| "image release .intoto.jsonl".into());
+    let (package, prov, chart_bundle, chart_envelope, image_bundle, image_envelope) = tokio::join!(
+        get(
+            fetcher,
+            &record,
+            &assets.package,
+            "chart",
+            package_url,
+            Kind::Chart
+        ),
+        prov,
+        get(
+            fetcher,
+            &record,
+            &assets.bundle,
+            "chart-bundle",
+            asset(&chart_tag, &assets.bundle),
+            Kind::Bundle
+        ),
+        get(
+            fetcher,
+            &record,
+            &assets.envelope,
+            "chart-envelope",
+            asset(&chart_tag, &assets.envelope),
+            Kind::Bundle
+        ),
+        get(
+            fetcher,
+            &record,
+            &image_bundle_name,
+            "image-bundle",
+            image_bundle_url,
+            Kind::Bundle
+        ),
+        get(
+            fetcher,
+            &record,
+            &image_envelope_name,
+            "image-envelope",
+            image_envelope_url,
+            Kind::Bundle
+        ),
+    );
+    let (registry, fetched) =
+        super::registry::gather(fetcher, profile, package.as_ref().ok(), entry).await;
+    let mut record = record.into_inner().unwrap();
+    record.files.extend(fetched);
+    let evidence = Evidence {
+        chart: chart.into(),
+        version: version.into(),
+        index: Ok(index.file.clone()),
+        package,
+        prov,
+        chart_bundle,
+        chart_envelope,
+        image_bundle,
+        image_envelope,
+        registry,
+    };
+    Ok((evidence, record))
+}

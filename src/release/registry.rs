@@ -1,0 +1,125 @@
+//! What `verify` asks the image's registry, through [`crate::registry`]: the digest the chart's
+//! tag resolves to, the repository's tags, and the Sigstore bundles attached to the image
+//! digest (referrers API or fallback tag).
+//!
+//! Guarantees: each answer becomes a piece of [`RegistryEvidence`] or a [`Missing`] that says
+//! whether the registry said "not there" (404) or could not be asked; every file fetched is
+//! recorded with its kit role, so a kit holds exactly what an online verify looked at.
+
+use crate::chart::images::ChartImage;
+use crate::chart::index::IndexEntry;
+use crate::chart::package::ChartPackage;
+use crate::digest::Digest;
+use crate::fetch::{Blob, FetchError, Fetcher};
+use crate::profile::Profile;
+use crate::registry::{RegistryClient, Repo};
+
+use super::evidence::{Fetched, Missing, RegistryEvidence};
+
+/// The project image a chart package deploys (see [`super::project_image`]), as
+/// `(repository, tag, pinned digest)` usable with a registry.
+fn image_of(
+    profile: &Profile,
+    package: &Fetched,
+    app_version: Option<&str>,
+) -> Result<ChartImage, String> {
+    let p = ChartPackage::read(&package.bytes).map_err(|e| e.to_string())?;
+    super::project_image(profile, &p, app_version)
+}
+
+/// Everything the registry says about the chart's image, and the files fetched to learn it.
+pub async fn gather(
+    fetcher: &Fetcher,
+    profile: &Profile,
+    package: Option<&Fetched>,
+    entry: &IndexEntry,
+) -> (RegistryEvidence, Vec<(Blob, &'static str)>) {
+    let Some(package) = package else {
+        return (
+            RegistryEvidence::unavailable("the chart package could not be obtained"),
+            Vec::new(),
+        );
+    };
+    let img = match image_of(profile, package, entry.app_version.as_deref()) {
+        Ok(i) => i,
+        Err(why) => return (RegistryEvidence::unavailable(&why), Vec::new()),
+    };
+    let reference = match img.reference() {
+        Ok(r) if profile.is_project_image(&img.repository) => r,
+        _ => {
+            return (
+                RegistryEvidence::unavailable(&format!(
+                    "{} is not a usable reference to the project's image",
+                    img.display()
+                )),
+                Vec::new(),
+            );
+        }
+    };
+    let client = RegistryClient::new(fetcher.clone(), profile.image.mirrors.clone());
+    let repo = Repo::of(&reference);
+    let tag = img.tag.clone().unwrap_or_default();
+    let pinned: Option<Digest> = img.digest.as_deref().and_then(|d| d.parse().ok());
+    let missing = |what: String, e: FetchError| {
+        if e.status() == Some(404) {
+            Missing::absent(what, e.to_string())
+        } else {
+            Missing::new(what, e.to_string())
+        }
+    };
+    let mut files: Vec<(Blob, &'static str)> = Vec::new();
+    let (resolved, tags) = tokio::join!(client.manifest_by_tag(&repo, &tag), client.tags(&repo));
+    let tag_digest = match resolved {
+        Ok(m) => {
+            let found = (
+                m.digest().clone(),
+                format!("{repo}:{tag} ({})", m.blob.source),
+            );
+            files.push((m.blob, "image-manifest"));
+            Ok(found)
+        }
+        Err(e) => Err(missing(format!("the registry's digest of {repo}:{tag}"), e)),
+    };
+    let tags = match tags {
+        Ok((tags, sources)) => {
+            let source = sources
+                .first()
+                .map(|b| b.source.to_string())
+                .unwrap_or_default();
+            files.extend(sources.into_iter().map(|b| (b, "image-tags")));
+            Ok((tags, format!("tags of {repo} ({source})")))
+        }
+        Err(e) => Err(missing(format!("the tags of {repo}"), e)),
+    };
+    let target = pinned.or_else(|| tag_digest.as_ref().ok().map(|(d, _)| d.clone()));
+    let attestations = match &target {
+        Some(d) => match client.attached_bundles(&repo, d).await {
+            Ok((refs, attached)) => {
+                files.extend(refs.sources.into_iter().map(|b| (b, "referrers")));
+                let mut out = Vec::new();
+                for a in attached {
+                    out.push(Fetched::new(
+                        a.bundle.bytes.clone(),
+                        format!("{repo}@{d} → {} ({})", a.manifest.digest(), a.bundle.source),
+                    ));
+                    files.push((a.manifest.blob, "attached-manifest"));
+                    files.push((a.bundle, "attached-bundle"));
+                }
+                Ok(out)
+            }
+            Err(e) => Err(missing(format!("attestations attached to {repo}@{d}"), e)),
+        },
+        None => Err(Missing::new(
+            "attestations attached in the registry",
+            "no image digest to look them up by",
+        )),
+    };
+    (
+        RegistryEvidence {
+            tag_digest,
+            attestations,
+            tags,
+        },
+        files,
+    )
+}

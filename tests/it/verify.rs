@@ -1,0 +1,117 @@
+//! `kakunin verify` as a process, over the release world served on loopback (HTTP server in
+//! GitHub's layout, docker-registry): the whole history, exit codes, reports, the cache.
+
+use crate::common::{TempDir, code, run, stderr, stdout};
+use crate::world::world;
+
+fn verify(served: &crate::world::Served, args: &[&str], cache: &TempDir) -> std::process::Output {
+    let profile = served.profile.display().to_string();
+    let cache = cache.path().display().to_string();
+    let mut all = vec!["verify", "--profile", &profile, "--cache-dir", &cache];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+#[test]
+fn the_whole_history_over_loopback_with_expected_verdicts() {
+    let w = world();
+    let Some(served) = w.serve("verify::the_whole_history") else {
+        return;
+    };
+    let cache = TempDir::new("verify-cache");
+    // One release, verified: exit 0, a line per check.
+    let out = verify(&served, &["gomenhashai@1.3.2"], &cache);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    for id in [
+        "chart.index-digest",
+        "image.registry-attestation",
+        "semver.no-downgrade",
+    ] {
+        assert!(text.contains(&format!("✓ {id}")), "{text}");
+    }
+    assert!(text.contains("VERIFIED"), "{text}");
+
+    // The whole history as JSON: 13 verified, 0.1.0 and 0.1.1 rejected by image.reference.
+    let out = verify(
+        &served,
+        &["gomenhashai", "--all-versions", "--output", "json"],
+        &cache,
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = v["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 15);
+    for r in reports {
+        let subject = r["subject"].as_str().unwrap();
+        let failed: Vec<&str> = r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["outcome"] == "fail")
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        match subject {
+            "gomenhashai@0.1.0" | "gomenhashai@0.1.1" => {
+                assert_eq!(failed, ["image.reference"], "{subject}: {r:#}")
+            }
+            _ => {
+                assert_eq!(r["verdict"], "verified", "{subject}: {r:#}");
+                assert!(failed.is_empty());
+            }
+        }
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = run(&["verify"]);
+    assert_eq!(code(&out), 2);
+    let out = run(&["verify", "gomenhashai"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("--all-versions"), "{}", stderr(&out));
+    let out = run(&["verify", "nginx@1.0.0"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("no built-in profile"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = TempDir::new("verify-bad-profile");
+    let p = dir.path().join("p.yaml");
+    std::fs::write(&p, "chart: gomenhashai\nhelm_repositry: x\n").unwrap();
+    let out = run(&[
+        "verify",
+        "gomenhashai@1.3.2",
+        "--profile",
+        &p.display().to_string(),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("helm_repositry"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_version_not_in_the_index_is_an_input_error_and_an_unreachable_repository_is_3() {
+    let w = world();
+    let Some(served) = w.serve("verify::not_in_index") else {
+        return;
+    };
+    let cache = TempDir::new("verify-cache");
+    let out = verify(&served, &["gomenhashai@9.9.9"], &cache);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("1.3.2"), "{}", stderr(&out));
+    // The same profile with nothing listening.
+    let dead = std::fs::read_to_string(&served.profile)
+        .unwrap()
+        .replace(&format!("127.0.0.1:{}", served.http.port), "127.0.0.1:9");
+    let p = served.dir.path().join("dead.yaml");
+    std::fs::write(&p, dead).unwrap();
+    let out = run(&[
+        "verify",
+        "gomenhashai@1.3.2",
+        "--profile",
+        &p.display().to_string(),
+        "--no-cache",
+    ]);
+    assert_eq!(code(&out), 3, "{}\n{}", stdout(&out), stderr(&out));
+}
