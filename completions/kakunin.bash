@@ -439,7 +439,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify)
-            opts="-o -q -v -h -V --profile --all-versions --offline --kit --trusted-root --keyring --cache-dir --no-cache --allow-insecure-registry --stats --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --profile --all-versions --kit --trusted-root --keyring --stats --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -461,11 +461,23 @@ _kakunin() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --allow-insecure-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --cache-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --allow-insecure-registry)
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -38,16 +38,19 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l profile -d 'T
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l kit -d 'A release kit written by `kakunin download` (read before the cache and the network)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l trusted-root -d 'Verify against this trusted_root.json instead of the profile\'s' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l keyring -d 'PGP keyring for the chart\'s .prov (overrides the profile\'s require.prov_keyring)' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l cache-dir -d 'Cache directory (default: the user\'s cache dir)' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l allow-insecure-registry -d 'Allow plain HTTP to this host (host or host:port; loopback is always allowed)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l allow-insecure-registry -d 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l cache-dir -d 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l timeout -d 'Seconds a whole download may take (connect to last byte)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s o -l output -d 'Report format' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
 junit\t'JUnit XML, for CI test reports'"
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l all-versions -d 'Verify every version of the chart in its Helm index'
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l offline -d 'Use nothing but the kit and the cache (no network)'
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l no-cache -d 'Use no cache'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l stats -d 'Print the number of HTTP requests and bytes received to stderr'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l offline -d 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l no-cache -d 'Do not read or write the cache'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s q -l quiet -d 'No progress bars'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'

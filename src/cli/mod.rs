@@ -2,8 +2,8 @@
 //! library, renders the report and maps the verdict to an exit code (docs/exit-codes.md).
 
 mod completions;
+mod fetch_args;
 mod output;
-mod progress;
 mod sign_bundle;
 mod trust_root;
 mod verify;

@@ -8,12 +8,13 @@ use clap::Args;
 
 use kakunin::chart::prov;
 use kakunin::exit::ExitCode;
-use kakunin::fetch::{self, FetchOptions, Fetcher, HttpConfig};
+use kakunin::fetch::{self, Fetcher};
 use kakunin::profile::{Profile, RootChoice};
 use kakunin::release::{self, Context};
 use kakunin::report::Report;
 use kakunin::trust::{Instance, Trust};
 
+use super::fetch_args::{Bars, FetchArgs};
 use super::{OutputArgs, fail};
 
 pub const EXAMPLES: &str = "\
@@ -50,10 +51,6 @@ pub struct VerifyArgs {
     #[arg(long)]
     all_versions: bool,
 
-    /// Use nothing but the kit and the cache (no network)
-    #[arg(long)]
-    offline: bool,
-
     /// A release kit written by `kakunin download` (read before the cache and the network)
     #[arg(long, value_name = "DIR")]
     kit: Option<PathBuf>,
@@ -66,21 +63,12 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     keyring: Option<PathBuf>,
 
-    /// Cache directory (default: the user's cache dir)
-    #[arg(long, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
-
-    /// Use no cache
-    #[arg(long, conflicts_with = "cache_dir")]
-    no_cache: bool,
-
-    /// Allow plain HTTP to this host (host or host:port; loopback is always allowed)
-    #[arg(long, value_name = "HOST")]
-    allow_insecure_registry: Vec<String>,
-
     /// Print the number of HTTP requests and bytes received to stderr
     #[arg(long, hide = true)]
     stats: bool,
+
+    #[command(flatten)]
+    fetch: FetchArgs,
 
     #[command(flatten)]
     output: OutputArgs,
@@ -205,22 +193,10 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         profile.require.prov = true;
     }
 
-    let fetcher = Fetcher::new(FetchOptions {
-        http: HttpConfig {
-            insecure_hosts: args.allow_insecure_registry.clone(),
-            ..HttpConfig::default()
-        },
-        offline: args.offline,
-        cache_dir: args.cache_dir.clone(),
-        no_cache: args.no_cache,
-        kit: args.kit.clone(),
-    })
-    .map_err(usage)?;
-    let fetcher = if args.output.progress_allowed() {
-        fetcher.with_progress(Arc::new(super::progress::Bars::new()))
-    } else {
-        fetcher
-    };
+    let mut fetcher = Fetcher::new(args.fetch.options(args.kit.clone())).map_err(usage)?;
+    if let Some(bars) = Bars::new(args.output.progress_allowed()) {
+        fetcher = fetcher.with_progress(Arc::new(bars));
+    }
 
     let ctx = Context {
         profile: &profile,
