@@ -21,16 +21,16 @@ Examples:
   # Verify a chart release end to end before `helm install` (built-in profile)
   kakunin verify gomenhashai@1.3.2
 
-  # Verify a file against its Sigstore bundle and the identity that must have signed it
+  # Verify a file against its Sigstore bundle and the workflow that must have signed it
   kakunin verify-bundle --bundle app.sigstore \\
-      --certificate-identity https://github.com/o/r/.github/workflows/release.yaml@refs/tags/v1.0.0 \\
-      --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tgz
+    --certificate-identity-regexp 'https://github.com/o/r/.*@refs/tags/v.*' \\
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tgz
 
 Exit codes:
-  0  verified            everything asked for was checked and holds
-  1  verification failed at least one check ran and failed
-  2  usage or input error the command line or an input file is wrong
-  3  could not fetch     something could not be fetched, or a check could not run
+  0  verified: everything asked for was checked and holds
+  1  verification failed: at least one check ran and failed
+  2  usage or input error: the command line or an input file is wrong
+  3  could not fetch: something could not be fetched, or a check could not run
 ";
 
 /// Verify a Helm chart release, the image it points at, their Sigstore bundles and in-toto
