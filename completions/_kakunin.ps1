@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -184,6 +185,85 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kakunin;publish' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('chart', 'chart', [CompletionResultType]::ParameterValue, 'Attest a Helm chart package: subject = the .tgz''s name and SHA-256')
+            [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'Attest a container image: subject = its repository and manifest digest')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kakunin;publish;chart' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the files into (must exist; existing files are never replaced)')
+            [CompletionResult]::new('--identity-token', '--identity-token', [CompletionResultType]::ParameterName, 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless')
+            [CompletionResult]::new('--public-key-out', '--public-key-out', [CompletionResultType]::ParameterName, 'Write the key''s public key (PEM) here (default: print it)')
+            [CompletionResult]::new('--signing-config', '--signing-config', [CompletionResultType]::ParameterName, 'Sign with the instance this signing_config.json describes (needs --trusted-root)')
+            [CompletionResult]::new('--trusted-root', '--trusted-root', [CompletionResultType]::ParameterName, 'Verify what was written against this trusted_root.json (default: the instance''s embedded root)')
+            [CompletionResult]::new('--repository', '--repository', [CompletionResultType]::ParameterName, '[$GITHUB_REPOSITORY] OWNER/REPO that built the artifact')
+            [CompletionResult]::new('--workflow-ref', '--workflow-ref', [CompletionResultType]::ParameterName, '[$GITHUB_WORKFLOW_REF] OWNER/REPO/.github/workflows/FILE@REF')
+            [CompletionResult]::new('--job-workflow-ref', '--job-workflow-ref', [CompletionResultType]::ParameterName, 'The reusable workflow that signs, if not the top-level one (the builder id)')
+            [CompletionResult]::new('--ref', '--ref', [CompletionResultType]::ParameterName, '[$GITHUB_REF] git ref built, e.g. refs/tags/v1.3.1')
+            [CompletionResult]::new('--sha', '--sha', [CompletionResultType]::ParameterName, '[$GITHUB_SHA] commit built (40 hex digits)')
+            [CompletionResult]::new('--event-name', '--event-name', [CompletionResultType]::ParameterName, '[$GITHUB_EVENT_NAME] e.g. push')
+            [CompletionResult]::new('--repository-id', '--repository-id', [CompletionResultType]::ParameterName, '[$GITHUB_REPOSITORY_ID]')
+            [CompletionResult]::new('--repository-owner-id', '--repository-owner-id', [CompletionResultType]::ParameterName, '[$GITHUB_REPOSITORY_OWNER_ID]')
+            [CompletionResult]::new('--runner-environment', '--runner-environment', [CompletionResultType]::ParameterName, '[$RUNNER_ENVIRONMENT] github-hosted or self-hosted')
+            [CompletionResult]::new('--run-id', '--run-id', [CompletionResultType]::ParameterName, '[$GITHUB_RUN_ID]')
+            [CompletionResult]::new('--run-attempt', '--run-attempt', [CompletionResultType]::ParameterName, '[$GITHUB_RUN_ATTEMPT] (default 1)')
+            [CompletionResult]::new('--server-url', '--server-url', [CompletionResultType]::ParameterName, '[$GITHUB_SERVER_URL] (default https://github.com)')
+            [CompletionResult]::new('--staging', '--staging', [CompletionResultType]::ParameterName, 'Sign with Sigstore''s staging instance (sigstage.dev)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kakunin;publish;image' {
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'The release tag, e.g. v1.3.1 (files are named <name>-<tag>)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The release name for file names (default: the GitHub repository''s name, else the image''s last path segment), e.g. GomenHashai → GomenHashai-v1.3.1.sigstore')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the files into (must exist; existing files are never replaced)')
+            [CompletionResult]::new('--identity-token', '--identity-token', [CompletionResultType]::ParameterName, 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless')
+            [CompletionResult]::new('--public-key-out', '--public-key-out', [CompletionResultType]::ParameterName, 'Write the key''s public key (PEM) here (default: print it)')
+            [CompletionResult]::new('--signing-config', '--signing-config', [CompletionResultType]::ParameterName, 'Sign with the instance this signing_config.json describes (needs --trusted-root)')
+            [CompletionResult]::new('--trusted-root', '--trusted-root', [CompletionResultType]::ParameterName, 'Verify what was written against this trusted_root.json (default: the instance''s embedded root)')
+            [CompletionResult]::new('--repository', '--repository', [CompletionResultType]::ParameterName, '[$GITHUB_REPOSITORY] OWNER/REPO that built the artifact')
+            [CompletionResult]::new('--workflow-ref', '--workflow-ref', [CompletionResultType]::ParameterName, '[$GITHUB_WORKFLOW_REF] OWNER/REPO/.github/workflows/FILE@REF')
+            [CompletionResult]::new('--job-workflow-ref', '--job-workflow-ref', [CompletionResultType]::ParameterName, 'The reusable workflow that signs, if not the top-level one (the builder id)')
+            [CompletionResult]::new('--ref', '--ref', [CompletionResultType]::ParameterName, '[$GITHUB_REF] git ref built, e.g. refs/tags/v1.3.1')
+            [CompletionResult]::new('--sha', '--sha', [CompletionResultType]::ParameterName, '[$GITHUB_SHA] commit built (40 hex digits)')
+            [CompletionResult]::new('--event-name', '--event-name', [CompletionResultType]::ParameterName, '[$GITHUB_EVENT_NAME] e.g. push')
+            [CompletionResult]::new('--repository-id', '--repository-id', [CompletionResultType]::ParameterName, '[$GITHUB_REPOSITORY_ID]')
+            [CompletionResult]::new('--repository-owner-id', '--repository-owner-id', [CompletionResultType]::ParameterName, '[$GITHUB_REPOSITORY_OWNER_ID]')
+            [CompletionResult]::new('--runner-environment', '--runner-environment', [CompletionResultType]::ParameterName, '[$RUNNER_ENVIRONMENT] github-hosted or self-hosted')
+            [CompletionResult]::new('--run-id', '--run-id', [CompletionResultType]::ParameterName, '[$GITHUB_RUN_ID]')
+            [CompletionResult]::new('--run-attempt', '--run-attempt', [CompletionResultType]::ParameterName, '[$GITHUB_RUN_ATTEMPT] (default 1)')
+            [CompletionResult]::new('--server-url', '--server-url', [CompletionResultType]::ParameterName, '[$GITHUB_SERVER_URL] (default https://github.com)')
+            [CompletionResult]::new('--staging', '--staging', [CompletionResultType]::ParameterName, 'Sign with Sigstore''s staging instance (sigstage.dev)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kakunin;publish;help' {
+            [CompletionResult]::new('chart', 'chart', [CompletionResultType]::ParameterValue, 'Attest a Helm chart package: subject = the .tgz''s name and SHA-256')
+            [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'Attest a container image: subject = its repository and manifest digest')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kakunin;publish;help;chart' {
+            break
+        }
+        'kakunin;publish;help;image' {
+            break
+        }
+        'kakunin;publish;help;help' {
+            break
+        }
         'kakunin;help' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a chart release end to end: chart, image, bundles, attestations, versions')
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
@@ -192,6 +272,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -222,6 +303,17 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             break
         }
         'kakunin;help;sign-bundle' {
+            break
+        }
+        'kakunin;help;publish' {
+            [CompletionResult]::new('chart', 'chart', [CompletionResultType]::ParameterValue, 'Attest a Helm chart package: subject = the .tgz''s name and SHA-256')
+            [CompletionResult]::new('image', 'image', [CompletionResultType]::ParameterValue, 'Attest a container image: subject = its repository and manifest digest')
+            break
+        }
+        'kakunin;help;publish;chart' {
+            break
+        }
+        'kakunin;help;publish;image' {
             break
         }
         'kakunin;help;help' {

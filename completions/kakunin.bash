@@ -25,6 +25,9 @@ _kakunin() {
             kakunin,man)
                 cmd="kakunin__subcmd__man"
                 ;;
+            kakunin,publish)
+                cmd="kakunin__subcmd__publish"
+                ;;
             kakunin,sign-bundle)
                 cmd="kakunin__subcmd__sign__subcmd__bundle"
                 ;;
@@ -49,6 +52,9 @@ _kakunin() {
             kakunin__subcmd__help,man)
                 cmd="kakunin__subcmd__help__subcmd__man"
                 ;;
+            kakunin__subcmd__help,publish)
+                cmd="kakunin__subcmd__help__subcmd__publish"
+                ;;
             kakunin__subcmd__help,sign-bundle)
                 cmd="kakunin__subcmd__help__subcmd__sign__subcmd__bundle"
                 ;;
@@ -64,11 +70,35 @@ _kakunin() {
             kakunin__subcmd__help,verify-bundle)
                 cmd="kakunin__subcmd__help__subcmd__verify__subcmd__bundle"
                 ;;
+            kakunin__subcmd__help__subcmd__publish,chart)
+                cmd="kakunin__subcmd__help__subcmd__publish__subcmd__chart"
+                ;;
+            kakunin__subcmd__help__subcmd__publish,image)
+                cmd="kakunin__subcmd__help__subcmd__publish__subcmd__image"
+                ;;
             kakunin__subcmd__help__subcmd__trust__subcmd__root,show)
                 cmd="kakunin__subcmd__help__subcmd__trust__subcmd__root__subcmd__show"
                 ;;
             kakunin__subcmd__help__subcmd__trust__subcmd__root,update)
                 cmd="kakunin__subcmd__help__subcmd__trust__subcmd__root__subcmd__update"
+                ;;
+            kakunin__subcmd__publish,chart)
+                cmd="kakunin__subcmd__publish__subcmd__chart"
+                ;;
+            kakunin__subcmd__publish,help)
+                cmd="kakunin__subcmd__publish__subcmd__help"
+                ;;
+            kakunin__subcmd__publish,image)
+                cmd="kakunin__subcmd__publish__subcmd__image"
+                ;;
+            kakunin__subcmd__publish__subcmd__help,chart)
+                cmd="kakunin__subcmd__publish__subcmd__help__subcmd__chart"
+                ;;
+            kakunin__subcmd__publish__subcmd__help,help)
+                cmd="kakunin__subcmd__publish__subcmd__help__subcmd__help"
+                ;;
+            kakunin__subcmd__publish__subcmd__help,image)
+                cmd="kakunin__subcmd__publish__subcmd__help__subcmd__image"
                 ;;
             kakunin__subcmd__trust__subcmd__root,help)
                 cmd="kakunin__subcmd__trust__subcmd__root__subcmd__help"
@@ -95,7 +125,7 @@ _kakunin() {
 
     case "${cmd}" in
         kakunin)
-            opts="-h -V --help --version verify verify-bundle trust-root verify-attestation completions man sign-bundle help"
+            opts="-h -V --help --version verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -123,7 +153,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__help)
-            opts="verify verify-bundle trust-root verify-attestation completions man sign-bundle help"
+            opts="verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,6 +197,48 @@ _kakunin() {
         kakunin__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__help__subcmd__publish)
+            opts="chart image"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__help__subcmd__publish__subcmd__chart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__help__subcmd__publish__subcmd__image)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -284,6 +356,256 @@ _kakunin() {
             fi
             case "${prev}" in
                 --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__publish)
+            opts="-h -V --help --version chart image help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__publish__subcmd__chart)
+            opts="-h -V --out --identity-token --key --public-key-out --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repository)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workflow-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --job-workflow-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sha)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --event-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repository-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repository-owner-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runner-environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --run-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --run-attempt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__publish__subcmd__help)
+            opts="chart image help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__publish__subcmd__help__subcmd__chart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__publish__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__publish__subcmd__help__subcmd__image)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__publish__subcmd__image)
+            opts="-h -V --tag --name --out --identity-token --key --public-key-out --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --public-key-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signing-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repository)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workflow-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --job-workflow-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sha)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --event-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repository-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repository-owner-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runner-environment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --run-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --run-attempt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

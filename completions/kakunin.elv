@@ -29,6 +29,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
+            cand publish 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kakunin;verify'= {
@@ -167,6 +168,78 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kakunin;publish'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand chart 'Attest a Helm chart package: subject = the .tgz''s name and SHA-256'
+            cand image 'Attest a container image: subject = its repository and manifest digest'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kakunin;publish;chart'= {
+            cand --out 'Directory to write the files into (must exist; existing files are never replaced)'
+            cand --identity-token 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)'
+            cand --key 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless'
+            cand --public-key-out 'Write the key''s public key (PEM) here (default: print it)'
+            cand --signing-config 'Sign with the instance this signing_config.json describes (needs --trusted-root)'
+            cand --trusted-root 'Verify what was written against this trusted_root.json (default: the instance''s embedded root)'
+            cand --repository '[$GITHUB_REPOSITORY] OWNER/REPO that built the artifact'
+            cand --workflow-ref '[$GITHUB_WORKFLOW_REF] OWNER/REPO/.github/workflows/FILE@REF'
+            cand --job-workflow-ref 'The reusable workflow that signs, if not the top-level one (the builder id)'
+            cand --ref '[$GITHUB_REF] git ref built, e.g. refs/tags/v1.3.1'
+            cand --sha '[$GITHUB_SHA] commit built (40 hex digits)'
+            cand --event-name '[$GITHUB_EVENT_NAME] e.g. push'
+            cand --repository-id '[$GITHUB_REPOSITORY_ID]'
+            cand --repository-owner-id '[$GITHUB_REPOSITORY_OWNER_ID]'
+            cand --runner-environment '[$RUNNER_ENVIRONMENT] github-hosted or self-hosted'
+            cand --run-id '[$GITHUB_RUN_ID]'
+            cand --run-attempt '[$GITHUB_RUN_ATTEMPT] (default 1)'
+            cand --server-url '[$GITHUB_SERVER_URL] (default https://github.com)'
+            cand --staging 'Sign with Sigstore''s staging instance (sigstage.dev)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kakunin;publish;image'= {
+            cand --tag 'The release tag, e.g. v1.3.1 (files are named <name>-<tag>)'
+            cand --name 'The release name for file names (default: the GitHub repository''s name, else the image''s last path segment), e.g. GomenHashai → GomenHashai-v1.3.1.sigstore'
+            cand --out 'Directory to write the files into (must exist; existing files are never replaced)'
+            cand --identity-token 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)'
+            cand --key 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless'
+            cand --public-key-out 'Write the key''s public key (PEM) here (default: print it)'
+            cand --signing-config 'Sign with the instance this signing_config.json describes (needs --trusted-root)'
+            cand --trusted-root 'Verify what was written against this trusted_root.json (default: the instance''s embedded root)'
+            cand --repository '[$GITHUB_REPOSITORY] OWNER/REPO that built the artifact'
+            cand --workflow-ref '[$GITHUB_WORKFLOW_REF] OWNER/REPO/.github/workflows/FILE@REF'
+            cand --job-workflow-ref 'The reusable workflow that signs, if not the top-level one (the builder id)'
+            cand --ref '[$GITHUB_REF] git ref built, e.g. refs/tags/v1.3.1'
+            cand --sha '[$GITHUB_SHA] commit built (40 hex digits)'
+            cand --event-name '[$GITHUB_EVENT_NAME] e.g. push'
+            cand --repository-id '[$GITHUB_REPOSITORY_ID]'
+            cand --repository-owner-id '[$GITHUB_REPOSITORY_OWNER_ID]'
+            cand --runner-environment '[$RUNNER_ENVIRONMENT] github-hosted or self-hosted'
+            cand --run-id '[$GITHUB_RUN_ID]'
+            cand --run-attempt '[$GITHUB_RUN_ATTEMPT] (default 1)'
+            cand --server-url '[$GITHUB_SERVER_URL] (default https://github.com)'
+            cand --staging 'Sign with Sigstore''s staging instance (sigstage.dev)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kakunin;publish;help'= {
+            cand chart 'Attest a Helm chart package: subject = the .tgz''s name and SHA-256'
+            cand image 'Attest a container image: subject = its repository and manifest digest'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kakunin;publish;help;chart'= {
+        }
+        &'kakunin;publish;help;image'= {
+        }
+        &'kakunin;publish;help;help'= {
+        }
         &'kakunin;help'= {
             cand verify 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
@@ -175,6 +248,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
+            cand publish 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kakunin;help;verify'= {
@@ -196,6 +270,14 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         &'kakunin;help;man'= {
         }
         &'kakunin;help;sign-bundle'= {
+        }
+        &'kakunin;help;publish'= {
+            cand chart 'Attest a Helm chart package: subject = the .tgz''s name and SHA-256'
+            cand image 'Attest a container image: subject = its repository and manifest digest'
+        }
+        &'kakunin;help;publish;chart'= {
+        }
+        &'kakunin;help;publish;image'= {
         }
         &'kakunin;help;help'= {
         }

@@ -33,6 +33,7 @@ complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify-attestation"
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
+complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "publish" -d 'Produce a release\'s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l profile -d 'The project\'s profile (YAML); default: the chart\'s built-in profile' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l kit -d 'A release kit written by `kakunin download` (read before the cache and the network)' -r -F
@@ -134,13 +135,68 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l staging 
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l in-toto -d 'FILE is an in-toto statement: sign it as a DSSE envelope, byte for byte'
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -s V -l version -d 'Print version'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "verify" -d 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "trust-root" -d 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "verify-attestation" -d 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -s V -l version -d 'Print version'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -f -a "chart" -d 'Attest a Helm chart package: subject = the .tgz\'s name and SHA-256'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -f -a "image" -d 'Attest a container image: subject = its repository and manifest digest'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l out -d 'Directory to write the files into (must exist; existing files are never replaced)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l identity-token -d 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l key -d 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l public-key-out -d 'Write the key\'s public key (PEM) here (default: print it)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l signing-config -d 'Sign with the instance this signing_config.json describes (needs --trusted-root)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l trusted-root -d 'Verify what was written against this trusted_root.json (default: the instance\'s embedded root)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l repository -d '[$GITHUB_REPOSITORY] OWNER/REPO that built the artifact' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l workflow-ref -d '[$GITHUB_WORKFLOW_REF] OWNER/REPO/.github/workflows/FILE@REF' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l job-workflow-ref -d 'The reusable workflow that signs, if not the top-level one (the builder id)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l ref -d '[$GITHUB_REF] git ref built, e.g. refs/tags/v1.3.1' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l sha -d '[$GITHUB_SHA] commit built (40 hex digits)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l event-name -d '[$GITHUB_EVENT_NAME] e.g. push' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l repository-id -d '[$GITHUB_REPOSITORY_ID]' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l repository-owner-id -d '[$GITHUB_REPOSITORY_OWNER_ID]' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l runner-environment -d '[$RUNNER_ENVIRONMENT] github-hosted or self-hosted' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l run-id -d '[$GITHUB_RUN_ID]' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l run-attempt -d '[$GITHUB_RUN_ATTEMPT] (default 1)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l server-url -d '[$GITHUB_SERVER_URL] (default https://github.com)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l staging -d 'Sign with Sigstore\'s staging instance (sigstage.dev)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -s h -l help -d 'Print help'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -s V -l version -d 'Print version'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l tag -d 'The release tag, e.g. v1.3.1 (files are named <name>-<tag>)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l name -d 'The release name for file names (default: the GitHub repository\'s name, else the image\'s last path segment), e.g. GomenHashai → GomenHashai-v1.3.1.sigstore' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l out -d 'Directory to write the files into (must exist; existing files are never replaced)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l identity-token -d 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l key -d 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l public-key-out -d 'Write the key\'s public key (PEM) here (default: print it)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l signing-config -d 'Sign with the instance this signing_config.json describes (needs --trusted-root)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l trusted-root -d 'Verify what was written against this trusted_root.json (default: the instance\'s embedded root)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l repository -d '[$GITHUB_REPOSITORY] OWNER/REPO that built the artifact' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l workflow-ref -d '[$GITHUB_WORKFLOW_REF] OWNER/REPO/.github/workflows/FILE@REF' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l job-workflow-ref -d 'The reusable workflow that signs, if not the top-level one (the builder id)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l ref -d '[$GITHUB_REF] git ref built, e.g. refs/tags/v1.3.1' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l sha -d '[$GITHUB_SHA] commit built (40 hex digits)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l event-name -d '[$GITHUB_EVENT_NAME] e.g. push' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l repository-id -d '[$GITHUB_REPOSITORY_ID]' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l repository-owner-id -d '[$GITHUB_REPOSITORY_OWNER_ID]' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l runner-environment -d '[$RUNNER_ENVIRONMENT] github-hosted or self-hosted' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l run-id -d '[$GITHUB_RUN_ID]' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l run-attempt -d '[$GITHUB_RUN_ATTEMPT] (default 1)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l server-url -d '[$GITHUB_SERVER_URL] (default https://github.com)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l staging -d 'Sign with Sigstore\'s staging instance (sigstage.dev)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -s h -l help -d 'Print help'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -s V -l version -d 'Print version'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "chart" -d 'Attest a Helm chart package: subject = the .tgz\'s name and SHA-256'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "image" -d 'Attest a container image: subject = its repository and manifest digest'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "verify" -d 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "trust-root" -d 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "verify-attestation" -d 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "publish" -d 'Produce a release\'s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand help; and __fish_seen_subcommand_from trust-root" -f -a "show" -d 'Print an embedded trusted_root.json to stdout'
 complete -c kakunin -n "__fish_kakunin_using_subcommand help; and __fish_seen_subcommand_from trust-root" -f -a "update" -d 'Fetch the current trusted roots through TUF (network) into the cache directory'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "chart" -d 'Attest a Helm chart package: subject = the .tgz\'s name and SHA-256'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "image" -d 'Attest a container image: subject = its repository and manifest digest'

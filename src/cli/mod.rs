@@ -4,6 +4,7 @@
 mod completions;
 mod fetch_args;
 mod output;
+mod publish;
 mod sign_bundle;
 mod trust_root;
 mod verify;
@@ -58,6 +59,8 @@ pub enum Command {
     Man(completions::ManArgs),
     /// Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)
     SignBundle(sign_bundle::SignBundleArgs),
+    /// Produce a release's .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key
+    Publish(publish::PublishArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -83,6 +86,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
         Command::SignBundle(args) => sign_bundle::sign_bundle(args),
+        Command::Publish(args) => publish::publish(args),
     };
     std::process::ExitCode::from(code.code())
 }

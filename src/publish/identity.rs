@@ -74,3 +74,34 @@ fn parse(source_name: &'static str, token: &str) -> Result<IdentityToken, Identi
         reason: e.to_string(),
     })
 }
+
+/// The certificate identity (SAN) and OIDC issuer Fulcio will certify for this token, from its
+/// (unverified) claims: for GitHub Actions `https://github.com/` + `job_workflow_ref`, else the
+/// `email` or the `sub`. Publishing verifies what it wrote against exactly these, so a CA that
+/// certified someone else is caught.
+pub fn expected_identity(token: &IdentityToken) -> (String, String) {
+    use base64::Engine;
+    let claims: serde_json::Value = token
+        .expose_secret()
+        .split('.')
+        .nth(1)
+        .and_then(|p| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p.trim_end_matches('='))
+                .ok()
+        })
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let issuer = token.issuer().to_string();
+    let san = match claims.get("job_workflow_ref").and_then(|v| v.as_str()) {
+        Some(jwr) if issuer == GITHUB_ACTIONS_ISSUER => format!("https://github.com/{jwr}"),
+        _ => token
+            .email()
+            .map(str::to_string)
+            .unwrap_or_else(|| token.subject().to_string()),
+    };
+    (san, issuer)
+}
+
+/// GitHub Actions' OIDC issuer.
+pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";

@@ -4,16 +4,292 @@
 //! written`. What this module guarantees:
 //!
 //! - the statement is an in-toto Statement v1 whose subject is exactly the artifact's name and
-//!   digest, with a SLSA provenance v1 predicate of GitHub's workflow build type
+//!   SHA-256, with a SLSA provenance v1 predicate of GitHub's workflow build type
 //!   ([`statement`]);
-//! - a bundle is v0.3 JSON and its `dsseEnvelope` signs the statement's bytes as they were
-//!   given (DSSE, payload type `application/vnd.in-toto+json`) ([`sign`]);
-//! - a publish either leaves the complete, verified set of files under their final names or
-//!   none of them ([`write`]).
+//! - the bundle is v0.3 JSON whose `dsseEnvelope` signs the statement's bytes as built (DSSE,
+//!   payload type `application/vnd.in-toto+json`), and the `.intoto.jsonl` is that envelope on
+//!   one line ([`publish`]);
+//! - [`publish`] returns only after the files *as read back from disk* verified with
+//!   kakunin's bundle verification against the given trusted root, for the signer that was
+//!   expected (the token's identity, or the key); otherwise none of the files exists under its
+//!   final name ([`write`]).
 
 pub mod identity;
+pub mod key;
 pub mod sign;
+pub mod statement;
 pub mod write;
 
-pub use identity::{IdentityError, TokenSource, identity_token};
+use std::path::{Path, PathBuf};
+
+pub use identity::{IdentityError, TokenSource, expected_identity, identity_token};
+pub use key::KeySigner;
 pub use sign::{KeylessSigner, SignError, SigningInstance};
+pub use statement::{BuildContext, Statement, StatementError};
+
+use crate::bundle::{self, Artifact, Policy, PublicKey};
+use crate::digest::Digest;
+use crate::trust::Trust;
+
+/// What is published about.
+#[derive(Debug, Clone)]
+pub enum Subject {
+    /// A chart package: the subject is its file name and the SHA-256 of its bytes.
+    Chart { path: PathBuf },
+    /// An image: the subject is its repository (`ghcr.io/owner/name`) and manifest digest.
+    Image { repository: String, digest: Digest },
+}
+
+/// How the statement is signed.
+pub enum Signing {
+    /// Keyless: a Fulcio certificate for this identity token.
+    Keyless {
+        instance: SigningInstance,
+        token: sigstore_sign::oidc::IdentityToken,
+    },
+    /// A managed key; the log and TSA come from `instance`'s signing config.
+    Key {
+        signer: KeySigner,
+        instance: SigningInstance,
+    },
+}
+
+/// One publish: the subject, who signs, where the files go and how to verify them.
+pub struct Request {
+    pub subject: Subject,
+    /// The release file stem: `gomenhashai-1.3.2` → `gomenhashai-1.3.2.sigstore`.
+    pub stem: String,
+    pub out: PathBuf,
+    pub build: BuildContext,
+    pub signing: Signing,
+    /// The trusted root that must verify what is written.
+    pub trust: Trust,
+}
+
+/// What a successful publish wrote and verified.
+#[derive(Debug)]
+pub struct Published {
+    pub bundle: PathBuf,
+    pub envelope: PathBuf,
+    pub subject_name: String,
+    pub subject_digest: Digest,
+    /// The certificate identity and issuer (keyless) or the public key PEM (keyed).
+    pub signer: PublishedSigner,
+    pub verified: bundle::VerifiedBundle,
+    /// The bundle JSON as written (for pushing it as an OCI referrer).
+    pub bundle_json: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub enum PublishedSigner {
+    Certificate {
+        identity: String,
+        issuer: String,
+    },
+    Key {
+        public_key_pem: String,
+        algorithm: &'static str,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("{0}")]
+    Statement(#[from] StatementError),
+    #[error("{0}")]
+    Sign(#[from] SignError),
+    #[error("cannot read the chart {path}: {source}")]
+    Chart {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{what}: expected {expected}, found {found}")]
+    Input {
+        what: &'static str,
+        expected: String,
+        found: String,
+    },
+    #[error("{0}")]
+    Write(#[from] write::WriteError),
+}
+
+impl PublishError {
+    /// Whether a signing service failed (exit 3), as opposed to bad input (2) or a
+    /// verification failure of what was produced (1).
+    pub fn is_service(&self) -> bool {
+        matches!(self, PublishError::Sign(e) if e.is_service())
+    }
+    pub fn is_verification(&self) -> bool {
+        matches!(self, PublishError::Write(write::WriteError::Verify(_)))
+    }
+    pub fn is_io(&self) -> bool {
+        matches!(
+            self,
+            PublishError::Write(write::WriteError::Io { .. } | write::WriteError::Exists { .. })
+        )
+    }
+}
+
+/// Builds the statement, signs it, writes `<stem>.sigstore` and `<stem>.intoto.jsonl` into
+/// `out`, and verifies them as written. All or nothing (see the module documentation).
+pub async fn publish(request: Request) -> Result<Published, PublishError> {
+    check_stem(&request.stem)?;
+    let (subject_name, subject_digest) = match &request.subject {
+        Subject::Chart { path } => {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| PublishError::Input {
+                    what: "chart",
+                    expected: "a path to a .tgz file".into(),
+                    found: path.display().to_string(),
+                })?;
+            let digest =
+                crate::digest::sha256_file(path).map_err(|source| PublishError::Chart {
+                    path: path.clone(),
+                    source,
+                })?;
+            (name, digest)
+        }
+        Subject::Image { repository, digest } => (repository.clone(), digest.clone()),
+    };
+    let provenance = request.build.provenance()?;
+    let statement = Statement::new(subject_name.clone(), &subject_digest, provenance)?;
+    let statement_bytes = statement.to_bytes();
+
+    let (bundle, policy, signer) = match &request.signing {
+        Signing::Keyless { instance, token } => {
+            let (identity, issuer) = expected_identity(token);
+            let signer = KeylessSigner::new(instance, token.clone())?;
+            let bundle = signer.sign_statement(&statement_bytes).await?;
+            (
+                bundle,
+                Policy::identity(identity.clone(), issuer.clone()),
+                PublishedSigner::Certificate { identity, issuer },
+            )
+        }
+        Signing::Key { signer, instance } => {
+            let services = instance.services()?;
+            let bundle = signer.sign_statement(&statement_bytes, &services).await?;
+            let pem = signer.public_key_pem();
+            let key = PublicKey::from_pem(&pem, "the publishing key").map_err(|e| {
+                SignError::Other(format!("the key's own public key does not parse: {e}"))
+            })?;
+            (
+                bundle,
+                Policy::Key(key),
+                PublishedSigner::Key {
+                    public_key_pem: pem,
+                    algorithm: signer.algorithm(),
+                },
+            )
+        }
+    };
+
+    let bundle_json = bundle
+        .to_json()
+        .map_err(|e| SignError::Other(format!("serialising the bundle: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(&bundle_json)
+        .map_err(|e| SignError::Other(format!("re-reading the bundle: {e}")))?;
+    let envelope_line = format!("{}\n", value["dsseEnvelope"]);
+    let bundle_path = request.out.join(format!("{}.sigstore", request.stem));
+    let envelope_path = request.out.join(format!("{}.intoto.jsonl", request.stem));
+    let files = vec![
+        (bundle_path.clone(), bundle_json.clone().into_bytes()),
+        (envelope_path.clone(), envelope_line.into_bytes()),
+    ];
+
+    let mut verified = None;
+    write::write_verified(&files, false, |temps| {
+        let artifact = match &request.subject {
+            Subject::Chart { path } => Artifact::Path(path),
+            Subject::Image { digest, .. } => Artifact::Digest(digest.clone()),
+        };
+        let v = verify_written(
+            &request.trust,
+            &temps[0],
+            &temps[1],
+            &artifact,
+            &policy,
+            &statement_bytes,
+        )?;
+        verified = Some(v);
+        Ok(())
+    })?;
+    Ok(Published {
+        bundle: bundle_path,
+        envelope: envelope_path,
+        subject_name,
+        subject_digest,
+        signer,
+        verified: verified.expect("write_verified ran the verification"),
+        bundle_json: bundle_json.into_bytes(),
+    })
+}
+
+/// Verifies the files as written: the bundle with kakunin's verification, its envelope
+/// carrying exactly the statement, and the `.intoto.jsonl` being that envelope.
+fn verify_written(
+    trust: &Trust,
+    bundle_path: &Path,
+    envelope_path: &Path,
+    artifact: &Artifact<'_>,
+    policy: &Policy,
+    statement: &[u8],
+) -> Result<bundle::VerifiedBundle, String> {
+    let v = bundle::verify_file(trust, bundle_path, artifact, policy).map_err(|e| e.to_string())?;
+    let verified = match v.result {
+        Ok(vb) => vb,
+        Err(e) => {
+            let failed: Vec<String> = v
+                .checks
+                .iter()
+                .filter(|c| !c.passed())
+                .map(|c| format!("{}: expected {}, found {}", c.title, c.expected, c.found))
+                .collect();
+            return Err(format!("{e} ({})", failed.join("; ")));
+        }
+    };
+    match verified.content() {
+        bundle::SignedContent::Dsse(env) if env.payload() == statement => {}
+        _ => {
+            return Err(
+                "the bundle's envelope does not carry the statement that was signed".into(),
+            );
+        }
+    }
+    let bundle_value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bundle_path).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    let jsonl = std::fs::read_to_string(envelope_path).map_err(|e| e.to_string())?;
+    let lines: Vec<&str> = jsonl.lines().collect();
+    let line: serde_json::Value = match lines.as_slice() {
+        [one] => serde_json::from_str(one).map_err(|e| e.to_string())?,
+        _ => {
+            return Err(format!(
+                "the .intoto.jsonl has {} lines, expected 1",
+                lines.len()
+            ));
+        }
+    };
+    if line != bundle_value["dsseEnvelope"] {
+        return Err("the .intoto.jsonl is not the bundle's dsseEnvelope".into());
+    }
+    Ok(verified)
+}
+
+/// A stem names files in `--out`: no path separators, no leading dot.
+fn check_stem(stem: &str) -> Result<(), PublishError> {
+    if stem.is_empty()
+        || stem.starts_with('.')
+        || stem.contains(['/', '\\', '\0'])
+        || stem.len() > 200
+    {
+        return Err(PublishError::Input {
+            what: "release file name",
+            expected: "a plain file name stem such as gomenhashai-1.3.2".into(),
+            found: format!("{stem:?}"),
+        });
+    }
+    Ok(())
+}

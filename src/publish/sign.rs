@@ -46,7 +46,8 @@ impl SigningInstance {
         Ok(SigningInstance::Config(Box::new(config)))
     }
 
-    fn services(&self) -> Result<SigningServices, SignError> {
+    /// The services (Fulcio, Rekor, TSA) this instance's signing config selects.
+    pub fn services(&self) -> Result<SigningServices, SignError> {
         let services = match self {
             SigningInstance::PublicGood => {
                 SigningServices::from_embedded(SigstoreInstance::PublicGood)
@@ -73,6 +74,8 @@ pub enum SignError {
     Rekor { url: String, reason: String },
     #[error("the timestamp authority at {url} did not timestamp the signature: {reason}")]
     Tsa { url: String, reason: String },
+    #[error("signing key {path}: {reason}")]
+    Key { path: String, reason: String },
     #[error("the statement to sign: {0}")]
     Statement(String),
     #[error("signing failed: {0}")]

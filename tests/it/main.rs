@@ -6,6 +6,7 @@ mod chart;
 mod cli;
 mod common;
 mod fetch;
+mod publish;
 mod registry;
 mod release;
 mod semver_rules;

@@ -1,0 +1,353 @@
+//! `kakunin publish chart|image`: produce a release's `.sigstore` bundle and `.intoto.jsonl`
+//! (docs/publish.md). The library does the work and the verification of what it wrote; this
+//! file turns flags and the GitHub Actions environment into a request and prints the result.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use kakunin::digest::Digest;
+use kakunin::exit::ExitCode;
+use kakunin::publish::{
+    self, BuildContext, KeySigner, PublishError, Published, PublishedSigner, Request, Signing,
+    SigningInstance, Subject, TokenSource,
+};
+use kakunin::trust::{Instance, Trust};
+
+use super::fail;
+
+pub const EXAMPLES: &str = "\
+Examples:
+  # In GitHub Actions (permissions: id-token: write), keyless on sigstore.dev
+  kakunin publish chart gomenhashai-1.3.2.tgz --out dist/
+  kakunin publish image ghcr.io/gomenhashai/gomenhashai@sha256:… --tag v1.3.1 --out dist/
+
+  # A private Sigstore instance, a token from elsewhere, provenance from flags
+  kakunin publish chart app-1.0.0.tgz --out dist/ \\
+      --signing-config signing_config.json --trusted-root trusted_root.json \\
+      --identity-token \"$TOKEN\" --repository o/r --ref refs/heads/main --sha 1ac9… \\
+      --workflow-ref o/r/.github/workflows/helm-release.yaml@refs/heads/main --run-id 42
+
+  # With a managed key (PKCS#8 PEM, ECDSA P-256 or Ed25519); the public key is written too
+  kakunin publish chart app-1.0.0.tgz --out dist/ --key cosign.key --public-key-out dist/app.pub
+
+Writes <stem>.sigstore (bundle v0.3) and <stem>.intoto.jsonl (its DSSE envelope on one line),
+verifies them as written, and leaves neither when anything fails.
+Exit codes: 0 published and verified, 1 what was produced does not verify, 2 usage or input
+error, 3 a signing service or the output directory failed.
+";
+
+#[derive(Debug, Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct PublishArgs {
+    #[command(subcommand)]
+    what: PublishWhat,
+}
+
+#[derive(Debug, Subcommand)]
+enum PublishWhat {
+    /// Attest a Helm chart package: subject = the .tgz's name and SHA-256
+    Chart(ChartArgs),
+    /// Attest a container image: subject = its repository and manifest digest
+    Image(ImageArgs),
+}
+
+#[derive(Debug, Args)]
+struct ChartArgs {
+    /// The chart package, e.g. gomenhashai-1.3.2.tgz (files are named after it)
+    #[arg(value_name = "CHART.tgz")]
+    chart: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+struct ImageArgs {
+    /// The image, pinned by digest: REGISTRY/REPOSITORY@sha256:HEX
+    #[arg(value_name = "IMAGE@DIGEST")]
+    image: String,
+    /// The release tag, e.g. v1.3.1 (files are named <name>-<tag>)
+    #[arg(long, value_name = "TAG")]
+    tag: String,
+    /// The release name for file names (default: the GitHub repository's name, else the
+    /// image's last path segment), e.g. GomenHashai → GomenHashai-v1.3.1.sigstore
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// Directory to write the files into (must exist; existing files are never replaced)
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+
+    /// OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)
+    #[arg(long, value_name = "TOKEN", conflicts_with = "key")]
+    identity_token: Option<String>,
+    /// Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless
+    #[arg(long, value_name = "PEM")]
+    key: Option<PathBuf>,
+    /// Write the key's public key (PEM) here (default: print it)
+    #[arg(long, value_name = "FILE", requires = "key")]
+    public_key_out: Option<PathBuf>,
+
+    /// Sign with Sigstore's staging instance (sigstage.dev)
+    #[arg(long, conflicts_with = "signing_config")]
+    staging: bool,
+    /// Sign with the instance this signing_config.json describes (needs --trusted-root)
+    #[arg(long, value_name = "FILE")]
+    signing_config: Option<PathBuf>,
+    /// Verify what was written against this trusted_root.json (default: the instance's embedded root)
+    #[arg(long, value_name = "FILE")]
+    trusted_root: Option<PathBuf>,
+
+    #[command(flatten)]
+    build: BuildArgs,
+}
+
+/// Provenance of the build: each flag overrides its GitHub Actions variable.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Provenance (default: the GitHub Actions environment)")]
+struct BuildArgs {
+    /// [$GITHUB_REPOSITORY] OWNER/REPO that built the artifact
+    #[arg(long, value_name = "OWNER/REPO")]
+    repository: Option<String>,
+    /// [$GITHUB_WORKFLOW_REF] OWNER/REPO/.github/workflows/FILE@REF
+    #[arg(long, value_name = "REF")]
+    workflow_ref: Option<String>,
+    /// The reusable workflow that signs, if not the top-level one (the builder id)
+    #[arg(long, value_name = "REF")]
+    job_workflow_ref: Option<String>,
+    /// [$GITHUB_REF] git ref built, e.g. refs/tags/v1.3.1
+    #[arg(long = "ref", value_name = "REF")]
+    git_ref: Option<String>,
+    /// [$GITHUB_SHA] commit built (40 hex digits)
+    #[arg(long, value_name = "SHA")]
+    sha: Option<String>,
+    /// [$GITHUB_EVENT_NAME] e.g. push
+    #[arg(long, value_name = "EVENT")]
+    event_name: Option<String>,
+    /// [$GITHUB_REPOSITORY_ID]
+    #[arg(long, value_name = "ID")]
+    repository_id: Option<String>,
+    /// [$GITHUB_REPOSITORY_OWNER_ID]
+    #[arg(long, value_name = "ID")]
+    repository_owner_id: Option<String>,
+    /// [$RUNNER_ENVIRONMENT] github-hosted or self-hosted
+    #[arg(long, value_name = "ENV")]
+    runner_environment: Option<String>,
+    /// [$GITHUB_RUN_ID]
+    #[arg(long, value_name = "ID")]
+    run_id: Option<String>,
+    /// [$GITHUB_RUN_ATTEMPT] (default 1)
+    #[arg(long, value_name = "N")]
+    run_attempt: Option<String>,
+    /// [$GITHUB_SERVER_URL] (default https://github.com)
+    #[arg(long, value_name = "URL")]
+    server_url: Option<String>,
+}
+
+impl BuildArgs {
+    fn context(&self) -> BuildContext {
+        BuildContext {
+            server_url: self.server_url.clone(),
+            repository: self.repository.clone(),
+            workflow_ref: self.workflow_ref.clone(),
+            job_workflow_ref: self.job_workflow_ref.clone(),
+            git_ref: self.git_ref.clone(),
+            sha: self.sha.clone(),
+            event_name: self.event_name.clone(),
+            repository_id: self.repository_id.clone(),
+            repository_owner_id: self.repository_owner_id.clone(),
+            runner_environment: self.runner_environment.clone(),
+            run_id: self.run_id.clone(),
+            run_attempt: self.run_attempt.clone(),
+        }
+        .with_env(|v| std::env::var(v).ok())
+    }
+}
+
+pub fn publish(args: PublishArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            return fail(
+                ExitCode::Fetch,
+                format!("cannot start the async runtime: {e}"),
+            );
+        }
+    };
+    runtime.block_on(run(args))
+}
+
+async fn run(args: PublishArgs) -> ExitCode {
+    let (subject, stem, common) = match args.what {
+        PublishWhat::Chart(a) => {
+            let Some(stem) = a
+                .chart
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".tgz"))
+                .map(str::to_string)
+            else {
+                return fail(
+                    ExitCode::Usage,
+                    format!(
+                        "chart: expected a NAME-VERSION.tgz file, found {}",
+                        a.chart.display()
+                    ),
+                );
+            };
+            (Subject::Chart { path: a.chart }, stem, a.common)
+        }
+        PublishWhat::Image(a) => {
+            let (repository, digest) = match parse_image(&a.image) {
+                Ok(x) => x,
+                Err(e) => return fail(ExitCode::Usage, e),
+            };
+            let build = a.common.build.context();
+            let name = a
+                .name
+                .clone()
+                .or_else(|| {
+                    build
+                        .repository
+                        .as_deref()
+                        .and_then(|r| r.rsplit('/').next())
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| repository.rsplit('/').next().unwrap_or("image").to_string());
+            let stem = format!("{name}-{}", a.tag);
+            (Subject::Image { repository, digest }, stem, a.common)
+        }
+    };
+    if !common.out.is_dir() {
+        return fail(
+            ExitCode::Usage,
+            format!(
+                "--out: expected an existing directory, found {}",
+                common.out.display()
+            ),
+        );
+    }
+
+    let instance = match (&common.signing_config, common.staging) {
+        (Some(path), _) => match SigningInstance::from_file(path) {
+            Ok(i) => i,
+            Err(e) => return fail(ExitCode::Usage, e),
+        },
+        (None, true) => SigningInstance::Staging,
+        (None, false) => SigningInstance::PublicGood,
+    };
+    let trust = match (&common.trusted_root, &common.signing_config, common.staging) {
+        (Some(path), _, _) => Trust::from_file(path),
+        (None, Some(_), _) => {
+            return fail(
+                ExitCode::Usage,
+                "--signing-config: a private instance needs its --trusted-root, to verify what is published",
+            );
+        }
+        (None, None, true) => Trust::embedded(Instance::Staging),
+        (None, None, false) => Trust::production(),
+    };
+    let trust = match trust {
+        Ok(t) => t,
+        Err(e) => return fail(ExitCode::Usage, e),
+    };
+
+    let signing = match &common.key {
+        Some(path) => match KeySigner::from_pem_file(path) {
+            Ok(signer) => Signing::Key { signer, instance },
+            Err(e) => return fail(ExitCode::Usage, e),
+        },
+        None => {
+            let source = TokenSource {
+                explicit: common.identity_token.clone(),
+                ambient: true,
+            };
+            match publish::identity_token(&source).await {
+                Ok(token) => Signing::Keyless { instance, token },
+                Err(e) => return fail(ExitCode::Usage, e),
+            }
+        }
+    };
+
+    let request = Request {
+        subject,
+        stem,
+        out: common.out.clone(),
+        build: common.build.context(),
+        signing,
+        trust,
+    };
+    match publish::publish(request).await {
+        Ok(published) => report(&published, common.public_key_out.as_deref()),
+        Err(e) => fail(
+            exit_code(&e),
+            format!("publish failed, nothing was written: {e}"),
+        ),
+    }
+}
+
+fn exit_code(e: &PublishError) -> ExitCode {
+    if e.is_verification() {
+        ExitCode::Failed
+    } else if e.is_service() || e.is_io() {
+        ExitCode::Fetch
+    } else {
+        ExitCode::Usage
+    }
+}
+
+fn report(p: &Published, public_key_out: Option<&std::path::Path>) -> ExitCode {
+    println!("published {} ({})", p.subject_name, p.subject_digest);
+    println!("  {}", p.bundle.display());
+    println!("  {}", p.envelope.display());
+    match &p.signer {
+        PublishedSigner::Certificate { identity, issuer } => {
+            println!("  signed by {identity} (issuer {issuer}), verified as written");
+        }
+        PublishedSigner::Key {
+            public_key_pem,
+            algorithm,
+        } => {
+            println!("  signed with a {algorithm} key, verified as written");
+            match public_key_out {
+                Some(path) => {
+                    if let Err(e) = std::fs::write(path, public_key_pem) {
+                        return fail(
+                            ExitCode::Fetch,
+                            format!("cannot write the public key to {}: {e}", path.display()),
+                        );
+                    }
+                    println!("  public key: {}", path.display());
+                }
+                None => print!("{public_key_pem}"),
+            }
+        }
+    }
+    ExitCode::Verified
+}
+
+/// `REGISTRY/REPO@sha256:HEX` → (`REGISTRY/REPO`, digest). A tag is not a release subject.
+fn parse_image(image: &str) -> Result<(String, Digest), String> {
+    let (repository, digest) = image.split_once('@').ok_or_else(|| {
+        format!("image: expected REGISTRY/REPOSITORY@sha256:HEX (pinned by digest), found {image}")
+    })?;
+    let digest: Digest = digest.parse().map_err(|e| format!("image digest: {e}"))?;
+    if digest.algorithm() != kakunin::digest::Algorithm::Sha256 {
+        return Err(format!("image digest: expected sha256:…, found {digest}"));
+    }
+    let last = repository.rsplit('/').next().unwrap_or_default();
+    if !repository.contains('/') || last.contains(':') || repository.is_empty() {
+        return Err(format!(
+            "image: expected REGISTRY/REPOSITORY without a tag before @, found {repository}"
+        ));
+    }
+    Ok((repository.to_string(), digest))
+}

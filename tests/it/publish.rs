@@ -1,0 +1,514 @@
+//! `kakunin publish`: keyless and keyed, end to end against the test Sigstore instance. What
+//! it publishes verifies with kakunin, sigstore-python (same trusted root) and
+//! securesystemslib's DSSE; a half-failed publish leaves nothing that looks complete.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use base64::Engine;
+
+use crate::common::{TempDir, code, kakunin, stderr, stdout};
+use crate::sigstore_instance::{
+    GITHUB_ISSUER, GithubToken, TestSigstore, sigstore_python_verify, venv_bin,
+};
+
+const SHA: &str = "9f1c6e8a2b3d4c5e6f708192a3b4c5d6e7f80912";
+
+/// The GitHub Actions environment of the chart release workflow.
+fn chart_env(cmd: &mut Command) -> &mut Command {
+    for v in [
+        "SIGSTORE_ID_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    ] {
+        cmd.env_remove(v);
+    }
+    cmd.env("GITHUB_REPOSITORY", "gomenhashai/gomenhashai")
+        .env(
+            "GITHUB_WORKFLOW_REF",
+            "gomenhashai/gomenhashai/.github/workflows/helm-release.yaml@refs/heads/main",
+        )
+        .env("GITHUB_REF", "refs/heads/main")
+        .env("GITHUB_SHA", SHA)
+        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_REPOSITORY_ID", "700000001")
+        .env("GITHUB_REPOSITORY_OWNER_ID", "100000001")
+        .env("RUNNER_ENVIRONMENT", "github-hosted")
+        .env("GITHUB_RUN_ID", "4242424242")
+        .env("GITHUB_RUN_ATTEMPT", "1")
+}
+
+fn chart_token() -> GithubToken {
+    GithubToken::new(
+        "gomenhashai/gomenhashai",
+        "helm-release.yaml",
+        "refs/heads/main",
+    )
+}
+
+struct Release {
+    dir: TempDir,
+    chart: PathBuf,
+    out: PathBuf,
+}
+
+fn release(name: &str) -> Release {
+    let dir = TempDir::new(name);
+    let chart = dir.path().join("gomenhashai-1.3.2.tgz");
+    std::fs::write(
+        &chart,
+        b"\x1f\x8b\x08\x00 not really a chart, but bytes with a digest",
+    )
+    .unwrap();
+    let out = dir.path().join("dist");
+    std::fs::create_dir(&out).unwrap();
+    Release { dir, chart, out }
+}
+
+fn publish_chart(instance: &TestSigstore, r: &Release, extra: &[&str]) -> Output {
+    let mut cmd = kakunin();
+    chart_env(&mut cmd)
+        .arg("publish")
+        .arg("chart")
+        .arg(&r.chart)
+        .arg("--out")
+        .arg(&r.out)
+        .arg("--signing-config")
+        .arg(instance.signing_config())
+        .arg("--trusted-root")
+        .arg(instance.trusted_root())
+        .args(extra);
+    cmd.output().expect("kakunin runs")
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// securesystemslib's DSSE verification of a `.intoto.jsonl` line with the bundle's
+/// certificate key, or a PEM public key. DSSE makes `keyid` optional and GitHub omits it;
+/// securesystemslib requires one and matches it against the key's (its issue #416), so a
+/// missing keyid is read as the verifying key's id.
+fn securesystemslib_verify(bundle: &Path, jsonl: &Path, key: Option<&Path>) -> Output {
+    const SNIPPET: &str = r#"
+import base64, json, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from securesystemslib.dsse import Envelope
+from securesystemslib.signer import SSlibKey
+bundle = json.load(open(sys.argv[1]))
+lines = open(sys.argv[2]).read().splitlines()
+assert len(lines) == 1, f"{len(lines)} lines"
+env = json.loads(lines[0])
+if sys.argv[3] == "-":
+    der = base64.b64decode(bundle["verificationMaterial"]["certificate"]["rawBytes"])
+    pub = x509.load_der_x509_certificate(der).public_key()
+else:
+    pub = serialization.load_pem_public_key(open(sys.argv[3], "rb").read())
+key = SSlibKey.from_crypto(pub)
+for s in env["signatures"]:
+    s.setdefault("keyid", key.keyid)
+Envelope.from_dict(env).verify([key], 1)
+print("DSSE OK")
+"#;
+    Command::new(venv_bin("python"))
+        .args(["-c", SNIPPET])
+        .arg(bundle)
+        .arg(jsonl)
+        .arg(key.map(|k| k.display().to_string()).unwrap_or("-".into()))
+        .output()
+        .expect("python runs")
+}
+
+#[test]
+fn a_keyless_chart_release_verifies_with_kakunin_sigstore_python_and_securesystemslib() {
+    let instance = TestSigstore::start();
+    let r = release("publish-keyless");
+    let tok = chart_token();
+    let out = publish_chart(&instance, &r, &["--identity-token", &tok.jwt()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains(&tok.identity()), "{}", stdout(&out));
+    assert_eq!(
+        files(&r.out),
+        [
+            "gomenhashai-1.3.2.intoto.jsonl",
+            "gomenhashai-1.3.2.sigstore"
+        ]
+    );
+    let bundle = r.out.join("gomenhashai-1.3.2.sigstore");
+    let jsonl = r.out.join("gomenhashai-1.3.2.intoto.jsonl");
+
+    // The statement: one subject, the .tgz; SLSA provenance v1 of GitHub's build type.
+    let b: serde_json::Value = serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+    assert_eq!(
+        b["mediaType"],
+        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(b["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap();
+    let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let digest = kakunin::digest::sha256_file(&r.chart).unwrap();
+    assert_eq!(
+        st["subject"],
+        serde_json::json!([{"name": "gomenhashai-1.3.2.tgz", "digest": {"sha256": digest.hex()}}])
+    );
+    assert_eq!(st["predicateType"], "https://slsa.dev/provenance/v1");
+    assert_eq!(
+        st["predicate"]["buildDefinition"]["buildType"],
+        "https://actions.github.io/buildtypes/workflow/v1"
+    );
+    assert_eq!(
+        st["predicate"]["buildDefinition"]["resolvedDependencies"][0]["digest"]["gitCommit"],
+        SHA
+    );
+    // The .intoto.jsonl is the envelope on one line.
+    let line = std::fs::read_to_string(&jsonl).unwrap();
+    assert_eq!(line.lines().count(), 1);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&line).unwrap(),
+        b["dsseEnvelope"]
+    );
+
+    // kakunin
+    let v = kakunin()
+        .args(["verify-bundle", "--bundle"])
+        .arg(&bundle)
+        .args([
+            "--certificate-identity",
+            &tok.identity(),
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
+        .arg("--trusted-root")
+        .arg(instance.trusted_root())
+        .arg(&r.chart)
+        .output()
+        .unwrap();
+    assert_eq!(code(&v), 0, "{}{}", stdout(&v), stderr(&v));
+    // sigstore-python, same trusted root
+    let py = sigstore_python_verify(&instance, &bundle, &tok.identity(), &r.chart);
+    assert!(
+        py.status.success(),
+        "sigstore-python: {}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    // securesystemslib DSSE on the .intoto.jsonl
+    let ssl = securesystemslib_verify(&bundle, &jsonl, None);
+    assert!(
+        ssl.status.success(),
+        "securesystemslib: {}",
+        String::from_utf8_lossy(&ssl.stderr)
+    );
+
+    // Each of them rejects a tampered input.
+    std::fs::write(&r.chart, b"another chart").unwrap();
+    let py = sigstore_python_verify(&instance, &bundle, &tok.identity(), &r.chart);
+    assert!(
+        !py.status.success(),
+        "sigstore-python accepted a changed chart"
+    );
+    let mut env: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let tampered = String::from_utf8(payload)
+        .unwrap()
+        .replace("gomenhashai-1.3.2.tgz", "gomenhashai-9.9.9.tgz");
+    env["payload"] = base64::engine::general_purpose::STANDARD
+        .encode(tampered)
+        .into();
+    std::fs::write(&jsonl, format!("{env}\n")).unwrap();
+    let ssl = securesystemslib_verify(&bundle, &jsonl, None);
+    assert!(
+        !ssl.status.success(),
+        "securesystemslib accepted a changed payload"
+    );
+}
+
+#[test]
+fn a_keyless_image_release_names_files_after_the_repository_and_tag() {
+    let instance = TestSigstore::start();
+    let r = release("publish-image");
+    let tok = GithubToken::new(
+        "gomenhashai/gomenhashai",
+        "docker-release.yaml",
+        "refs/tags/v1.3.1",
+    );
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let mut cmd = kakunin();
+    chart_env(&mut cmd)
+        .env("GITHUB_REPOSITORY", "GomenHashai/GomenHashai")
+        .args([
+            "publish",
+            "image",
+            &format!("ghcr.io/gomenhashai/gomenhashai@{digest}"),
+            "--tag",
+            "v1.3.1",
+        ])
+        .args([
+            "--repository",
+            "gomenhashai/gomenhashai",
+            "--name",
+            "GomenHashai",
+            "--ref",
+            "refs/tags/v1.3.1",
+        ])
+        .args([
+            "--workflow-ref",
+            "gomenhashai/gomenhashai/.github/workflows/docker-release.yaml@refs/tags/v1.3.1",
+        ])
+        .arg("--out")
+        .arg(&r.out)
+        .arg("--signing-config")
+        .arg(instance.signing_config_rekor2())
+        .arg("--trusted-root")
+        .arg(instance.trusted_root())
+        .args(["--identity-token", &tok.jwt()]);
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        files(&r.out),
+        [
+            "GomenHashai-v1.3.1.intoto.jsonl",
+            "GomenHashai-v1.3.1.sigstore"
+        ]
+    );
+    let bundle = r.out.join("GomenHashai-v1.3.1.sigstore");
+    let v = kakunin()
+        .args(["verify-bundle", "--bundle"])
+        .arg(&bundle)
+        .args([
+            "--certificate-identity",
+            &tok.identity(),
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
+        .arg("--trusted-root")
+        .arg(instance.trusted_root())
+        .arg(&digest)
+        .output()
+        .unwrap();
+    assert_eq!(code(&v), 0, "{}{}", stdout(&v), stderr(&v));
+    let v = kakunin()
+        .args(["verify-bundle", "--bundle"])
+        .arg(&bundle)
+        .args([
+            "--certificate-identity",
+            &tok.identity(),
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
+        .arg("--trusted-root")
+        .arg(instance.trusted_root())
+        .arg(format!("sha256:{}", "cd".repeat(32)))
+        .output()
+        .unwrap();
+    assert_eq!(
+        code(&v),
+        1,
+        "another digest must not verify: {}",
+        stdout(&v)
+    );
+    drop(r.dir);
+}
+
+#[test]
+fn keyed_releases_verify_with_their_public_key_and_not_another() {
+    let instance = TestSigstore::start();
+    let r = release("publish-keyed");
+    let keys = r.dir.path();
+    let genkey = |name: &str, args: &[&str]| {
+        let path = keys.join(name);
+        let st = Command::new("openssl")
+            .arg("genpkey")
+            .args(args)
+            .arg("-out")
+            .arg(&path)
+            .status()
+            .expect("openssl runs");
+        assert!(st.success());
+        path
+    };
+    let ec = genkey(
+        "ec.pem",
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+    let ed = genkey("ed.pem", &["-algorithm", "ed25519"]);
+    let mut pubs = Vec::new();
+    for (key, name) in [(&ec, "ec"), (&ed, "ed")] {
+        let out_dir = r.out.join(name);
+        std::fs::create_dir(&out_dir).unwrap();
+        let public = keys.join(format!("{name}.pub"));
+        let mut cmd = kakunin();
+        chart_env(&mut cmd)
+            .args(["publish", "chart"])
+            .arg(&r.chart)
+            .arg("--out")
+            .arg(&out_dir)
+            .arg("--key")
+            .arg(key)
+            .arg("--public-key-out")
+            .arg(&public)
+            .arg("--signing-config")
+            .arg(instance.signing_config())
+            .arg("--trusted-root")
+            .arg(instance.trusted_root());
+        let out = cmd.output().unwrap();
+        assert_eq!(code(&out), 0, "{name}: {}", stderr(&out));
+        let bundle = out_dir.join("gomenhashai-1.3.2.sigstore");
+        let b: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+        assert!(
+            b["verificationMaterial"]["publicKey"]["hint"].is_string(),
+            "{name}"
+        );
+        assert_eq!(
+            b["verificationMaterial"]["tlogEntries"][0]["kindVersion"]["kind"],
+            "dsse"
+        );
+        let ssl = securesystemslib_verify(
+            &bundle,
+            &out_dir.join("gomenhashai-1.3.2.intoto.jsonl"),
+            Some(&public),
+        );
+        assert!(
+            ssl.status.success(),
+            "{name}: securesystemslib: {}",
+            String::from_utf8_lossy(&ssl.stderr)
+        );
+        pubs.push((bundle, public));
+    }
+    for (i, (bundle, _)) in pubs.iter().enumerate() {
+        for (j, (_, public)) in pubs.iter().enumerate() {
+            let v = kakunin()
+                .args(["verify-bundle", "--bundle"])
+                .arg(bundle)
+                .arg("--key")
+                .arg(public)
+                .arg("--trusted-root")
+                .arg(instance.trusted_root())
+                .arg(&r.chart)
+                .output()
+                .unwrap();
+            assert_eq!(
+                code(&v),
+                if i == j { 0 } else { 1 },
+                "bundle {i} key {j}: {}{}",
+                stdout(&v),
+                stderr(&v)
+            );
+        }
+    }
+}
+
+fn assert_nothing_published(r: &Release, out: &Output, exit: i32, reason: &str) {
+    assert_eq!(code(out), exit, "{}", stderr(out));
+    assert!(
+        stderr(out).contains(reason),
+        "expected {reason:?} in: {}",
+        stderr(out)
+    );
+    assert!(
+        stderr(out).contains("nothing was written"),
+        "{}",
+        stderr(out)
+    );
+    assert!(files(&r.out).is_empty(), "left behind: {:?}", files(&r.out));
+}
+
+#[test]
+fn a_half_failed_publish_leaves_nothing_and_says_why() {
+    let instance = TestSigstore::start();
+    let r = release("publish-fail");
+    // The log refuses.
+    instance.fail("rekor", Some(503));
+    let out = publish_chart(&instance, &r, &["--identity-token", &chart_token().jwt()]);
+    assert_nothing_published(&r, &out, 3, "Rekor (transparency log)");
+    instance.fail("rekor", None);
+    // The log is unreachable: nothing listens at the signing config's Rekor URL.
+    let config: String = std::fs::read_to_string(instance.signing_config()).unwrap();
+    let dead = r.dir.path().join("dead-rekor.json");
+    let mut v: serde_json::Value = serde_json::from_str(&config).unwrap();
+    v["rekorTlogUrls"][0]["url"] = "http://127.0.0.1:9".into();
+    std::fs::write(&dead, v.to_string()).unwrap();
+    let mut cmd = kakunin();
+    chart_env(&mut cmd)
+        .args(["publish", "chart"])
+        .arg(&r.chart)
+        .arg("--out")
+        .arg(&r.out)
+        .arg("--signing-config")
+        .arg(&dead)
+        .arg("--trusted-root")
+        .arg(instance.trusted_root())
+        .args(["--identity-token", &chart_token().jwt()]);
+    assert_nothing_published(&r, &cmd.output().unwrap(), 3, "http://127.0.0.1:9");
+    // The token has expired.
+    let mut tok = chart_token();
+    tok.expires_in = -1;
+    let out = publish_chart(&instance, &r, &["--identity-token", &tok.jwt()]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
+    assert!(files(&r.out).is_empty());
+    // What was produced does not verify (the CA's certificate is not valid yet in 2019).
+    instance.set_time(Some("2019-06-01T00:00:00Z"));
+    let mut tok = chart_token();
+    tok.valid_from = -10 * 365 * 86400;
+    let out = publish_chart(&instance, &r, &["--identity-token", &tok.jwt()]);
+    assert_nothing_published(&r, &out, 1, "does not verify");
+    instance.set_time(None);
+}
+
+#[test]
+fn a_full_disk_leaves_nothing_that_looks_complete() {
+    // RLIMIT_FSIZE stands in for a full disk (root ignores permissions): writes past 4 KiB
+    // fail with EFBIG. SIGXFSZ is ignored so the write fails instead of killing the process.
+    let instance = TestSigstore::start();
+    let r = release("publish-full");
+    let mut cmd = Command::new("sh");
+    chart_env(&mut cmd)
+        .arg("-c")
+        .arg("ulimit -f 8; trap '' XFSZ; exec \"$@\"")
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_kakunin"))
+        .args(["publish", "chart"])
+        .arg(&r.chart)
+        .arg("--out")
+        .arg(&r.out)
+        .arg("--signing-config")
+        .arg(instance.signing_config())
+        .arg("--trusted-root")
+        .arg(instance.trusted_root())
+        .args(["--identity-token", &chart_token().jwt()]);
+    let out = cmd.output().unwrap();
+    assert_nothing_published(&r, &out, 3, "cannot write");
+    // And an output directory that is not there is a usage error before anything is signed.
+    let out = publish_chart(
+        &instance,
+        &Release {
+            out: r.dir.path().join("missing"),
+            chart: r.chart.clone(),
+            dir: TempDir::new("publish-missing"),
+        },
+        &["--identity-token", &chart_token().jwt()],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+#[test]
+fn existing_release_files_are_never_replaced() {
+    let instance = TestSigstore::start();
+    let r = release("publish-exists");
+    std::fs::write(r.out.join("gomenhashai-1.3.2.intoto.jsonl"), "old").unwrap();
+    let out = publish_chart(&instance, &r, &["--identity-token", &chart_token().jwt()]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    assert_eq!(files(&r.out), ["gomenhashai-1.3.2.intoto.jsonl"]);
+    assert_eq!(
+        std::fs::read_to_string(r.out.join("gomenhashai-1.3.2.intoto.jsonl")).unwrap(),
+        "old"
+    );
+}
