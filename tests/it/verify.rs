@@ -115,3 +115,86 @@ fn a_version_not_in_the_index_is_an_input_error_and_an_unreachable_repository_is
     ]);
     assert_eq!(code(&out), 3, "{}\n{}", stdout(&out), stderr(&out));
 }
+
+fn failed_ids(out: &std::process::Output) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON report ({e}): {}", stdout(out)));
+    v["reports"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] == "fail")
+        .map(|c| {
+            format!(
+                "{}: expected {}, found {}",
+                c["id"].as_str().unwrap(),
+                c["expected"],
+                c["found"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_retagged_image_in_the_real_registry_is_rejected_by_registry_digest_alone() {
+    let w = world();
+    let Some(served) = w.serve("verify::retagged") else {
+        return;
+    };
+    // Someone pushes another image under v1.3.1 after the release.
+    let other = crate::world::build::image("v1.3.1", "gomenhashai/gomenhashai", "-retagged");
+    served.registry.push_blob(&other.path, &other.config);
+    served.registry.push_blob(&other.path, &other.layer);
+    served.registry.push_manifest(
+        &other.path,
+        "v1.3.1",
+        crate::world::build::MANIFEST_MEDIA_TYPE,
+        &other.manifest,
+    );
+    let cache = TempDir::new("verify-cache");
+    let out = verify(&served, &["gomenhashai@1.3.2", "--output", "json"], &cache);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let failed = failed_ids(&out);
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(
+        failed[0].starts_with("image.registry-digest"),
+        "{failed:#?}"
+    );
+    assert!(
+        failed[0].contains(&other.digest().to_string()),
+        "{failed:#?}"
+    );
+    assert!(
+        failed[0].contains(&w.image("v1.3.1").image.digest().to_string()),
+        "{failed:#?}"
+    );
+}
+
+#[test]
+fn a_changed_chart_package_on_the_server_is_rejected() {
+    let w = world();
+    let Some(served) = w.serve("verify::changed_tgz") else {
+        return;
+    };
+    let tgz = served
+        .dir
+        .path()
+        .join("GomenHashai/GomenHashai/releases/download/gomenhashai-1.3.2/gomenhashai-1.3.2.tgz");
+    let mut bytes = std::fs::read(&tgz).unwrap();
+    bytes.extend_from_slice(&[0; 512]);
+    std::fs::write(&tgz, &bytes).unwrap();
+    let cache = TempDir::new("verify-cache");
+    let out = verify(&served, &["gomenhashai@1.3.2", "--output", "json"], &cache);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let failed = failed_ids(&out);
+    // The index no longer matches the package, and the signed statement is about the original.
+    assert!(failed[0].starts_with("chart.index-digest"), "{failed:#?}");
+    assert!(
+        failed.iter().any(|f| f.starts_with("chart.subject")),
+        "{failed:#?}"
+    );
+    assert!(
+        failed.iter().all(|f| f.starts_with("chart.")),
+        "{failed:#?}"
+    );
+}

@@ -196,27 +196,22 @@ pub fn index_yaml(entries: &[IndexEntry]) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn artifacts_are_deterministic() {
-        let a = image("v1.3.1", "gomenhashai/gomenhashai", "");
-        let b = image("v1.3.1", "gomenhashai/gomenhashai", "");
-        assert_eq!(a.manifest, b.manifest);
-        assert_ne!(
-            a.digest(),
-            image("v1.3.1", "gomenhashai/gomenhashai", "-retagged").digest()
-        );
-        let block = ImageBlock {
-            repository: "ghcr.io/gomenhashai/gomenhashai".into(),
-            tag: String::new(),
-            digest: Some(a.digest().to_string()),
-        };
-        assert_eq!(
-            chart_tgz("1.3.2", "v1.3.1", &block),
-            chart_tgz("1.3.2", "v1.3.1", &block)
-        );
-    }
+#[test]
+fn artifacts_are_deterministic() {
+    let a = image("v1.3.1", "gomenhashai/gomenhashai", "");
+    let b = image("v1.3.1", "gomenhashai/gomenhashai", "");
+    assert_eq!(a.manifest, b.manifest);
+    assert_ne!(
+        a.digest(),
+        image("v1.3.1", "gomenhashai/gomenhashai", "-retagged").digest()
+    );
+    let block = ImageBlock {
+        repository: "ghcr.io/gomenhashai/gomenhashai".into(),
+        tag: String::new(),
+        digest: Some(a.digest().to_string()),
+    };
+    assert_eq!(
+        chart_tgz("1.3.2", "v1.3.1", &block),
+        chart_tgz("1.3.2", "v1.3.1", &block)
+    );
 }
