@@ -242,6 +242,8 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--run-id', '--run-id', [CompletionResultType]::ParameterName, '[$GITHUB_RUN_ID]')
             [CompletionResult]::new('--run-attempt', '--run-attempt', [CompletionResultType]::ParameterName, '[$GITHUB_RUN_ATTEMPT] (default 1)')
             [CompletionResult]::new('--server-url', '--server-url', [CompletionResultType]::ParameterName, '[$GITHUB_SERVER_URL] (default https://github.com)')
+            [CompletionResult]::new('--push-attestation', '--push-attestation', [CompletionResultType]::ParameterName, 'Also attach the bundle to the image in its registry (OCI referrer; the sha256-<hex> fallback tag where the registry has no referrers API). Credentials: the Docker config')
+            [CompletionResult]::new('--plain-http', '--plain-http', [CompletionResultType]::ParameterName, 'Talk to the registry over plain HTTP (a registry on loopback or a private network)')
             [CompletionResult]::new('--staging', '--staging', [CompletionResultType]::ParameterName, 'Sign with Sigstore''s staging instance (sigstage.dev)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

@@ -523,7 +523,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__publish__subcmd__image)
-            opts="-h -V --tag --name --out --identity-token --key --public-key-out --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --help --version"
+            opts="-h -V --tag --name --push-attestation --plain-http --out --identity-token --key --public-key-out --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -223,6 +223,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --run-id '[$GITHUB_RUN_ID]'
             cand --run-attempt '[$GITHUB_RUN_ATTEMPT] (default 1)'
             cand --server-url '[$GITHUB_SERVER_URL] (default https://github.com)'
+            cand --push-attestation 'Also attach the bundle to the image in its registry (OCI referrer; the sha256-<hex> fallback tag where the registry has no referrers API). Credentials: the Docker config'
+            cand --plain-http 'Talk to the registry over plain HTTP (a registry on loopback or a private network)'
             cand --staging 'Sign with Sigstore''s staging instance (sigstage.dev)'
             cand -h 'Print help'
             cand --help 'Print help'

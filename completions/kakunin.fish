@@ -181,6 +181,8 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l run-id -d '[$GITHUB_RUN_ID]' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l run-attempt -d '[$GITHUB_RUN_ATTEMPT] (default 1)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l server-url -d '[$GITHUB_SERVER_URL] (default https://github.com)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l push-attestation -d 'Also attach the bundle to the image in its registry (OCI referrer; the sha256-<hex> fallback tag where the registry has no referrers API). Credentials: the Docker config'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l plain-http -d 'Talk to the registry over plain HTTP (a registry on loopback or a private network)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l staging -d 'Sign with Sigstore\'s staging instance (sigstage.dev)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -s V -l version -d 'Print version'

@@ -73,6 +73,13 @@ struct ImageArgs {
     /// image's last path segment), e.g. GomenHashai → GomenHashai-v1.3.1.sigstore
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
+    /// Also attach the bundle to the image in its registry (OCI referrer; the sha256-<hex>
+    /// fallback tag where the registry has no referrers API). Credentials: the Docker config
+    #[arg(long)]
+    push_attestation: bool,
+    /// Talk to the registry over plain HTTP (a registry on loopback or a private network)
+    #[arg(long, requires = "push_attestation")]
+    plain_http: bool,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -186,6 +193,7 @@ pub fn publish(args: PublishArgs) -> ExitCode {
 }
 
 async fn run(args: PublishArgs) -> ExitCode {
+    let mut attach = None;
     let (subject, stem, common) = match args.what {
         PublishWhat::Chart(a) => {
             let Some(stem) = a
@@ -223,6 +231,12 @@ async fn run(args: PublishArgs) -> ExitCode {
                 })
                 .unwrap_or_else(|| repository.rsplit('/').next().unwrap_or("image").to_string());
             let stem = format!("{name}-{}", a.tag);
+            if a.push_attestation {
+                match publish::attach::Target::parse(&repository, a.plain_http) {
+                    Ok(t) => attach = Some(t),
+                    Err(e) => return fail(ExitCode::Usage, e),
+                }
+            }
             (Subject::Image { repository, digest }, stem, a.common)
         }
     };
@@ -284,6 +298,7 @@ async fn run(args: PublishArgs) -> ExitCode {
         build: common.build.context(),
         signing,
         trust,
+        attach,
     };
     match publish::publish(request).await {
         Ok(published) => report(&published, common.public_key_out.as_deref()),
@@ -311,11 +326,13 @@ fn report(p: &Published, public_key_out: Option<&std::path::Path>) -> ExitCode {
     match &p.signer {
         PublishedSigner::Certificate { identity, issuer } => {
             println!("  signed by {identity} (issuer {issuer}), verified as written");
+            print_attached(p);
         }
         PublishedSigner::Key {
             public_key_pem,
             algorithm,
         } => {
+            print_attached(p);
             println!("  signed with a {algorithm} key, verified as written");
             match public_key_out {
                 Some(path) => {
@@ -332,6 +349,18 @@ fn report(p: &Published, public_key_out: Option<&std::path::Path>) -> ExitCode {
         }
     }
     ExitCode::Verified
+}
+
+fn print_attached(p: &Published) {
+    if let Some(a) = &p.attached {
+        match &a.fallback_tag {
+            Some(tag) => println!(
+                "  attached to the image as {} (referrers index in tag {tag})",
+                a.manifest
+            ),
+            None => println!("  attached to the image as {} (referrers API)", a.manifest),
+        }
+    }
 }
 
 /// `REGISTRY/REPO@sha256:HEX` → (`REGISTRY/REPO`, digest). A tag is not a release subject.

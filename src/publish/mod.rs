@@ -11,9 +11,11 @@
 //!   one line ([`publish`]);
 //! - [`publish`] returns only after the files *as read back from disk* verified with
 //!   kakunin's bundle verification against the given trusted root, for the signer that was
-//!   expected (the token's identity, or the key); otherwise none of the files exists under its
+//!   expected (the token's identity, or the key) and, when asked, after the bundle was attached
+//!   to the image in its registry ([`attach`]); otherwise none of the files exists under its
 //!   final name ([`write`]).
 
+pub mod attach;
 pub mod identity;
 pub mod key;
 pub mod sign;
@@ -64,6 +66,8 @@ pub struct Request {
     pub signing: Signing,
     /// The trusted root that must verify what is written.
     pub trust: Trust,
+    /// Also attach the bundle to the image in its registry (image subjects only).
+    pub attach: Option<attach::Target>,
 }
 
 /// What a successful publish wrote and verified.
@@ -76,8 +80,10 @@ pub struct Published {
     /// The certificate identity and issuer (keyless) or the public key PEM (keyed).
     pub signer: PublishedSigner,
     pub verified: bundle::VerifiedBundle,
-    /// The bundle JSON as written (for pushing it as an OCI referrer).
+    /// The bundle JSON as written.
     pub bundle_json: Vec<u8>,
+    /// Where the bundle was attached in the registry, if asked.
+    pub attached: Option<attach::Attached>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +117,8 @@ pub enum PublishError {
     },
     #[error("{0}")]
     Write(#[from] write::WriteError),
+    #[error("{0}")]
+    Attach(#[from] attach::AttachError),
 }
 
 impl PublishError {
@@ -118,6 +126,7 @@ impl PublishError {
     /// verification failure of what was produced (1).
     pub fn is_service(&self) -> bool {
         matches!(self, PublishError::Sign(e) if e.is_service())
+            || matches!(self, PublishError::Attach(_))
     }
     pub fn is_verification(&self) -> bool {
         matches!(self, PublishError::Write(write::WriteError::Verify(_)))
@@ -134,6 +143,13 @@ impl PublishError {
 /// `out`, and verifies them as written. All or nothing (see the module documentation).
 pub async fn publish(request: Request) -> Result<Published, PublishError> {
     check_stem(&request.stem)?;
+    if request.attach.is_some() && matches!(request.subject, Subject::Chart { .. }) {
+        return Err(PublishError::Input {
+            what: "--push-attestation",
+            expected: "an image subject".into(),
+            found: "a chart".into(),
+        });
+    }
     let (subject_name, subject_digest) = match &request.subject {
         Subject::Chart { path } => {
             let name = path
@@ -199,31 +215,44 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
         (envelope_path.clone(), envelope_line.into_bytes()),
     ];
 
-    let mut verified = None;
-    write::write_verified(&files, false, |temps| {
-        let artifact = match &request.subject {
-            Subject::Chart { path } => Artifact::Path(path),
-            Subject::Image { digest, .. } => Artifact::Digest(digest.clone()),
-        };
-        let v = verify_written(
-            &request.trust,
-            &temps[0],
-            &temps[1],
-            &artifact,
-            &policy,
-            &statement_bytes,
-        )?;
-        verified = Some(v);
-        Ok(())
-    })?;
+    // Stage, verify what is on disk, attach (if asked), and only then put the files in place.
+    let staged = write::Staged::new(&files, false)?;
+    let artifact = match &request.subject {
+        Subject::Chart { path } => Artifact::Path(path),
+        Subject::Image { digest, .. } => Artifact::Digest(digest.clone()),
+    };
+    let temps = staged.temp_paths();
+    let verified = verify_written(
+        &request.trust,
+        &temps[0],
+        &temps[1],
+        &artifact,
+        &policy,
+        &statement_bytes,
+    )
+    .map_err(write::WriteError::Verify)?;
+    let attached = match (&request.attach, &request.subject) {
+        (Some(target), Subject::Image { digest, .. }) => Some(
+            attach::attach_bundle(
+                target,
+                digest,
+                bundle_json.as_bytes(),
+                statement::SLSA_PROVENANCE_V1,
+            )
+            .await?,
+        ),
+        _ => None,
+    };
+    staged.commit()?;
     Ok(Published {
         bundle: bundle_path,
         envelope: envelope_path,
         subject_name,
         subject_digest,
         signer,
-        verified: verified.expect("write_verified ran the verification"),
+        verified,
         bundle_json: bundle_json.into_bytes(),
+        attached,
     })
 }
 

@@ -37,57 +37,95 @@ pub fn write_verified(
     overwrite: bool,
     verify: impl FnOnce(&[PathBuf]) -> Result<(), String>,
 ) -> Result<(), WriteError> {
-    if !overwrite {
-        if let Some((path, _)) = files.iter().find(|(p, _)| p.symlink_metadata().is_ok()) {
-            return Err(WriteError::Exists { path: path.clone() });
+    let staged = Staged::new(files, overwrite)?;
+    verify(staged.temp_paths()).map_err(WriteError::Verify)?;
+    staged.commit()
+}
+
+/// A set of files written under temporary names, not yet in place. Dropping it removes them;
+/// [`Staged::commit`] renames them all into place (or none).
+#[derive(Debug)]
+pub struct Staged {
+    finals: Vec<PathBuf>,
+    temps: Vec<PathBuf>,
+    overwrite: bool,
+    committed: bool,
+}
+
+impl Staged {
+    /// Writes every file under its temporary name (synced), refusing existing final names
+    /// unless `overwrite`.
+    pub fn new(files: &[(PathBuf, Vec<u8>)], overwrite: bool) -> Result<Staged, WriteError> {
+        if !overwrite {
+            if let Some((path, _)) = files.iter().find(|(p, _)| p.symlink_metadata().is_ok()) {
+                return Err(WriteError::Exists { path: path.clone() });
+            }
+        }
+        let mut staged = Staged {
+            finals: files.iter().map(|(p, _)| p.clone()).collect(),
+            temps: Vec::with_capacity(files.len()),
+            overwrite,
+            committed: false,
+        };
+        for (path, bytes) in files {
+            let tmp = temp_name(path);
+            staged.temps.push(tmp.clone());
+            write_synced(&tmp, bytes).map_err(|source| WriteError::Io { path: tmp, source })?;
+        }
+        Ok(staged)
+    }
+
+    /// The temporary paths, in the order the files were given.
+    pub fn temp_paths(&self) -> &[PathBuf] {
+        &self.temps
+    }
+
+    /// Renames every file into place; on failure, removes what was placed and the rest.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let mut placed: Vec<PathBuf> = Vec::with_capacity(self.finals.len());
+        let cleanup = |paths: &[PathBuf]| {
+            for p in paths {
+                let _ = std::fs::remove_file(p);
+            }
+        };
+        for (path, tmp) in self.finals.iter().zip(&self.temps) {
+            if !self.overwrite && path.symlink_metadata().is_ok() {
+                cleanup(&placed);
+                return Err(WriteError::Exists { path: path.clone() });
+            }
+            if let Err(source) = std::fs::rename(tmp, path) {
+                cleanup(&placed);
+                return Err(WriteError::Io {
+                    path: path.clone(),
+                    source,
+                });
+            }
+            placed.push(path.clone());
+        }
+        self.committed = true;
+        if let Some(dir) = self.finals.first().and_then(|p| p.parent()) {
+            // Make the renames durable; a directory that cannot be synced is not an error.
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            for p in &self.temps {
+                let _ = std::fs::remove_file(p);
+            }
         }
     }
-    let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
-    let cleanup = |paths: &[PathBuf]| {
-        for p in paths {
-            let _ = std::fs::remove_file(p);
-        }
-    };
-    for (path, bytes) in files {
-        let tmp = temp_name(path);
-        temps.push(tmp.clone());
-        if let Err(source) = write_synced(&tmp, bytes) {
-            cleanup(&temps);
-            return Err(WriteError::Io { path: tmp, source });
-        }
-    }
-    if let Err(e) = verify(&temps) {
-        cleanup(&temps);
-        return Err(WriteError::Verify(e));
-    }
-    let mut placed: Vec<PathBuf> = Vec::with_capacity(files.len());
-    for ((path, _), tmp) in files.iter().zip(&temps) {
-        if !overwrite && path.symlink_metadata().is_ok() {
-            cleanup(&temps);
-            cleanup(&placed);
-            return Err(WriteError::Exists { path: path.clone() });
-        }
-        if let Err(source) = std::fs::rename(tmp, path) {
-            cleanup(&temps);
-            cleanup(&placed);
-            return Err(WriteError::Io {
-                path: path.clone(),
-                source,
-            });
-        }
-        placed.push(path.clone());
-    }
-    if let Some(dir) = files.first().and_then(|(p, _)| p.parent()) {
-        // Make the renames durable; a directory that cannot be synced is not an error.
-        if let Ok(d) = std::fs::File::open(if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        }) {
-            let _ = d.sync_all();
-        }
-    }
-    Ok(())
 }
 
 /// `.<name>.kakunin-tmp-<pid>` next to `path`: hidden, and never a name a release file has.

@@ -512,3 +512,106 @@ fn existing_release_files_are_never_replaced() {
         "old"
     );
 }
+
+#[test]
+fn push_attestation_attaches_the_bundle_as_a_referrer_in_the_registry() {
+    use kakunin::fetch::{FetchOptions, Fetcher, block_on};
+    use kakunin::registry::{ReferrersVia, RegistryClient, Repo};
+
+    let Some(reg) = crate::support::registry::Registry::start("publish_push_attestation") else {
+        return;
+    };
+    let instance = TestSigstore::start();
+    let r = release("publish-push");
+    let name = "gomenhashai/gomenhashai";
+    let image = reg.push_image(name, "v1.3.1", "release-1.3.1");
+    let tok = GithubToken::new(name, "docker-release.yaml", "refs/tags/v1.3.1");
+    let publish = |out: &Path| {
+        let mut cmd = kakunin();
+        chart_env(&mut cmd)
+            .args(["publish", "image"])
+            .arg(format!("{}/{name}@{}", reg.host(), image.digest))
+            .args([
+                "--tag",
+                "v1.3.1",
+                "--name",
+                "GomenHashai",
+                "--push-attestation",
+                "--plain-http",
+            ])
+            .args(["--ref", "refs/tags/v1.3.1", "--workflow-ref"])
+            .arg(format!(
+                "{name}/.github/workflows/docker-release.yaml@refs/tags/v1.3.1"
+            ))
+            .arg("--out")
+            .arg(out)
+            .arg("--signing-config")
+            .arg(instance.signing_config())
+            .arg("--trusted-root")
+            .arg(instance.trusted_root())
+            .args(["--identity-token", &tok.jwt()])
+            .output()
+            .unwrap()
+    };
+    let out = publish(&r.out);
+    assert_eq!(code(&out), 0, "{}\n{}", stderr(&out), reg.log());
+    assert!(
+        stdout(&out).contains("referrers index in tag sha256-"),
+        "{}",
+        stdout(&out)
+    );
+
+    // kakunin's registry client finds it through the fallback tag, byte for byte.
+    let cache = TempDir::new("publish-push-cache");
+    let fetcher = Fetcher::new(FetchOptions {
+        http: crate::fetch::test_http(),
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let mut mirrors = std::collections::BTreeMap::new();
+    mirrors.insert(reg.host(), reg.base());
+    let client = RegistryClient::new(fetcher, mirrors).with_credentials(Default::default());
+    let repo = Repo {
+        registry: reg.host(),
+        repository: name.into(),
+    };
+    let subject: kakunin::digest::Digest = image.digest.parse().unwrap();
+    let (refs, bundles) = block_on(client.attached_bundles(&repo, &subject)).unwrap();
+    assert_eq!(refs.via, ReferrersVia::FallbackTag);
+    assert_eq!(bundles.len(), 1);
+    let written = std::fs::read(r.out.join("GomenHashai-v1.3.1.sigstore")).unwrap();
+    assert_eq!(bundles[0].bundle.bytes, written);
+
+    // A second release of the same image adds to the index rather than replacing it.
+    let again = r.dir.path().join("again");
+    std::fs::create_dir(&again).unwrap();
+    let out = publish(&again);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let (_, bundles) = block_on(client.attached_bundles(&repo, &subject)).unwrap();
+    assert_eq!(bundles.len(), 2);
+
+    // An image the registry does not have: nothing is written.
+    let missing = r.dir.path().join("missing-image");
+    std::fs::create_dir(&missing).unwrap();
+    let mut cmd = kakunin();
+    chart_env(&mut cmd)
+        .args(["publish", "image"])
+        .arg(format!("{}/{name}@sha256:{}", reg.host(), "0".repeat(64)))
+        .args(["--tag", "v9.9.9", "--push-attestation", "--plain-http"])
+        .arg("--out")
+        .arg(&missing)
+        .arg("--signing-config")
+        .arg(instance.signing_config())
+        .arg("--trusted-root")
+        .arg(instance.trusted_root())
+        .args(["--identity-token", &tok.jwt()]);
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("found none (404)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(files(&missing).is_empty());
+}
