@@ -621,9 +621,19 @@ fn run_crypto(
             Ok((r, Some(d.clone())))
         }
         Artifact::Bytes(b) => {
+            if let SignatureContent::DsseEnvelope(env) = &bundle.content {
+                let algorithms = subject_algorithms(env.payload.as_bytes());
+                if !algorithms.is_empty() {
+                    let digests = algorithms.iter().map(|a| Digest::of_bytes(*a, b)).collect();
+                    return verify_dsse_by_digests(trust, bundle, pol, digests);
+                }
+            }
             let r = verifier.verify(*b, bundle, pol).map_err(sig)?;
-            let d = bound_digest_of_bytes(bundle, b);
-            Ok((r, Some(d)))
+            let d = match &bundle.content {
+                SignatureContent::MessageSignature(_) => Some(Digest::sha256(b)),
+                _ => None,
+            };
+            Ok((r, d))
         }
         Artifact::Path(path) => verify_path(trust, bundle, path, pol),
     }
@@ -651,25 +661,17 @@ fn verify_path(
         path: path.to_path_buf(),
         source,
     };
-    if let SignatureContent::DsseEnvelope(env) = &bundle.content
-        && let Some(alg) = subject_algorithm(env.payload.as_bytes())
-    {
-        let (mut ds, _) = digest::hash_reader(open(path)?, &[alg]).map_err(io)?;
-        let d = ds.remove(0);
-        let hash_alg = match alg {
-            Algorithm::Sha256 => HashAlgorithm::Sha2256,
-            Algorithm::Sha512 => HashAlgorithm::Sha2512,
-        };
-        let ad = ArtifactDigest::new(hash_alg, d.as_bytes().to_vec())
-            .map_err(|e| BundleError::Signature(e.to_string()))?;
-        let r = verifier.verify(ad, bundle, pol).map_err(sig)?;
-        return Ok((r, Some(d)));
+    if let SignatureContent::DsseEnvelope(env) = &bundle.content {
+        let algorithms = subject_algorithms(env.payload.as_bytes());
+        if !algorithms.is_empty() {
+            // One pass over the file for every algorithm the subjects use (usually one), then
+            // bind by digest: the first digest that names a subject wins.
+            let (digests, _) = digest::hash_reader(open(path)?, &algorithms).map_err(io)?;
+            return verify_dsse_by_digests(trust, bundle, pol, digests);
+        }
     }
-    match verifier.verify_reader(
-        std::io::BufReader::with_capacity(digest::STREAM_BUFFER, open(path)?),
-        bundle,
-        pol,
-    ) {
+    // No BufReader: sigstore-verify reads in its own 64 KiB chunks; a buffer would add a copy.
+    match verifier.verify_reader(open(path)?, bundle, pol) {
         Ok(r) => {
             let d = match &bundle.content {
                 // verify_reader checked the bundle's messageDigest against the artifact.
@@ -701,19 +703,10 @@ fn verify_path(
     }
 }
 
-fn bound_digest_of_bytes(bundle: &Bundle, bytes: &[u8]) -> Digest {
-    if let SignatureContent::DsseEnvelope(env) = &bundle.content
-        && subject_algorithm(env.payload.as_bytes()) == Some(Algorithm::Sha512)
-    {
-        return Digest::of_bytes(Algorithm::Sha512, bytes);
-    }
-    Digest::sha256(bytes)
-}
-
-/// The digest algorithm to bind a file to a DSSE statement's subjects with: sha256 when a
-/// subject has one, else sha512; None when the payload is not a statement with such subjects
+/// The digest algorithms of a DSSE statement's subjects that kakunin can bind a file with
+/// (sha256 first, then sha512); empty when the payload is not a statement with such subjects
 /// (sigstore-verify then reports why).
-fn subject_algorithm(payload: &[u8]) -> Option<Algorithm> {
+fn subject_algorithms(payload: &[u8]) -> Vec<Algorithm> {
     #[derive(serde::Deserialize)]
     struct Statement {
         subject: Vec<Subject>,
@@ -724,17 +717,43 @@ fn subject_algorithm(payload: &[u8]) -> Option<Algorithm> {
         digest: std::collections::BTreeMap<String, String>,
     }
     if payload.len() > limits::MAX_PAYLOAD_BYTES || !limits::json_depth_ok(payload) {
-        return None;
+        return Vec::new();
     }
-    let st: Statement = serde_json::from_slice(payload).ok()?;
+    let Ok(st) = serde_json::from_slice::<Statement>(payload) else {
+        return Vec::new();
+    };
     let has = |name: &str| st.subject.iter().any(|s| s.digest.contains_key(name));
-    if has("sha256") {
-        Some(Algorithm::Sha256)
-    } else if has("sha512") {
-        Some(Algorithm::Sha512)
-    } else {
-        None
+    [Algorithm::Sha256, Algorithm::Sha512]
+        .into_iter()
+        .filter(|a| has(a.name()))
+        .collect()
+}
+
+/// Verifies a DSSE bundle with each digest of the artifact in turn (one per algorithm its
+/// subjects use); the first that names a subject binds it.
+fn verify_dsse_by_digests(
+    trust: &Trust,
+    bundle: &Bundle,
+    pol: &dyn sigstore_verify::Policy,
+    digests: Vec<Digest>,
+) -> Result<(VerificationResult, Option<Digest>), BundleError> {
+    let mut last = BundleError::Signature("no digest of the artifact to bind".into());
+    for d in digests {
+        match trust.verifier().verify(artifact_digest(&d)?, bundle, pol) {
+            Ok(r) => return Ok((r, Some(d))),
+            Err(e) => last = BundleError::Signature(e.to_string()),
+        }
     }
+    Err(last)
+}
+
+fn artifact_digest(d: &Digest) -> Result<ArtifactDigest, BundleError> {
+    let alg = match d.algorithm() {
+        Algorithm::Sha256 => HashAlgorithm::Sha2256,
+        Algorithm::Sha512 => HashAlgorithm::Sha2512,
+    };
+    ArtifactDigest::new(alg, d.as_bytes().to_vec())
+        .map_err(|e| BundleError::Signature(e.to_string()))
 }
 
 /// Verifies every bundle of a file (one, or one per `.jsonl` line) and returns the first that
@@ -798,4 +817,45 @@ pub fn verify_file(
             failures,
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_algorithms_lists_what_the_statement_uses_sha256_first() {
+        let st = |digests: &str| {
+            format!(
+                r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{digests}],"predicateType":"p"}}"#
+            )
+        };
+        let both = st(r#"{"digest":{"sha512":"aa"}},{"digest":{"sha256":"bb"}}"#);
+        assert_eq!(
+            subject_algorithms(both.as_bytes()),
+            vec![Algorithm::Sha256, Algorithm::Sha512]
+        );
+        let only512 = st(r#"{"name":"x","digest":{"sha512":"aa","gitCommit":"cc"}}"#);
+        assert_eq!(
+            subject_algorithms(only512.as_bytes()),
+            vec![Algorithm::Sha512]
+        );
+        assert!(subject_algorithms(st(r#"{"digest":{"sha1":"aa"}}"#).as_bytes()).is_empty());
+        assert!(subject_algorithms(b"not json").is_empty());
+    }
+
+    #[test]
+    fn a_certificate_policy_refuses_a_managed_key_bundle() {
+        let trust = Trust::production().unwrap();
+        let key_bundle = r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"publicKey":{"hint":"x"},"tlogEntries":[]},"messageSignature":{"messageDigest":{"algorithm":"SHA2_256","digest":"AAAA"},"signature":"AAAA"}}"#;
+        let bundle = parse_bundle(key_bundle.as_bytes()).unwrap();
+        let v = verify(
+            &trust,
+            &bundle,
+            &Artifact::Bytes(b"x"),
+            &Policy::identity("a", "b"),
+        );
+        assert!(!v.verified());
+        assert!(v.result.unwrap_err().to_string().contains("--key"));
+    }
 }

@@ -155,7 +155,14 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
     if args.output.format() == Format::Human {
         match &verification.result {
             Ok(v) => print!("{}", summary(v)),
-            Err(e) => eprintln!("kakunin: verification failed: {e}"),
+            Err(e) => {
+                eprintln!("kakunin: verification failed: {e}");
+                if args.trusted_root.is_none()
+                    && let Some(hint) = other_root_hint(&args, instance, &artifact, &policy)
+                {
+                    eprintln!("{hint}");
+                }
+            }
         }
     }
     // The verdict comes from the checks; a rejected bundle must never exit 0 even if every
@@ -164,6 +171,38 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
         (Err(_), ExitCode::Verified) => ExitCode::Failed,
         (_, code) => code,
     }
+}
+
+/// When a bundle fails against the embedded root that was chosen, whether it would verify
+/// against another embedded root (a GitHub-instance bundle checked against public-good is the
+/// usual mistake). Only a hint: the verdict stays a failure.
+fn other_root_hint(
+    args: &VerifyBundleArgs,
+    chosen: Option<Instance>,
+    artifact: &Artifact<'_>,
+    policy: &Policy,
+) -> Option<String> {
+    let chosen = chosen.unwrap_or(if args.staging {
+        Instance::Staging
+    } else {
+        Instance::Production
+    });
+    [Instance::GitHub, Instance::Production, Instance::Staging]
+        .into_iter()
+        .filter(|i| *i != chosen)
+        .find(|i| {
+            Trust::embedded(*i).is_ok_and(|t| {
+                bundle::verify_file(&t, &args.bundle, artifact, policy)
+                    .is_ok_and(|v| v.verified())
+            })
+        })
+        .map(|i| {
+            format!(
+                "hint: this bundle verifies against the embedded {} root; to accept it, add --instance {}",
+                i.name(),
+                i.name()
+            )
+        })
 }
 
 fn summary(v: &bundle::VerifiedBundle) -> String {

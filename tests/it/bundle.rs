@@ -382,6 +382,11 @@ fn tampered_artifact_and_wrong_root_fail() {
             .unwrap(),
     ]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("hint: this bundle verifies against the embedded github root"),
+        "{}",
+        stderr(&out)
+    );
     let out = run(&[
         "verify-bundle",
         "--instance",
@@ -608,4 +613,57 @@ fn base64_wrapped_in_lines_is_accepted_like_other_clients_do() {
     std::fs::write(&wrapped, serde_json::to_vec(&bundle).unwrap()).unwrap();
     let out = verify(&wrapped);
     assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+}
+
+/// `--workflow` and `--source-digest` against the reusable-workflow attestation: the workflow
+/// that ran is the caller's (`shared.yml`), not the reusable workflow that signed.
+#[test]
+fn workflow_and_source_digest_claims_fail_with_expected_and_found() {
+    let Some(shared) = shared_fixtures("workflow_and_source_digest_claims") else {
+        return;
+    };
+    let gh = shared.join("cli-cli/pkg/cmd/attestation/test/data");
+    let bundle = gh.join("reusable-workflow-attestation.sigstore.json");
+    let artifact = gh.join("reusable-workflow-artifact");
+    let id = "https://github.com/github/artifact-attestations-workflows/.github/workflows/attest.yml@09b495c3f12c7881b3cc17209a327792065c1a1d";
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "verify-bundle",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--certificate-identity",
+            id,
+            "--certificate-oidc-issuer",
+            GHA,
+        ];
+        args.extend_from_slice(extra);
+        args.push(artifact.to_str().unwrap());
+        run(&args)
+    };
+    let good = [
+        "--workflow",
+        ".github/workflows/shared.yml",
+        "--source-digest",
+        "95baf27389e83e6a5c48f42e190d48d7abcea19e",
+    ];
+    let out = verify(&good);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let out = verify(&["--workflow", ".github/workflows/attest.yml"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).contains("expected: .github/workflows/attest.yml")
+            && stdout(&out).contains("found:    .github/workflows/shared.yml"),
+        "{}",
+        stdout(&out)
+    );
+    let out = verify(&[
+        "--source-digest",
+        "0000000000000000000000000000000000000000",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).contains("found:    95baf27389e83e6a5c48f42e190d48d7abcea19e"),
+        "{}",
+        stdout(&out)
+    );
 }
