@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
             [CompletionResult]::new('trust-root', 'trust-root', [CompletionResultType]::ParameterValue, 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache')
             [CompletionResult]::new('verify-attestation', 'verify-attestation', [CompletionResultType]::ParameterValue, 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance')
+            [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
@@ -157,6 +158,28 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kakunin;download' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Directory to write the kit into (created if needed)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The project''s profile (default: kakunin''s built-in profile for CHART)')
+            [CompletionResult]::new('--allow-insecure-registry', '--allow-insecure-registry', [CompletionResultType]::ParameterName, 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed')
+            [CompletionResult]::new('--cache-dir', '--cache-dir', [CompletionResultType]::ParameterName, 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a whole download may take (connect to last byte)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connection error, a timeout, a truncated body or a 5xx')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Use only the cache (or the kit given with --kit): no network. A missing file is named')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Do not read or write the cache')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also show expected and found values of checks that passed (human output)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also show expected and found values of checks that passed (human output)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kakunin;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -271,6 +294,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
             [CompletionResult]::new('trust-root', 'trust-root', [CompletionResultType]::ParameterValue, 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache')
             [CompletionResult]::new('verify-attestation', 'verify-attestation', [CompletionResultType]::ParameterValue, 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance')
+            [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
@@ -296,6 +320,9 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             break
         }
         'kakunin;help;verify-attestation' {
+            break
+        }
+        'kakunin;help;download' {
             break
         }
         'kakunin;help;completions' {

@@ -19,6 +19,9 @@ _kakunin() {
             kakunin,completions)
                 cmd="kakunin__subcmd__completions"
                 ;;
+            kakunin,download)
+                cmd="kakunin__subcmd__download"
+                ;;
             kakunin,help)
                 cmd="kakunin__subcmd__help"
                 ;;
@@ -45,6 +48,9 @@ _kakunin() {
                 ;;
             kakunin__subcmd__help,completions)
                 cmd="kakunin__subcmd__help__subcmd__completions"
+                ;;
+            kakunin__subcmd__help,download)
+                cmd="kakunin__subcmd__help__subcmd__download"
                 ;;
             kakunin__subcmd__help,help)
                 cmd="kakunin__subcmd__help__subcmd__help"
@@ -125,7 +131,7 @@ _kakunin() {
 
     case "${cmd}" in
         kakunin)
-            opts="-h -V --help --version verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help"
+            opts="-h -V --help --version verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -152,8 +158,58 @@ _kakunin() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kakunin__subcmd__download)
+            opts="-o -q -v -h -V --to --profile --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --output --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-insecure-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kakunin__subcmd__help)
-            opts="verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help"
+            opts="verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,6 +223,20 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__help__subcmd__download)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

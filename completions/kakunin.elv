@@ -26,6 +26,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand trust-root 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
             cand verify-attestation 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
+            cand download 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
@@ -143,6 +144,27 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kakunin;download'= {
+            cand --to 'Directory to write the kit into (created if needed)'
+            cand --profile 'The project''s profile (default: kakunin''s built-in profile for CHART)'
+            cand --allow-insecure-registry 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed'
+            cand --cache-dir 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)'
+            cand --timeout 'Seconds a whole download may take (connect to last byte)'
+            cand --connect-timeout 'Seconds to wait for a connection'
+            cand --retries 'Retries after a connection error, a timeout, a truncated body or a 5xx'
+            cand -o 'Report format'
+            cand --output 'Report format'
+            cand --offline 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
+            cand --no-cache 'Do not read or write the cache'
+            cand -q 'No progress bars'
+            cand --quiet 'No progress bars'
+            cand -v 'Also show expected and found values of checks that passed (human output)'
+            cand --verbose 'Also show expected and found values of checks that passed (human output)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kakunin;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -247,6 +269,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand trust-root 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
             cand verify-attestation 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
+            cand download 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
@@ -266,6 +289,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         &'kakunin;help;trust-root;update'= {
         }
         &'kakunin;help;verify-attestation'= {
+        }
+        &'kakunin;help;download'= {
         }
         &'kakunin;help;completions'= {
         }

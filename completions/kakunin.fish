@@ -30,6 +30,7 @@ complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify" -d 'Verify 
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "trust-root" -d 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify-attestation" -d 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
+complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "download" -d 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
@@ -122,6 +123,23 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s q
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s V -l version -d 'Print version'
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l to -d 'Directory to write the kit into (created if needed)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l profile -d 'The project\'s profile (default: kakunin\'s built-in profile for CHART)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l allow-insecure-registry -d 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l cache-dir -d 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l timeout -d 'Seconds a whole download may take (connect to last byte)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s o -l output -d 'Report format' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+json\t'The JSON report (docs/report.md)'
+sarif\t'SARIF 2.1.0, for code-scanning dashboards'
+junit\t'JUnit XML, for CI test reports'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l offline -d 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l no-cache -d 'Do not read or write the cache'
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s q -l quiet -d 'No progress bars'
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand man" -l out-dir -d 'Write kakunin.1 and one kakunin-<command>.1 per command into this directory' -r -F
@@ -189,15 +207,16 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "chart" -d 'Attest a Helm chart package: subject = the .tgz\'s name and SHA-256'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "image" -d 'Attest a container image: subject = its repository and manifest digest'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "verify" -d 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "trust-root" -d 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "verify-attestation" -d 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "publish" -d 'Produce a release\'s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key'
-complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation completions man sign-bundle publish help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help" -f -a "verify" -d 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help" -f -a "trust-root" -d 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help" -f -a "verify-attestation" -d 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help" -f -a "download" -d 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help" -f -a "completions" -d 'Print shell completions for kakunin to stdout'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help" -f -a "man" -d 'Print kakunin\'s manual page (roff) to stdout, or write one page per command into a directory'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help" -f -a "publish" -d 'Produce a release\'s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key'
+complete -c kakunin -n "__fish_kakunin_using_subcommand help; and not __fish_seen_subcommand_from verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand help; and __fish_seen_subcommand_from trust-root" -f -a "show" -d 'Print an embedded trusted_root.json to stdout'
 complete -c kakunin -n "__fish_kakunin_using_subcommand help; and __fish_seen_subcommand_from trust-root" -f -a "update" -d 'Fetch the current trusted roots through TUF (network) into the cache directory'
 complete -c kakunin -n "__fish_kakunin_using_subcommand help; and __fish_seen_subcommand_from publish" -f -a "chart" -d 'Attest a Helm chart package: subject = the .tgz\'s name and SHA-256'

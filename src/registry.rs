@@ -427,7 +427,12 @@ impl RegistryClient {
                 .await
             {
                 Ok(r) => r,
-                Err(e) if e.status() == Some(404) && pages == 1 => {
+                // 404: the registry has no referrers API. Offline, a kit made against such a
+                // registry holds the fallback tag instead of API pages.
+                Err(e)
+                    if pages == 1
+                        && (e.status() == Some(404) || matches!(e, FetchError::Offline { .. })) =>
+                {
                     return self.referrers_by_tag(repo, subject, artifact_type).await;
                 }
                 Err(e) => return Err(e),
@@ -479,7 +484,9 @@ impl RegistryClient {
                     sources: vec![index.blob],
                 })
             }
-            Err(e) if e.is_not_found() => Ok(Referrers {
+            // Only the registry saying 404 means "no referrers"; a file missing offline means
+            // "unknown", which is an error.
+            Err(e) if e.status() == Some(404) => Ok(Referrers {
                 descriptors: Vec::new(),
                 via: ReferrersVia::None,
                 sources: Vec::new(),
@@ -535,7 +542,7 @@ impl RegistryClient {
         let tag = format!("{}-{}.{suffix}", subject.algorithm().name(), subject.hex());
         let manifest = match self.manifest_by_tag(repo, &tag).await {
             Ok(m) => m,
-            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) if e.status() == Some(404) => return Ok(None),
             Err(e) => return Err(e),
         };
         let doc = manifest.parse()?;

@@ -2,6 +2,7 @@
 //! library, renders the report and maps the verdict to an exit code (docs/exit-codes.md).
 
 mod completions;
+mod download;
 mod fetch_args;
 mod output;
 mod publish;
@@ -53,6 +54,8 @@ pub enum Command {
     TrustRoot(trust_root::TrustRootArgs),
     /// Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance
     VerifyAttestation(verify_attestation::VerifyAttestationArgs),
+    /// Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification
+    Download(download::DownloadArgs),
     /// Print shell completions for kakunin to stdout
     Completions(completions::CompletionsArgs),
     /// Print kakunin's manual page (roff) to stdout, or write one page per command into a directory
@@ -83,6 +86,7 @@ pub fn main() -> std::process::ExitCode {
         Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::TrustRoot(args) => trust_root::run(args),
         Command::VerifyAttestation(args) => verify_attestation::run(args),
+        Command::Download(args) => download::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
         Command::SignBundle(args) => sign_bundle::sign_bundle(args),

@@ -5,6 +5,7 @@ mod bundle;
 mod chart;
 mod cli;
 mod common;
+mod download;
 mod fetch;
 mod publish;
 mod registry;

@@ -303,6 +303,25 @@ fn the_referrers_api_is_paged_refiltered_and_behind_a_bearer_token() {
         "the token is reused"
     );
 
+    // Offline, what is not in the cache is unknown, never "no referrers".
+    let off = Fetcher::new(FetchOptions {
+        http: test_http(),
+        cache_dir: Some(TempDir::new("referrers-offline").path().to_path_buf()),
+        offline: true,
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let mut mirrors = BTreeMap::new();
+    mirrors.insert("ghcr.io".to_string(), s.url(""));
+    let c_off = RegistryClient::new(off, mirrors).with_credentials(Default::default());
+    let err = block_on(c_off.attached_bundles(&repo("o/app"), &subject)).unwrap_err();
+    assert!(matches!(err, FetchError::Offline { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("sha256-{}", subject.hex())),
+        "{err}"
+    );
+
     // Without a token endpoint that answers, the error names the registry's refusal.
     s.route("/token", Reply::Status(403, vec![], b"denied".to_vec()));
     let c = client(&TempDir::new("referrers-cache2"), "ghcr.io", &s.url(""));

@@ -1,0 +1,207 @@
+//! `kakunin download CHART@VERSION --to DIR`: gather a release exactly as `verify` would, and
+//! write it as a kit (docs/kit.md) that `verify --offline --kit DIR` reads later.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+
+use kakunin::exit::ExitCode;
+use kakunin::fetch::kit::KitWriter;
+use kakunin::fetch::{Blob, Fetcher, Kind, Source, block_on};
+use kakunin::profile::{Profile, RootChoice};
+use kakunin::release::gather;
+use kakunin::release::{Evidence, Piece};
+
+use super::fetch_args::{Bars, FetchArgs};
+use super::{OutputArgs, fail};
+
+const EXAMPLES: &str = "\
+Examples:
+  # Everything about gomenhashai 1.3.2 into a directory, then verify it with no network
+  kakunin download gomenhashai@1.3.2 --to kit/
+  kakunin verify --offline --kit kit/
+
+  # A project described by a profile, with a registry mirror on plain HTTP
+  kakunin download mychart@2.0.0 --profile mychart.yaml --to kit/ --allow-insecure-registry registry.lan:5000
+
+Exit codes: 0 the kit holds every file of the release, 2 usage or input error (unknown chart
+or version, unreadable profile), 3 some file could not be fetched (the kit is written and
+kit.json lists what is missing and why).
+";
+
+#[derive(Debug, Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct DownloadArgs {
+    /// The release: CHART@VERSION (e.g. gomenhashai@1.3.2)
+    #[arg(value_name = "CHART@VERSION")]
+    release: String,
+
+    /// Directory to write the kit into (created if needed)
+    #[arg(long, value_name = "DIR")]
+    to: PathBuf,
+
+    /// The project's profile (default: kakunin's built-in profile for CHART)
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
+
+    #[command(flatten)]
+    fetch: FetchArgs,
+
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+pub fn run(args: DownloadArgs) -> ExitCode {
+    let Some((chart, version)) = args.release.split_once('@') else {
+        return fail(
+            ExitCode::Usage,
+            format!("expected CHART@VERSION, found {:?}", args.release),
+        );
+    };
+    let profile = match &args.profile {
+        Some(p) => Profile::load(p),
+        None => Profile::builtin(chart),
+    };
+    let profile = match profile {
+        Ok(p) if p.chart == chart => p,
+        Ok(p) => {
+            return fail(
+                ExitCode::Usage,
+                format!("the profile is for chart {:?}, not {chart:?}", p.chart),
+            );
+        }
+        Err(e) => return fail(ExitCode::Usage, e),
+    };
+    let mut fetcher = match Fetcher::new(args.fetch.options(None)) {
+        Ok(f) => f,
+        Err(e) => return fail(ExitCode::Usage, e),
+    };
+    if let Some(bars) = Bars::new(args.output.progress_allowed()) {
+        fetcher = fetcher.with_progress(Arc::new(bars));
+    }
+    let (evidence, record) = match block_on(gather::gather(&fetcher, &profile, version, None)) {
+        Ok(r) => r,
+        Err(e) => return fail(ExitCode::Usage, e),
+    };
+    let mut kit = match KitWriter::create(&args.to, chart, version) {
+        Ok(k) => k,
+        Err(e) => return fail(ExitCode::Usage, e),
+    };
+    for (blob, role) in &record.files {
+        let media_type = (blob.kind == Kind::Manifest)
+            .then(|| media_type(&blob.bytes))
+            .flatten();
+        if let Err(e) = kit.add(blob, role, media_type.as_deref()) {
+            return fail(ExitCode::Usage, e);
+        }
+    }
+    for (url, role, why) in &record.missing {
+        kit.missing(url, role, why);
+    }
+    // Everything the gather could not get, including what has no URL (an index that could not
+    // be read, a registry that could not be asked).
+    let unavailable = unavailable(&evidence);
+    match trusted_root(&profile) {
+        Ok(root) => {
+            if let Err(e) = kit.add(&root, "trusted-root", None) {
+                return fail(ExitCode::Usage, e);
+            }
+        }
+        Err(e) => return fail(ExitCode::Usage, e),
+    }
+    let manifest = match kit.finish() {
+        Ok(m) => m,
+        Err(e) => return fail(ExitCode::Usage, e),
+    };
+    let bytes: u64 = manifest.files.iter().map(|f| f.size).sum();
+    if args.output.format() == kakunin::report::Format::Json {
+        let out = serde_json::json!({
+            "kit": args.to,
+            "manifest": manifest,
+            "unavailable": unavailable,
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else if !args.output.quiet {
+        println!(
+            "kit for {chart}@{version} written to {}: {} files, {bytes} bytes",
+            args.to.display(),
+            manifest.files.len()
+        );
+        for m in &unavailable {
+            println!("  missing: {m}");
+        }
+    }
+    if unavailable.is_empty() && manifest.missing.is_empty() {
+        ExitCode::Verified
+    } else {
+        ExitCode::Fetch
+    }
+}
+
+/// The pieces of a release that could not be gathered.
+fn unavailable(ev: &Evidence) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut piece = |p: &Piece| {
+        if let Err(m) = p {
+            out.push(m.to_string());
+        }
+    };
+    piece(&ev.index);
+    piece(&ev.package);
+    if let Some(p) = &ev.prov {
+        piece(p);
+    }
+    piece(&ev.chart_bundle);
+    piece(&ev.chart_envelope);
+    piece(&ev.image_bundle);
+    piece(&ev.image_envelope);
+    for m in [
+        ev.registry.tag_digest.as_ref().err(),
+        ev.registry.attestations.as_ref().err(),
+        ev.registry.tags.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        out.push(m.to_string());
+    }
+    out
+}
+
+/// The `mediaType` a manifest declares.
+fn media_type(bytes: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct M {
+        #[serde(rename = "mediaType")]
+        media_type: Option<String>,
+    }
+    serde_json::from_slice::<M>(bytes).ok()?.media_type
+}
+
+/// The trusted root the profile names, as a kit file (recorded, never trusted by the kit).
+fn trusted_root(profile: &Profile) -> Result<Blob, String> {
+    let (bytes, source) = match profile.root_choice() {
+        RootChoice::Embedded(name) => {
+            let instance = kakunin::trust::Instance::from_name(&name)
+                .ok_or_else(|| format!("unknown embedded trusted root {name:?}"))?;
+            (
+                instance.embedded_json().as_bytes().to_vec(),
+                Source::Embedded {
+                    name: format!("{name}/trusted_root.json"),
+                },
+            )
+        }
+        RootChoice::File(path) => (
+            kakunin::limits::read_file_capped(&path, kakunin::limits::MAX_TRUST_BYTES)
+                .map_err(|e| format!("{}: {e}", path.display()))?,
+            Source::File { path },
+        ),
+    };
+    Ok(Blob {
+        digest: kakunin::digest::Digest::sha256(&bytes),
+        bytes,
+        source,
+        kind: Kind::Trust,
+    })
+}
