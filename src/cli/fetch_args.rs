@@ -22,8 +22,8 @@ pub struct FetchArgs {
     /// Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)
     #[arg(long, value_name = "DIR", env = "KAKUNIN_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Do not read or write the cache
-    #[arg(long, conflicts_with = "offline")]
+    /// Do not read or write the cache (with --offline and --kit: the kit alone)
+    #[arg(long)]
     pub no_cache: bool,
     /// Seconds a whole download may take (connect to last byte)
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
