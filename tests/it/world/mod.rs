@@ -1,7 +1,9 @@
 //! The release world: a reproducible, GomenHashai-shaped set of releases (charts in a Helm
 //! repository, release assets in GitHub's layout, small images in a registry), built by the
-//! tests themselves from [`history`] with deterministic bytes, and signed keylessly by
-//! `kakunin sign-bundle --in-toto` against the test Sigstore instance (fixed keys).
+//! tests themselves from [`history`] with deterministic bytes, and released keylessly with
+//! `kakunin publish chart|image` against the test Sigstore instance (fixed keys), as the
+//! project's workflows would; the few bundles only a tampered world needs (a statement about
+//! another ref than its certificate's, for instance) are signed with `kakunin sign-bundle`.
 //!
 //! The world is built once per test process ([`world`]) and shared; tampered worlds are
 //! copies of its evidence with one thing changed.
@@ -196,6 +198,128 @@ impl Signer {
     }
 }
 
+impl Signer {
+    /// `kakunin publish chart|image` with the provenance flags of a GitHub Actions run of
+    /// `workflow` at `git_ref` in `repository`; returns (bundle, .intoto.jsonl) as written.
+    fn publish(
+        &self,
+        what: &[&str],
+        stem: &str,
+        repository: &str,
+        workflow: &str,
+        git_ref: &str,
+        jwt: &str,
+    ) -> (Vec<u8>, Vec<u8>) {
+        let n = self.n.get();
+        self.n.set(n + 1);
+        let out_dir = self.dir.path().join(format!("p{n}"));
+        std::fs::create_dir_all(&out_dir).unwrap();
+        let workflow_ref = format!("{repository}/.github/workflows/{workflow}@{git_ref}");
+        let sha = format!(
+            "{:040x}",
+            Digest::sha256(workflow_ref.as_bytes()).as_bytes()[0]
+        );
+        let (root, config, out) = (
+            self.instance.trusted_root().display().to_string(),
+            self.instance.signing_config().display().to_string(),
+            out_dir.display().to_string(),
+        );
+        let mut args = vec!["publish"];
+        args.extend_from_slice(what);
+        args.extend_from_slice(&[
+            "--out",
+            &out,
+            "--identity-token",
+            jwt,
+            "--signing-config",
+            &config,
+            "--trusted-root",
+            &root,
+            "--repository",
+            repository,
+            "--workflow-ref",
+            &workflow_ref,
+            "--ref",
+            git_ref,
+            "--sha",
+            &sha,
+            "--event-name",
+            "push",
+            "--repository-id",
+            "700000001",
+            "--repository-owner-id",
+            "100000001",
+            "--runner-environment",
+            "github-hosted",
+            "--run-id",
+            "4242424242",
+        ]);
+        let out = run(&args);
+        assert_eq!(
+            code(&out),
+            0,
+            "publish {what:?}: {}\n{}",
+            crate::common::stdout(&out),
+            stderr(&out)
+        );
+        (
+            std::fs::read(out_dir.join(format!("{stem}.sigstore"))).unwrap(),
+            std::fs::read(out_dir.join(format!("{stem}.intoto.jsonl"))).unwrap(),
+        )
+    }
+
+    /// Publishes a chart package as the project's helm-release workflow does.
+    fn publish_chart(
+        &self,
+        version: &str,
+        tgz: &[u8],
+        repository: &str,
+        workflow: &str,
+        unix: i64,
+    ) -> (Vec<u8>, Vec<u8>) {
+        let dir = self.dir.path().join(format!("c{}", self.n.get()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("gomenhashai-{version}.tgz"));
+        std::fs::write(&file, tgz).unwrap();
+        let jwt = token(
+            repository,
+            workflow,
+            "refs/heads/main",
+            "refs/heads/main",
+            unix,
+        );
+        let file = file.display().to_string();
+        self.publish(
+            &["chart", &file],
+            &format!("gomenhashai-{version}"),
+            repository,
+            workflow,
+            "refs/heads/main",
+            &jwt,
+        )
+    }
+
+    /// Publishes an image release as the project's docker-release workflow does.
+    fn publish_image(
+        &self,
+        reference: &str,
+        tag: &str,
+        repository: &str,
+        unix: i64,
+    ) -> (Vec<u8>, Vec<u8>) {
+        let git_ref = format!("refs/tags/{tag}");
+        let jwt = token(repository, "docker-release.yaml", &git_ref, &git_ref, unix);
+        self.publish(
+            &["image", reference, "--tag", tag, "--name", "GomenHashai"],
+            &format!("GomenHashai-{tag}"),
+            repository,
+            "docker-release.yaml",
+            &git_ref,
+            &jwt,
+        )
+    }
+}
+
 /// The `.intoto.jsonl` of a bundle: its `dsseEnvelope` on one line.
 pub fn envelope_line(bundle: &[u8]) -> Vec<u8> {
     let v: serde_json::Value = serde_json::from_slice(bundle).unwrap();
@@ -223,21 +347,13 @@ impl World {
             n: std::cell::Cell::new(0),
         };
         let mut images = Vec::new();
-        for (i, (tag, owner)) in history::IMAGES.iter().enumerate() {
+        for (tag, owner) in history::IMAGES.iter() {
             let image = build::image(tag, &format!("{owner}/gomenhashai"), "");
             let repository = format!("ghcr.io/{owner}/gomenhashai");
             let gh = history::github_repository(owner);
-            let git_ref = format!("refs/tags/{tag}");
-            let (at, unix) = date(i);
-            let stmt = statement(
-                &repository,
-                &image.digest(),
-                gh,
-                "docker-release.yaml",
-                &git_ref,
-            );
-            let jwt = token(gh, "docker-release.yaml", &git_ref, &git_ref, unix);
-            let (bundle, envelope) = signer.sign(&stmt, &jwt, &at);
+            let (_, unix) = date(0);
+            let reference = format!("{repository}@{}", image.digest());
+            let (bundle, envelope) = signer.publish_image(&reference, tag, gh, unix);
             images.push(BuiltImage {
                 image,
                 repository,
@@ -254,23 +370,9 @@ impl World {
         };
         let sign_chart = |release: ChartRelease, block: &ImageBlock, gh: &str| {
             let tgz = build::chart_tgz(release.version, release.app_version, block);
-            let (at, unix) = date(0);
-            let name = format!("gomenhashai-{}.tgz", release.version);
-            let stmt = statement(
-                &name,
-                &Digest::sha256(&tgz),
-                gh,
-                "helm-release.yaml",
-                "refs/heads/main",
-            );
-            let jwt = token(
-                gh,
-                "helm-release.yaml",
-                "refs/heads/main",
-                "refs/heads/main",
-                unix,
-            );
-            let (bundle, envelope) = signer.sign(&stmt, &jwt, &at);
+            let (_, unix) = date(0);
+            let (bundle, envelope) =
+                signer.publish_chart(release.version, &tgz, gh, "helm-release.yaml", unix);
             BuiltChart {
                 release,
                 tgz,
@@ -316,21 +418,9 @@ impl World {
         // Extras for tampered worlds.
         let (at, unix) = date(20);
         let c = charts.last().unwrap();
-        let stmt = statement(
-            "gomenhashai-1.3.2.tgz",
-            &Digest::sha256(&c.tgz),
-            GITHUB_REPOSITORY,
-            "helm-release.yaml",
-            "refs/heads/main",
-        );
-        let jwt = token(
-            GITHUB_REPOSITORY,
-            "helm-debug.yaml",
-            "refs/heads/main",
-            "refs/heads/main",
-            unix,
-        );
-        let chart_wrong_identity = signer.sign(&stmt, &jwt, &at).0;
+        let chart_wrong_identity = signer
+            .publish_chart("1.3.2", &c.tgz, GITHUB_REPOSITORY, "helm-debug.yaml", unix)
+            .0;
         let stmt = statement(
             &newest.repository,
             &newest.image.digest(),
