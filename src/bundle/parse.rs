@@ -101,9 +101,29 @@ pub fn parse_bundle(bytes: &[u8]) -> Result<Bundle, BundleError> {
             unwrap_base64_lines(text)
                 .and_then(|t| Bundle::from_json(&t).ok())
                 .ok_or_else(|| BundleError::Parse {
-                    reason: strict.to_string(),
+                    reason: match what_else(text) {
+                        Some(hint) => format!("{strict} ({hint})"),
+                        None => strict.to_string(),
+                    },
                 })
         }
+    }
+}
+
+/// What a document that is not a bundle looks like, when it is a well-known neighbour.
+fn what_else(text: &str) -> Option<&'static str> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let o = v.as_object()?;
+    if o.contains_key("payloadType") && o.contains_key("signatures") {
+        Some(
+            "this is a bare DSSE envelope, as in an .intoto.jsonl: it has no certificate or log entry; verify the .sigstore bundle instead",
+        )
+    } else if o.contains_key("_type") && o.contains_key("subject") {
+        Some("this is an unsigned in-toto statement, not a bundle")
+    } else if o.contains_key("tlogs") || o.contains_key("certificateAuthorities") {
+        Some("this is a trusted root, not a bundle")
+    } else {
+        None
     }
 }
 
@@ -190,6 +210,13 @@ mod tests {
         assert_eq!(v["a"]["envelope"], "x\ny");
         assert_eq!(v["hashes"][0], "YQ==");
         assert!(unwrap_base64_lines(r#"{"envelope":"x\ny"}"#).is_none());
+    }
+
+    #[test]
+    fn a_bare_dsse_envelope_is_named_as_such() {
+        let err = parse_bundle(br#"{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"sig":"AA=="}]}"#)
+            .unwrap_err();
+        assert!(err.to_string().contains("bare DSSE envelope"), "{err}");
     }
 
     #[test]

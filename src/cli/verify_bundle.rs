@@ -119,7 +119,15 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
     let parsed = artifact_arg(&args.artifact);
     let artifact = match &parsed {
         Ok(d) => Artifact::Digest(d.clone()),
-        Err(p) => Artifact::Path(p),
+        Err(p) => {
+            if let Err(e) = std::fs::File::open(p) {
+                return fail(
+                    ExitCode::Usage,
+                    format!("cannot read artifact {}: {e}", p.display()),
+                );
+            }
+            Artifact::Path(p)
+        }
     };
     let verification = match bundle::verify_file(&trust, &args.bundle, &artifact, &policy) {
         Ok(v) => v,

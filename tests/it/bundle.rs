@@ -485,6 +485,37 @@ fn bad_bundles_get_clear_errors_and_no_panic() {
         "verify-bundle",
         "--bundle",
         truncated.to_str().unwrap(),
+        "--certificate-identity",
+        "x",
+        "--certificate-oidc-issuer",
+        "y",
+        dir.path().join("no-such-artifact").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2, "a missing artifact is an input error");
+    assert!(
+        stderr(&out).contains("cannot read artifact"),
+        "{}",
+        stderr(&out)
+    );
+
+    let envelope = dir.path().join("chart.intoto.jsonl");
+    std::fs::write(
+        &envelope,
+        br#"{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"sig":"AA=="}]}"#,
+    )
+    .unwrap();
+    let out = verify(&envelope);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("bare DSSE envelope"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(&[
+        "verify-bundle",
+        "--bundle",
+        truncated.to_str().unwrap(),
         "a.txt",
     ]);
     assert_eq!(code(&out), 2, "no identity and no key is a usage error");
