@@ -116,10 +116,15 @@ pub fn run(args: DownloadArgs) -> ExitCode {
     };
     let bytes: u64 = manifest.files.iter().map(|f| f.size).sum();
     if args.output.format() == kakunin::report::Format::Json {
+        let stats = fetcher.http().stats();
         let out = serde_json::json!({
             "kit": args.to,
             "manifest": manifest,
             "unavailable": unavailable,
+            "http": {
+                "requests": stats.requests.load(std::sync::atomic::Ordering::Relaxed),
+                "bytes": stats.bytes.load(std::sync::atomic::Ordering::Relaxed),
+            },
         });
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else if !args.output.quiet {

@@ -73,6 +73,44 @@ fn a_kit_downloaded_online_verifies_offline_and_a_tampered_one_does_not() {
         chart.digest,
         kakunin::digest::Digest::sha256(&w.chart("1.3.2").tgz).to_string()
     );
+    // Again with the warm cache: only what can change (index, tag, referrers, tag list) is asked
+    // again; the chart, its assets and every blob by digest come from the cache.
+    let cold = v["http"]["requests"].as_u64().unwrap();
+    let hits_before: Vec<(String, usize)> = served
+        .http
+        .seen()
+        .iter()
+        .map(|r| r.path.clone())
+        .filter(|p| p.contains("/releases/download/"))
+        .map(|p| (p.clone(), served.http.hits(&p)))
+        .collect();
+    assert!(!hits_before.is_empty());
+    let kit2 = keep.path().join("kit2").display().to_string();
+    let out = run(&[
+        "download",
+        "gomenhashai@1.3.2",
+        "--profile",
+        &profile,
+        "--to",
+        &kit2,
+        "--cache-dir",
+        &cache_s,
+        "--output",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let warm: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warm = warm["http"]["requests"].as_u64().unwrap();
+    assert!(warm < cold, "warm {warm} < cold {cold}");
+    for (path, hits) in hits_before {
+        assert_eq!(
+            served.http.hits(&path),
+            hits,
+            "{path} asked again with a warm cache"
+        );
+    }
+    eprintln!("download gomenhashai@1.3.2: {cold} HTTP requests cold, {warm} with a warm cache");
+
     drop(served); // no network from here on
 
     let root = trusted_root().display().to_string();
