@@ -219,6 +219,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             break
         }
         'kakunin;publish;chart' {
+            [CompletionResult]::new('--prov-key', '--prov-key', [CompletionResultType]::ParameterName, 'Also write <chart>.tgz.prov, signed with this armored OpenPGP secret key (passphrase from $KAKUNIN_PROV_PASSPHRASE, if any)')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the files into (must exist; existing files are never replaced)')
             [CompletionResult]::new('--identity-token', '--identity-token', [CompletionResultType]::ParameterName, 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless')

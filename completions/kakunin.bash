@@ -451,12 +451,16 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__publish__subcmd__chart)
-            opts="-h -V --out --identity-token --key --public-key-out --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --help --version"
+            opts="-h -V --prov-key --out --identity-token --key --public-key-out --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --prov-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

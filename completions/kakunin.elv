@@ -200,6 +200,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kakunin;publish;chart'= {
+            cand --prov-key 'Also write <chart>.tgz.prov, signed with this armored OpenPGP secret key (passphrase from $KAKUNIN_PROV_PASSPHRASE, if any)'
             cand --out 'Directory to write the files into (must exist; existing files are never replaced)'
             cand --identity-token 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)'
             cand --key 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless'

@@ -57,6 +57,10 @@ struct ChartArgs {
     /// The chart package, e.g. gomenhashai-1.3.2.tgz (files are named after it)
     #[arg(value_name = "CHART.tgz")]
     chart: PathBuf,
+    /// Also write <chart>.tgz.prov, signed with this armored OpenPGP secret key (passphrase
+    /// from $KAKUNIN_PROV_PASSPHRASE, if any)
+    #[arg(long, value_name = "KEY.asc")]
+    prov_key: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -194,6 +198,7 @@ pub fn publish(args: PublishArgs) -> ExitCode {
 
 async fn run(args: PublishArgs) -> ExitCode {
     let mut attach = None;
+    let mut prov_key = None;
     let (subject, stem, common) = match args.what {
         PublishWhat::Chart(a) => {
             let Some(stem) = a
@@ -211,6 +216,12 @@ async fn run(args: PublishArgs) -> ExitCode {
                     ),
                 );
             };
+            prov_key = a.prov_key.map(|k| {
+                (
+                    k,
+                    std::env::var("KAKUNIN_PROV_PASSPHRASE").unwrap_or_default(),
+                )
+            });
             (Subject::Chart { path: a.chart }, stem, a.common)
         }
         PublishWhat::Image(a) => {
@@ -299,6 +310,7 @@ async fn run(args: PublishArgs) -> ExitCode {
         signing,
         trust,
         attach,
+        prov_key,
     };
     match publish::publish(request).await {
         Ok(published) => report(&published, common.public_key_out.as_deref()),
@@ -323,6 +335,9 @@ fn report(p: &Published, public_key_out: Option<&std::path::Path>) -> ExitCode {
     println!("published {} ({})", p.subject_name, p.subject_digest);
     println!("  {}", p.bundle.display());
     println!("  {}", p.envelope.display());
+    if let Some(prov) = &p.prov {
+        println!("  {}", prov.display());
+    }
     match &p.signer {
         PublishedSigner::Certificate { identity, issuer } => {
             println!("  signed by {identity} (issuer {issuer}), verified as written");

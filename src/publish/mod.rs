@@ -18,6 +18,7 @@
 pub mod attach;
 pub mod identity;
 pub mod key;
+pub mod prov;
 pub mod sign;
 pub mod statement;
 pub mod write;
@@ -68,6 +69,8 @@ pub struct Request {
     pub trust: Trust,
     /// Also attach the bundle to the image in its registry (image subjects only).
     pub attach: Option<attach::Target>,
+    /// Also write a Helm `.prov` signed with this OpenPGP secret key and passphrase (charts only).
+    pub prov_key: Option<(PathBuf, String)>,
 }
 
 /// What a successful publish wrote and verified.
@@ -84,6 +87,8 @@ pub struct Published {
     pub bundle_json: Vec<u8>,
     /// Where the bundle was attached in the registry, if asked.
     pub attached: Option<attach::Attached>,
+    /// The Helm `.prov`, if asked.
+    pub prov: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +124,8 @@ pub enum PublishError {
     Write(#[from] write::WriteError),
     #[error("{0}")]
     Attach(#[from] attach::AttachError),
+    #[error("{0}")]
+    Prov(#[from] prov::ProvSignError),
 }
 
 impl PublishError {
@@ -143,6 +150,13 @@ impl PublishError {
 /// `out`, and verifies them as written. All or nothing (see the module documentation).
 pub async fn publish(request: Request) -> Result<Published, PublishError> {
     check_stem(&request.stem)?;
+    if request.prov_key.is_some() && matches!(request.subject, Subject::Image { .. }) {
+        return Err(PublishError::Input {
+            what: "--prov-key",
+            expected: "a chart subject".into(),
+            found: "an image".into(),
+        });
+    }
     if request.attach.is_some() && matches!(request.subject, Subject::Chart { .. }) {
         return Err(PublishError::Input {
             what: "--push-attestation",
@@ -169,6 +183,21 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
         }
         Subject::Image { repository, digest } => (repository.clone(), digest.clone()),
     };
+    // Refuse existing release files before anything is signed or logged.
+    let mut names = vec![
+        format!("{}.sigstore", request.stem),
+        format!("{}.intoto.jsonl", request.stem),
+    ];
+    if request.prov_key.is_some() {
+        names.push(format!("{subject_name}.prov"));
+    }
+    if let Some(path) = names
+        .iter()
+        .map(|n| request.out.join(n))
+        .find(|p| p.symlink_metadata().is_ok())
+    {
+        return Err(write::WriteError::Exists { path }.into());
+    }
     let provenance = request.build.provenance()?;
     let statement = Statement::new(subject_name.clone(), &subject_digest, provenance)?;
     let statement_bytes = statement.to_bytes();
@@ -210,10 +239,19 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
     let envelope_line = format!("{}\n", value["dsseEnvelope"]);
     let bundle_path = request.out.join(format!("{}.sigstore", request.stem));
     let envelope_path = request.out.join(format!("{}.intoto.jsonl", request.stem));
-    let files = vec![
+    let mut files = vec![
         (bundle_path.clone(), bundle_json.clone().into_bytes()),
         (envelope_path.clone(), envelope_line.into_bytes()),
     ];
+    let mut prov_path = None;
+    if let (Some((key, passphrase)), Subject::Chart { path }) =
+        (&request.prov_key, &request.subject)
+    {
+        let text = prov::sign(path, &subject_name, key, passphrase)?;
+        let p = request.out.join(format!("{subject_name}.prov"));
+        files.push((p.clone(), text));
+        prov_path = Some(p);
+    }
 
     // Stage, verify what is on disk, attach (if asked), and only then put the files in place.
     let staged = write::Staged::new(&files, false)?;
@@ -253,6 +291,7 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
         verified,
         bundle_json: bundle_json.into_bytes(),
         attached,
+        prov: prov_path,
     })
 }
 

@@ -503,6 +503,8 @@ fn existing_release_files_are_never_replaced() {
     let instance = TestSigstore::start();
     let r = release("publish-exists");
     std::fs::write(r.out.join("gomenhashai-1.3.2.intoto.jsonl"), "old").unwrap();
+    // Refused before any service is asked: a failing Fulcio is never reached.
+    instance.fail("fulcio", Some(503));
     let out = publish_chart(&instance, &r, &["--identity-token", &chart_token().jwt()]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
@@ -614,4 +616,133 @@ fn push_attestation_attaches_the_bundle_as_a_referrer_in_the_registry() {
         stderr(&out)
     );
     assert!(files(&missing).is_empty());
+}
+
+/// A minimal chart package: `<name>/Chart.yaml` and `<name>/values.yaml`.
+fn chart_tgz(name: &str, version: &str) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (path, data) in [
+        (
+            format!("{name}/Chart.yaml"),
+            format!("apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: v1.3.1\n"),
+        ),
+        (
+            format!("{name}/values.yaml"),
+            "image:\n  tag: v1.3.1\n".to_string(),
+        ),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, path, data.as_bytes()).unwrap();
+    }
+    let tar = b.into_inner().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &tar).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn prov_key_writes_a_helm_prov_that_gpg_and_kakunin_verify() {
+    use pgp::composed::{KeyType, SecretKeyParamsBuilder};
+    use rand::SeedableRng;
+    let instance = TestSigstore::start();
+    let r = release("publish-prov");
+    std::fs::write(&r.chart, chart_tgz("gomenhashai", "1.3.2")).unwrap();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(11);
+    let key = SecretKeyParamsBuilder::default()
+        .key_type(KeyType::Ed25519Legacy)
+        .can_certify(true)
+        .can_sign(true)
+        .primary_user_id("GomenHashai release <release@kakunin.invalid>".into())
+        .build()
+        .unwrap()
+        .generate(&mut rng)
+        .unwrap();
+    let secret = r.dir.path().join("release.asc");
+    std::fs::write(&secret, key.to_armored_string(Default::default()).unwrap()).unwrap();
+    let public = key.to_public_key();
+    let keyring = r.dir.path().join("release.pub.asc");
+    std::fs::write(
+        &keyring,
+        public.to_armored_bytes(Default::default()).unwrap(),
+    )
+    .unwrap();
+
+    let out = publish_chart(
+        &instance,
+        &r,
+        &[
+            "--identity-token",
+            &chart_token().jwt(),
+            "--prov-key",
+            secret.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        files(&r.out),
+        [
+            "gomenhashai-1.3.2.intoto.jsonl",
+            "gomenhashai-1.3.2.sigstore",
+            "gomenhashai-1.3.2.tgz.prov"
+        ]
+    );
+    let prov = std::fs::read(r.out.join("gomenhashai-1.3.2.tgz.prov")).unwrap();
+    let text = String::from_utf8(prov.clone()).unwrap();
+    let digest = kakunin::digest::sha256_file(&r.chart).unwrap();
+    assert!(
+        text.contains(&format!("files:\n  gomenhashai-1.3.2.tgz: {digest}\n")),
+        "{text}"
+    );
+    let tgz = std::fs::read(&r.chart).unwrap();
+    let ring = kakunin::chart::prov::parse_keyring(&std::fs::read(&keyring).unwrap()).unwrap();
+    kakunin::chart::prov::verify(&prov, &ring, &tgz, "gomenhashai-1.3.2.tgz").unwrap();
+
+    // GnuPG, independently.
+    let home = TempDir::new("publish-prov-gnupg");
+    let gpg = |args: &[&str]| {
+        Command::new("gpg")
+            .arg("--homedir")
+            .arg(home.path())
+            .args(["--batch", "--no-tty"])
+            .args(args)
+            .output()
+            .expect("gpg runs")
+    };
+    let imported = gpg(&["--import", keyring.to_str().unwrap()]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let prov_path = r.out.join("gomenhashai-1.3.2.tgz.prov");
+    let v = gpg(&["--verify", prov_path.to_str().unwrap()]);
+    assert!(
+        v.status.success(),
+        "gpg: {}",
+        String::from_utf8_lossy(&v.stderr)
+    );
+    let tampered = r.dir.path().join("tampered.prov");
+    std::fs::write(&tampered, text.replace("version: 1.3.2", "version: 1.3.3")).unwrap();
+    let v = gpg(&["--verify", tampered.to_str().unwrap()]);
+    assert!(!v.status.success(), "gpg accepted a changed .prov");
+
+    // --prov-key with a key that is not an OpenPGP secret key: nothing is written.
+    let other = release("publish-prov-bad");
+    std::fs::write(&other.chart, chart_tgz("gomenhashai", "1.3.2")).unwrap();
+    let out = publish_chart(
+        &instance,
+        &other,
+        &[
+            "--identity-token",
+            &chart_token().jwt(),
+            "--prov-key",
+            keyring.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--prov-key"), "{}", stderr(&out));
+    assert!(files(&other.out).is_empty());
 }
