@@ -78,6 +78,7 @@ async fn run(args: SignBundleArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(ExitCode::Usage, e),
     };
+    let (identity, issuer) = publish::expected_identity(&token);
     let signer = match KeylessSigner::new(&instance, token) {
         Ok(s) => s,
         Err(e) => return fail(ExitCode::Usage, e),
@@ -118,7 +119,7 @@ async fn run(args: SignBundleArgs) -> ExitCode {
         Err(e) => return fail(ExitCode::Fetch, format!("cannot serialise the bundle: {e}")),
     };
     if let Some(root) = &args.trusted_root {
-        if let Err(e) = verify_new_bundle(root, &bundle, &args) {
+        if let Err(e) = verify_new_bundle(root, &bundle, &args, &identity, &issuer) {
             return fail(
                 ExitCode::Failed,
                 format!("the new bundle does not verify: {e}"),
@@ -134,23 +135,41 @@ async fn run(args: SignBundleArgs) -> ExitCode {
     }
 }
 
+/// kakunin's bundle verification of the new bundle: against `root`, for the identity and issuer
+/// Fulcio had to certify for the token, over the file (or, with --in-toto, the statement's
+/// first subject).
 fn verify_new_bundle(
     root: &std::path::Path,
     bundle: &sigstore_types::Bundle,
     args: &SignBundleArgs,
+    identity: &str,
+    issuer: &str,
 ) -> Result<(), String> {
-    let root = sigstore_trust_root::TrustedRoot::from_file(root).map_err(|e| e.to_string())?;
-    let policy = sigstore_verify::VerificationPolicy::any_identity();
-    let result = if args.in_toto {
-        // The subjects are in the statement; verify the envelope and its signature.
-        let digest = bundle_statement_subject(bundle)?;
-        sigstore_verify::verify(digest, bundle, &policy, &root)
+    use kakunin::bundle::{self, Artifact, Policy};
+    let trust = kakunin::trust::Trust::from_file(root).map_err(|e| e.to_string())?;
+    let subject;
+    let artifact = if args.in_toto {
+        subject = bundle_statement_subject(bundle)?;
+        Artifact::Digest(
+            kakunin::digest::Digest::new(
+                kakunin::digest::Algorithm::Sha256,
+                subject.as_bytes().to_vec(),
+            )
+            .map_err(|e| e.to_string())?,
+        )
     } else {
-        let file = std::fs::File::open(&args.file).map_err(|e| e.to_string())?;
-        sigstore_verify::Verifier::new(&root)
-            .and_then(|v| v.verify_reader(std::io::BufReader::new(file), bundle, &policy))
+        Artifact::Path(&args.file)
     };
-    result.map(|_| ()).map_err(|e| e.to_string())
+    let v = bundle::verify(
+        &trust,
+        bundle,
+        &artifact,
+        &Policy::identity(identity, issuer),
+    );
+    match v.result {
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// The first subject's SHA-256 in the bundle's statement: the digest to verify the DSSE
