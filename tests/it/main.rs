@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod download;
 mod fetch;
+mod kit;
 mod publish;
 mod registry;
 mod release;
