@@ -147,7 +147,19 @@ pub fn verify_files(inputs: &Inputs<'_>) -> Result<Outcome, FilesError> {
     let mut all = Vec::new();
     let mut first_details = None;
     for (line_no, line) in lines {
-        let (mut checks, details) = verify_line(inputs, &line, envelope_file.as_ref());
+        let (mut checks, details) = match line {
+            Ok(line) => verify_line(inputs, &line, envelope_file.as_ref()),
+            // A line that is not an attestation does not hide the others.
+            Err(e) => (
+                vec![Check::fail(
+                    ids::BUNDLE_SIGNATURE,
+                    SIGNATURE_TITLE,
+                    "a Sigstore bundle with a DSSE envelope",
+                    e,
+                )],
+                json!({}),
+            ),
+        };
         let evidence = if multi {
             format!("{bundle_name}:{line_no}")
         } else {
@@ -177,19 +189,38 @@ pub fn verify_files(inputs: &Inputs<'_>) -> Result<Outcome, FilesError> {
 }
 
 /// A `.sigstore`/`.json` file is one document (possibly pretty-printed); a `.jsonl` file is one
-/// attestation a line.
-fn read_lines(bytes: &[u8]) -> Result<Vec<(usize, Line)>, String> {
+/// attestation a line, each classified on its own (a line that is not one is an `Err` there).
+/// The outer error is for a file with no line at all, or too many.
+#[allow(clippy::type_complexity)]
+fn read_lines(bytes: &[u8]) -> Result<Vec<(usize, Result<Line, String>)>, String> {
     if let Ok(line) = jsonl::classify(bytes.trim_ascii(), 1) {
-        return Ok(vec![(1, line)]);
+        return Ok(vec![(1, Ok(line))]);
     }
-    let lines = jsonl::read(bytes).map_err(|e| e.to_string())?;
-    // Report real line numbers: `jsonl::read` skips blank lines.
-    let numbers = bytes
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .filter(|(_, l)| !l.trim_ascii().is_empty())
-        .map(|(i, _)| i + 1);
-    Ok(numbers.zip(lines).collect())
+    let mut out = Vec::new();
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let raw = raw.trim_ascii();
+        if raw.is_empty() {
+            continue;
+        }
+        if out.len() == limits::MAX_JSONL_LINES {
+            return Err(jsonl::JsonlError::TooManyLines.to_string());
+        }
+        let line = if raw.len() as u64 > limits::MAX_BUNDLE_BYTES {
+            Err(jsonl::JsonlError::LineTooLong {
+                line: i + 1,
+                found: raw.len(),
+                cap: limits::MAX_BUNDLE_BYTES,
+            }
+            .to_string())
+        } else {
+            jsonl::classify(raw, i + 1).map_err(|e| e.to_string())
+        };
+        out.push((i + 1, line));
+    }
+    if out.is_empty() {
+        return Err(jsonl::JsonlError::Empty.to_string());
+    }
+    Ok(out)
 }
 
 /// The `--envelope` file: exactly one attestation, in any of the three shapes.
@@ -203,7 +234,10 @@ fn read_envelope_file(path: &Path) -> Result<Result<Envelope, String>, FilesErro
     })?;
     Ok(match read_lines(&bytes) {
         Err(e) => Err(format!("{}: {e}", path.display())),
-        Ok(mut lines) if lines.len() == 1 => Ok(lines.remove(0).1.envelope().clone()),
+        Ok(mut lines) if lines.len() == 1 => match lines.remove(0).1 {
+            Ok(line) => Ok(line.envelope().clone()),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        },
         Ok(lines) => Err(format!(
             "{}: expected one envelope, found {} attestations",
             path.display(),

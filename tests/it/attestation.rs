@@ -1126,3 +1126,43 @@ mod signed {
         assert!(find(&r, "bundle.signature", "fail").is_some());
     }
 }
+
+#[test]
+fn in_a_jsonl_a_bad_line_does_not_hide_a_good_one_and_is_reported_when_none_verifies() {
+    let Some(fx) = shared_fixtures("in_a_jsonl_a_bad_line_does_not_hide_a_good_one") else {
+        return;
+    };
+    let dir = TempDir::new("attestation-lines");
+    let case = reusable_workflow(&fx);
+    let good = serde_json::to_string(&bundle_json(&fx)).unwrap();
+    let run_file = |text: &str| {
+        let p = dir.path().join("mixed.jsonl");
+        std::fs::write(&p, text).unwrap();
+        let mut args: Vec<String> = vec!["--bundle".into(), s(&p)];
+        args.extend(case.args.iter().cloned());
+        args.push(case.subject.clone());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        verify(&args)
+    };
+    let (c, r, _) = run_file(&format!("{{not json\n\n{good}\n"));
+    assert_eq!(c, 0, "{r:#}");
+    assert_eq!(r["reports"][0]["details"]["line"], 3);
+    let (c, r, _) = run_file("{not json\n{\"a\":1}\n");
+    assert_eq!(c, 1, "{r:#}");
+    let fails: Vec<_> = checks(&r)
+        .into_iter()
+        .filter(|c| c["outcome"] == "fail")
+        .collect();
+    assert_eq!(fails.len(), 2, "{fails:#?}");
+    assert!(
+        fails[0]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("mixed.jsonl:1"),
+        "{fails:#?}"
+    );
+    assert!(
+        fails[1]["found"].as_str().unwrap().contains("line 2"),
+        "{fails:#?}"
+    );
+}
