@@ -96,6 +96,60 @@ pub fn json_depth_ok(bytes: &[u8]) -> bool {
     true
 }
 
+/// Checks that a YAML document's flow collections (`[…]`, `{…}`) nest no deeper than
+/// [`MAX_DEPTH`] before it is parsed: libyaml's scanner is quadratic in flow depth (10,000
+/// levels take seconds, 32 MiB of `[` would take hours), and the deserializer's own recursion
+/// limit only applies after the whole document was scanned. Quoted scalars and comments are
+/// skipped; brackets in plain scalars count, which can only over-estimate the depth.
+pub fn yaml_flow_depth_ok(bytes: &[u8]) -> bool {
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut prev = b'\n';
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'\'' => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == b'\'' {
+                        if bytes.get(i + 1) == Some(&b'\'') {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            b'#' if prev.is_ascii_whitespace() => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return false;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        prev = bytes.get(i).copied().unwrap_or(b'\n');
+        i += 1;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +161,16 @@ mod tests {
         assert!(!json_depth_ok(deep.as_bytes()));
         let ok = "[".repeat(MAX_DEPTH);
         assert!(json_depth_ok(ok.as_bytes()));
+    }
+
+    #[test]
+    fn yaml_flow_depth_skips_quotes_and_comments() {
+        assert!(yaml_flow_depth_ok(b"a: [1, {b: 2}]\n"));
+        let deep = "[".repeat(MAX_DEPTH + 1);
+        assert!(!yaml_flow_depth_ok(deep.as_bytes()));
+        let quoted = format!("a: \"{deep}\"\nb: '{deep}'\nc: 1 # {deep}\n");
+        assert!(yaml_flow_depth_ok(quoted.as_bytes()));
+        assert!(yaml_flow_depth_ok(b"a: 'it''s [' \nb: \"\\\"[\"\n"));
     }
 
     #[test]

@@ -127,6 +127,12 @@ impl HelmIndex {
                 found: bytes.len() as u64,
             });
         }
+        if !crate::limits::yaml_flow_depth_ok(bytes) {
+            return Err(IndexError::Parse(format!(
+                "collections nest deeper than {} levels",
+                crate::limits::MAX_DEPTH
+            )));
+        }
         let raw: RawIndex =
             serde_norway::from_slice(bytes).map_err(|e| IndexError::Parse(e.to_string()))?;
         match raw.api_version.as_deref() {
@@ -365,5 +371,36 @@ entries:
         .unwrap();
         let err = idx.chart("a").unwrap()[0].claimed_digest().unwrap_err();
         assert!(err.to_string().contains("\"xyz\""), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+
+    #[test]
+    fn alias_bombs_and_deep_nesting_are_errors_not_hangs() {
+        // "Billion laughs": each level repeats the previous one ten times.
+        let mut y = String::from("apiVersion: v1\nx0: &a0 [lol]\n");
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            y.push_str(&format!(
+                "x{i}: &a{i} [{}]\n",
+                vec![prev.as_str(); 10].join(",")
+            ));
+        }
+        y.push_str("entries:\n  c:\n  - name: *a9\n    version: 1.0.0\n");
+        let r = HelmIndex::parse(y.as_bytes());
+        assert!(matches!(r, Err(IndexError::Parse(_))), "{r:?}");
+        let deep = format!(
+            "apiVersion: v1\nentries: {}{}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        let r = HelmIndex::parse(deep.as_bytes());
+        assert_eq!(
+            r.unwrap_err().to_string(),
+            "index.yaml is not a Helm repository index: collections nest deeper than 128 levels"
+        );
     }
 }

@@ -206,6 +206,20 @@ impl ChartPackage {
         let root = root.ok_or_else(|| PackageError::Missing("entries".into()))?;
         let chart_yaml =
             chart_yaml.ok_or_else(|| PackageError::Missing(format!("{root}/Chart.yaml")))?;
+        for (file, bytes) in [
+            ("Chart.yaml", Some(&chart_yaml)),
+            ("values.yaml", values_yaml.as_ref()),
+        ] {
+            if bytes.is_some_and(|b| !crate::limits::yaml_flow_depth_ok(b)) {
+                return Err(PackageError::Yaml {
+                    file: file.into(),
+                    reason: format!(
+                        "collections nest deeper than {} levels",
+                        crate::limits::MAX_DEPTH
+                    ),
+                });
+            }
+        }
         let metadata: ChartMetadata =
             serde_norway::from_slice(&chart_yaml).map_err(|e| PackageError::Yaml {
                 file: "Chart.yaml".into(),
@@ -348,6 +362,20 @@ pub(crate) mod tests {
         assert_eq!(c.metadata.version, "1.0.0");
         assert_eq!(c.metadata.app_version.as_deref(), Some("v1.2.3"));
         assert_eq!(c.files.len(), 3);
+    }
+
+    #[test]
+    fn deeply_nested_values_are_refused_before_parsing() {
+        let deep = format!("a: {}{}\n", "[".repeat(5000), "]".repeat(5000));
+        let t = tgz(&[
+            ("demo/Chart.yaml", b"name: demo\nversion: 1.0.0\n"),
+            ("demo/values.yaml", deep.as_bytes()),
+        ]);
+        let err = ChartPackage::read(&t).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "values.yaml in the chart package is not valid: collections nest deeper than 128 levels"
+        );
     }
 
     #[test]
