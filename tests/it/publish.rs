@@ -746,3 +746,68 @@ fn prov_key_writes_a_helm_prov_that_gpg_and_kakunin_verify() {
     assert!(stderr(&out).contains("--prov-key"), "{}", stderr(&out));
     assert!(files(&other.out).is_empty());
 }
+
+#[test]
+fn the_identity_token_comes_from_sigstore_id_token_or_github_actions_oidc() {
+    use crate::support::http::{Reply, Server};
+    let instance = TestSigstore::start();
+    let base = |r: &Release, cmd: &mut Command| {
+        chart_env(cmd)
+            .args(["publish", "chart"])
+            .arg(&r.chart)
+            .arg("--out")
+            .arg(&r.out)
+            .arg("--signing-config")
+            .arg(instance.signing_config())
+            .arg("--trusted-root")
+            .arg(instance.trusted_root());
+    };
+
+    // SIGSTORE_ID_TOKEN
+    let r = release("publish-env-token");
+    let mut cmd = kakunin();
+    base(&r, &mut cmd);
+    cmd.env("SIGSTORE_ID_TOKEN", chart_token().jwt());
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    // GitHub Actions' OIDC provider, asked for audience sigstore with the request token.
+    let oidc = Server::start();
+    let body = serde_json::json!({ "value": chart_token().jwt() }).to_string();
+    oidc.route("/token", Reply::Ok(body.into_bytes(), "application/json"));
+    let r = release("publish-ambient-token");
+    let mut cmd = kakunin();
+    base(&r, &mut cmd);
+    cmd.env("GITHUB_ACTIONS", "true")
+        .env("ACTIONS_ID_TOKEN_REQUEST_URL", oidc.url("/token"))
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request-token-42");
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&chart_token().identity()),
+        "{}",
+        stdout(&out)
+    );
+    let seen = oidc.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(
+        seen[0]
+            .headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("authorization") && v == "Bearer request-token-42"),
+        "{seen:?}"
+    );
+
+    // None of them: a usage error that says where a token could come from.
+    let r = release("publish-no-token");
+    let mut cmd = kakunin();
+    base(&r, &mut cmd);
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("SIGSTORE_ID_TOKEN"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(files(&r.out).is_empty());
+}
