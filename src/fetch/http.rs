@@ -313,6 +313,14 @@ impl Http {
             .unwrap_or("")
             .to_string();
         progress.start(&what, resp.content_length());
+        // Ends the progress unit on every way out of the body loop, errors included.
+        struct Finish<'a>(&'a dyn Progress, &'a str);
+        impl Drop for Finish<'_> {
+            fn drop(&mut self) {
+                self.0.finish(self.1);
+            }
+        }
+        let _finish = Finish(progress, &what);
         let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0).min(cap) as usize);
         loop {
             let chunk = match tokio::time::timeout_at(deadline, resp.chunk()).await {
@@ -344,7 +352,6 @@ impl Http {
             progress.advance(&what, chunk.len() as u64);
             body.extend_from_slice(&chunk);
         }
-        progress.finish(&what);
         Ok(Response {
             url: final_url,
             status,

@@ -450,3 +450,56 @@ fn proxies_from_the_environment_are_honoured() {
     assert!(out.starts_with("CHILD-ERR"), "{out}");
     assert_eq!(proxy.seen().len(), before, "the proxy was bypassed");
 }
+
+#[test]
+fn progress_hears_of_every_download_and_of_its_end_even_on_error() {
+    use std::sync::{Arc, Mutex};
+    #[derive(Default)]
+    struct Log(Mutex<Vec<String>>);
+    impl kakunin::progress::Progress for Log {
+        fn start(&self, what: &str, total: Option<u64>) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("start {what} {total:?}"));
+        }
+        fn advance(&self, _what: &str, _n: u64) {}
+        fn finish(&self, what: &str) {
+            self.0.lock().unwrap().push(format!("finish {what}"));
+        }
+    }
+    let s = Server::start();
+    s.route(
+        "/ok.sigstore",
+        Reply::Ok(b"12345".to_vec(), "application/json"),
+    );
+    s.route(
+        "/cut.sigstore",
+        Reply::Truncate {
+            declared: 100,
+            body: b"12".to_vec(),
+        },
+    );
+    let log = Arc::new(Log::default());
+    let f = Fetcher::new(FetchOptions {
+        http: HttpConfig {
+            retries: 0,
+            ..test_http()
+        },
+        no_cache: true,
+        ..FetchOptions::default()
+    })
+    .unwrap()
+    .with_progress(log.clone());
+    get(&f, &s.url("/ok.sigstore"), Kind::Bundle).unwrap();
+    get(&f, &s.url("/cut.sigstore"), Kind::Bundle).unwrap_err();
+    assert_eq!(
+        *log.0.lock().unwrap(),
+        [
+            "start ok.sigstore Some(5)",
+            "finish ok.sigstore",
+            "start cut.sigstore Some(100)",
+            "finish cut.sigstore"
+        ]
+    );
+}
