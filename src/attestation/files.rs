@@ -127,7 +127,7 @@ pub fn verify_files(inputs: &Inputs<'_>) -> Result<Outcome, FilesError> {
         Some(path) => Some(read_envelope_file(path)?),
     };
     let bundle_name = inputs.bundle_path.display().to_string();
-    let lines = match read_lines(&bytes) {
+    let lines = match read_lines(&bytes, bundle::is_jsonl(inputs.bundle_path)) {
         Ok(lines) => lines,
         Err(e) => {
             let check = Check::fail(
@@ -190,11 +190,14 @@ pub fn verify_files(inputs: &Inputs<'_>) -> Result<Outcome, FilesError> {
 
 /// A `.sigstore`/`.json` file is one document (possibly pretty-printed); a `.jsonl` file is one
 /// attestation a line, each classified on its own (a line that is not one is an `Err` there).
-/// The outer error is for a file with no line at all, or too many.
+/// A one-line `.jsonl` is also one document. The outer error is for a file that holds no
+/// attestation at all (or too many lines).
 #[allow(clippy::type_complexity)]
-fn read_lines(bytes: &[u8]) -> Result<Vec<(usize, Result<Line, String>)>, String> {
-    if let Ok(line) = jsonl::classify(bytes.trim_ascii(), 1) {
-        return Ok(vec![(1, Ok(line))]);
+fn read_lines(bytes: &[u8], jsonl: bool) -> Result<Vec<(usize, Result<Line, String>)>, String> {
+    match jsonl::classify(bytes.trim_ascii(), 1) {
+        Ok(line) => return Ok(vec![(1, Ok(line))]),
+        Err(e) if !jsonl => return Err(e.to_string()),
+        Err(_) => {}
     }
     let mut out = Vec::new();
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
@@ -232,7 +235,7 @@ fn read_envelope_file(path: &Path) -> Result<Result<Envelope, String>, FilesErro
             source,
         }
     })?;
-    Ok(match read_lines(&bytes) {
+    Ok(match read_lines(&bytes, bundle::is_jsonl(path)) {
         Err(e) => Err(format!("{}: {e}", path.display())),
         Ok(mut lines) if lines.len() == 1 => match lines.remove(0).1 {
             Ok(line) => Ok(line.envelope().clone()),

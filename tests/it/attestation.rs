@@ -715,6 +715,11 @@ fn malformed_and_oversized_inputs_get_clear_errors_not_panics() {
         assert!(!f["found"].as_str().unwrap().is_empty());
         assert!(!err.contains("panicked"), "{err}");
     }
+    // A pretty-printed bundle that is cut short is one error, not one per line.
+    let pretty = "{\n  \"mediaType\": \"application/vnd.dev.sigstore.bundle.v0.3+json\",\n  \"dsseEnvelope\": {\n    \"payload\": \"";
+    let (c, r, _) = try_bundle("pretty.sigstore.json", pretty.as_bytes());
+    assert_eq!(c, 1);
+    assert_eq!(checks(&r).len(), 1, "{r:#}");
     let deep = format!("{{\"a\":{}", "[".repeat(100_000));
     let (c, r, _) = try_bundle("deep.sigstore.json", deep.as_bytes());
     assert_eq!(c, 1);
