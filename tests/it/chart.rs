@@ -279,3 +279,57 @@ fn hostile_chart_packages_are_rejected_with_clear_errors() {
         "{err}"
     );
 }
+
+/// Thousands of corrupted chart packages, indexes and provenance files (deterministic random
+/// byte flips, truncations and insertions): each is accepted or refused, never a panic.
+#[test]
+fn corrupted_inputs_never_panic() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(42);
+    let tgz = raw_tgz([
+        (
+            "demo/Chart.yaml".to_string(),
+            b"apiVersion: v2\nname: demo\nversion: 1.0.0\nappVersion: v1.0.0\nannotations:\n  artifacthub.io/images: |\n    - name: a\n      image: ghcr.io/o/a:v1\n".to_vec(),
+        ),
+        (
+            "demo/values.yaml".to_string(),
+            b"image:\n  repository: ghcr.io/o/a\n  tag: v1\n  digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\n".to_vec(),
+        ),
+        ("demo/templates/a.yaml".to_string(), b"kind: ConfigMap\n".to_vec()),
+    ]);
+    let index = b"apiVersion: v1\nentries:\n  demo:\n  - name: demo\n    version: 1.0.0\n    appVersion: v1.0.0\n    digest: 0000000000000000000000000000000000000000000000000000000000000000\n    urls: [demo-1.0.0.tgz]\n".to_vec();
+    let prov = b"-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nname: demo\n...\nfiles:\n  demo-1.0.0.tgz: sha256:00\n-----BEGIN PGP SIGNATURE-----\n\nwsBcBAEBCgAQBQJcon2ICRCEO7+YH8GHYgAASEAIAHD4Rad+LF47qNydI+k7x3aC\n=YgnR\n-----END PGP SIGNATURE-----\n".to_vec();
+    let mutate = |rng: &mut rand_chacha::ChaCha20Rng, input: &[u8]| -> Vec<u8> {
+        let mut v = input.to_vec();
+        for _ in 0..rng.gen_range(1..8) {
+            if v.is_empty() {
+                break;
+            }
+            let i = rng.gen_range(0..v.len());
+            match rng.gen_range(0..3) {
+                0 => v[i] = rng.r#gen(),
+                1 => v.truncate(i),
+                _ => v.insert(i, rng.r#gen()),
+            }
+        }
+        v
+    };
+    for _ in 0..1500 {
+        let t = mutate(&mut rng, &tgz);
+        if let Ok(c) = ChartPackage::read(&t) {
+            let _ = c
+                .images()
+                .map(|imgs| imgs.iter().map(|i| i.reference()).count());
+        }
+        let i = mutate(&mut rng, &index);
+        if let Ok(idx) = HelmIndex::parse(&i) {
+            for e in idx.entries.values().flatten() {
+                let _ = e.claimed_digest();
+                let _ = e.chart_url(&url::Url::parse("https://x.test/index.yaml").unwrap());
+            }
+            let _ = idx.select("demo", &VersionRequest::parse("*").unwrap(), true);
+        }
+        let p = mutate(&mut rng, &prov);
+        let _ = prov::verify(&p, &[], &tgz, "demo-1.0.0.tgz");
+    }
+}
