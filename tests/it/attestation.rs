@@ -1171,3 +1171,70 @@ fn in_a_jsonl_a_bad_line_does_not_hide_a_good_one_and_is_reported_when_none_veri
         "{fails:#?}"
     );
 }
+
+/// slsa-verifier's BCR "wrong signer" case: a real provenance of another build, signed by an
+/// unrelated workflow (a valid Sigstore bundle). Even with an identity policy that accepts any
+/// signer, binding the provenance to the certificate's claims rejects it, field by field.
+#[test]
+fn a_provenance_signed_by_another_workflow_is_caught_by_the_certificate_binding() {
+    let Some(fx) = shared_fixtures("a_provenance_signed_by_another_workflow_is_caught") else {
+        return;
+    };
+    let bcr = slsa_data(&fx).join("bcr");
+    let (c, r, _) = verify(&[
+        "--bundle",
+        &s(&bcr.join("MODULE-wrong-signer.bazel.intoto.jsonl")),
+        "--certificate-identity-regexp",
+        ".*",
+        "--certificate-oidc-issuer",
+        ISSUER,
+        &s(&bcr.join("MODULE-wrong-signer.bazel")),
+    ]);
+    assert_eq!(c, 1, "{r:#}");
+    assert!(
+        find(&r, "bundle.signature", "pass").is_some(),
+        "the bundle itself is valid: {r:#}"
+    );
+    for (id, expected, found) in [
+        (
+            "attestation.workflow-repository",
+            "https://github.com/loosebazooka/aa-test",
+            "https://github.com/aspect-build/rules_lint",
+        ),
+        (
+            "attestation.workflow-ref",
+            "refs/heads/main",
+            "refs/heads/publish-to-bcr",
+        ),
+        (
+            "attestation.workflow-path",
+            ".github/workflows/malicious_attestation.yaml",
+            ".github/workflows/release.yml",
+        ),
+        (
+            "attestation.source-commit",
+            "9b0800a2e136cb7c321bfdf49f73d0425e501cc3",
+            "8f70009fde0c94ade6ce2a054b94718c819126ec",
+        ),
+        (
+            "attestation.builder-id",
+            "https://github.com/loosebazooka/aa-test/.github/workflows/malicious_attestation.yaml@refs/heads/main",
+            "https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml@refs/tags/v0.0.1",
+        ),
+    ] {
+        let f = find(&r, id, "fail").unwrap_or_else(|| panic!("{id}: {r:#}"));
+        assert_eq!(f["expected"], expected, "{id}");
+        assert_eq!(f["found"], found, "{id}");
+    }
+    // The genuine one verifies with the same permissive identity policy.
+    let (c, r, _) = verify(&[
+        "--bundle",
+        &s(&bcr.join("MODULE.bazel.intoto.jsonl")),
+        "--certificate-identity-regexp",
+        ".*",
+        "--certificate-oidc-issuer",
+        ISSUER,
+        &s(&bcr.join("MODULE.bazel")),
+    ]);
+    assert_all_pass(c, &r, "bcr MODULE.bazel");
+}
