@@ -698,3 +698,110 @@ fn workflow_and_source_digest_claims_fail_with_expected_and_found() {
         stdout(&out)
     );
 }
+
+/// POSTs to the test Sigstore instance and returns the response body.
+fn post(url: &str, path: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    s.write_all(body).unwrap();
+    let mut reply = Vec::new();
+    s.read_to_end(&mut reply).unwrap();
+    let split = reply.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&reply[..split]).into_owned();
+    assert!(head.contains(" 201 "), "{head}");
+    // HTTP/1.0: no chunked encoding, the body runs to the end of the stream.
+    reply[split + 4..].to_vec()
+}
+
+/// An Ed25519 managed-key message signature (the one scheme that cannot be verified from a
+/// digest): verified from the file's bytes, refused in digest mode, refused for a changed
+/// artifact. Its signing time comes from the test instance's TSA, against a root that has only
+/// that TSA (so no transparency log is required, and none is given).
+#[test]
+fn ed25519_message_signature_needs_the_bytes() {
+    use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let sigstore = crate::sigstore_instance::TestSigstore::start();
+    let dir = TempDir::new("ed25519");
+
+    let key = Ed25519KeyPair::generate().unwrap();
+    let mut spki = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    spki.extend_from_slice(key.public_key().as_ref());
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        b64.encode(&spki)
+    );
+    std::fs::write(dir.path().join("key.pub"), pem).unwrap();
+    let artifact: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(dir.path().join("artifact"), &artifact).unwrap();
+    let sig = key.sign(&artifact);
+
+    let request = serde_json::json!({
+        "artifactHash": b64.encode(kakunin::digest::Digest::sha256(sig.as_ref()).as_bytes()),
+        "hashAlgorithm": "sha256",
+        "certificates": true,
+    });
+    let tsr = post(
+        sigstore.url(),
+        "/api/v1/timestamp",
+        "application/json",
+        request.to_string().as_bytes(),
+    );
+    let bundle = serde_json::json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {
+            "publicKey": {"hint": "ed25519-test"},
+            "tlogEntries": [],
+            "timestampVerificationData": {"rfc3161Timestamps": [{"signedTimestamp": b64.encode(&tsr)}]},
+        },
+        "messageSignature": {
+            "messageDigest": {"algorithm": "SHA2_256", "digest": b64.encode(kakunin::digest::Digest::sha256(&artifact).as_bytes())},
+            "signature": b64.encode(sig.as_ref()),
+        },
+    });
+    std::fs::write(dir.path().join("bundle.json"), bundle.to_string()).unwrap();
+    let mut root: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sigstore.trusted_root()).unwrap()).unwrap();
+    for field in ["tlogs", "ctlogs", "certificateAuthorities"] {
+        root[field] = serde_json::json!([]);
+    }
+    std::fs::write(dir.path().join("root.json"), root.to_string()).unwrap();
+
+    let verify = |artifact_arg: &str| {
+        run(&[
+            "verify-bundle",
+            "--bundle",
+            dir.path().join("bundle.json").to_str().unwrap(),
+            "--key",
+            dir.path().join("key.pub").to_str().unwrap(),
+            "--trusted-root",
+            dir.path().join("root.json").to_str().unwrap(),
+            artifact_arg,
+        ])
+    };
+    let path = dir.path().join("artifact");
+    let out = verify(path.to_str().unwrap());
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("timestamp:"), "{}", stdout(&out));
+
+    let digest = kakunin::digest::Digest::sha256(&artifact).to_string();
+    let out = verify(&digest);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("prehashed"), "{}", stderr(&out));
+
+    let mut changed = artifact.clone();
+    changed[1000] ^= 1;
+    std::fs::write(&path, &changed).unwrap();
+    let out = verify(path.to_str().unwrap());
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+}
