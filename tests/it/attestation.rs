@@ -1238,3 +1238,63 @@ fn a_provenance_signed_by_another_workflow_is_caught_by_the_certificate_binding(
     ]);
     assert_all_pass(c, &r, "bcr MODULE.bazel");
 }
+
+/// Deterministic corruptions of real attestation lines and statements: every parser either
+/// accepts or refuses with an error; none panics.
+#[test]
+fn corrupted_envelopes_and_statements_are_refused_or_accepted_never_a_panic() {
+    use kakunin::attestation::{Statement, dsse::Envelope, jsonl, provenance};
+    let Some(fx) = shared_fixtures("corrupted_envelopes_and_statements") else {
+        return;
+    };
+    let mut inputs: Vec<Vec<u8>> = vec![
+        std::fs::read(fx.join("in-toto-java/intoto_example.intoto.jsonl")).unwrap(),
+        std::fs::read(slsa_data(&fx).join("annotated-tag.intoto.jsonl")).unwrap(),
+        std::fs::read(slsa_data(&fx).join("bcr/MODULE.bazel.intoto.jsonl")).unwrap(),
+    ];
+    let bundle = bundle_json(&fx);
+    inputs.push(
+        B64.decode(bundle["dsseEnvelope"]["payload"].as_str().unwrap())
+            .unwrap(),
+    );
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let specials = [
+        b'"', b'{', b'}', b'[', b']', b',', b':', b'\\', b'0', b'@', 0xff,
+    ];
+    let mut refused = 0;
+    for input in &inputs {
+        for _ in 0..500 {
+            let mut m = input.clone();
+            match next() % 4 {
+                0 => {
+                    let i = (next() as usize) % m.len();
+                    m[i] = specials[(next() as usize) % specials.len()];
+                }
+                1 => m.truncate((next() as usize) % m.len()),
+                2 => {
+                    let i = (next() as usize) % m.len();
+                    let j = (i + 1 + (next() as usize) % 64).min(m.len());
+                    m.drain(i..j);
+                }
+                _ => {
+                    let i = (next() as usize) % m.len();
+                    let chunk = m[i..(i + 32).min(m.len())].to_vec();
+                    m.splice(i..i, chunk);
+                }
+            }
+            let a = jsonl::read(&m).is_err();
+            let b = Envelope::from_json(&m).is_err();
+            let c = Statement::parse(&m).is_err();
+            let _ = provenance::read(&m, provenance::SLSA_PROVENANCE_V1);
+            let _ = provenance::read(&m, provenance::SLSA_PROVENANCE_V0_2);
+            refused += usize::from(a && b && c);
+        }
+    }
+    assert!(refused > 0, "corruptions are refused");
+}
