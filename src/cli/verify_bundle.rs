@@ -16,26 +16,30 @@ use super::{OutputArgs, fail};
 
 pub const EXAMPLES: &str = "\
 Examples:
-  # A GitHub artifact attestation, with the workflow that must have signed it
+  # A GitHub artifact attestation and the workflow run that must have signed it
   kakunin verify-bundle --bundle app.tgz.sigstore \\
-      --certificate-identity https://github.com/o/r/.github/workflows/release.yaml@refs/tags/v1.2.3 \\
-      --certificate-oidc-issuer https://token.actions.githubusercontent.com app.tgz
+    --certificate-identity \\
+    https://github.com/o/r/.github/workflows/release.yaml@refs/tags/v1.2.3 \\
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
+    app.tgz
 
-  # Any release workflow run of one repository, from a tag
+  # Any tag of one workflow (the pattern must match the whole SAN), from repository o/r
   kakunin verify-bundle --bundle app.sigstore.json \\
-      --certificate-identity-regexp 'https://github.com/o/r/\\.github/workflows/release\\.yaml@refs/tags/v.*' \\
-      --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
-      --repository o/r --source-ref refs/tags/v1.2.3 app.tgz
+    --certificate-identity-regexp \\
+    'https://github.com/o/r/[.]github/workflows/release[.]yaml@refs/tags/v.*' \\
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
+    --repository o/r --source-ref refs/tags/v1.2.3 app.tgz
 
-  # By digest, from `gh attestation download` output (one bundle a line; any line may verify)
-  kakunin verify-bundle --bundle sha256:abc….jsonl --instance github \\
-      --certificate-identity ID --certificate-oidc-issuer URL sha256:abc…
+  # By digest, with `gh attestation download` output (one bundle a line; any may verify)
+  kakunin verify-bundle --instance github --bundle sha256:abc.jsonl \\
+    --certificate-identity ID --certificate-oidc-issuer URL sha256:abc…
 
   # A managed key instead of a certificate identity
   kakunin verify-bundle --bundle blob.sigstore.json --key key.pub blob
 
-Exit codes: 0 verified, 1 verification failed (also: a bundle that is not a valid bundle),
-2 usage or input error (unreadable bundle, artifact, key or trusted root), 3 could not run.
+Exit codes: 0 verified; 1 verification failed (also: a bundle file that is not a valid
+bundle); 2 usage or input error (missing or unreadable bundle, artifact or key; a trusted
+root that does not parse); 3 could not run.
 ";
 
 #[derive(Debug, Args)]
