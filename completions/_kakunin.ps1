@@ -143,6 +143,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--repository', '--repository', [CompletionResultType]::ParameterName, 'Source repository the certificate and the provenance must name: OWNER/REPO (on github.com) or a URL')
             [CompletionResult]::new('--source-ref', '--source-ref', [CompletionResultType]::ParameterName, 'Source ref the certificate and the provenance must name, e.g. refs/tags/v1.2.3')
             [CompletionResult]::new('--workflow', '--workflow', [CompletionResultType]::ParameterName, 'Workflow file that must have run, e.g. .github/workflows/release.yaml')
+            [CompletionResult]::new('--source-digest', '--source-digest', [CompletionResultType]::ParameterName, 'Commit (hex) the certificate must name as the source (the provenance''s source commit must equal the certificate''s)')
             [CompletionResult]::new('--builder-id', '--builder-id', [CompletionResultType]::ParameterName, 'The provenance''s builder id, exactly, or without its @ref to accept any ref')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format')

@@ -130,6 +130,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --repository 'Source repository the certificate and the provenance must name: OWNER/REPO (on github.com) or a URL'
             cand --source-ref 'Source ref the certificate and the provenance must name, e.g. refs/tags/v1.2.3'
             cand --workflow 'Workflow file that must have run, e.g. .github/workflows/release.yaml'
+            cand --source-digest 'Commit (hex) the certificate must name as the source (the provenance''s source commit must equal the certificate''s)'
             cand --builder-id 'The provenance''s builder id, exactly, or without its @ref to accept any ref'
             cand -o 'Report format'
             cand --output 'Report format'

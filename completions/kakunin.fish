@@ -112,6 +112,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l p
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l repository -d 'Source repository the certificate and the provenance must name: OWNER/REPO (on github.com) or a URL' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l source-ref -d 'Source ref the certificate and the provenance must name, e.g. refs/tags/v1.2.3' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l workflow -d 'Workflow file that must have run, e.g. .github/workflows/release.yaml' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l source-digest -d 'Commit (hex) the certificate must name as the source (the provenance\'s source commit must equal the certificate\'s)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l builder-id -d 'The provenance\'s builder id, exactly, or without its @ref to accept any ref' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s o -l output -d 'Report format' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
 json\t'The JSON report (docs/report.md)'

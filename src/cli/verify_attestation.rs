@@ -96,6 +96,10 @@ pub struct VerifyAttestationArgs {
     #[arg(long, value_name = "PATH")]
     workflow: Option<String>,
 
+    /// Commit (hex) the certificate must name as the source (the provenance's source commit must equal the certificate's)
+    #[arg(long, value_name = "SHA")]
+    source_digest: Option<String>,
+
     /// The provenance's builder id, exactly, or without its @ref to accept any ref
     #[arg(long, value_name = "URI")]
     builder_id: Option<String>,
@@ -139,7 +143,7 @@ pub fn run(args: VerifyAttestationArgs) -> ExitCode {
             repository: args.repository.clone(),
             source_ref: args.source_ref.clone(),
             workflow: args.workflow.clone(),
-            source_digest: None,
+            source_digest: args.source_digest.clone(),
         },
     };
     let policy = AttestationPolicy {

@@ -91,6 +91,8 @@ fn reusable_workflow(fx: &Path) -> Case {
             ".github/workflows/shared.yml".into(),
             "--builder-id".into(),
             "https://github.com/actions/runner/github-hosted".into(),
+            "--source-digest".into(),
+            "95baf27389e83e6a5c48f42e190d48d7abcea19e".into(),
         ],
     }
 }
