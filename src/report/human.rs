@@ -46,6 +46,18 @@ pub(super) fn render(reports: &[Report], style: HumanStyle) -> String {
                 }
             }
         }
+        // Checks the policy did not ask for are named too: nothing is skipped silently.
+        if let Some(skipped) = report
+            .details
+            .get("not_required")
+            .and_then(|v| v.as_array())
+        {
+            for s in skipped {
+                let id = s.get("id").and_then(|v| v.as_str()).unwrap_or("?");
+                let why = s.get("why").and_then(|v| v.as_str()).unwrap_or("");
+                let _ = writeln!(out, "  {} {id}: not checked, {why}", paint(BOLD, "-"));
+            }
+        }
         let (pass, fail, not_run) = report.counts();
         let verdict = match report.verdict() {
             Verdict::Verified => paint(GREEN, "VERIFIED"),
@@ -58,4 +70,26 @@ pub(super) fn render(reports: &[Report], style: HumanStyle) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_not_required_are_named() {
+        let mut r = Report::new("verify", "c@1.0.0");
+        r.checks.push(crate::check::Check::pass(
+            crate::check::ids::CHART_INDEX_DIGEST,
+            "t",
+            "a",
+            "a",
+        ));
+        r.details = serde_json::json!({"not_required": [{"id": "chart.prov", "why": "the profile does not require a .prov"}]});
+        let out = render(&[r], HumanStyle::default());
+        assert!(
+            out.contains("- chart.prov: not checked, the profile does not require a .prov"),
+            "{out}"
+        );
+    }
 }
