@@ -378,3 +378,43 @@ fn a_package_whose_chart_yaml_is_another_version() {
     assert_eq!(c.expected, "gomenhashai 1.3.3 appVersion v1.2.0");
     assert_eq!(c.found, "gomenhashai 1.2.1 appVersion v1.2.0");
 }
+
+#[test]
+fn a_required_prov_verifies_and_one_of_another_release_is_rejected_by_prov_alone() {
+    let w = world();
+    let keyring = kakunin::chart::prov::parse_keyring(&w.prov_keyring).unwrap();
+    let mut profile = Profile::gomenhashai();
+    profile.require.prov = true;
+    profile.require.prov_keyring = Some("charts.asc".into());
+    let trust = trust();
+    let ctx = Context {
+        profile: &profile,
+        trust: &trust,
+        keyring: Some(&keyring),
+    };
+    let r = release::verify(&w.evidence("1.3.2"), &ctx);
+    assert_eq!(r.exit_code().code(), 0, "{:#?}", r.checks);
+    assert!(
+        check(&r, ids::CHART_PROV)
+            .found
+            .contains("gomenhashai-1.3.2.tgz")
+    );
+    // 1.3.1's (validly signed) .prov served for 1.3.2.
+    let mut ev = w.evidence("1.3.2");
+    ev.prov = Some(Ok(Fetched::new(
+        w.chart("1.3.1").prov.clone(),
+        "gomenhashai-1.3.2.tgz.prov",
+    )));
+    let c = rejected_only_by(&release::verify(&ev, &ctx), ids::CHART_PROV);
+    assert!(
+        c.found.contains("gomenhashai-1.3.2.tgz") && c.found.contains("gomenhashai-1.3.1.tgz"),
+        "{c:?}"
+    );
+    // A .prov that is required but absent fails; not required, it is named as not checked.
+    let mut ev = w.evidence("1.3.2");
+    ev.prov = Some(Err(not_found("gomenhashai-1.3.2.tgz.prov")));
+    rejected_only_by(&release::verify(&ev, &ctx), ids::CHART_PROV);
+    let r = verify(&w.evidence("1.3.2"));
+    assert!(r.checks.iter().all(|c| c.id != ids::CHART_PROV));
+    assert!(r.details["not_required"].to_string().contains("chart.prov"));
+}

@@ -38,6 +38,8 @@ pub struct BuiltChart {
     pub tgz: Vec<u8>,
     pub bundle: Vec<u8>,
     pub envelope: Vec<u8>,
+    /// The Helm `.prov`, signed with the world's release key.
+    pub prov: Vec<u8>,
 }
 
 /// One image release of the world.
@@ -67,6 +69,8 @@ pub struct Extras {
 }
 
 pub struct World {
+    /// The armored public key of the world's Helm `.prov` signing key.
+    pub prov_keyring: Vec<u8>,
     pub charts: Vec<BuiltChart>,
     pub images: Vec<BuiltImage>,
     /// The moving `main` tag's image (same bytes as the newest release).
@@ -168,6 +172,32 @@ struct Signer {
     instance: TestSigstore,
     dir: TempDir,
     n: std::cell::Cell<u32>,
+    /// The armored secret key `.prov` files are signed with.
+    prov_key: PathBuf,
+}
+
+/// The world's Helm provenance key (Ed25519, from a fixed seed): (secret, public), armored.
+fn prov_key() -> (Vec<u8>, Vec<u8>) {
+    use pgp::composed::{KeyType, SecretKeyParamsBuilder};
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0x6b616b756e696e);
+    let key = SecretKeyParamsBuilder::default()
+        .key_type(KeyType::Ed25519Legacy)
+        .can_certify(true)
+        .can_sign(true)
+        .primary_user_id("GomenHashai charts (kakunin test world) <charts@kakunin.invalid>".into())
+        .build()
+        .unwrap()
+        .generate(&mut rng)
+        .unwrap();
+    (
+        key.to_armored_string(Default::default())
+            .unwrap()
+            .into_bytes(),
+        key.to_public_key()
+            .to_armored_bytes(Default::default())
+            .unwrap(),
+    )
 }
 
 impl Signer {
@@ -210,6 +240,21 @@ impl Signer {
         git_ref: &str,
         jwt: &str,
     ) -> (Vec<u8>, Vec<u8>) {
+        self.publish_in(what, stem, repository, workflow, git_ref, jwt)
+            .0
+    }
+
+    /// As [`Signer::publish`], also returning the directory written into.
+    #[allow(clippy::too_many_arguments)]
+    fn publish_in(
+        &self,
+        what: &[&str],
+        stem: &str,
+        repository: &str,
+        workflow: &str,
+        git_ref: &str,
+        jwt: &str,
+    ) -> ((Vec<u8>, Vec<u8>), PathBuf) {
         let n = self.n.get();
         self.n.set(n + 1);
         let out_dir = self.dir.path().join(format!("p{n}"));
@@ -263,12 +308,16 @@ impl Signer {
             stderr(&out)
         );
         (
-            std::fs::read(out_dir.join(format!("{stem}.sigstore"))).unwrap(),
-            std::fs::read(out_dir.join(format!("{stem}.intoto.jsonl"))).unwrap(),
+            (
+                std::fs::read(out_dir.join(format!("{stem}.sigstore"))).unwrap(),
+                std::fs::read(out_dir.join(format!("{stem}.intoto.jsonl"))).unwrap(),
+            ),
+            out_dir,
         )
     }
 
-    /// Publishes a chart package as the project's helm-release workflow does.
+    /// Publishes a chart package (and its `.prov`) as the project's helm-release workflow does:
+    /// (bundle, .intoto.jsonl, .prov).
     fn publish_chart(
         &self,
         version: &str,
@@ -276,7 +325,7 @@ impl Signer {
         repository: &str,
         workflow: &str,
         unix: i64,
-    ) -> (Vec<u8>, Vec<u8>) {
+    ) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
         let dir = self.dir.path().join(format!("c{}", self.n.get()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join(format!("gomenhashai-{version}.tgz"));
@@ -289,14 +338,17 @@ impl Signer {
             unix,
         );
         let file = file.display().to_string();
-        self.publish(
-            &["chart", &file],
+        let key = self.prov_key.display().to_string();
+        let ((bundle, envelope), out) = self.publish_in(
+            &["chart", &file, "--prov-key", &key],
             &format!("gomenhashai-{version}"),
             repository,
             workflow,
             "refs/heads/main",
             &jwt,
-        )
+        );
+        let prov = std::fs::read(out.join(format!("gomenhashai-{version}.tgz.prov"))).unwrap();
+        (bundle, envelope, prov)
     }
 
     /// Publishes an image release as the project's docker-release workflow does.
@@ -341,10 +393,15 @@ fn date(_n: usize) -> (String, i64) {
 
 impl World {
     fn build() -> World {
+        let dir = TempDir::new("world-sign");
+        let (secret, prov_keyring) = prov_key();
+        let prov_key = dir.path().join("charts.asc");
+        std::fs::write(&prov_key, secret).unwrap();
         let signer = Signer {
             instance: TestSigstore::start(),
-            dir: TempDir::new("world-sign"),
+            dir,
             n: std::cell::Cell::new(0),
+            prov_key,
         };
         let mut images = Vec::new();
         for (tag, owner) in history::IMAGES.iter() {
@@ -371,13 +428,14 @@ impl World {
         let sign_chart = |release: ChartRelease, block: &ImageBlock, gh: &str| {
             let tgz = build::chart_tgz(release.version, release.app_version, block);
             let (_, unix) = date(0);
-            let (bundle, envelope) =
+            let (bundle, envelope, prov) =
                 signer.publish_chart(release.version, &tgz, gh, "helm-release.yaml", unix);
             BuiltChart {
                 release,
                 tgz,
                 bundle,
                 envelope,
+                prov,
             }
         };
         let mut charts = Vec::new();
@@ -453,6 +511,7 @@ impl World {
         );
         let image_other_subject = signer.sign(&stmt, &jwt, &at).0;
         World {
+            prov_keyring,
             charts,
             images,
             main,
@@ -527,7 +586,7 @@ impl World {
                 "https://gomenhashai.github.io/GomenHashai/index.yaml",
             )),
             package: asset(&chart_tag, &format!("{chart_tag}.tgz"), &c.tgz),
-            prov: None,
+            prov: Some(asset(&chart_tag, &format!("{chart_tag}.tgz.prov"), &c.prov)),
             chart_bundle: asset(&chart_tag, &format!("{chart_tag}.sigstore"), &c.bundle),
             chart_envelope: asset(
                 &chart_tag,
