@@ -190,7 +190,13 @@ fn walk(
         };
         let is_image_key = key.to_ascii_lowercase().ends_with("image");
         match child {
-            Value::Mapping(m) if is_image_key => {
+            // An `…image` key holding `repository`, or any block holding `repository` with a
+            // `tag` or `digest` (`images: {app: {repository, tag}}`).
+            Value::Mapping(m)
+                if is_image_key
+                    || (m.get("repository").and_then(scalar).is_some()
+                        && (m.contains_key("tag") || m.contains_key("digest"))) =>
+            {
                 if let Some(repo) = m.get("repository").and_then(scalar) {
                     let registry = m.get("registry").and_then(scalar).filter(|r| !r.is_empty());
                     let repository = match registry {
@@ -272,11 +278,18 @@ mod tests {
     fn finds_blocks_at_any_depth_and_defaults_the_tag() {
         let values: serde_norway::Value = serde_norway::from_str(&format!(
             "image:\n  repository: ghcr.io/gomenhashai/gomenhashai\n  tag: \"\"\n  digest: {D}\n\
-             webhook:\n  sidecarImage:\n    registry: quay.io\n    repository: o/side\n    tag: 1.2\n"
+             webhook:\n  sidecarImage:\n    registry: quay.io\n    repository: o/side\n    tag: 1.2\n\
+             images:\n  - name: x\n  - tools:\n      repository: docker.io/o/tools\n      digest: \"\"\n\
+             dependencyRepo:\n  repository: https://charts.example.test\n"
         ))
         .unwrap();
         let imgs = chart_images(&values, &Default::default(), Some("v1.3.1")).unwrap();
-        assert_eq!(imgs.len(), 2);
+        assert_eq!(imgs.len(), 3, "{imgs:#?}");
+        assert_eq!(
+            imgs[2].source,
+            ImageSource::Values("images[1].tools".into())
+        );
+        assert_eq!(imgs[2].tag.as_deref(), Some("v1.3.1"));
         assert_eq!(imgs[0].source, ImageSource::Values("image".into()));
         assert_eq!(imgs[0].tag.as_deref(), Some("v1.3.1"));
         assert!(imgs[0].tag_from_app_version);
