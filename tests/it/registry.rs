@@ -373,3 +373,65 @@ fn a_registry_serving_a_manifest_that_does_not_match_its_digest_is_caught() {
         "{err}"
     );
 }
+
+#[test]
+fn docker_config_credentials_answer_basic_challenges_and_token_endpoints() {
+    use std::collections::HashMap;
+    let creds = "dTpw".to_string(); // base64("u:p")
+    let s = Server::start();
+    let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}"#;
+    // A registry that wants Basic credentials directly.
+    s.route(
+        "/v2/basic/app/manifests/v1",
+        Reply::Basic {
+            credentials: creds.clone(),
+            then: Box::new(Reply::Ok(manifest.to_vec(), OCI_MANIFEST)),
+        },
+    );
+    // A registry whose token endpoint wants them (private repositories on ghcr.io).
+    s.route(
+        "/v2/bearer/app/manifests/v1",
+        Reply::Bearer {
+            token: "private".into(),
+            realm: s.url("/token"),
+            service: "test".into(),
+            then: Box::new(Reply::Ok(manifest.to_vec(), OCI_MANIFEST)),
+        },
+    );
+    s.route(
+        "/token",
+        Reply::Basic {
+            credentials: creds.clone(),
+            then: Box::new(Reply::Ok(
+                br#"{"access_token":"private"}"#.to_vec(),
+                "application/json",
+            )),
+        },
+    );
+    let with = |c: HashMap<String, String>| {
+        let cache = TempDir::new("registry-creds");
+        client(&cache, "ghcr.io", &s.url("")).with_credentials(c)
+    };
+    let mut c = HashMap::new();
+    c.insert("ghcr.io".to_string(), creds.clone());
+    for path in ["basic/app", "bearer/app"] {
+        let m = block_on(with(c.clone()).manifest_by_tag(&repo(path), "v1")).unwrap();
+        assert_eq!(m.blob.bytes, manifest);
+    }
+    let err = block_on(with(HashMap::new()).manifest_by_tag(&repo("basic/app"), "v1")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "registry ghcr.io: 401 asking for Basic credentials, and the Docker config has none for this registry"
+    );
+    let err =
+        block_on(with(HashMap::new()).manifest_by_tag(&repo("bearer/app"), "v1")).unwrap_err();
+    assert!(
+        err.to_string().starts_with("HTTP 401 from ") && err.to_string().contains("/token?"),
+        "{err}"
+    );
+    // Credentials parsed from a Docker config file.
+    let parsed = kakunin::registry::parse_docker_config(
+        br#"{"auths":{"https://ghcr.io":{"username":"u","password":"p"}}}"#,
+    );
+    assert_eq!(parsed["ghcr.io"], creds);
+}

@@ -33,6 +33,12 @@ pub enum Reply {
         service: String,
         then: Box<Reply>,
     },
+    /// `then` for requests with `Authorization: Basic <credentials>` (base64 `user:password`);
+    /// others get 401 and a `WWW-Authenticate: Basic realm=…` challenge.
+    Basic {
+        credentials: String,
+        then: Box<Reply>,
+    },
 }
 
 /// A request the server saw.
@@ -198,26 +204,41 @@ async fn handle(mut sock: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
         }
     };
     let mut reply = reply.unwrap_or(Reply::Status(404, vec![], b"not found".to_vec()));
-    while let Reply::Bearer {
-        token,
-        realm,
-        service,
-        then,
-    } = reply
-    {
-        reply = if auth.as_deref() == Some(format!("Bearer {token}").as_str()) {
-            *then
-        } else {
-            Reply::Status(
-                401,
-                vec![(
-                    "WWW-Authenticate".into(),
-                    format!("Bearer realm=\"{realm}\",service=\"{service}\""),
-                )],
-                br#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.to_vec(),
-            )
+    let reply = loop {
+        reply = match reply {
+            Reply::Basic { credentials, then } => {
+                if auth.as_deref() == Some(format!("Basic {credentials}").as_str()) {
+                    *then
+                } else {
+                    Reply::Status(
+                        401,
+                        vec![("WWW-Authenticate".into(), "Basic realm=\"test\"".into())],
+                        b"{}".to_vec(),
+                    )
+                }
+            }
+            Reply::Bearer {
+                token,
+                realm,
+                service,
+                then,
+            } => {
+                if auth.as_deref() == Some(format!("Bearer {token}").as_str()) {
+                    *then
+                } else {
+                    Reply::Status(
+                        401,
+                        vec![(
+                            "WWW-Authenticate".into(),
+                            format!("Bearer realm=\"{realm}\",service=\"{service}\""),
+                        )],
+                        br#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.to_vec(),
+                    )
+                }
+            }
+            other => break other,
         };
-    }
+    };
     let _ = respond(&mut sock, reply).await;
 }
 
@@ -298,7 +319,7 @@ async fn respond(sock: &mut tokio::net::TcpStream, reply: Reply) -> std::io::Res
         Reply::Hang => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
-        Reply::Sequence(_) | Reply::Bearer { .. } => {
+        Reply::Sequence(_) | Reply::Bearer { .. } | Reply::Basic { .. } => {
             unreachable!("sequences and auth are resolved before responding")
         }
     }
