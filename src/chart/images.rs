@@ -17,6 +17,11 @@ pub enum ImageSource {
     Values(String),
     /// An entry of the `artifacthub.io/images` annotation of `Chart.yaml`, by its name.
     Annotation(String),
+    /// An image of a packaged subchart (`charts/<name>.tgz`).
+    Subchart {
+        chart: String,
+        source: Box<ImageSource>,
+    },
 }
 
 impl std::fmt::Display for ImageSource {
@@ -26,6 +31,7 @@ impl std::fmt::Display for ImageSource {
             ImageSource::Annotation(n) => {
                 write!(f, "Chart.yaml annotation artifacthub.io/images {n:?}")
             }
+            ImageSource::Subchart { chart, source } => write!(f, "subchart {chart}: {source}"),
         }
     }
 }

@@ -4,7 +4,9 @@
 //! decompressed (a gzip bomb stops there), [`MAX_CHART_ENTRIES`] entries, each at most
 //! [`MAX_CHART_ENTRY_BYTES`]; an entry whose path is absolute or holds `..`, and any entry that
 //! is not a regular file or a directory (symlinks, hard links, devices) is an error; every
-//! entry lies under one top-level directory, which holds `Chart.yaml`.
+//! entry lies under one top-level directory, which holds `Chart.yaml`. Packaged subcharts
+//! (`charts/<name>.tgz`) are read the same way, at most [`MAX_SUBCHART_DEPTH`] levels and
+//! [`MAX_SUBCHARTS`] in all, sharing the unpacked-size and entry caps with their parent.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -41,6 +43,28 @@ pub enum PackageError {
     Missing(String),
     #[error("{file} in the chart package is not valid: {reason}")]
     Yaml { file: String, reason: String },
+    #[error("subchart {name}: {error}")]
+    Subchart {
+        name: String,
+        error: Box<PackageError>,
+    },
+    #[error(
+        "chart package nests subcharts deeper than {max} levels or holds more than {max_count}"
+    )]
+    Subcharts { max: usize, max_count: usize },
+}
+
+/// Subcharts (`charts/<name>.tgz`) are read this many levels deep, at most.
+pub const MAX_SUBCHART_DEPTH: usize = 4;
+/// Subcharts read in one chart package (all levels together).
+pub const MAX_SUBCHARTS: usize = 64;
+
+/// What is left of the caps while a package and its subcharts are read: the unpacked size and
+/// the entry count are shared by all of them.
+struct Budget {
+    unpacked: u64,
+    entries: usize,
+    subcharts: usize,
 }
 
 /// `Chart.yaml`, the fields kakunin reads.
@@ -72,6 +96,8 @@ pub struct ChartPackage {
     pub values_yaml: Option<Vec<u8>>,
     /// Every regular file: path inside the archive and size.
     pub files: Vec<(String, u64)>,
+    /// The packaged dependencies (`charts/<name>.tgz`), read the same way, sharing the caps.
+    pub subcharts: Vec<ChartPackage>,
 }
 
 fn scalar<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -118,6 +144,20 @@ impl ChartPackage {
 
     /// Reads a chart package with explicit caps (tests use small ones).
     pub fn read_with(bytes: &[u8], caps: &Caps) -> Result<ChartPackage, PackageError> {
+        let mut budget = Budget {
+            unpacked: caps.unpacked,
+            entries: caps.entries,
+            subcharts: MAX_SUBCHARTS,
+        };
+        Self::read_inner(bytes, caps, &mut budget, 0)
+    }
+
+    fn read_inner(
+        bytes: &[u8],
+        caps: &Caps,
+        budget: &mut Budget,
+        depth: usize,
+    ) -> Result<ChartPackage, PackageError> {
         if bytes.len() as u64 > caps.compressed {
             return Err(PackageError::TooLarge {
                 max: caps.compressed,
@@ -127,7 +167,7 @@ impl ChartPackage {
         let gz = flate2::read::MultiGzDecoder::new(bytes);
         let capped = Capped {
             inner: gz,
-            left: caps.unpacked,
+            left: budget.unpacked,
         };
         let mut archive = tar::Archive::new(capped);
         let io = |e: std::io::Error| {
@@ -141,13 +181,13 @@ impl ChartPackage {
         let mut chart_yaml = None;
         let mut values_yaml = None;
         let mut files = Vec::new();
-        let mut count = 0usize;
+        let mut packed_subcharts: Vec<(String, Vec<u8>)> = Vec::new();
         for entry in archive.entries().map_err(io)? {
             let mut entry = entry.map_err(io)?;
-            count += 1;
-            if count > caps.entries {
+            if budget.entries == 0 {
                 return Err(PackageError::TooManyEntries { max: caps.entries });
             }
+            budget.entries -= 1;
             let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let kind = entry.header().entry_type();
             let is_dir = kind.is_dir();
@@ -184,7 +224,25 @@ impl ChartPackage {
             }
             let rel = components[1..].join("/");
             let wanted = rel == "Chart.yaml" || rel == "values.yaml";
-            if wanted {
+            let subchart = rel
+                .strip_prefix("charts/")
+                .filter(|n| !n.contains('/') && n.ends_with(".tgz"))
+                .map(str::to_string);
+            if let Some(name) = subchart {
+                if depth + 1 > MAX_SUBCHART_DEPTH || budget.subcharts == 0 {
+                    return Err(PackageError::Subcharts {
+                        max: MAX_SUBCHART_DEPTH,
+                        max_count: MAX_SUBCHARTS,
+                    });
+                }
+                budget.subcharts -= 1;
+                let mut buf = Vec::with_capacity(size as usize);
+                (&mut entry)
+                    .take(caps.entry + 1)
+                    .read_to_end(&mut buf)
+                    .map_err(io)?;
+                packed_subcharts.push((name, buf));
+            } else if wanted {
                 let mut buf = Vec::with_capacity(size as usize);
                 (&mut entry)
                     .take(caps.entry + 1)
@@ -203,6 +261,7 @@ impl ChartPackage {
             }
             files.push((components.join("/"), size));
         }
+        budget.unpacked = archive.into_inner().left;
         let root = root.ok_or_else(|| PackageError::Missing("entries".into()))?;
         let chart_yaml =
             chart_yaml.ok_or_else(|| PackageError::Missing(format!("{root}/Chart.yaml")))?;
@@ -232,6 +291,16 @@ impl ChartPackage {
             })?,
             None => serde_norway::Value::Null,
         };
+        let mut subcharts = Vec::new();
+        for (name, bytes) in packed_subcharts {
+            let sub = Self::read_inner(&bytes, caps, budget, depth + 1).map_err(|e| {
+                PackageError::Subchart {
+                    name: name.clone(),
+                    error: Box::new(e),
+                }
+            })?;
+            subcharts.push(sub);
+        }
         Ok(ChartPackage {
             root,
             metadata,
@@ -239,15 +308,17 @@ impl ChartPackage {
             chart_yaml,
             values_yaml,
             files,
+            subcharts,
         })
     }
 }
 
 impl ChartPackage {
     /// The images the chart refers to (`values.yaml` blocks, then the `artifacthub.io/images`
-    /// annotation), tags defaulting to `appVersion`.
+    /// annotation), tags defaulting to `appVersion`; then its subcharts' images, each with its
+    /// own `appVersion` (values the parent sets for a subchart are not merged in).
     pub fn images(&self) -> Result<Vec<super::ChartImage>, PackageError> {
-        super::images::chart_images(
+        let mut images = super::images::chart_images(
             &self.values,
             &self.metadata.annotations,
             self.metadata.app_version.as_deref(),
@@ -255,7 +326,22 @@ impl ChartPackage {
         .map_err(|reason| PackageError::Yaml {
             file: "Chart.yaml".into(),
             reason,
-        })
+        })?;
+        for sub in &self.subcharts {
+            let name = sub.metadata.name.clone();
+            let inner = sub.images().map_err(|e| PackageError::Subchart {
+                name: name.clone(),
+                error: Box::new(e),
+            })?;
+            images.extend(inner.into_iter().map(|mut i| {
+                i.source = super::ImageSource::Subchart {
+                    chart: name.clone(),
+                    source: Box::new(i.source),
+                };
+                i
+            }));
+        }
+        Ok(images)
     }
 }
 
@@ -375,6 +461,61 @@ pub(crate) mod tests {
         assert_eq!(
             err,
             "values.yaml in the chart package is not valid: collections nest deeper than 128 levels"
+        );
+    }
+
+    #[test]
+    fn subcharts_are_read_and_their_images_listed_within_the_shared_caps() {
+        let sub = tgz(&[
+            (
+                "redis/Chart.yaml",
+                b"name: redis\nversion: 2.0.0\nappVersion: 7.2.0\n",
+            ),
+            (
+                "redis/values.yaml",
+                b"image:\n  repository: docker.io/library/redis\n",
+            ),
+        ]);
+        let t = tgz(&[
+            (
+                "demo/Chart.yaml",
+                b"name: demo\nversion: 1.0.0\nappVersion: v1\n",
+            ),
+            (
+                "demo/values.yaml",
+                b"image:\n  repository: ghcr.io/o/demo\n",
+            ),
+            ("demo/charts/redis-2.0.0.tgz", &sub),
+        ]);
+        let c = ChartPackage::read(&t).unwrap();
+        assert_eq!(c.subcharts.len(), 1);
+        let imgs = c.images().unwrap();
+        assert_eq!(imgs.len(), 2);
+        assert_eq!(imgs[1].repository, "docker.io/library/redis");
+        assert_eq!(imgs[1].tag.as_deref(), Some("7.2.0"));
+        assert_eq!(
+            imgs[1].source.to_string(),
+            "subchart redis: values.yaml image"
+        );
+        // The entry budget is shared: parent (3) + subchart (2) = 5 entries.
+        let caps = Caps {
+            entries: 4,
+            ..Caps::default()
+        };
+        let err = ChartPackage::read_with(&t, &caps).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "subchart redis-2.0.0.tgz: chart package has more than 4 entries"
+        );
+        // A broken subchart breaks the chart.
+        let t = tgz(&[
+            ("demo/Chart.yaml", b"name: demo\nversion: 1.0.0\n"),
+            ("demo/charts/x.tgz", b"not gzip"),
+        ]);
+        let err = ChartPackage::read(&t).unwrap_err().to_string();
+        assert!(
+            err.starts_with("subchart x.tgz: chart package is not a gzip"),
+            "{err}"
         );
     }
 
