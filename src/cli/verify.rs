@@ -17,6 +17,9 @@ use kakunin::trust::{Instance, Trust};
 use super::fetch_args::{Bars, FetchArgs};
 use super::{OutputArgs, fail};
 
+/// Releases gathered at once with --all-versions.
+const GATHER_CONCURRENCY: usize = 6;
+
 pub const EXAMPLES: &str = "\
 Examples:
   # A release of the reference project (built-in profile)
@@ -218,13 +221,33 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                         .cmp(&semver::Version::parse(b).ok())
                         .then(a.cmp(b))
                 });
-                let mut reports = Vec::new();
-                for v in vs {
-                    let (ev, _) = release::gather::gather(&fetcher, &profile, &v, Some(&index))
-                        .await
-                        .map_err(usage)?;
-                    reports.push(release::verify(&ev, &ctx));
+                // Releases are gathered concurrently (a few at a time), verified in order.
+                let index = Arc::new(index);
+                let shared = Arc::new(profile.clone());
+                let limit = Arc::new(tokio::sync::Semaphore::new(GATHER_CONCURRENCY));
+                let mut set = tokio::task::JoinSet::new();
+                for (i, v) in vs.into_iter().enumerate() {
+                    let (f, p, idx, limit) = (
+                        fetcher.clone(),
+                        shared.clone(),
+                        index.clone(),
+                        limit.clone(),
+                    );
+                    set.spawn(async move {
+                        let _permit = limit.acquire_owned().await;
+                        (i, release::gather::gather(&f, &p, &v, Some(&idx)).await)
+                    });
                 }
+                let mut gathered = Vec::new();
+                while let Some(joined) = set.join_next().await {
+                    let (i, r) = joined.map_err(|e| (ExitCode::Fetch, e.to_string()))?;
+                    gathered.push((i, r.map_err(usage)?.0));
+                }
+                gathered.sort_by_key(|(i, _)| *i);
+                let reports = gathered
+                    .iter()
+                    .map(|(_, ev)| release::verify(ev, &ctx))
+                    .collect();
                 return Ok::<_, Failure>(reports);
             }
         };
