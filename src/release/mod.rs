@@ -1203,7 +1203,7 @@ fn identity_matcher(identities: &[String]) -> Result<Identity, String> {
             // ["https:", "", host, owner, repo, rest]
             if parts.len() == 6 && parts[0] == "https:" && parts[1].is_empty() {
                 format!(
-                    "(?i:{})/{}",
+                    "(?i-u:{})/{}",
                     regex::escape(&parts[..5].join("/")),
                     regex::escape(parts[5])
                 )
