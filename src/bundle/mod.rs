@@ -522,7 +522,17 @@ pub fn verify(
     }
 }
 
+/// A policy check made on a certificate whose bundle did not verify: a mismatch is still a
+/// failure, but a match proves nothing, so it is never shown as passed.
 fn unverified(mut check: Check) -> Check {
+    if check.passed() {
+        check = Check::not_run(
+            check.id,
+            check.title,
+            check.expected,
+            format!("{} (in a certificate that did not verify)", check.found),
+        );
+    }
     check
         .evidence
         .push("from a certificate that did not verify".into());
@@ -842,6 +852,16 @@ mod tests {
         );
         assert!(subject_algorithms(st(r#"{"digest":{"sha1":"aa"}}"#).as_bytes()).is_empty());
         assert!(subject_algorithms(b"not json").is_empty());
+    }
+
+    #[test]
+    fn claims_of_an_unverified_certificate_never_pass() {
+        let matched = unverified(Check::pass(ids::BUNDLE_IDENTITY, "t", "a", "a"));
+        assert_eq!(matched.outcome, crate::check::Outcome::NotRun);
+        assert!(matched.found.contains("did not verify"));
+        let mismatched = unverified(Check::fail(ids::BUNDLE_ISSUER, "t", "a", "b"));
+        assert_eq!(mismatched.outcome, crate::check::Outcome::Fail);
+        assert_eq!(mismatched.found, "b");
     }
 
     #[test]
