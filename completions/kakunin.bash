@@ -893,7 +893,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify__subcmd__attestation)
-            opts="-o -q -v -h -V --bundle --envelope --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --trusted-root --instance --staging --predicate-type --repository --source-ref --workflow --source-digest --builder-id --allow-self-hosted-runners --output --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --bundle --envelope --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --key --trusted-root --instance --staging --predicate-type --repository --source-ref --workflow --source-digest --builder-id --allow-self-hosted-runners --output --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -916,6 +916,10 @@ _kakunin() {
                     return 0
                     ;;
                 --certificate-oidc-issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

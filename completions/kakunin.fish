@@ -104,6 +104,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l e
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-identity-regexp -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l key -d 'A PEM public key: verify a managed-key attestation with it instead of a certificate identity (the provenance is then checked against --repository, --source-ref, --workflow, --source-digest, --builder-id only)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l trusted-root -d 'A trusted_root.json to verify against instead of an embedded root' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l instance -d 'Use the embedded trusted root of this instance' -r -f -a "public-good\t''
 staging\t''
@@ -112,7 +113,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l p
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l repository -d 'Source repository the certificate and the provenance must name: OWNER/REPO (on github.com) or a URL' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l source-ref -d 'Source ref the certificate and the provenance must name, e.g. refs/tags/v1.2.3' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l workflow -d 'Workflow file that must have run, e.g. .github/workflows/release.yaml' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l source-digest -d 'Commit (hex) the certificate must name as the source (the provenance\'s source commit must equal the certificate\'s)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l source-digest -d 'Commit (hex) the certificate and the provenance must name as the source' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l builder-id -d 'The provenance\'s builder id, exactly, or without its @ref to accept any ref' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s o -l output -d 'Report format' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
 json\t'The JSON report (docs/report.md)'

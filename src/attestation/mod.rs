@@ -26,7 +26,7 @@ use crate::bundle::VerifiedBundle;
 use crate::check::{Check, ids};
 
 pub use dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
-pub use policy::{Policy, SignerClaims};
+pub use policy::{Policy, Signer, SignerClaims};
 pub use provenance::BuildFacts;
 pub use statement::{ExpectedSubject, Statement};
 
@@ -34,12 +34,12 @@ pub use statement::{ExpectedSubject, Statement};
 pub const MAX_REPORTED_PREDICATE_BYTES: usize = 1024 * 1024;
 
 /// A statement decoded from a verified bundle's DSSE envelope: its bytes are signed by the
-/// certificate whose claims it carries. Whether it satisfies a policy is what the checks say.
+/// certificate whose claims it carries, or by the managed key the bundle verified with. Whether it satisfies a policy is what the checks say.
 #[derive(Debug, Clone)]
 pub struct VerifiedStatement {
     statement: Statement,
     payload: Vec<u8>,
-    signer: SignerClaims,
+    signer: Signer,
     provenance: Option<BuildFacts>,
 }
 
@@ -53,8 +53,8 @@ impl VerifiedStatement {
         &self.payload
     }
 
-    /// The claims of the certificate that signed it.
-    pub fn signer(&self) -> &SignerClaims {
+    /// Who signed it: the claims of the certificate, or the managed key.
+    pub fn signer(&self) -> &Signer {
         &self.signer
     }
 
@@ -117,6 +117,18 @@ impl Evaluation {
     }
 }
 
+impl Signer {
+    /// Who signed a verified bundle: its managed key, else its certificate.
+    pub fn of(bundle: &VerifiedBundle) -> Signer {
+        match bundle.key_fingerprint() {
+            Some(fingerprint) => Signer::Key {
+                key_fingerprint: fingerprint.to_string(),
+            },
+            None => Signer::Certificate(SignerClaims::of(bundle)),
+        }
+    }
+}
+
 impl SignerClaims {
     /// The claims of a verified bundle's certificate.
     pub fn of(bundle: &VerifiedBundle) -> SignerClaims {
@@ -173,7 +185,7 @@ impl VerifiedStatement {
         Ok(VerifiedStatement {
             statement,
             payload: envelope.payload().to_vec(),
-            signer: SignerClaims::of(bundle),
+            signer: Signer::of(bundle),
             provenance,
         })
     }
@@ -183,7 +195,7 @@ impl VerifiedStatement {
 /// subject, predicate type, provenance and (with `--envelope`) the `.intoto.jsonl` file.
 pub fn verify(bundle: &VerifiedBundle, request: &Request<'_>) -> Evaluation {
     match bundle.envelope() {
-        Some(envelope) => evaluate(&Envelope::from(envelope), SignerClaims::of(bundle), request),
+        Some(envelope) => evaluate(&Envelope::from(envelope), Signer::of(bundle), request),
         None => {
             let mut checks = vec![Check::fail(
                 ids::ATTESTATION_PAYLOAD_TYPE,
@@ -208,7 +220,7 @@ pub fn verify(bundle: &VerifiedBundle, request: &Request<'_>) -> Evaluation {
 /// Runs every attestation check on the envelope of a bundle that verified. Private: the only
 /// callers pass the envelope of a verified bundle (see [`verify`]), so that the statement it
 /// returns is a [`VerifiedStatement`].
-fn evaluate(envelope: &Envelope, signer: SignerClaims, request: &Request<'_>) -> Evaluation {
+fn evaluate(envelope: &Envelope, signer: Signer, request: &Request<'_>) -> Evaluation {
     let mut checks = Vec::new();
     let mut statement = None;
 

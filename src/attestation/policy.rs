@@ -2,7 +2,9 @@
 //! [`Check`] with what was expected and what was found.
 //!
 //! Guarantees: these functions are pure (no I/O) and fail closed: a field the provenance or
-//! the certificate does not state is a failure, never a pass; a build type kakunin cannot bind
+//! the certificate does not state is a failure, never a pass; with a managed key (no
+//! certificate) the provenance is compared with what the user asked for only, and a comparison
+//! with a certificate is not emitted rather than passed; a build type kakunin cannot bind
 //! to the certificate fails `attestation.provenance`; an expectation given on the command line
 //! that cannot be checked fails. They trust their inputs only as far as their types say: the
 //! statement passed in must come from a verified envelope (see [`super::VerifiedStatement`]),
@@ -37,6 +39,30 @@ pub struct SignerClaims {
     pub runner_environment: Option<String>,
 }
 
+/// Who signed the statement, as bundle verification established it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Signer {
+    /// A Fulcio certificate: its claims are what the provenance must agree with.
+    Certificate(SignerClaims),
+    /// A managed key (`--key`): there is no certificate, so the provenance is compared only
+    /// with the expectations given (`--repository`, `--source-ref`, …).
+    Key {
+        /// `sha256:` of the key's DER SubjectPublicKeyInfo.
+        key_fingerprint: String,
+    },
+}
+
+impl Signer {
+    /// The certificate's claims, if a certificate signed.
+    pub fn certificate(&self) -> Option<&SignerClaims> {
+        match self {
+            Signer::Certificate(c) => Some(c),
+            Signer::Key { .. } => None,
+        }
+    }
+}
+
 /// What the user expects of the attestation, beyond the signer identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
@@ -51,6 +77,8 @@ pub struct Policy {
     pub workflow: Option<String>,
     /// The builder id, exactly, or without its `@ref` to accept any ref.
     pub builder_id: Option<String>,
+    /// The source commit (hex, optionally `sha1:`), compared with the provenance's.
+    pub source_digest: Option<String>,
     pub allow_self_hosted_runners: bool,
 }
 
@@ -62,6 +90,7 @@ impl Default for Policy {
             source_ref: None,
             workflow: None,
             builder_id: None,
+            source_digest: None,
             allow_self_hosted_runners: false,
         }
     }
@@ -115,13 +144,15 @@ pub fn check_predicate_type(statement: &Statement, policy: &Policy) -> Check {
 }
 
 /// The provenance checks: what the SLSA predicate says about the build agrees with the
-/// certificate and with the expectations. `payload` is the statement's payload.
+/// certificate (when a certificate signed) and with the expectations. `payload` is the
+/// statement's payload.
 pub fn check_provenance(
     payload: &[u8],
     statement: &Statement,
-    signer: &SignerClaims,
+    signer: &Signer,
     policy: &Policy,
 ) -> (Vec<Check>, Option<BuildFacts>) {
+    let cert = signer.certificate();
     let expectations = expectations(policy);
     if !provenance::is_provenance(&statement.predicate_type) {
         // Nothing to check unless the user asked for build facts this predicate cannot give.
@@ -154,7 +185,7 @@ pub fn check_provenance(
             );
         }
     };
-    let mut checks = vec![check_build_type(&facts)];
+    let mut checks = vec![check_build_type(&facts, cert.is_some())];
     if facts.kind.is_none() {
         // The fields below have no agreed meaning in an unknown build type: only what the user
         // asked for is reported, and it fails.
@@ -173,11 +204,11 @@ pub fn check_provenance(
             ));
         }
     } else {
-        checks.extend(check_bound_fields(&facts, signer, policy));
+        checks.extend(check_bound_fields(&facts, cert, policy));
     }
-    checks.extend(check_builder_id(&facts, signer, policy));
+    checks.extend(check_builder_id(&facts, cert, policy));
     if facts.kind.is_some() {
-        checks.push(check_runner(&facts, signer, policy));
+        checks.push(check_runner(&facts, cert, policy));
     }
     (checks, Some(facts))
 }
@@ -193,16 +224,23 @@ fn expectations(policy: &Policy) -> Vec<String> {
     if let Some(w) = &policy.workflow {
         out.push(format!("--workflow {w}"));
     }
+    if let Some(d) = &policy.source_digest {
+        out.push(format!("--source-digest {d}"));
+    }
     if let Some(b) = &policy.builder_id {
         out.push(format!("--builder-id {b}"));
     }
     out
 }
 
-/// `attestation.provenance`: a build type kakunin binds to the certificate, with no external
-/// parameter the build type does not define.
-fn check_build_type(facts: &BuildFacts) -> Check {
-    let title = "provenance build type is one kakunin binds to the certificate";
+/// `attestation.provenance`: a build type kakunin reads (and binds to the certificate, when one
+/// signed), with no external parameter the build type does not define.
+fn check_build_type(facts: &BuildFacts, certificate: bool) -> Check {
+    let title = if certificate {
+        "provenance build type is one kakunin binds to the certificate"
+    } else {
+        "provenance build type is one kakunin reads"
+    };
     let known = format!(
         "{GITHUB_WORKFLOW_V1}, {SLSA_GITHUB_WORKFLOW_V1} or {SLSA_GITHUB_GENERATOR_PREFIX}…"
     );
@@ -252,7 +290,13 @@ fn against_certificate(
     }
 }
 
-fn check_bound_fields(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy) -> Vec<Check> {
+/// Repository, ref, workflow path and source commit: each against the certificate's claim
+/// (when a certificate signed) and against the expectation given (when one was).
+fn check_bound_fields(
+    facts: &BuildFacts,
+    cert: Option<&SignerClaims>,
+    policy: &Policy,
+) -> Vec<Check> {
     let mut checks = Vec::new();
     let (repo_field, ref_field, path_field, commit_field) = match facts.kind {
         Some(BuildKind::SlsaGitHubGenerator) => (
@@ -270,14 +314,16 @@ fn check_bound_fields(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy
     };
 
     // Repository.
-    checks.push(against_certificate(
-        ids::ATTESTATION_WORKFLOW_REPOSITORY,
-        &format!("provenance {repo_field} = the certificate's source repository"),
-        signer.source_repository_uri.as_deref(),
-        "source repository URI",
-        facts.repository.as_deref(),
-        repo_field,
-    ));
+    if let Some(signer) = cert {
+        checks.push(against_certificate(
+            ids::ATTESTATION_WORKFLOW_REPOSITORY,
+            &format!("provenance {repo_field} = the certificate's source repository"),
+            signer.source_repository_uri.as_deref(),
+            "source repository URI",
+            facts.repository.as_deref(),
+            repo_field,
+        ));
+    }
     if let Some(want) = &policy.repository {
         let title = format!("provenance {repo_field} = --repository");
         let expected = crate::bundle::repository_uri(want);
@@ -298,14 +344,16 @@ fn check_bound_fields(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy
     }
 
     // Ref.
-    checks.push(against_certificate(
-        ids::ATTESTATION_WORKFLOW_REF,
-        &format!("provenance {ref_field} = the certificate's source ref"),
-        signer.source_repository_ref.as_deref(),
-        "source repository ref",
-        facts.git_ref.as_deref(),
-        ref_field,
-    ));
+    if let Some(signer) = cert {
+        checks.push(against_certificate(
+            ids::ATTESTATION_WORKFLOW_REF,
+            &format!("provenance {ref_field} = the certificate's source ref"),
+            signer.source_repository_ref.as_deref(),
+            "source repository ref",
+            facts.git_ref.as_deref(),
+            ref_field,
+        ));
+    }
     if let Some(want) = &policy.source_ref {
         let title = format!("provenance {ref_field} = --source-ref");
         let expected = want.clone();
@@ -324,21 +372,23 @@ fn check_bound_fields(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy
     }
 
     // Workflow path: the certificate's build config URI is `<repository>/<path>@<ref>`.
-    let cert_path = signer.build_config_uri.as_deref().and_then(|uri| {
-        workflow_path_of(
-            uri,
-            signer.source_repository_uri.as_deref()?,
-            signer.source_repository_ref.as_deref(),
-        )
-    });
-    checks.push(against_certificate(
-        ids::ATTESTATION_WORKFLOW_PATH,
-        &format!("provenance {path_field} = the certificate's build config (workflow) path"),
-        cert_path.as_deref(),
-        "build config URI",
-        facts.workflow_path.as_deref(),
-        path_field,
-    ));
+    if let Some(signer) = cert {
+        let cert_path = signer.build_config_uri.as_deref().and_then(|uri| {
+            workflow_path_of(
+                uri,
+                signer.source_repository_uri.as_deref()?,
+                signer.source_repository_ref.as_deref(),
+            )
+        });
+        checks.push(against_certificate(
+            ids::ATTESTATION_WORKFLOW_PATH,
+            &format!("provenance {path_field} = the certificate's build config (workflow) path"),
+            cert_path.as_deref(),
+            "build config URI",
+            facts.workflow_path.as_deref(),
+            path_field,
+        ));
+    }
     if let Some(want) = &policy.workflow {
         let title = format!("provenance {path_field} = --workflow");
         // As `verify-bundle`: a path in the repository, or the workflow's full URL without ref.
@@ -367,69 +417,44 @@ fn check_bound_fields(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy
     }
 
     // Source commit.
-    checks.push(against_certificate(
-        ids::ATTESTATION_SOURCE_COMMIT,
-        &format!("provenance {commit_field} = the certificate's source commit"),
-        signer.source_repository_digest.as_deref(),
-        "source repository digest",
-        facts.source_commit.as_deref(),
-        commit_field,
-    ));
+    if let Some(signer) = cert {
+        checks.push(against_certificate(
+            ids::ATTESTATION_SOURCE_COMMIT,
+            &format!("provenance {commit_field} = the certificate's source commit"),
+            signer.source_repository_digest.as_deref(),
+            "source repository digest",
+            facts.source_commit.as_deref(),
+            commit_field,
+        ));
+    }
+    if let Some(want) = &policy.source_digest {
+        // As `verify-bundle`: hex, any case, optionally `sha1:`.
+        let want = want.to_ascii_lowercase();
+        let want = want.strip_prefix("sha1:").unwrap_or(&want).to_owned();
+        let title = format!("provenance {commit_field} = --source-digest");
+        checks.push(match facts.source_commit.as_deref() {
+            Some(found) => Check::compare(ids::ATTESTATION_SOURCE_COMMIT, title, &want, found),
+            None => Check::fail(
+                ids::ATTESTATION_SOURCE_COMMIT,
+                title,
+                want,
+                format!("{commit_field} is missing"),
+            ),
+        });
+    }
     checks
 }
 
 /// `attestation.builder-id`: who generated the provenance, as the build type defines it,
 /// and the user's `--builder-id`.
-fn check_builder_id(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy) -> Vec<Check> {
+fn check_builder_id(
+    facts: &BuildFacts,
+    cert: Option<&SignerClaims>,
+    policy: &Policy,
+) -> Vec<Check> {
     let mut checks = Vec::new();
-    let signing_workflow = signer
-        .build_signer_uri
-        .as_deref()
-        .unwrap_or(signer.identity.as_str());
-    let title = "provenance runDetails.builder.id is the builder the certificate names";
-    match facts.kind {
-        Some(BuildKind::GitHubWorkflow) | Some(BuildKind::SlsaGitHubGenerator) => {
-            // server_url + job_workflow_ref: the workflow that signed.
-            let title = if facts.kind == Some(BuildKind::SlsaGitHubGenerator) {
-                "provenance builder.id is the generator workflow that signed"
-            } else {
-                title
-            };
-            checks.push(Check::compare(
-                ids::ATTESTATION_BUILDER_ID,
-                title,
-                signing_workflow,
-                &facts.builder_id,
-            ));
-        }
-        Some(BuildKind::SlsaGitHubWorkflow) => {
-            // GitHub's runner (`<server>/actions/runner/<environment>`), or the workflow
-            // that generated the provenance.
-            let runner_prefix = format!("{}/actions/runner/", server_of(signer));
-            let ok = facts.builder_id == signing_workflow
-                || facts
-                    .builder_id
-                    .strip_prefix(&runner_prefix)
-                    .is_some_and(|env| env == GITHUB_HOSTED || env == "self-hosted");
-            let expected =
-                format!("{runner_prefix}github-hosted (or self-hosted) or {signing_workflow}");
-            checks.push(if ok {
-                Check::pass(
-                    ids::ATTESTATION_BUILDER_ID,
-                    title,
-                    expected,
-                    &facts.builder_id,
-                )
-            } else {
-                Check::fail(
-                    ids::ATTESTATION_BUILDER_ID,
-                    title,
-                    expected,
-                    &facts.builder_id,
-                )
-            });
-        }
-        None => {}
+    if let Some(signer) = cert {
+        checks.extend(builder_against_certificate(facts, signer));
     }
     if let Some(want) = &policy.builder_id {
         let ok = facts.builder_id == *want
@@ -460,26 +485,87 @@ fn check_builder_id(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy) 
     checks
 }
 
+/// A certificate-signed provenance: who generated it, as the build type defines it.
+fn builder_against_certificate(facts: &BuildFacts, signer: &SignerClaims) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let signing_workflow = signer
+        .build_signer_uri
+        .as_deref()
+        .unwrap_or(signer.identity.as_str());
+    let title = "provenance runDetails.builder.id is the builder the certificate names";
+    match facts.kind {
+        Some(BuildKind::GitHubWorkflow) | Some(BuildKind::SlsaGitHubGenerator) => {
+            // server_url + job_workflow_ref: the workflow that signed.
+            let title = if facts.kind == Some(BuildKind::SlsaGitHubGenerator) {
+                "provenance builder.id is the generator workflow that signed"
+            } else {
+                title
+            };
+            checks.push(Check::compare(
+                ids::ATTESTATION_BUILDER_ID,
+                title,
+                signing_workflow,
+                &facts.builder_id,
+            ));
+        }
+        Some(BuildKind::SlsaGitHubWorkflow) => {
+            // GitHub's runner (`<server>/actions/runner/<environment>`), or the workflow
+            // that generated the provenance.
+            let runner_prefix = format!("{}/actions/runner/", server_of(Some(signer)));
+            let ok = facts.builder_id == signing_workflow
+                || facts
+                    .builder_id
+                    .strip_prefix(&runner_prefix)
+                    .is_some_and(|env| env == GITHUB_HOSTED || env == "self-hosted");
+            let expected =
+                format!("{runner_prefix}github-hosted (or self-hosted) or {signing_workflow}");
+            checks.push(if ok {
+                Check::pass(
+                    ids::ATTESTATION_BUILDER_ID,
+                    title,
+                    expected,
+                    &facts.builder_id,
+                )
+            } else {
+                Check::fail(
+                    ids::ATTESTATION_BUILDER_ID,
+                    title,
+                    expected,
+                    &facts.builder_id,
+                )
+            });
+        }
+        None => {}
+    }
+    checks
+}
+
 /// `attestation.runner-environment`: the build ran on a GitHub-hosted runner (unless
 /// self-hosted runners are allowed). The certificate's Runner Environment extension comes
 /// from GitHub's OIDC token and is authoritative; the provenance's own statement (the
 /// `runner_environment` parameter, or the runner in `builder.id`) must agree with it.
-fn check_runner(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy) -> Check {
-    let title = if policy.allow_self_hosted_runners {
-        "the build's runner environment is stated consistently (self-hosted runners allowed)"
-    } else {
-        "the build ran on a GitHub-hosted runner"
+///
+/// With a managed key there is no certificate: the provenance's own statement is all there
+/// is, and it is held to the same policy (a build it does not say ran on a GitHub-hosted
+/// runner fails unless self-hosted runners are allowed).
+fn check_runner(facts: &BuildFacts, cert: Option<&SignerClaims>, policy: &Policy) -> Check {
+    let title = match (cert, policy.allow_self_hosted_runners) {
+        (_, true) => {
+            "the build's runner environment is stated consistently (self-hosted runners allowed)"
+        }
+        (Some(_), false) => "the build ran on a GitHub-hosted runner",
+        (None, false) => "the provenance says the build ran on a GitHub-hosted runner",
     };
     let id = ids::ATTESTATION_RUNNER_ENVIRONMENT;
     let from_builder = (facts.kind == Some(BuildKind::SlsaGitHubWorkflow))
         .then(|| {
             facts
                 .builder_id
-                .strip_prefix(&format!("{}/actions/runner/", server_of(signer)))
+                .strip_prefix(&format!("{}/actions/runner/", server_of(cert)))
         })
         .flatten();
     let stated = facts.runner_environment.as_deref().or(from_builder);
-    let cert = signer.runner_environment.as_deref();
+    let cert = cert.and_then(|c| c.runner_environment.as_deref());
     if let (Some(cert), Some(stated)) = (cert, stated) {
         if cert != stated {
             return Check::fail(
@@ -526,10 +612,9 @@ fn check_runner(facts: &BuildFacts, signer: &SignerClaims, policy: &Policy) -> C
 
 /// `https://github.com` from the certificate's source repository URI (GitHub Enterprise
 /// servers have their own), `https://github.com` when the certificate does not say.
-fn server_of(signer: &SignerClaims) -> String {
+fn server_of(signer: Option<&SignerClaims>) -> String {
     signer
-        .source_repository_uri
-        .as_deref()
+        .and_then(|s| s.source_repository_uri.as_deref())
         .and_then(|u| {
             let rest = u.strip_prefix("https://")?;
             let host = rest.split('/').next()?;

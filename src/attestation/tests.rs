@@ -69,7 +69,7 @@ fn run(envelope: &Envelope, signer: SignerClaims, policy: &Policy) -> Evaluation
     };
     evaluate(
         envelope,
-        signer,
+        Signer::Certificate(signer),
         &Request {
             subject: &subject,
             policy,
@@ -523,7 +523,7 @@ fn envelope_comparison_is_its_own_check() {
     file.signatures[0].sig[2] ^= 0x40;
     let e = evaluate(
         &bundle,
-        signer(),
+        Signer::Certificate(signer()),
         &Request {
             subject: &subject,
             policy: &policy,
@@ -538,4 +538,78 @@ fn envelope_comparison_is_its_own_check() {
         "{:?}",
         f[0]
     );
+}
+
+fn run_keyed(statement: &serde_json::Value, policy: &Policy) -> Evaluation {
+    let subject = ExpectedSubject {
+        name: None,
+        digests: vec![artifact()],
+    };
+    evaluate(
+        &envelope_of(statement),
+        Signer::Key {
+            key_fingerprint: Digest::sha256(b"a key").to_string(),
+        },
+        &Request {
+            subject: &subject,
+            policy,
+            envelope_file: None,
+        },
+    )
+}
+
+#[test]
+fn with_a_key_only_the_expectations_given_are_compared_with_the_provenance() {
+    // Nothing asked: no comparison is reported (none could run against a certificate).
+    let e = run_keyed(&statement_json(), &Policy::default());
+    assert!(failures(&e).is_empty(), "{:#?}", failures(&e));
+    for id in [
+        ids::ATTESTATION_WORKFLOW_REPOSITORY,
+        ids::ATTESTATION_WORKFLOW_REF,
+        ids::ATTESTATION_WORKFLOW_PATH,
+        ids::ATTESTATION_SOURCE_COMMIT,
+        ids::ATTESTATION_BUILDER_ID,
+    ] {
+        assert!(
+            !e.checks.iter().any(|c| c.id == id),
+            "{id}: {:#?}",
+            e.checks
+        );
+    }
+    // Everything asked: one comparison each, with the expectation.
+    let policy = Policy {
+        source_digest: Some(format!("sha1:{}", COMMIT.to_uppercase())),
+        ..strict_policy()
+    };
+    let e = run_keyed(&statement_json(), &policy);
+    assert!(failures(&e).is_empty(), "{:#?}", failures(&e));
+    for id in [
+        ids::ATTESTATION_WORKFLOW_REPOSITORY,
+        ids::ATTESTATION_WORKFLOW_REF,
+        ids::ATTESTATION_WORKFLOW_PATH,
+        ids::ATTESTATION_SOURCE_COMMIT,
+        ids::ATTESTATION_BUILDER_ID,
+    ] {
+        assert_eq!(e.checks.iter().filter(|c| c.id == id).count(), 1, "{id}");
+    }
+    // A wrong expectation fails with expected and found.
+    let policy = Policy {
+        workflow: Some(".github/workflows/other.yaml".into()),
+        ..Policy::default()
+    };
+    let e = run_keyed(&statement_json(), &policy);
+    let f = failures(&e);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, ids::ATTESTATION_WORKFLOW_PATH);
+    assert_eq!(f[0].expected, ".github/workflows/other.yaml");
+    assert_eq!(f[0].found, PATH);
+    // The runner policy holds the provenance's own statement to it.
+    let mut s = statement_json();
+    s["predicate"]["buildDefinition"]["internalParameters"]["github"]["runner_environment"] =
+        "self-hosted".into();
+    let f = run_keyed(&s, &Policy::default());
+    let f = failures(&f);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, ids::ATTESTATION_RUNNER_ENVIRONMENT);
+    assert!(f[0].found.starts_with("self-hosted"), "{:?}", f[0]);
 }

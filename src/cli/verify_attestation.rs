@@ -1,6 +1,7 @@
 //! `kakunin verify-attestation`: an in-toto attestation (DSSE in a Sigstore bundle) checked for
 //! what it says: the subject, the predicate type, and SLSA provenance against the signing
-//! certificate and the expectations given; optionally that a `.intoto.jsonl` file is the same
+//! certificate (or, with `--key`, against the expectations given only) and the expectations
+//! given; optionally that a `.intoto.jsonl` file is the same
 //! envelope as the bundle's.
 
 use std::path::PathBuf;
@@ -9,7 +10,7 @@ use clap::Args;
 
 use kakunin::attestation::files::{self, Inputs, SubjectArg};
 use kakunin::attestation::{Policy as AttestationPolicy, provenance};
-use kakunin::bundle::{GitHubClaims, Identity, Policy};
+use kakunin::bundle::{GitHubClaims, Identity, Policy, PublicKey};
 use kakunin::exit::ExitCode;
 use kakunin::report::{Format, Report};
 use kakunin::trust::{Instance, Trust};
@@ -37,6 +38,10 @@ Examples:
       --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
       --repository slsa-framework/example-package --source-ref refs/tags/v14 binary
 
+  # A managed-key attestation (kakunin publish --key): the provenance is compared with what you give
+  kakunin verify-attestation --bundle gomenhashai-1.3.2.sigstore --key release.pub \
+      --repository o/r --source-ref refs/heads/main gomenhashai-1.3.2.tgz
+
 Exit codes: 0 verified, 1 a check failed, 2 usage or input error (unreadable file),
 3 a check could not run (e.g. an .intoto.jsonl with no certificate or no log entry given as --bundle).
 ";
@@ -56,17 +61,21 @@ pub struct VerifyAttestationArgs {
     #[arg(
         long,
         value_name = "IDENTITY",
-        conflicts_with = "certificate_identity_regexp"
+        conflicts_with_all = ["certificate_identity_regexp", "key"]
     )]
     certificate_identity: Option<String>,
 
     /// A regular expression the whole SAN must match (always anchored: ^(?:RE)$)
-    #[arg(long, value_name = "RE")]
+    #[arg(long, value_name = "RE", conflicts_with = "key")]
     certificate_identity_regexp: Option<String>,
 
     /// The OIDC issuer the signing certificate must name
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "key")]
     certificate_oidc_issuer: Option<String>,
+
+    /// A PEM public key: verify a managed-key attestation with it instead of a certificate identity (the provenance is then checked against --repository, --source-ref, --workflow, --source-digest, --builder-id only)
+    #[arg(long, value_name = "PEM")]
+    key: Option<PathBuf>,
 
     /// A trusted_root.json to verify against instead of an embedded root
     #[arg(long, value_name = "FILE")]
@@ -96,7 +105,7 @@ pub struct VerifyAttestationArgs {
     #[arg(long, value_name = "PATH")]
     workflow: Option<String>,
 
-    /// Commit (hex) the certificate must name as the source (the provenance's source commit must equal the certificate's)
+    /// Commit (hex) the certificate and the provenance must name as the source
     #[arg(long, value_name = "SHA")]
     source_digest: Option<String>,
 
@@ -117,34 +126,9 @@ pub struct VerifyAttestationArgs {
 }
 
 pub fn run(args: VerifyAttestationArgs) -> ExitCode {
-    let identity = match (
-        &args.certificate_identity,
-        &args.certificate_identity_regexp,
-    ) {
-        (Some(id), None) => Identity::exact(id),
-        (None, Some(re)) => match Identity::regex(re) {
-            Ok(i) => i,
-            Err(e) => return fail(ExitCode::Usage, e),
-        },
-        _ => {
-            return fail(
-                ExitCode::Usage,
-                "give --certificate-identity or --certificate-identity-regexp, with --certificate-oidc-issuer",
-            );
-        }
-    };
-    let Some(issuer) = args.certificate_oidc_issuer.clone() else {
-        return fail(ExitCode::Usage, "--certificate-oidc-issuer is required");
-    };
-    let signer = Policy::Certificate {
-        identity,
-        issuer,
-        github: GitHubClaims {
-            repository: args.repository.clone(),
-            source_ref: args.source_ref.clone(),
-            workflow: args.workflow.clone(),
-            source_digest: args.source_digest.clone(),
-        },
+    let signer = match signer(&args) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let policy = AttestationPolicy {
         predicate_type: args.predicate_type.clone(),
@@ -152,6 +136,7 @@ pub fn run(args: VerifyAttestationArgs) -> ExitCode {
         source_ref: args.source_ref.clone(),
         workflow: args.workflow.clone(),
         builder_id: args.builder_id.clone(),
+        source_digest: args.source_digest.clone(),
         allow_self_hosted_runners: args.allow_self_hosted_runners,
     };
     let instance = args.instance.as_deref().and_then(Instance::from_name);
@@ -184,6 +169,47 @@ pub fn run(args: VerifyAttestationArgs) -> ExitCode {
     rendered.0
 }
 
+/// Who must have signed: the managed key, or the certificate identity, issuer and claims (as
+/// `verify-bundle`). With a key, the GitHub expectations are checked against the provenance
+/// only (there is no certificate to carry them).
+fn signer(args: &VerifyAttestationArgs) -> Result<Policy, ExitCode> {
+    if let Some(key) = &args.key {
+        return match PublicKey::from_file(key) {
+            Ok(k) => Ok(Policy::Key(k)),
+            Err(e) => Err(fail(ExitCode::Usage, e)),
+        };
+    }
+    let identity = match (
+        &args.certificate_identity,
+        &args.certificate_identity_regexp,
+    ) {
+        (Some(id), None) => Identity::exact(id),
+        (None, Some(re)) => Identity::regex(re).map_err(|e| fail(ExitCode::Usage, e))?,
+        _ => {
+            return Err(fail(
+                ExitCode::Usage,
+                "give --certificate-identity or --certificate-identity-regexp (with --certificate-oidc-issuer), or --key",
+            ));
+        }
+    };
+    let Some(issuer) = args.certificate_oidc_issuer.clone() else {
+        return Err(fail(
+            ExitCode::Usage,
+            "--certificate-oidc-issuer is required with a certificate identity",
+        ));
+    };
+    Ok(Policy::Certificate {
+        identity,
+        issuer,
+        github: GitHubClaims {
+            repository: args.repository.clone(),
+            source_ref: args.source_ref.clone(),
+            workflow: args.workflow.clone(),
+            source_digest: args.source_digest.clone(),
+        },
+    })
+}
+
 /// A few lines on what was verified, for people.
 fn summary(details: &serde_json::Value) -> String {
     let mut s = String::from("Verified attestation\n");
@@ -209,6 +235,9 @@ fn summary(details: &serde_json::Value) -> String {
     }
     if let Some(i) = details["signer"]["identity"].as_str() {
         s += &format!("  signer:     {i}\n");
+    }
+    if let Some(k) = details["signer"]["key_fingerprint"].as_str() {
+        s += &format!("  key:        {k}\n");
     }
     s
 }

@@ -1,6 +1,7 @@
 //! kakunin's integration tests: one test binary (one link), a module per area.
 
 mod attestation;
+mod attestation_key;
 mod bundle;
 mod chart;
 mod cli;
