@@ -27,7 +27,7 @@ impl Algorithm {
     }
 
     /// Length of the digest in bytes.
-    pub fn len(self) -> usize {
+    pub fn digest_len(self) -> usize {
         match self {
             Algorithm::Sha256 => 32,
             Algorithm::Sha512 => 64,
@@ -79,10 +79,10 @@ pub enum DigestError {
 impl Digest {
     /// A digest from its parts; `bytes` must have the algorithm's length.
     pub fn new(algorithm: Algorithm, bytes: Vec<u8>) -> Result<Digest, DigestError> {
-        if bytes.len() != algorithm.len() {
+        if bytes.len() != algorithm.digest_len() {
             return Err(DigestError::Length {
                 algorithm: algorithm.name(),
-                expected: algorithm.len() * 2,
+                expected: algorithm.digest_len() * 2,
                 found: bytes.len() * 2,
                 value: hex::encode(&bytes),
             });
@@ -93,10 +93,10 @@ impl Digest {
     /// Parses the hex part of a digest whose algorithm is already known. Hex must be lower case,
     /// as OCI and in-toto write it: an upper-case digest is a different string to a registry.
     pub fn from_hex(algorithm: Algorithm, hex_str: &str) -> Result<Digest, DigestError> {
-        if hex_str.len() != algorithm.len() * 2 {
+        if hex_str.len() != algorithm.digest_len() * 2 {
             return Err(DigestError::Length {
                 algorithm: algorithm.name(),
-                expected: algorithm.len() * 2,
+                expected: algorithm.digest_len() * 2,
                 found: hex_str.len(),
                 value: truncate(hex_str),
             });

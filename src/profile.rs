@@ -623,30 +623,6 @@ impl Profile {
     }
 }
 
-/// Whether a certificate identity is one of the expected ones. The `https://github.com/<owner>/<repo>/`
-/// part is compared ignoring ASCII case (GitHub owner and repository names are
-/// case-insensitive: `MarcAntoineRaymond` is `marcantoineraymond`); the rest (workflow path and
-/// ref) exactly.
-pub fn identity_matches(found: &str, expected: &str) -> bool {
-    if found == expected {
-        return true;
-    }
-    let split = |s: &str| -> Option<(String, String)> {
-        let rest = s.strip_prefix("https://")?;
-        let mut parts = rest.splitn(4, '/');
-        let (host, owner, repo, tail) =
-            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        Some((
-            format!("{host}/{owner}/{repo}").to_ascii_lowercase(),
-            tail.to_string(),
-        ))
-    };
-    match (split(found), split(expected)) {
-        (Some(f), Some(e)) => f == e,
-        _ => false,
-    }
-}
-
 fn valid_chart_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 250
@@ -758,27 +734,6 @@ mod tests {
         let mut p = Profile::gomenhashai();
         p.github.base_url = "ftp://x".into();
         assert!(p.validate(Path::new("p.yaml")).is_err());
-    }
-
-    #[test]
-    fn identities_compare_owner_and_repo_without_case() {
-        let e = "https://github.com/GomenHashai/GomenHashai/.github/workflows/helm-release.yaml@refs/heads/main";
-        assert!(identity_matches(
-            "https://github.com/gomenhashai/gomenhashai/.github/workflows/helm-release.yaml@refs/heads/main",
-            e
-        ));
-        assert!(!identity_matches(
-            "https://github.com/GomenHashai/GomenHashai/.github/workflows/helm-release.yaml@refs/heads/dev",
-            e
-        ));
-        assert!(!identity_matches(
-            "https://github.com/GomenHashai/GomenHashai/.github/workflows/HELM-release.yaml@refs/heads/main",
-            e
-        ));
-        assert!(!identity_matches(
-            "https://github.com/evil/GomenHashai/.github/workflows/helm-release.yaml@refs/heads/main",
-            e
-        ));
     }
 
     #[test]

@@ -386,7 +386,7 @@ mod hostile {
             let prev = format!("*a{}", i - 1);
             y.push_str(&format!(
                 "x{i}: &a{i} [{}]\n",
-                vec![prev.as_str(); 10].join(",")
+                [prev.as_str(); 10].join(",")
             ));
         }
         y.push_str("entries:\n  c:\n  - name: *a9\n    version: 1.0.0\n");

@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 
 use kakunin::exit::ExitCode;
 
-pub use output::{OutputArgs, Rendered};
+pub use output::OutputArgs;
 
 const EXAMPLES: &str = "\
 Examples:

@@ -213,7 +213,7 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                 let index = release::gather::index(&fetcher, &profile)
                     .await
                     .map_err(|m| (ExitCode::Fetch, m.to_string()))?;
-                let entries = index.parsed.chart(&profile.chart).map_err(|e| usage(e))?;
+                let entries = index.parsed.chart(&profile.chart).map_err(usage)?;
                 let mut vs: Vec<String> = entries.iter().map(|e| e.version.clone()).collect();
                 vs.sort_by(|a, b| {
                     semver::Version::parse(a)

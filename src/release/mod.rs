@@ -1245,6 +1245,7 @@ mod tests {
         assert!(m.matches("https://github.com/marcantoineraymond/GomenHashai/.github/workflows/helm-release.yaml@refs/heads/main"));
         assert!(!m.matches("https://github.com/GomenHashai/GomenHashai/.github/workflows/helm-release.yaml@refs/heads/dev"));
         assert!(!m.matches("https://github.com/evil/GomenHashai/.github/workflows/helm-release.yaml@refs/heads/main"));
+        assert!(!m.matches("https://github.com/GomenHashai/GomenHashai/.github/workflows/HELM-release.yaml@refs/heads/main"));
         assert!(!m.matches("https://github.com/GomenHashai/GomenHashai/.github/workflows/helm-release.yaml@refs/heads/mainx"));
     }
 }

@@ -319,7 +319,7 @@ fn corrupted_inputs_never_panic() {
         if let Ok(c) = ChartPackage::read(&t) {
             let _ = c
                 .images()
-                .map(|imgs| imgs.iter().map(|i| i.reference()).count());
+                .map(|imgs| imgs.iter().filter(|i| i.reference().is_ok()).count());
         }
         let i = mutate(&mut rng, &index);
         if let Ok(idx) = HelmIndex::parse(&i) {

@@ -177,7 +177,7 @@ fn redirect_loops_and_redirects_to_plain_http_are_refused() {
     assert_eq!(get(&f, &s.url("/ok"), Kind::Bundle).unwrap().bytes, b"here");
     let err = get(&f, &s.url("/a"), Kind::Bundle).unwrap_err();
     assert!(
-        err.to_string().contains(&format!("redirect refused: "))
+        err.to_string().contains("redirect refused: ")
             && err.to_string().contains("redirect loop back to"),
         "{err}"
     );
