@@ -47,8 +47,28 @@ pub fn shared_fixtures(test: &str) -> Option<PathBuf> {
     if std::env::var_os("KAKUNIN_REQUIRE_SHARED").is_some_and(|v| v == "1") {
         panic!("{test}: ../shared/fixtures is required (KAKUNIN_REQUIRE_SHARED=1) but missing");
     }
-    eprintln!("SKIPPED {test}: ../shared/fixtures is not present next to the repository");
+    skipped(
+        test,
+        "../shared/fixtures is not present next to the repository",
+    );
     None
+}
+
+/// Says that a test skipped its body, and why: on stderr (shown by `--nocapture`) and, when
+/// `KAKUNIN_SKIP_LOG` names a file, as a line there, which `scripts/test` prints and counts at
+/// the end (cargo hides a passing test's output, and counts a skipped body as passed).
+pub fn skipped(test: &str, why: &str) {
+    eprintln!("SKIPPED {test}: {why}");
+    if let Some(log) = std::env::var_os("KAKUNIN_SKIP_LOG") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = writeln!(f, "{test}: {why}");
+        }
+    }
 }
 
 /// A fresh temporary directory for one test, removed when dropped.

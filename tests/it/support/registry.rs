@@ -47,7 +47,10 @@ impl Registry {
             if std::env::var_os("KAKUNIN_REQUIRE_REGISTRY").is_some_and(|v| v == "1") {
                 panic!("{test}: docker-registry is required but not installed");
             }
-            eprintln!("SKIPPED {test}: docker-registry is not installed (scripts/setup-test-env)");
+            crate::common::skipped(
+                test,
+                "docker-registry is not installed (scripts/setup-test-env)",
+            );
             return None;
         }
         let dir = TempDir::new("registry");
