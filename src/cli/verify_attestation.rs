@@ -10,7 +10,7 @@ use clap::Args;
 
 use kakunin::attestation::files::{self, Inputs, SubjectArg};
 use kakunin::attestation::{Policy as AttestationPolicy, provenance};
-use kakunin::bundle::{GitHubClaims, Identity, Policy, PublicKey};
+use kakunin::bundle::{GitHubClaims, Policy};
 use kakunin::exit::ExitCode;
 use kakunin::report::{Format, Report};
 use kakunin::trust::{Instance, Trust};
@@ -173,41 +173,18 @@ pub fn run(args: VerifyAttestationArgs) -> ExitCode {
 /// `verify-bundle`). With a key, the GitHub expectations are checked against the provenance
 /// only (there is no certificate to carry them).
 fn signer(args: &VerifyAttestationArgs) -> Result<Policy, ExitCode> {
-    if let Some(key) = &args.key {
-        return match PublicKey::from_file(key) {
-            Ok(k) => Ok(Policy::Key(k)),
-            Err(e) => Err(fail(ExitCode::Usage, e)),
-        };
-    }
-    let identity = match (
-        &args.certificate_identity,
-        &args.certificate_identity_regexp,
-    ) {
-        (Some(id), None) => Identity::exact(id),
-        (None, Some(re)) => Identity::regex(re).map_err(|e| fail(ExitCode::Usage, e))?,
-        _ => {
-            return Err(fail(
-                ExitCode::Usage,
-                "give --certificate-identity or --certificate-identity-regexp (with --certificate-oidc-issuer), or --key",
-            ));
-        }
-    };
-    let Some(issuer) = args.certificate_oidc_issuer.clone() else {
-        return Err(fail(
-            ExitCode::Usage,
-            "--certificate-oidc-issuer is required with a certificate identity",
-        ));
-    };
-    Ok(Policy::Certificate {
-        identity,
-        issuer,
-        github: GitHubClaims {
+    super::verify_bundle::signer_policy(
+        args.key.as_deref(),
+        args.certificate_identity.as_deref(),
+        args.certificate_identity_regexp.as_deref(),
+        args.certificate_oidc_issuer.as_deref(),
+        GitHubClaims {
             repository: args.repository.clone(),
             source_ref: args.source_ref.clone(),
             workflow: args.workflow.clone(),
             source_digest: args.source_digest.clone(),
         },
-    })
+    )
 }
 
 /// A few lines on what was verified, for people.

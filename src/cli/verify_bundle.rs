@@ -262,16 +262,37 @@ fn summary(v: &bundle::VerifiedBundle) -> String {
 }
 
 fn policy(args: &VerifyBundleArgs) -> Result<Policy, ExitCode> {
-    if let Some(key) = &args.key {
+    signer_policy(
+        args.key.as_deref(),
+        args.certificate_identity.as_deref(),
+        args.certificate_identity_regexp.as_deref(),
+        args.certificate_oidc_issuer.as_deref(),
+        GitHubClaims {
+            repository: args.repository.clone(),
+            source_ref: args.source_ref.clone(),
+            workflow: args.workflow.clone(),
+            source_digest: args.source_digest.clone(),
+        },
+    )
+}
+
+/// Who must have signed, from the signer options `verify-bundle` and `verify-attestation`
+/// share: a managed key, or a certificate identity (exact or regexp) with its OIDC issuer and
+/// GitHub claims. Missing or conflicting options are usage errors (exit 2).
+pub(super) fn signer_policy(
+    key: Option<&std::path::Path>,
+    identity: Option<&str>,
+    identity_regexp: Option<&str>,
+    issuer: Option<&str>,
+    github: GitHubClaims,
+) -> Result<Policy, ExitCode> {
+    if let Some(key) = key {
         return match PublicKey::from_file(key) {
             Ok(k) => Ok(Policy::Key(k)),
             Err(e) => Err(fail(ExitCode::Usage, e)),
         };
     }
-    let identity = match (
-        &args.certificate_identity,
-        &args.certificate_identity_regexp,
-    ) {
+    let identity = match (identity, identity_regexp) {
         (Some(id), None) => Identity::exact(id),
         (None, Some(re)) => Identity::regex(re).map_err(|e| fail(ExitCode::Usage, e))?,
         _ => {
@@ -281,7 +302,7 @@ fn policy(args: &VerifyBundleArgs) -> Result<Policy, ExitCode> {
             ));
         }
     };
-    let Some(issuer) = args.certificate_oidc_issuer.clone() else {
+    let Some(issuer) = issuer else {
         return Err(fail(
             ExitCode::Usage,
             "--certificate-oidc-issuer is required with a certificate identity",
@@ -289,12 +310,7 @@ fn policy(args: &VerifyBundleArgs) -> Result<Policy, ExitCode> {
     };
     Ok(Policy::Certificate {
         identity,
-        issuer,
-        github: GitHubClaims {
-            repository: args.repository.clone(),
-            source_ref: args.source_ref.clone(),
-            workflow: args.workflow.clone(),
-            source_digest: args.source_digest.clone(),
-        },
+        issuer: issuer.to_string(),
+        github,
     })
 }
