@@ -290,6 +290,23 @@ fn against_certificate(
     }
 }
 
+/// One provenance field against what the user asked for on the command line: passes when
+/// `matches(expected, found)`, fails naming the value found, or that the field is missing.
+fn against_flag(
+    id: &'static str,
+    title: String,
+    expected: &str,
+    found: Option<&str>,
+    matches: impl Fn(&str, &str) -> bool,
+    field: &str,
+) -> Check {
+    match found {
+        Some(found) if matches(expected, found) => Check::pass(id, title, expected, found),
+        Some(found) => Check::fail(id, title, expected, found),
+        None => Check::fail(id, title, expected, format!("{field} is missing")),
+    }
+}
+
 /// Repository, ref, workflow path and source commit: each against the certificate's claim
 /// (when a certificate signed) and against the expectation given (when one was).
 fn check_bound_fields(
@@ -327,20 +344,14 @@ fn check_bound_fields(
     if let Some(want) = &policy.repository {
         let title = format!("provenance {repo_field} = --repository");
         let expected = crate::bundle::repository_uri(want);
-        checks.push(match facts.repository.as_deref() {
-            Some(found) if repository_matches(want, found) => {
-                Check::pass(ids::ATTESTATION_WORKFLOW_REPOSITORY, title, expected, found)
-            }
-            Some(found) => {
-                Check::fail(ids::ATTESTATION_WORKFLOW_REPOSITORY, title, expected, found)
-            }
-            None => Check::fail(
-                ids::ATTESTATION_WORKFLOW_REPOSITORY,
-                title,
-                expected,
-                format!("{repo_field} is missing"),
-            ),
-        });
+        checks.push(against_flag(
+            ids::ATTESTATION_WORKFLOW_REPOSITORY,
+            title,
+            &expected,
+            facts.repository.as_deref(),
+            |_, found| repository_matches(want, found),
+            repo_field,
+        ));
     }
 
     // Ref.
@@ -356,19 +367,14 @@ fn check_bound_fields(
     }
     if let Some(want) = &policy.source_ref {
         let title = format!("provenance {ref_field} = --source-ref");
-        let expected = want.clone();
-        checks.push(match facts.git_ref.as_deref() {
-            Some(found) if found == want => {
-                Check::pass(ids::ATTESTATION_WORKFLOW_REF, title, expected, found)
-            }
-            Some(found) => Check::fail(ids::ATTESTATION_WORKFLOW_REF, title, expected, found),
-            None => Check::fail(
-                ids::ATTESTATION_WORKFLOW_REF,
-                title,
-                expected,
-                format!("{ref_field} is missing"),
-            ),
-        });
+        checks.push(against_flag(
+            ids::ATTESTATION_WORKFLOW_REF,
+            title,
+            want,
+            facts.git_ref.as_deref(),
+            |want, found| found == want,
+            ref_field,
+        ));
     }
 
     // Workflow path: the certificate's build config URI is `<repository>/<path>@<ref>`.
@@ -402,18 +408,14 @@ fn check_bound_fields(
             (false, _, Some(path)) => Some(path.clone()),
             _ => None,
         };
-        checks.push(match found {
-            Some(found) if found == want_norm => {
-                Check::pass(ids::ATTESTATION_WORKFLOW_PATH, title, want_norm, found)
-            }
-            Some(found) => Check::fail(ids::ATTESTATION_WORKFLOW_PATH, title, want_norm, found),
-            None => Check::fail(
-                ids::ATTESTATION_WORKFLOW_PATH,
-                title,
-                want_norm,
-                format!("{path_field} is missing"),
-            ),
-        });
+        checks.push(against_flag(
+            ids::ATTESTATION_WORKFLOW_PATH,
+            title,
+            want_norm,
+            found.as_deref(),
+            |want, found| found == want,
+            path_field,
+        ));
     }
 
     // Source commit.
@@ -432,15 +434,14 @@ fn check_bound_fields(
         let want = want.to_ascii_lowercase();
         let want = want.strip_prefix("sha1:").unwrap_or(&want).to_owned();
         let title = format!("provenance {commit_field} = --source-digest");
-        checks.push(match facts.source_commit.as_deref() {
-            Some(found) => Check::compare(ids::ATTESTATION_SOURCE_COMMIT, title, &want, found),
-            None => Check::fail(
-                ids::ATTESTATION_SOURCE_COMMIT,
-                title,
-                want,
-                format!("{commit_field} is missing"),
-            ),
-        });
+        checks.push(against_flag(
+            ids::ATTESTATION_SOURCE_COMMIT,
+            title,
+            &want,
+            facts.source_commit.as_deref(),
+            |want, found| found == want,
+            commit_field,
+        ));
     }
     checks
 }
