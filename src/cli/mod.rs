@@ -44,14 +44,20 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Each subcommand's arguments are built only when that subcommand runs (`defer`): building all
+// of them, as clap otherwise does on every start, was ~0.1 ms of each `verify-bundle`
+// (docs/performance.md). `trust-root` and `publish` are nested subcommand variants so that their
+// own subcommands stay known to `kakunin help` and to the completions.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Verify a chart release end to end: chart, image, bundles, attestations, versions
     Verify(verify::VerifyArgs),
     /// Verify an artifact (file or digest) against a Sigstore bundle, offline
     VerifyBundle(verify_bundle::VerifyBundleArgs),
     /// Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache
-    TrustRoot(trust_root::TrustRootArgs),
+    #[command(subcommand, after_long_help = trust_root::EXAMPLES)]
+    TrustRoot(trust_root::TrustRootCommand),
     /// Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance
     VerifyAttestation(verify_attestation::VerifyAttestationArgs),
     /// Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification
@@ -63,7 +69,8 @@ pub enum Command {
     /// Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)
     SignBundle(sign_bundle::SignBundleArgs),
     /// Produce a release's .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key
-    Publish(publish::PublishArgs),
+    #[command(subcommand, after_long_help = publish::EXAMPLES)]
+    Publish(publish::PublishWhat),
 }
 
 /// Runs the command line and returns the process exit code.

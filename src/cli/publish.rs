@@ -37,15 +37,10 @@ Exit codes: 0 published and verified, 1 what was produced does not verify, 2 usa
 error, 3 a signing service or the output directory failed.
 ";
 
-#[derive(Debug, Args)]
-#[command(after_long_help = EXAMPLES)]
-pub struct PublishArgs {
-    #[command(subcommand)]
-    what: PublishWhat,
-}
-
+/// What `kakunin publish` attests (its examples are attached in `cli/mod.rs`).
 #[derive(Debug, Subcommand)]
-enum PublishWhat {
+#[command(defer = true)]
+pub enum PublishWhat {
     /// Attest a Helm chart package: subject = the .tgz's name and SHA-256
     Chart(ChartArgs),
     /// Attest a container image: subject = its repository and manifest digest
@@ -53,7 +48,7 @@ enum PublishWhat {
 }
 
 #[derive(Debug, Args)]
-struct ChartArgs {
+pub struct ChartArgs {
     /// The chart package, e.g. gomenhashai-1.3.2.tgz (files are named after it)
     #[arg(value_name = "CHART.tgz")]
     chart: PathBuf,
@@ -66,7 +61,7 @@ struct ChartArgs {
 }
 
 #[derive(Debug, Args)]
-struct ImageArgs {
+pub struct ImageArgs {
     /// The image, pinned by digest: REGISTRY/REPOSITORY@sha256:HEX
     #[arg(value_name = "IMAGE@DIGEST")]
     image: String,
@@ -118,7 +113,8 @@ struct CommonArgs {
     build: BuildArgs,
 }
 
-/// Provenance of the build: each flag overrides its GitHub Actions variable.
+// Provenance of the build: each flag overrides its GitHub Actions variable. (A plain comment:
+// a doc comment here would become the `about` of `publish chart|image` when they are built.)
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Provenance (default: the GitHub Actions environment)")]
 struct BuildArgs {
@@ -180,7 +176,7 @@ impl BuildArgs {
     }
 }
 
-pub fn publish(args: PublishArgs) -> ExitCode {
+pub fn publish(what: PublishWhat) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -193,13 +189,13 @@ pub fn publish(args: PublishArgs) -> ExitCode {
             );
         }
     };
-    runtime.block_on(run(args))
+    runtime.block_on(run(what))
 }
 
-async fn run(args: PublishArgs) -> ExitCode {
+async fn run(what: PublishWhat) -> ExitCode {
     let mut attach = None;
     let mut prov_key = None;
-    let (subject, stem, common) = match args.what {
+    let (subject, stem, common) = match what {
         PublishWhat::Chart(a) => {
             let Some(stem) = a
                 .chart

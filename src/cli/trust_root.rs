@@ -3,14 +3,14 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 
 use kakunin::exit::ExitCode;
 use kakunin::trust::{self, Instance};
 
 use super::fail;
 
-const EXAMPLES: &str = "\
+pub const EXAMPLES: &str = "\
 Examples:
   # Print the embedded public-good root (e.g. to pin it, or to give it to another verifier)
   kakunin trust-root show > trusted_root.json
@@ -20,15 +20,10 @@ Examples:
   kakunin verify-bundle --trusted-root ~/.cache/kakunin/trust/github/trusted_root.json …
 ";
 
-#[derive(Debug, Args)]
-#[command(after_long_help = EXAMPLES)]
-pub struct TrustRootArgs {
-    #[command(subcommand)]
-    command: TrustRootCommand,
-}
-
+/// `kakunin trust-root show|update` (its examples are attached in `cli/mod.rs`).
 #[derive(Debug, Subcommand)]
-enum TrustRootCommand {
+#[command(defer = true)]
+pub enum TrustRootCommand {
     /// Print an embedded trusted_root.json to stdout
     Show {
         /// Which instance's root
@@ -49,8 +44,8 @@ enum TrustRootCommand {
     },
 }
 
-pub fn run(args: TrustRootArgs) -> ExitCode {
-    match args.command {
+pub fn run(command: TrustRootCommand) -> ExitCode {
+    match command {
         TrustRootCommand::Show { instance } => {
             let Some(instance) = Instance::from_name(&instance) else {
                 return fail(ExitCode::Usage, format!("unknown instance {instance:?}"));
