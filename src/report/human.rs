@@ -23,6 +23,9 @@ pub(super) fn render(reports: &[Report], style: HumanStyle) -> String {
     for report in reports {
         let _ = writeln!(out, "{} {}", paint(BOLD, &report.command), report.subject);
         let width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+        // Reasons printed in full for checks that could not run, to name a shared one once after
+        // (the JSON report keeps every word).
+        let mut causes: Vec<(&str, &str)> = Vec::new();
         for check in &report.checks {
             let (mark, color) = match check.outcome {
                 Outcome::Pass => ("✓", GREEN),
@@ -40,7 +43,18 @@ pub(super) fn render(reports: &[Report], style: HumanStyle) -> String {
             let show = check.outcome != Outcome::Pass || style.verbose;
             if show {
                 let _ = writeln!(out, "      expected: {}", check.expected);
-                let _ = writeln!(out, "      found:    {}", check.found);
+                let found = match check.outcome {
+                    Outcome::NotRun => {
+                        let shown = same_cause(&check.found, &causes);
+                        if shown.is_none() {
+                            causes.push((check.id, &check.found));
+                        }
+                        shown
+                    }
+                    _ => None,
+                };
+                let found = found.as_deref().unwrap_or(&check.found);
+                let _ = writeln!(out, "      found:    {found}");
                 for e in &check.evidence {
                     let _ = writeln!(out, "      evidence: {e}");
                 }
@@ -72,6 +86,20 @@ pub(super) fn render(reports: &[Report], style: HumanStyle) -> String {
     out
 }
 
+/// When a check could not run for a reason already printed for an earlier one (a download that
+/// failed makes every check that needed it fail to run), the reason is named, not repeated:
+/// `release file could not be obtained: same cause as chart.index-digest above`.
+fn same_cause(found: &str, earlier: &[(&str, &str)]) -> Option<String> {
+    // Short reasons ("no image tag") read better repeated than referred to.
+    const WORTH_NAMING: usize = 40;
+    let (id, cause) = earlier
+        .iter()
+        .filter(|(_, cause)| cause.len() >= WORTH_NAMING && found.ends_with(cause))
+        .max_by_key(|(_, cause)| cause.len())?;
+    let before = &found[..found.len() - cause.len()];
+    Some(format!("{before}same cause as {id} above"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +119,42 @@ mod tests {
             out.contains("- chart.prov: not checked, the profile does not require a .prov"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_shared_cause_is_printed_once_and_named_after() {
+        use crate::check::{Check, ids};
+        let cause =
+            "index.yaml could not be obtained: http://127.0.0.1:9/index.yaml: connection refused";
+        let mut r = Report::new("verify", "c@1.0.0");
+        r.checks = vec![
+            Check::not_run(ids::CHART_INDEX_DIGEST, "t", "the index's digest", cause),
+            Check::not_run(ids::CHART_METADATA, "t", "c@1.0.0", cause),
+            Check::not_run(
+                ids::CHART_BUNDLE,
+                "t",
+                "signed",
+                format!("release file could not be obtained: no index: {cause}"),
+            ),
+            Check::fail(ids::CHART_SUBJECT, "t", "a subject", format!("x: {cause}")),
+            Check::not_run(ids::IMAGE_SOURCE_REF, "t", "a tag", "no image tag"),
+            Check::not_run(ids::SEMVER_RELEASE_TAG, "t", "a tag", "no image tag"),
+        ];
+        let out = render(std::slice::from_ref(&r), HumanStyle::default());
+        // Printed in full by the first check that could not run, and by the one that failed.
+        assert_eq!(out.matches(cause).count(), 2, "{out}");
+        assert!(
+            out.contains("found:    same cause as chart.index-digest above\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("found:    release file could not be obtained: no index: same cause as chart.index-digest above\n"),
+            "{out}"
+        );
+        // Short reasons are repeated as they are.
+        assert_eq!(out.matches("found:    no image tag\n").count(), 2, "{out}");
+        // The JSON report keeps every word.
+        let json = super::super::render(&[r], super::super::Format::Json, HumanStyle::default());
+        assert_eq!(json.matches(cause).count(), 4, "{json}");
     }
 }
