@@ -14,8 +14,9 @@
 //!   as ghcr.io does), with credentials from the Docker config (`$DOCKER_CONFIG/config.json` or
 //!   `~/.docker/config.json`, `auths.<host>.auth`; credential helpers are not run) when present.
 //!
-//! Reference parsing and validation is oci-client's ([`oci_client::Reference`]); the HTTP is
-//! ours because oci-client reads bodies without a size cap and does not page referrers.
+//! References are oci-client's ([`oci_client::Reference`]; a chart's image references are
+//! validated and built by [`crate::chart::images`], without oci-spec's costly regex); the HTTP
+//! is ours because oci-client reads bodies without a size cap and does not page referrers.
 //! Nothing here verifies a signature: bytes come back with where they came from.
 
 use std::collections::{BTreeMap, HashMap};

@@ -73,14 +73,16 @@ impl ChartImage {
         s
     }
 
-    /// Validates the reference and parses it (oci-client's grammar, plus clearer errors for
-    /// the common mistakes).
+    /// Validates the reference and builds it as oci-client's parser would (same registry,
+    /// repository, tag and digest; `nginx` is `docker.io/library/nginx:latest`), with clearer
+    /// errors for the common mistakes. No regex: compiling oci-spec's reference regex cost
+    /// more CPU than the rest of a verification.
     pub fn reference(&self) -> Result<oci_client::Reference, InvalidReference> {
         let invalid = |reason: String| InvalidReference {
             reference: self.display(),
             reason,
         };
-        validate_repository(&self.repository).map_err(invalid)?;
+        let (registry, path) = validate_repository(&self.repository).map_err(invalid)?;
         if let Some(tag) = &self.tag {
             let ok = !tag.is_empty()
                 && tag.len() <= 128
@@ -100,44 +102,103 @@ impl ChartImage {
         if let Some(d) = &self.digest {
             d.parse::<crate::digest::Digest>()
                 .map_err(|e| invalid(format!("digest: {e}")))?;
+            // `Digest` reads the algorithm in any case; OCI references name it in lower case.
+            let alg = d.split_once(':').map_or("", |(a, _)| a);
+            if alg != "sha256" && alg != "sha512" {
+                return Err(invalid(format!(
+                    "expected the digest algorithm in lower case (sha256 or sha512), found {alg:?}"
+                )));
+            }
         }
-        self.display()
-            .parse::<oci_client::Reference>()
-            .map_err(|e| invalid(e.to_string()))
+        // Docker Hub's names, as oci-spec's `split_domain` normalises them.
+        let registry = match registry {
+            None | Some("index.docker.io") => "docker.io",
+            Some(r) => r,
+        };
+        let repository = if registry == "docker.io" && !path.contains('/') {
+            format!("library/{path}")
+        } else {
+            path.to_string()
+        };
+        if repository.len() > MAX_REPOSITORY_LEN {
+            return Err(invalid(format!(
+                "expected a repository path of at most {MAX_REPOSITORY_LEN} characters, found {}",
+                repository.len()
+            )));
+        }
+        let registry = registry.to_string();
+        Ok(match (self.tag.clone(), self.digest.clone()) {
+            (Some(t), Some(d)) => {
+                oci_client::Reference::with_tag_and_digest(registry, repository, t, d)
+            }
+            (Some(t), None) => oci_client::Reference::with_tag(registry, repository, t),
+            (None, Some(d)) => oci_client::Reference::with_digest(registry, repository, d),
+            (None, None) => oci_client::Reference::with_tag(registry, repository, "latest".into()),
+        })
     }
 }
 
-/// Repository path components must be lower case (`[a-z0-9]+([._-]|__)...`); the registry
-/// host may be any case.
-fn validate_repository(repo: &str) -> Result<(), String> {
+/// The longest repository path a reference may have (oci-spec's `NAME_TOTAL_LENGTH_MAX`),
+/// counted after Docker Hub's `library/` is added.
+const MAX_REPOSITORY_LEN: usize = 255;
+
+/// Splits `[registry/]path` as Docker and oci-spec do (a first component with a `.` or a `:`,
+/// or `localhost`, is a registry) and checks both: the registry is a host with an optional
+/// port, the path components are lower case (`[a-z0-9]+` joined by `.`, `_`, `__` or dashes).
+fn validate_repository(repo: &str) -> Result<(Option<&str>, &str), String> {
     if repo.is_empty() {
         return Err("expected a repository, found an empty string".into());
     }
-    let mut parts: Vec<&str> = repo.split('/').collect();
-    let first = parts[0];
-    let has_registry =
-        parts.len() > 1 && (first.contains('.') || first.contains(':') || first == "localhost");
-    if has_registry {
-        parts.remove(0);
+    let (registry, path) = match repo.split_once('/') {
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            (Some(first), rest)
+        }
+        _ => (None, repo),
+    };
+    if let Some(r) = registry.filter(|r| !valid_host(r) && !valid_component(r)) {
+        return Err(format!(
+            "expected a registry host[:port] (labels of [A-Za-z0-9-] joined by '.'), found {r:?}"
+        ));
     }
-    for p in parts {
+    for p in path.split('/') {
         if let Some(c) = p.chars().find(|c| c.is_ascii_uppercase()) {
             return Err(format!(
                 "repository path components must be lower case: found {c:?} in {p:?}"
             ));
         }
-        let ok = !p.is_empty()
-            && p.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-            && p.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
-            && p.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-        if !ok {
+        if !valid_component(p) {
             return Err(format!(
-                "expected repository path components of [a-z0-9] separated by '.', '_', '__' or '-', found {p:?}"
+                "expected repository path components of [a-z0-9] separated by '.', '_', '__' or dashes, found {p:?}"
             ));
         }
     }
-    Ok(())
+    Ok((registry, path))
+}
+
+/// `host[:port]`: DNS labels of `[A-Za-z0-9-]` (no dash at either end) joined by `.`.
+fn valid_host(s: &str) -> bool {
+    let (host, port) = match s.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (s, None),
+    };
+    let label = |l: &str| {
+        l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && l.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+            && l.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
+    };
+    host.split('.').all(label)
+        && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A repository path component: `[a-z0-9]+` runs joined by `.`, `_`, `__` or any dashes.
+fn valid_component(p: &str) -> bool {
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    p.bytes().next().is_some_and(alnum)
+        && p.bytes().last().is_some_and(alnum)
+        && p.split(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            .all(|sep| matches!(sep, "." | "_" | "__") || sep.bytes().all(|b| b == b'-'))
 }
 
 /// Every image of a chart: `values.yaml` blocks first (in document order), then the
@@ -354,5 +415,263 @@ mod tests {
             ImageSource::Values("image".into()),
         );
         assert!(img.reference().unwrap_err().reason.contains("64 hex"));
+    }
+
+    /// `reference()` as it was when it parsed with oci-client (its checks, then
+    /// `display().parse()`): the oracle the regex-free construction must agree with.
+    fn parsed_reference(img: &ChartImage) -> Option<oci_client::Reference> {
+        fn old_validate_repository(repo: &str) -> bool {
+            let mut parts: Vec<&str> = repo.split('/').collect();
+            let first = parts[0];
+            if parts.len() > 1
+                && (first.contains('.') || first.contains(':') || first == "localhost")
+            {
+                parts.remove(0);
+            }
+            !repo.is_empty()
+                && parts.iter().all(|p| {
+                    p.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+                        && p.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
+                        && p.bytes().all(|b| {
+                            b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)
+                        })
+                })
+        }
+        let tag_ok = img.tag.as_ref().is_none_or(|tag| {
+            !tag.is_empty()
+                && tag.len() <= 128
+                && tag
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && tag
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+        });
+        let digest_ok = img
+            .digest
+            .as_ref()
+            .is_none_or(|d| d.parse::<crate::digest::Digest>().is_ok());
+        if !(old_validate_repository(&img.repository) && tag_ok && digest_ok) {
+            return None;
+        }
+        img.display().parse::<oci_client::Reference>().ok()
+    }
+
+    fn assert_same(img: &ChartImage) {
+        let built = img.reference();
+        match (parsed_reference(img), &built) {
+            (Some(p), Ok(b)) => assert_eq!(
+                (p.registry(), p.repository(), p.tag(), p.digest(), &p),
+                (b.registry(), b.repository(), b.tag(), b.digest(), b),
+                "{img:?}"
+            ),
+            (None, Err(e)) => assert!(!e.reason.is_empty(), "{img:?}"),
+            (p, b) => panic!("{img:?}: oci-client parsed {p:?}, reference() gave {b:?}"),
+        }
+    }
+
+    fn image(repository: &str, tag: Option<&str>, digest: Option<&str>) -> ChartImage {
+        ChartImage {
+            source: ImageSource::Values("image".into()),
+            repository: repository.into(),
+            tag: tag.map(Into::into),
+            tag_from_app_version: false,
+            digest: digest.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn builds_the_references_oci_client_parses() {
+        let d512 = format!("sha512:{}", "ab".repeat(64));
+        let d384 = format!("sha384:{}", "ab".repeat(48));
+        let upper_alg = D.replace("sha256", "SHA256");
+        let upper_hex = D.to_uppercase().replace("SHA256", "sha256");
+        let short = &D[..D.len() - 1];
+        let long_name = "a".repeat(247);
+        let longer_name = "a".repeat(248);
+        let longest_path = format!("o/{}", "a".repeat(253));
+        let too_long_path = format!("o/{}", "a".repeat(254));
+        let registries = [
+            "",
+            "ghcr.io/",
+            "localhost/",
+            "localhost:5000/",
+            "127.0.0.1:5000/",
+            "docker.io/",
+            "index.docker.io/",
+            "GHCR.IO/",
+            "Ghcr.io:443/",
+            "a_b.com/",
+            "a-b.io/",
+            "-x.io/",
+            "x-.io/",
+            "x..io/",
+            "x.io./",
+            "x.io:/",
+            "x.io:port/",
+            "x.io:5000:1/",
+            "[::1]:5000/",
+            "x.io:-1/",
+            "Foo/",
+            "a__b.c/",
+        ];
+        let paths = [
+            "nginx",
+            "library/nginx",
+            "o/r",
+            "gomenhashai/gomenhashai",
+            "O/r",
+            "o/R",
+            "a__b",
+            "a___b",
+            "a--b",
+            "a-",
+            "a.-b",
+            "a..b",
+            "a._b",
+            "_a",
+            "a.b.c",
+            "",
+            "o//r",
+            "o/r/",
+            "/o",
+            "o/r:v1",
+            "o@r",
+            "ünï",
+            &long_name,
+            &longer_name,
+            &longest_path,
+            &too_long_path,
+        ];
+        let tags = [
+            None,
+            Some("v1.2.3"),
+            Some("latest"),
+            Some("_x"),
+            Some("-x"),
+            Some(".x"),
+            Some("A"),
+            Some(""),
+            Some("v:1"),
+            Some("ü"),
+        ];
+        let t128 = "t".repeat(128);
+        let t129 = "t".repeat(129);
+        let digests = [
+            None,
+            Some(D),
+            Some(d512.as_str()),
+            Some(&upper_alg),
+            Some(&upper_hex),
+            Some(short),
+            Some(&d384),
+            Some("md5:abc"),
+            Some("sha256"),
+            Some(""),
+        ];
+        let mut both_ok = 0;
+        for r in registries {
+            for p in paths {
+                let repo = format!("{r}{p}");
+                for t in tags
+                    .iter()
+                    .chain([&Some(t128.as_str()), &Some(t129.as_str())])
+                {
+                    for d in digests {
+                        let img = image(&repo, *t, d);
+                        assert_same(&img);
+                        both_ok += usize::from(img.reference().is_ok());
+                    }
+                }
+            }
+        }
+        // The corpus has both sides: references built, references refused.
+        assert!(both_ok > 1000, "{both_ok}");
+        // Written references, split as a chart's `image:` string is.
+        for s in [
+            "ghcr.io/o/r:v1.2.3",
+            &format!("ghcr.io/o/r@{D}"),
+            &format!("ghcr.io/o/r:v1.2.3@{D}"),
+            "localhost:5000/x",
+            "localhost:5000/x:5000",
+            "nginx",
+            "library/nginx",
+            "nginx:1.27",
+            "docker.io/nginx",
+            "index.docker.io/library/nginx:1",
+            "registry-1.docker.io/nginx",
+            "test.com:5000",
+            "ghcr.io/",
+            ":v1",
+            &format!("@{D}"),
+            "ghcr.io/o/r@",
+            "ghcr.io/o/r:",
+        ] {
+            assert_same(&split_reference(s, ImageSource::Values("image".into())));
+        }
+    }
+
+    #[test]
+    fn random_references_agree_with_oci_client() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0x7265_6670);
+        let alphabet = b"ab0.-_:/@Ay";
+        for _ in 0..20_000 {
+            let len = rng.gen_range(1..24);
+            let s: String = (0..len)
+                .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
+                .collect();
+            let mut img = split_reference(&s, ImageSource::Values("image".into()));
+            if rng.gen_bool(0.3) {
+                img.digest = Some(D.into());
+            }
+            assert_same(&img);
+        }
+    }
+
+    #[test]
+    fn the_new_refusals_name_what_was_expected_and_found() {
+        let err = |s: &str| {
+            split_reference(s, ImageSource::Values("image".into()))
+                .reference()
+                .unwrap_err()
+                .reason
+        };
+        assert_eq!(
+            err("x.io:port/o/r:v1"),
+            "expected a registry host[:port] (labels of [A-Za-z0-9-] joined by '.'), found \"x.io:port\""
+        );
+        assert_eq!(
+            err("ghcr.io/o/a..b:v1"),
+            "expected repository path components of [a-z0-9] separated by '.', '_', '__' or dashes, found \"a..b\""
+        );
+        assert_eq!(
+            err(&format!("ghcr.io/o/r@{}", D.replace("sha256", "SHA256"))),
+            "expected the digest algorithm in lower case (sha256 or sha512), found \"SHA256\""
+        );
+        assert_eq!(
+            err(&format!("{}:v1", "a".repeat(248))),
+            "expected a repository path of at most 255 characters, found 256"
+        );
+    }
+
+    #[test]
+    fn docker_hub_names_are_normalised_and_a_bare_name_means_latest() {
+        for s in [
+            "nginx",
+            "library/nginx",
+            "docker.io/nginx",
+            "index.docker.io/library/nginx",
+        ] {
+            let r = split_reference(s, ImageSource::Values("image".into()))
+                .reference()
+                .unwrap();
+            assert_eq!(r.to_string(), "docker.io/library/nginx:latest", "{s}");
+        }
+        let r = image("localhost:5000/x", None, Some(D))
+            .reference()
+            .unwrap();
+        assert_eq!((r.registry(), r.tag()), ("localhost:5000", None));
     }
 }
