@@ -15,8 +15,8 @@
 //!
 //! Nothing here interprets what it downloads: bytes come back with the URL they came from.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
@@ -134,7 +134,9 @@ pub struct Response {
 /// The HTTP client. Cheap to clone (shared connection pool).
 #[derive(Clone)]
 pub struct Http {
-    client: reqwest::Client,
+    /// Built on the first request: building it loads the platform's root certificates, which
+    /// a verification from a kit or the cache never needs.
+    client: Arc<OnceLock<Result<reqwest::Client, FetchError>>>,
     config: Arc<HttpConfig>,
     stats: Arc<Stats>,
 }
@@ -188,26 +190,40 @@ pub fn check_scheme(url: &Url, insecure_hosts: &[String]) -> Result<(), FetchErr
 }
 
 impl Http {
-    pub fn new(config: HttpConfig) -> Result<Http, FetchError> {
-        let insecure = config.insecure_hosts.clone();
-        let max = config.max_redirects;
-        let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            match redirect_allowed(attempt.previous(), attempt.url(), max, &insecure) {
-                Ok(()) => attempt.follow(),
-                Err(reason) => attempt.error(reason),
-            }
-        });
-        let client = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .redirect(policy)
-            .user_agent(concat!("kakunin/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| FetchError::Client(chain(&e)))?;
-        Ok(Http {
-            client,
+    /// A client with this configuration; nothing is built, no certificate is loaded, until
+    /// the first request.
+    pub fn new(config: HttpConfig) -> Http {
+        Http {
+            client: Arc::new(OnceLock::new()),
             config: Arc::new(config),
             stats: Arc::new(Stats::default()),
-        })
+        }
+    }
+
+    /// The reqwest client, built once (by whichever request comes first).
+    fn client(&self) -> Result<&reqwest::Client, FetchError> {
+        let built = self.client.get_or_init(|| {
+            let insecure = self.config.insecure_hosts.clone();
+            let max = self.config.max_redirects;
+            let policy = reqwest::redirect::Policy::custom(move |attempt| {
+                match redirect_allowed(attempt.previous(), attempt.url(), max, &insecure) {
+                    Ok(()) => attempt.follow(),
+                    Err(reason) => attempt.error(reason),
+                }
+            });
+            reqwest::Client::builder()
+                .connect_timeout(self.config.connect_timeout)
+                .redirect(policy)
+                .user_agent(concat!("kakunin/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| FetchError::Client(chain(&e)))
+        });
+        built.as_ref().map_err(Clone::clone)
+    }
+
+    /// Whether the client has been built, i.e. something was asked of the network.
+    pub fn is_built(&self) -> bool {
+        self.client.get().is_some()
     }
 
     pub fn config(&self) -> &HttpConfig {
@@ -279,11 +295,11 @@ impl Http {
         headers: &HeaderMap,
         progress: &dyn Progress,
     ) -> Result<Response, FetchError> {
+        let client = self.client()?;
         let cap = self.cap(kind);
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let deadline = tokio::time::Instant::now() + self.config.timeout;
-        let send = self
-            .client
+        let send = client
             .get(url.clone())
             .headers(headers.clone())
             .timeout(self.config.timeout)

@@ -220,7 +220,7 @@ impl Fetcher {
             None => None,
         };
         Ok(Fetcher {
-            http: Http::new(options.http)?,
+            http: Http::new(options.http),
             cache,
             kit,
             offline: options.offline,

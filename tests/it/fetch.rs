@@ -230,6 +230,9 @@ fn the_cache_answers_known_digests_and_refetches_corrupt_entries() {
         format!("offline: x-1.0.0.tgz.prov is not in the cache ({missing})")
     );
     assert_eq!(s.hits("/c.tgz"), 2);
+    // The HTTP client (and the root certificates it loads) is built by the first request only.
+    assert!(f.http().is_built(), "the online fetcher made requests");
+    assert!(!off.http().is_built(), "offline, no HTTP client is built");
 }
 
 #[test]

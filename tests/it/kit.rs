@@ -9,7 +9,12 @@
 use std::path::Path;
 
 use kakunin::digest::Digest;
+use kakunin::exit::ExitCode;
 use kakunin::fetch::kit::KitManifest;
+use kakunin::fetch::{FetchOptions, Fetcher, block_on};
+use kakunin::profile::Profile;
+use kakunin::release::{self, Context};
+use kakunin::trust::Trust;
 
 use crate::common::{TempDir, code, repo, stderr, stdout};
 use crate::world::{trusted_root, world};
@@ -46,6 +51,32 @@ fn the_readme_offline_command_verifies_the_committed_kit() {
     assert!(
         readme.contains(README_COMMAND),
         "README.md shows the offline command: {README_COMMAND}"
+    );
+}
+
+/// Offline, everything comes from the kit: the release verifies and the HTTP client, whose
+/// construction loads the platform's root certificates, is never built.
+#[test]
+fn an_offline_verification_from_the_kit_builds_no_http_client() {
+    let fetcher = Fetcher::new(FetchOptions {
+        kit: Some(repo().join(KIT)),
+        offline: true,
+        no_cache: true,
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let profile = Profile::gomenhashai();
+    let (ev, _) = block_on(release::gather::gather(&fetcher, &profile, "1.3.2", None)).unwrap();
+    let trust = Trust::from_file(&trusted_root()).unwrap();
+    let ctx = Context {
+        profile: &profile,
+        trust: &trust,
+        keyring: None,
+    };
+    assert_eq!(release::verify(&ev, &ctx).exit_code(), ExitCode::Verified);
+    assert!(
+        !fetcher.http().is_built(),
+        "offline, no HTTP client is built"
     );
 }
 
