@@ -66,7 +66,9 @@ pub fn skipped(test: &str, why: &str) {
             .append(true)
             .open(log)
         {
-            let _ = writeln!(f, "{test}: {why}");
+            // One write of the whole line: with O_APPEND it cannot interleave with another
+            // test's line (`writeln!` on a File writes piece by piece, and lines were merged).
+            let _ = f.write_all(format!("{test}: {why}\n").as_bytes());
         }
     }
 }
