@@ -222,7 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
         }
         'kakunin;publish;chart' {
             [CompletionResult]::new('--prov-key', '--prov-key', [CompletionResultType]::ParameterName, 'Also write <chart>.tgz.prov, signed with this armored OpenPGP secret key (passphrase from $KAKUNIN_PROV_PASSPHRASE, if any)')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the files into (must exist; existing files are never replaced)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the files into (created when missing; existing files are never replaced)')
             [CompletionResult]::new('--identity-token', '--identity-token', [CompletionResultType]::ParameterName, 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless')
             [CompletionResult]::new('--public-key-out', '--public-key-out', [CompletionResultType]::ParameterName, 'Write the key''s public key (PEM) here (default: print it)')
@@ -250,7 +250,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
         'kakunin;publish;image' {
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'The release tag, e.g. v1.3.1 (files are named <name>-<tag>)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The release name for file names (default: the GitHub repository''s name, else the image''s last path segment), e.g. GomenHashai → GomenHashai-v1.3.1.sigstore')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the files into (must exist; existing files are never replaced)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the files into (created when missing; existing files are never replaced)')
             [CompletionResult]::new('--identity-token', '--identity-token', [CompletionResultType]::ParameterName, 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless')
             [CompletionResult]::new('--public-key-out', '--public-key-out', [CompletionResultType]::ParameterName, 'Write the key''s public key (PEM) here (default: print it)')

@@ -203,7 +203,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         }
         &'kakunin;publish;chart'= {
             cand --prov-key 'Also write <chart>.tgz.prov, signed with this armored OpenPGP secret key (passphrase from $KAKUNIN_PROV_PASSPHRASE, if any)'
-            cand --out 'Directory to write the files into (must exist; existing files are never replaced)'
+            cand --out 'Directory to write the files into (created when missing; existing files are never replaced)'
             cand --identity-token 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)'
             cand --key 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless'
             cand --public-key-out 'Write the key''s public key (PEM) here (default: print it)'
@@ -230,7 +230,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         &'kakunin;publish;image'= {
             cand --tag 'The release tag, e.g. v1.3.1 (files are named <name>-<tag>)'
             cand --name 'The release name for file names (default: the GitHub repository''s name, else the image''s last path segment), e.g. GomenHashai → GomenHashai-v1.3.1.sigstore'
-            cand --out 'Directory to write the files into (must exist; existing files are never replaced)'
+            cand --out 'Directory to write the files into (created when missing; existing files are never replaced)'
             cand --identity-token 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)'
             cand --key 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless'
             cand --public-key-out 'Write the key''s public key (PEM) here (default: print it)'

@@ -85,7 +85,7 @@ pub struct ImageArgs {
 
 #[derive(Debug, Args)]
 struct CommonArgs {
-    /// Directory to write the files into (must exist; existing files are never replaced)
+    /// Directory to write the files into (created when missing; existing files are never replaced)
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
 
@@ -247,16 +247,6 @@ async fn run(what: PublishWhat) -> ExitCode {
             (Subject::Image { repository, digest }, stem, a.common)
         }
     };
-    if !common.out.is_dir() {
-        return fail(
-            ExitCode::Usage,
-            format!(
-                "--out: expected an existing directory, found {}",
-                common.out.display()
-            ),
-        );
-    }
-
     let instance = match (&common.signing_config, common.staging) {
         (Some(path), _) => match SigningInstance::from_file(path) {
             Ok(i) => i,

@@ -183,7 +183,9 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
         }
         Subject::Image { repository, digest } => (repository.clone(), digest.clone()),
     };
-    // Refuse existing release files before anything is signed or logged.
+    // `--out` is created when missing (and removed again if this publish fails); existing
+    // release files are refused before anything is signed or logged.
+    let out_dir = write::OutDir::prepare(&request.out)?;
     let mut names = vec![
         format!("{}.sigstore", request.stem),
         format!("{}.intoto.jsonl", request.stem),
@@ -282,6 +284,7 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
         _ => None,
     };
     staged.commit()?;
+    out_dir.keep();
     Ok(Published {
         bundle: bundle_path,
         envelope: envelope_path,

@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 pub enum WriteError {
     #[error("{path} already exists (expected a new file; remove it or choose another --out)")]
     Exists { path: PathBuf },
+    #[error("--out {path}: expected a directory, found a file")]
+    NotADirectory { path: PathBuf },
     #[error("cannot write {path}: {source}")]
     Io {
         path: PathBuf,
@@ -22,6 +24,79 @@ pub enum WriteError {
     },
     #[error("what was written does not verify, so nothing was kept: {0}")]
     Verify(String),
+}
+
+/// The output directory of a publish: created (with its missing parents) when it does not
+/// exist, and removed again, as far as this created it and it is still empty, unless
+/// [`OutDir::keep`] is called. An existing path that is not a directory is refused.
+#[derive(Debug)]
+pub struct OutDir {
+    /// The directories this created, deepest first.
+    created: Vec<PathBuf>,
+    kept: bool,
+}
+
+impl OutDir {
+    /// Makes sure `dir` is a directory, creating what is missing of it.
+    pub fn prepare(dir: &Path) -> Result<OutDir, WriteError> {
+        match std::fs::metadata(dir) {
+            Ok(m) if m.is_dir() => {
+                return Ok(OutDir {
+                    created: Vec::new(),
+                    kept: false,
+                });
+            }
+            Ok(_) => return Err(WriteError::NotADirectory { path: dir.into() }),
+            Err(_) => {}
+        }
+        let mut missing = Vec::new();
+        let mut cur = Some(dir);
+        while let Some(d) = cur {
+            if d.as_os_str().is_empty() || d.symlink_metadata().is_ok() {
+                break;
+            }
+            missing.push(d.to_path_buf());
+            cur = d.parent();
+        }
+        let mut out = OutDir {
+            created: Vec::new(),
+            kept: false,
+        };
+        for d in missing.iter().rev() {
+            match std::fs::create_dir(d) {
+                Ok(()) => out.created.insert(0, d.clone()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && d.is_dir() => {}
+                Err(source) => {
+                    return Err(WriteError::Io {
+                        path: d.clone(),
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether this created the directory.
+    pub fn created(&self) -> bool {
+        !self.created.is_empty()
+    }
+
+    /// Keeps the directories (the publish succeeded).
+    pub fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for OutDir {
+    fn drop(&mut self) {
+        if !self.kept {
+            for d in &self.created {
+                // Only empty directories go: remove_dir refuses anything else.
+                let _ = std::fs::remove_dir(d);
+            }
+        }
+    }
 }
 
 /// Writes `files` (final path, bytes) all-or-nothing, refusing to replace existing files.
@@ -198,6 +273,26 @@ mod tests {
         assert!(matches!(e, WriteError::Exists { .. }), "{e}");
         assert_eq!(names(&d), ["b"]);
         assert_eq!(std::fs::read(d.join("b")).unwrap(), b"old");
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_missing_out_dir_is_created_and_removed_again_unless_kept() {
+        let d = dir("outdir");
+        let out = d.join("a/b");
+        let guard = OutDir::prepare(&out).unwrap();
+        assert!(guard.created() && out.is_dir());
+        drop(guard);
+        assert!(names(&d).is_empty(), "{:?}", names(&d));
+        OutDir::prepare(&out).unwrap().keep();
+        assert!(out.is_dir());
+        let existing = OutDir::prepare(&out).unwrap();
+        assert!(!existing.created());
+        drop(existing);
+        assert!(out.is_dir());
+        std::fs::write(d.join("file"), b"x").unwrap();
+        let e = OutDir::prepare(&d.join("file")).unwrap_err();
+        assert!(matches!(e, WriteError::NotADirectory { .. }), "{e}");
         std::fs::remove_dir_all(d).unwrap();
     }
 

@@ -485,17 +485,63 @@ fn a_full_disk_leaves_nothing_that_looks_complete() {
         .args(["--identity-token", &chart_token().jwt()]);
     let out = cmd.output().unwrap();
     assert_nothing_published(&r, &out, 3, "cannot write");
-    // And an output directory that is not there is a usage error before anything is signed.
+}
+
+#[test]
+fn a_missing_out_dir_is_created_and_a_file_there_is_refused() {
+    let instance = TestSigstore::start();
+    let r = release("publish-mkdir");
+    let nested = Release {
+        out: r.dir.path().join("new/dist"),
+        chart: r.chart.clone(),
+        dir: TempDir::new("publish-mkdir-unused"),
+    };
+    // A publish that fails leaves no directory it created behind.
+    instance.fail("fulcio", Some(503));
     let out = publish_chart(
         &instance,
-        &Release {
-            out: r.dir.path().join("missing"),
-            chart: r.chart.clone(),
-            dir: TempDir::new("publish-missing"),
-        },
+        &nested,
+        &["--identity-token", &chart_token().jwt()],
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        !r.dir.path().join("new").exists(),
+        "a failed publish left the directory it created"
+    );
+    instance.fail("fulcio", None);
+    // One that succeeds creates it, parents included.
+    let out = publish_chart(
+        &instance,
+        &nested,
+        &["--identity-token", &chart_token().jwt()],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        files(&nested.out),
+        [
+            "gomenhashai-1.3.2.intoto.jsonl",
+            "gomenhashai-1.3.2.sigstore"
+        ]
+    );
+    // A file where the directory should be: a usage error, the file untouched.
+    let file = Release {
+        out: r.dir.path().join("dist/a-file"),
+        chart: r.chart.clone(),
+        dir: TempDir::new("publish-mkdir-unused2"),
+    };
+    std::fs::write(&file.out, "keep me").unwrap();
+    let out = publish_chart(
+        &instance,
+        &file,
         &["--identity-token", &chart_token().jwt()],
     );
     assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("expected a directory, found a file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&file.out).unwrap(), "keep me");
 }
 
 #[test]
