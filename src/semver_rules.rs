@@ -18,7 +18,7 @@ use semver::Version;
 use crate::check::{Check, ids};
 
 /// What the project allows (from its profile).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Policy {
     /// Pre-release versions (`1.2.0-rc.1`) of the chart or the image are acceptable.
     pub allow_prerelease: bool,
@@ -252,66 +252,103 @@ pub fn no_downgrade(
     index: &[ChartPoint],
     policy: Policy,
 ) -> Check {
-    const TITLE: &str = "no newer chart points at an older image than an earlier chart";
-    let (Ok(this), Some(Ok(app))) = (parse_bare(version), app_version.map(parse_v)) else {
-        return Check::not_run(
-            ids::SEMVER_NO_DOWNGRADE,
-            TITLE,
-            "chart version and appVersion that parse as SemVer",
-            format!(
-                "chart {version:?}, appVersion {:?}: cannot be ordered",
-                app_version.unwrap_or("")
-            ),
-        );
-    };
-    let app_text = app_version.unwrap_or_default();
-    // The newest image among earlier charts.
-    let mut newest_earlier: Option<(Version, &ChartPoint, Version)> = None;
-    let mut earlier = 0usize;
-    for point in index {
-        let Ok(v) = parse_bare(&point.version) else {
-            continue;
-        };
-        if v >= this || (!v.pre.is_empty() && !policy.allow_prerelease) {
-            continue;
-        }
-        let Some(Ok(a)) = point.app_version.as_deref().map(parse_v) else {
-            continue;
-        };
-        earlier += 1;
-        if newest_earlier.as_ref().is_none_or(|(best, _, _)| a > *best) {
-            newest_earlier = Some((a, point, v));
-        }
-    }
-    match newest_earlier {
-        None => Check::pass(
-            ids::SEMVER_NO_DOWNGRADE,
-            TITLE,
-            format!("appVersion {app_text} not older than any earlier chart's"),
-            format!("chart {this} is the first release with an image in the index"),
-        ),
-        Some((best, point, v)) => {
-            let expected = format!(
-                "appVersion >= v{best} (chart {v}, the newest image among {earlier} earlier charts)"
-            );
-            if app < best {
-                Check::fail(
-                    ids::SEMVER_NO_DOWNGRADE,
-                    TITLE,
-                    expected,
-                    format!(
-                        "chart {this} points at {app_text}, older than chart {} → {}",
-                        point.version,
-                        point.app_version.as_deref().unwrap_or_default()
-                    ),
-                )
+    ChartHistory::new(index, policy).no_downgrade(version, app_version)
+}
+
+/// A chart's history in a Helm index, ordered once for [`no_downgrade`]: every release of an
+/// `--all-versions` run asks it in O(log n), so verifying every entry of an index is
+/// O(n log n), not O(n²).
+#[derive(Debug, Clone)]
+pub struct ChartHistory {
+    /// The charts that take part (version and appVersion parse, pre-release only when the
+    /// policy allows), ordered by chart version.
+    versions: Vec<Version>,
+    /// `best[i]`: the newest image among `versions[..=i]` (on a tie, the first in index order),
+    /// as (appVersion, the chart's point, its position in the index).
+    best: Vec<(Version, ChartPoint, usize)>,
+}
+
+impl ChartHistory {
+    pub fn new(index: &[ChartPoint], policy: Policy) -> ChartHistory {
+        let mut charts: Vec<(Version, Version, usize)> = index
+            .iter()
+            .enumerate()
+            .filter_map(|(i, point)| {
+                let v = parse_bare(&point.version).ok()?;
+                if !v.pre.is_empty() && !policy.allow_prerelease {
+                    return None;
+                }
+                let a = parse_v(point.app_version.as_deref()?).ok()?;
+                Some((v, a, i))
+            })
+            .collect();
+        charts.sort_by(|x, y| x.0.cmp(&y.0));
+        let mut versions = Vec::with_capacity(charts.len());
+        let mut best: Vec<(Version, ChartPoint, usize)> = Vec::with_capacity(charts.len());
+        for (v, a, i) in charts {
+            let newer = match best.last() {
+                None => true,
+                Some((b, _, bi)) => a > *b || (a == *b && i < *bi),
+            };
+            let entry = if newer {
+                (a, index[i].clone(), i)
             } else {
-                Check::pass(
-                    ids::SEMVER_NO_DOWNGRADE,
-                    TITLE,
-                    expected,
-                    format!("chart {this} → {app_text}"),
-                )
+                best.last().cloned().expect("not the first")
+            };
+            versions.push(v);
+            best.push(entry);
+        }
+        ChartHistory { versions, best }
+    }
+
+    /// `semver.no-downgrade` of chart `version` → `app_version` against this history.
+    pub fn no_downgrade(&self, version: &str, app_version: Option<&str>) -> Check {
+        const TITLE: &str = "no newer chart points at an older image than an earlier chart";
+        let (Ok(this), Some(Ok(app))) = (parse_bare(version), app_version.map(parse_v)) else {
+            return Check::not_run(
+                ids::SEMVER_NO_DOWNGRADE,
+                TITLE,
+                "chart version and appVersion that parse as SemVer",
+                format!(
+                    "chart {version:?}, appVersion {:?}: cannot be ordered",
+                    app_version.unwrap_or("")
+                ),
+            );
+        };
+        let app_text = app_version.unwrap_or_default();
+        // The earlier charts are the first `earlier` of the ordered history.
+        let earlier = self.versions.partition_point(|v| *v < this);
+        match earlier.checked_sub(1).map(|last| &self.best[last]) {
+            None => Check::pass(
+                ids::SEMVER_NO_DOWNGRADE,
+                TITLE,
+                format!("appVersion {app_text} not older than any earlier chart's"),
+                format!("chart {this} is the first release with an image in the index"),
+            ),
+            Some((best, point, _)) => {
+                let v = parse_bare(&point.version).expect("parsed when the history was built");
+                let expected = format!(
+                    "appVersion >= v{best} (chart {v}, the newest image among {earlier} earlier charts)"
+                );
+                if app < *best {
+                    Check::fail(
+                        ids::SEMVER_NO_DOWNGRADE,
+                        TITLE,
+                        expected,
+                        format!(
+                            "chart {this} points at {app_text}, older than chart {} → {}",
+                            point.version,
+                            point.app_version.as_deref().unwrap_or_default()
+                        ),
+                    )
+                } else {
+                    Check::pass(
+                        ids::SEMVER_NO_DOWNGRADE,
+                        TITLE,
+                        expected,
+                        format!("chart {this} → {app_text}"),
+                    )
+                }
             }
         }
     }
@@ -451,6 +488,108 @@ mod tests {
             app_version(Some("v2.0.0-beta.1"), None, P).outcome,
             Outcome::Fail
         );
+    }
+
+    /// The check as a plain scan of the index (what [`ChartHistory`] answers in O(log n)).
+    fn no_downgrade_by_scan(
+        version: &str,
+        app: &str,
+        index: &[ChartPoint],
+        policy: Policy,
+    ) -> Check {
+        let (Ok(this), Ok(app_v)) = (parse_bare(version), parse_v(app)) else {
+            return ChartHistory::new(&[], policy).no_downgrade(version, Some(app));
+        };
+        let mut best: Option<(Version, &ChartPoint, Version)> = None;
+        let mut earlier = 0;
+        for p in index {
+            let Ok(v) = parse_bare(&p.version) else {
+                continue;
+            };
+            if v >= this || (!v.pre.is_empty() && !policy.allow_prerelease) {
+                continue;
+            }
+            let Some(Ok(a)) = p.app_version.as_deref().map(parse_v) else {
+                continue;
+            };
+            earlier += 1;
+            if best.as_ref().is_none_or(|(b, _, _)| a > *b) {
+                best = Some((a, p, v));
+            }
+        }
+        let t = "no newer chart points at an older image than an earlier chart";
+        match best {
+            None => Check::pass(
+                ids::SEMVER_NO_DOWNGRADE,
+                t,
+                format!("appVersion {app} not older than any earlier chart's"),
+                format!("chart {this} is the first release with an image in the index"),
+            ),
+            Some((b, p, v)) => {
+                let expected = format!(
+                    "appVersion >= v{b} (chart {v}, the newest image among {earlier} earlier charts)"
+                );
+                if app_v < b {
+                    let found = format!(
+                        "chart {this} points at {app}, older than chart {} → {}",
+                        p.version,
+                        p.app_version.as_deref().unwrap_or_default()
+                    );
+                    Check::fail(ids::SEMVER_NO_DOWNGRADE, t, expected, found)
+                } else {
+                    Check::pass(
+                        ids::SEMVER_NO_DOWNGRADE,
+                        t,
+                        expected,
+                        format!("chart {this} → {app}"),
+                    )
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_ordered_history_answers_as_a_scan_of_the_index_does() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let version = |rng: &mut rand_chacha::ChaCha8Rng| {
+            let pre = if rng.gen_bool(0.2) { "-rc.1" } else { "" };
+            match rng.gen_range(0..10) {
+                0 => "main".to_string(),
+                1 => format!("v1.{}.0", rng.gen_range(0..4)),
+                _ => format!(
+                    "{}.{}.{}{pre}",
+                    rng.gen_range(0..3),
+                    rng.gen_range(0..3),
+                    rng.gen_range(0..2)
+                ),
+            }
+        };
+        for round in 0..300 {
+            let index: Vec<ChartPoint> = (0..rng.gen_range(0..12))
+                .map(|_| {
+                    let v = version(&mut rng);
+                    let a = match rng.gen_range(0..8) {
+                        0 => None,
+                        1 => Some("latest".to_string()),
+                        _ => Some(format!("v{}", version(&mut rng).trim_start_matches('v'))),
+                    };
+                    ChartPoint::new(v, a)
+                })
+                .collect();
+            for allow_prerelease in [false, true] {
+                let policy = Policy { allow_prerelease };
+                let history = ChartHistory::new(&index, policy);
+                for p in &index {
+                    let app = p.app_version.as_deref().unwrap_or("v1.0.0");
+                    assert_eq!(
+                        history.no_downgrade(&p.version, Some(app)),
+                        no_downgrade_by_scan(&p.version, app, &index, policy),
+                        "round {round}, {p:?} in {index:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -152,7 +152,9 @@ fn unavailable(ev: &Evidence) -> Vec<String> {
             out.push(m.to_string());
         }
     };
-    piece(&ev.index);
+    if let Err(m) = &ev.index {
+        piece(&Err(m.clone()));
+    }
     piece(&ev.package);
     if let Some(p) = &ev.prov {
         piece(p);

@@ -213,7 +213,7 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                 let index = release::gather::index(&fetcher, &profile)
                     .await
                     .map_err(|m| (ExitCode::Fetch, m.to_string()))?;
-                let entries = index.parsed.chart(&profile.chart).map_err(usage)?;
+                let entries = index.shared.parsed.chart(&profile.chart).map_err(usage)?;
                 let mut vs: Vec<String> = entries.iter().map(|e| e.version.clone()).collect();
                 vs.sort_by(|a, b| {
                     semver::Version::parse(a)
@@ -221,8 +221,9 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                         .cmp(&semver::Version::parse(b).ok())
                         .then(a.cmp(b))
                 });
-                // Releases are gathered concurrently (a few at a time), verified in order.
-                let index = Arc::new(index);
+                // Releases are gathered concurrently (a few at a time), verified in order; they
+                // all share the one parsed index.
+                let index = index.shared;
                 let shared = Arc::new(profile.clone());
                 let limit = Arc::new(tokio::sync::Semaphore::new(GATHER_CONCURRENCY));
                 let mut set = tokio::task::JoinSet::new();

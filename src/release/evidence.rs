@@ -2,9 +2,14 @@
 //! is trusted; [`super::verify`] decides. A piece that could not be gathered says what it was
 //! and why, so the check that needed it is reported as not run, never as passed.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use serde::Serialize;
 
+use crate::chart::index::HelmIndex;
 use crate::digest::Digest;
+use crate::semver_rules::{ChartHistory, ChartPoint, Policy};
 
 /// Bytes fetched for a release, and where they came from (a URL, a kit file, a cache entry).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +67,52 @@ impl std::fmt::Display for Missing {
 /// A piece of evidence, or why it is missing.
 pub type Piece = Result<Fetched, Missing>;
 
+/// The Helm index, parsed once and shared (behind an [`Arc`]) by every release of a run: an
+/// `--all-versions` run over an index of n entries holds one copy, not n.
+#[derive(Debug)]
+pub struct IndexFile {
+    /// Where the index came from.
+    pub source: String,
+    pub parsed: HelmIndex,
+    /// Each chart's history for `semver.no-downgrade`, ordered on first use.
+    histories: Mutex<HashMap<(String, Policy), Arc<ChartHistory>>>,
+}
+
+impl IndexFile {
+    pub fn new(parsed: HelmIndex, source: impl Into<String>) -> IndexFile {
+        IndexFile {
+            source: source.into(),
+            parsed,
+            histories: Mutex::default(),
+        }
+    }
+
+    /// Parses an index (as fetched from `source`).
+    pub fn parse(bytes: &[u8], source: impl Into<String>) -> Result<IndexFile, Missing> {
+        let source = source.into();
+        HelmIndex::parse(bytes)
+            .map(|parsed| IndexFile::new(parsed, source.clone()))
+            .map_err(|e| Missing::new("index.yaml", format!("{source}: {e}")))
+    }
+
+    /// `chart`'s history in this index, ordered once per chart and policy; `None` when the
+    /// index lists no such chart.
+    pub fn history(&self, chart: &str, policy: Policy) -> Option<Arc<ChartHistory>> {
+        let entries = self.parsed.chart(chart).ok()?;
+        let mut histories = self.histories.lock().unwrap_or_else(|e| e.into_inner());
+        let history = histories
+            .entry((chart.to_string(), policy))
+            .or_insert_with(|| {
+                let points: Vec<ChartPoint> = entries
+                    .iter()
+                    .map(|e| ChartPoint::new(&e.version, e.app_version.as_deref()))
+                    .collect();
+                Arc::new(ChartHistory::new(&points, policy))
+            });
+        Some(history.clone())
+    }
+}
+
 /// What the registry said about the chart's image.
 #[derive(Debug, Clone)]
 pub struct RegistryEvidence {
@@ -89,8 +140,8 @@ impl RegistryEvidence {
 pub struct Evidence {
     pub chart: String,
     pub version: String,
-    /// The Helm repository's `index.yaml`.
-    pub index: Piece,
+    /// The Helm repository's `index.yaml`, parsed (shared by the releases of one run).
+    pub index: Result<Arc<IndexFile>, Missing>,
     /// The chart package `.tgz`.
     pub package: Piece,
     /// The Helm `.prov` (fetched only when the profile requires it).

@@ -7,11 +7,11 @@
 //! whether the source positively said it does not exist (HTTP 404) as opposed to could not be
 //! reached. Nothing here decides whether anything is right.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use url::Url;
 
-use super::evidence::{Evidence, Fetched, Missing, Piece, RegistryEvidence};
+use super::evidence::{Evidence, Fetched, IndexFile, Missing, Piece, RegistryEvidence};
 use crate::chart::index::{HelmIndex, IndexEntry};
 use crate::fetch::{Blob, FetchError, Fetcher, Kind, release_asset_url};
 use crate::profile::Profile;
@@ -100,12 +100,12 @@ async fn get(
     }
 }
 
-/// The Helm index, fetched and parsed, with the file as fetched (for kits).
+/// The Helm index, fetched and parsed once, with the file as fetched (for kits).
 #[derive(Debug, Clone)]
 pub struct Index {
-    pub file: Fetched,
     pub blob: Blob,
-    pub parsed: HelmIndex,
+    /// The parsed index that every release's evidence shares.
+    pub shared: Arc<IndexFile>,
 }
 
 /// Fetches and parses the profile's Helm index.
@@ -115,13 +115,8 @@ pub async fn index(fetcher: &Fetcher, profile: &Profile) -> Result<Index, Missin
         .get(&url, Kind::Index, None)
         .await
         .map_err(|e| missing(fetcher, "index.yaml", &url, &e))?;
-    let parsed = HelmIndex::parse(&b.bytes)
-        .map_err(|e| Missing::new("index.yaml", format!("{}: {e}", b.source)))?;
-    Ok(Index {
-        file: Fetched::new(b.bytes.clone(), b.source.to_string()),
-        blob: b,
-        parsed,
-    })
+    let shared = Arc::new(IndexFile::parse(&b.bytes, b.source.to_string())?);
+    Ok(Index { blob: b, shared })
 }
 
 /// The index entry of `chart@version`, or the request's error.
@@ -150,24 +145,24 @@ pub fn entry<'a>(
         })
 }
 
-/// Gathers everything about `chart@version`. `index` is the index already fetched (for
-/// `--all-versions`), or `None` to fetch it. The registry is asked through
-/// [`super::registry`]. Returns the evidence and the record of what was fetched.
+/// Gathers everything about `chart@version`. `index` is the index already fetched and parsed
+/// (for `--all-versions`: every release shares it, and it is not in their records), or `None`
+/// to fetch it (then it is in the record). The registry is asked through [`super::registry`].
+/// Returns the evidence and the record of what was fetched.
 pub async fn gather(
     fetcher: &Fetcher,
     profile: &Profile,
     version: &str,
-    index: Option<&Index>,
+    index: Option<&Arc<IndexFile>>,
 ) -> Result<(Evidence, Record), GatherError> {
     let chart = profile.chart.as_str();
     let record = Mutex::new(Record::default());
-    let owned;
     let index = match index {
-        Some(i) => i,
+        Some(i) => i.clone(),
         None => match self::index(fetcher, profile).await {
             Ok(i) => {
-                owned = i;
-                &owned
+                record.lock().unwrap().files.push((i.blob, "index"));
+                i.shared
             }
             Err(m) => {
                 // Without the index nothing can be located: every check says so.
@@ -191,12 +186,7 @@ pub async fn gather(
             }
         },
     };
-    record
-        .lock()
-        .unwrap()
-        .files
-        .push((index.blob.clone(), "index"));
-    let entry = entry(&index.parsed, &index.file.source, chart, version)?;
+    let entry = entry(&index.parsed, &index.source, chart, version)?;
     let index_url = index_url(profile)?;
     let gh = &profile.github;
     let chart_tag = profile.chart_release_tag(version);
@@ -299,7 +289,7 @@ pub async fn gather(
     let evidence = Evidence {
         chart: chart.into(),
         version: version.into(),
-        index: Ok(index.file.clone()),
+        index: Ok(index.clone()),
         package,
         prov,
         chart_bundle,

@@ -19,6 +19,8 @@ pub mod evidence;
 pub mod gather;
 pub mod registry;
 
+use std::sync::Arc;
+
 use serde_json::json;
 
 use crate::attestation::dsse;
@@ -33,10 +35,10 @@ use crate::check::{Check, ids};
 use crate::digest::{Algorithm, Digest};
 use crate::profile::Profile;
 use crate::report::Report;
-use crate::semver_rules::{self, ChartPoint, ImageReleases, ReleaseVersions};
+use crate::semver_rules::{self, ChartHistory, ImageReleases, ReleaseVersions};
 use crate::trust::Trust;
 
-pub use evidence::{Evidence, Fetched, Missing, Piece, RegistryEvidence};
+pub use evidence::{Evidence, Fetched, IndexFile, Missing, Piece, RegistryEvidence};
 
 /// What verification needs besides the evidence.
 pub struct Context<'a> {
@@ -107,9 +109,8 @@ impl Run<'_> {
         self.details.insert("version".into(), json!(ev.version));
 
         // --- The index and its entry.
-        let index = match &ev.index {
-            Ok(f) => HelmIndex::parse(&f.bytes)
-                .map_err(|e| format!("{} is not a Helm index: {e}", f.source)),
+        let index: Result<&HelmIndex, String> = match &ev.index {
+            Ok(i) => Ok(&i.parsed),
             Err(m) => Err(m.to_string()),
         };
         let entry: Result<&IndexEntry, String> =
@@ -998,7 +999,7 @@ impl Run<'_> {
 
     fn semver(
         &mut self,
-        index: &Result<HelmIndex, String>,
+        index: &Result<&HelmIndex, String>,
         entry: &Result<&IndexEntry, String>,
         package: &Result<ChartPackage, String>,
         image: &Result<(ChartImage, Option<Digest>), String>,
@@ -1025,16 +1026,13 @@ impl Run<'_> {
                 .and_then(|i| i.tag),
             _ => None,
         };
-        let points: Vec<ChartPoint> = index
+        // The chart's history, ordered once for every release of the index.
+        let history = ev
+            .index
             .as_ref()
             .ok()
-            .and_then(|i| i.chart(&ev.chart).ok())
-            .map(|es| {
-                es.iter()
-                    .map(|e| ChartPoint::new(&e.version, e.app_version.as_deref()))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .and_then(|i| i.history(&ev.chart, policy))
+            .unwrap_or_else(|| Arc::new(ChartHistory::new(&[], policy)));
         let releases = match &ev.registry.tags {
             Ok((tags, source)) => Ok(ImageReleases::new(tags.iter().cloned(), source.clone())),
             Err(m) => match &ev.image_bundle {
@@ -1069,12 +1067,7 @@ impl Run<'_> {
             },
         ];
         if index.is_ok() {
-            checks.push(semver_rules::no_downgrade(
-                versions.version,
-                versions.app_version,
-                &points,
-                policy,
-            ));
+            checks.push(history.no_downgrade(versions.version, versions.app_version));
         } else {
             checks.push(Check::not_run(
                 ids::SEMVER_NO_DOWNGRADE,

@@ -133,7 +133,7 @@ fn tampered_index_digest() {
         &kakunin::digest::Digest::sha256(&w.chart("1.3.2").tgz).hex(),
         &"ab".repeat(32),
     );
-    ev.index = Ok(Fetched::new(index.into_bytes(), "index.yaml"));
+    ev.index = world::index_file(&index, "index.yaml");
     let c = rejected_only_by(&verify(&ev), ids::CHART_INDEX_DIGEST);
     assert_eq!(c.expected, format!("sha256:{}", "ab".repeat(32)));
     assert!(c.found.starts_with("sha256:"));
@@ -158,7 +158,7 @@ fn tampered_chart_package_with_its_index_updated() {
         &kakunin::digest::Digest::sha256(&w.chart("1.3.2").tgz).hex(),
         &evil_digest.hex(),
     );
-    ev.index = Ok(Fetched::new(index.into_bytes(), "index.yaml"));
+    ev.index = world::index_file(&index, "index.yaml");
     ev.package = Ok(Fetched::new(evil, "gomenhashai-1.3.2.tgz"));
     let c = rejected_only_by(&verify(&ev), ids::CHART_SUBJECT);
     assert!(c.expected.contains(&evil_digest.to_string()), "{c:?}");

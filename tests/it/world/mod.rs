@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 
 use base64::Engine;
 use kakunin::digest::Digest;
-use kakunin::release::{Evidence, Fetched, Missing, RegistryEvidence};
+use kakunin::release::{Evidence, Fetched, IndexFile, Missing, RegistryEvidence};
 use serde_json::json;
 
 use crate::common::{TempDir, code, repo, run, stderr};
@@ -581,10 +581,10 @@ impl World {
         Evidence {
             chart: "gomenhashai".into(),
             version: version.into(),
-            index: Ok(Fetched::new(
-                index_of(charts, GITHUB).into_bytes(),
+            index: index_file(
+                &index_of(charts, GITHUB),
                 "https://gomenhashai.github.io/GomenHashai/index.yaml",
-            )),
+            ),
             package: asset(&chart_tag, &format!("{chart_tag}.tgz"), &c.tgz),
             prov: Some(asset(&chart_tag, &format!("{chart_tag}.tgz.prov"), &c.prov)),
             chart_bundle: asset(&chart_tag, &format!("{chart_tag}.sigstore"), &c.bundle),
@@ -721,4 +721,9 @@ impl World {
         }
         push(&self.main, "main");
     }
+}
+
+/// An `index.yaml` as a release's evidence holds it: parsed once, shared.
+pub fn index_file(yaml: &str, source: &str) -> Result<std::sync::Arc<IndexFile>, Missing> {
+    IndexFile::parse(yaml.as_bytes(), source).map(std::sync::Arc::new)
 }
