@@ -145,7 +145,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__completions)
-            opts="-h -V --help --version bash zsh fish powershell elvish"
+            opts="-h --help bash zsh fish powershell elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -159,12 +159,16 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__download)
-            opts="-o -q -v -h -V --to --profile --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --output --quiet --verbose --help --version"
+            opts="-o -q -v -h --version --to --profile --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -419,7 +423,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__man)
-            opts="-h -V --out-dir --help --version"
+            opts="-h --out-dir --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -437,7 +441,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__publish)
-            opts="-h -V --help --version chart image help"
+            opts="-h --help chart image help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,7 +455,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__publish__subcmd__chart)
-            opts="-h -V --prov-key --out --identity-token --key --public-key-out --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --help --version"
+            opts="-h --prov-key --out --identity-token --key --public-key-out --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -597,7 +601,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__publish__subcmd__image)
-            opts="-h -V --tag --name --push-attestation --plain-http --out --identity-token --key --public-key-out --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --help --version"
+            opts="-h --tag --name --push-attestation --plain-http --out --identity-token --key --public-key-out --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -691,7 +695,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__sign__subcmd__bundle)
-            opts="-h -V --staging --in-toto --identity-token --bundle --trusted-root --signing-config --help --version"
+            opts="-h --staging --in-toto --identity-token --bundle --trusted-root --signing-config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -721,7 +725,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__trust__subcmd__root)
-            opts="-h -V --help --version show update help"
+            opts="-h --help show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -791,7 +795,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__trust__subcmd__root__subcmd__show)
-            opts="-h -V --instance --help --version"
+            opts="-h --instance --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -809,7 +813,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__trust__subcmd__root__subcmd__update)
-            opts="-h -V --instance --cache-dir --tuf-url --help --version"
+            opts="-h --instance --cache-dir --tuf-url --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -835,12 +839,16 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify)
-            opts="-o -q -v -h -V --profile --all-versions --kit --trusted-root --keyring --stats --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --output --quiet --verbose --help --version"
+            opts="-o -q -v -h --version --profile --all-versions --kit --trusted-root --keyring --stats --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -893,7 +901,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify__subcmd__attestation)
-            opts="-o -q -v -h -V --bundle --envelope --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --key --trusted-root --instance --staging --predicate-type --repository --source-ref --workflow --source-digest --builder-id --allow-self-hosted-runners --output --quiet --verbose --help --version"
+            opts="-o -q -v -h --bundle --envelope --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --key --trusted-root --instance --staging --predicate-type --repository --source-ref --workflow --source-digest --builder-id --allow-self-hosted-runners --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -971,7 +979,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify__subcmd__bundle)
-            opts="-o -q -v -h -V --staging --instance --bundle --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --repository --source-ref --workflow --source-digest --key --trusted-root --output --quiet --verbose --help --version"
+            opts="-o -q -v -h --staging --instance --bundle --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --repository --source-ref --workflow --source-digest --key --trusted-root --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

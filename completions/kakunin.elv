@@ -34,6 +34,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kakunin;verify'= {
+            cand --version 'The chart version, as `helm install --version` takes it: `CHART --version V` is `CHART@V`'
             cand --profile 'The project''s profile (YAML); default: the chart''s built-in profile'
             cand --kit 'A release kit written by `kakunin download` (read before the cache and the network)'
             cand --trusted-root 'Verify against this trusted_root.json instead of the profile''s'
@@ -55,8 +56,6 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --verbose 'Also show expected and found values of checks that passed (human output)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;verify-bundle'= {
             cand --instance 'Use the embedded trusted root of this instance'
@@ -79,14 +78,10 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --verbose 'Also show expected and found values of checks that passed (human output)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;trust-root'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand show 'Print an embedded trusted_root.json to stdout'
             cand update 'Fetch the current trusted roots through TUF (network) into the cache directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -95,8 +90,6 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --instance 'Which instance''s root'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;trust-root;update'= {
             cand --instance 'Which instances to refresh (default: all three)'
@@ -104,8 +97,6 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --tuf-url 'A mirror of the instance''s TUF repository (trust still starts from the embedded TUF root)'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;trust-root;help'= {
             cand show 'Print an embedded trusted_root.json to stdout'
@@ -143,10 +134,9 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --verbose 'Also show expected and found values of checks that passed (human output)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;download'= {
+            cand --version 'The chart version, as `helm pull --version` takes it: `CHART --version V` is `CHART@V`'
             cand --to 'Directory to write the kit into (created if needed)'
             cand --profile 'The project''s profile (default: kakunin''s built-in profile for CHART)'
             cand --allow-insecure-registry 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed'
@@ -164,21 +154,15 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --verbose 'Also show expected and found values of checks that passed (human output)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;man'= {
             cand --out-dir 'Write kakunin.1 and one kakunin-<command>.1 per command into this directory'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;sign-bundle'= {
             cand --identity-token 'The OIDC identity token (otherwise SIGSTORE_ID_TOKEN or GitHub Actions'' OIDC)'
@@ -189,14 +173,10 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --in-toto 'FILE is an in-toto statement: sign it as a DSSE envelope, byte for byte'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;publish'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand chart 'Attest a Helm chart package: subject = the .tgz''s name and SHA-256'
             cand image 'Attest a container image: subject = its repository and manifest digest'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -224,8 +204,6 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --staging 'Sign with Sigstore''s staging instance (sigstage.dev)'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;publish;image'= {
             cand --tag 'The release tag, e.g. v1.3.1 (files are named <name>-<tag>)'
@@ -253,8 +231,6 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --staging 'Sign with Sigstore''s staging instance (sigstage.dev)'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;publish;help'= {
             cand chart 'Attest a Helm chart package: subject = the .tgz''s name and SHA-256'

@@ -36,6 +36,7 @@ complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "man" -d 'Print kaku
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "sign-bundle" -d 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "publish" -d 'Produce a release\'s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l version -d 'The chart version, as `helm install --version` takes it: `CHART --version V` is `CHART@V`' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l profile -d 'The project\'s profile (YAML); default: the chart\'s built-in profile' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l kit -d 'A release kit written by `kakunin download` (read before the cache and the network)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l trusted-root -d 'Verify against this trusted_root.json instead of the profile\'s' -r -F
@@ -56,7 +57,6 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l no-cache -d '
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s q -l quiet -d 'No progress bars'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l instance -d 'Use the embedded trusted root of this instance' -r -f -a "public-good\t''
 staging\t''
 github\t''"
@@ -78,9 +78,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l stagin
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s q -l quiet -d 'No progress bars'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -f -a "show" -d 'Print an embedded trusted_root.json to stdout'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -f -a "update" -d 'Fetch the current trusted roots through TUF (network) into the cache directory'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -88,14 +86,12 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_s
 staging\t''
 github\t''"
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from update" -l instance -d 'Which instances to refresh (default: all three)' -r -f -a "public-good\t''
 staging\t''
 github\t''"
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from update" -l cache-dir -d 'Where to keep the refreshed roots (default: $XDG_CACHE_HOME/kakunin/trust)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from update" -l tuf-url -d 'A mirror of the instance\'s TUF repository (trust still starts from the embedded TUF root)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
-complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print an embedded trusted_root.json to stdout'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from help" -f -a "update" -d 'Fetch the current trusted roots through TUF (network) into the cache directory'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -124,7 +120,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l a
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s q -l quiet -d 'No progress bars'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s V -l version -d 'Print version'
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l version -d 'The chart version, as `helm pull --version` takes it: `CHART --version V` is `CHART@V`' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l to -d 'Directory to write the kit into (created if needed)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l profile -d 'The project\'s profile (default: kakunin\'s built-in profile for CHART)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l allow-insecure-registry -d 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed' -r
@@ -141,12 +137,9 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l no-cache -d
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s q -l quiet -d 'No progress bars'
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c kakunin -n "__fish_kakunin_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand man" -l out-dir -d 'Write kakunin.1 and one kakunin-<command>.1 per command into this directory' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand man" -s h -l help -d 'Print help'
-complete -c kakunin -n "__fish_kakunin_using_subcommand man" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l identity-token -d 'The OIDC identity token (otherwise SIGSTORE_ID_TOKEN or GitHub Actions\' OIDC)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l bundle -d 'Where to write the bundle (v0.3 JSON)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l trusted-root -d 'Verify the new bundle against this trusted_root.json before keeping it' -r -F
@@ -154,9 +147,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l signing-
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l staging -d 'Use Sigstore\'s staging instance (sigstage.dev)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l in-toto -d 'FILE is an in-toto statement: sign it as a DSSE envelope, byte for byte'
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -s h -l help -d 'Print help'
-complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -f -a "chart" -d 'Attest a Helm chart package: subject = the .tgz\'s name and SHA-256'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -f -a "image" -d 'Attest a container image: subject = its repository and manifest digest'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -181,7 +172,6 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l server-url -d '[$GITHUB_SERVER_URL] (default https://github.com)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l staging -d 'Sign with Sigstore\'s staging instance (sigstage.dev)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -s h -l help -d 'Print help'
-complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l tag -d 'The release tag, e.g. v1.3.1 (files are named <name>-<tag>)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l name -d 'The release name for file names (default: the GitHub repository\'s name, else the image\'s last path segment), e.g. GomenHashai → GomenHashai-v1.3.1.sigstore' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l out -d 'Directory to write the files into (created when missing; existing files are never replaced)' -r -F
@@ -206,7 +196,6 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l plain-http -d 'Talk to the registry over plain HTTP (a registry on loopback or a private network)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l staging -d 'Sign with Sigstore\'s staging instance (sigstage.dev)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -s h -l help -d 'Print help'
-complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "chart" -d 'Attest a Helm chart package: subject = the .tgz\'s name and SHA-256'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "image" -d 'Attest a container image: subject = its repository and manifest digest'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

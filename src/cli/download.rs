@@ -33,9 +33,13 @@ kit.json lists what is missing and why).
 #[derive(Debug, Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct DownloadArgs {
-    /// The release: CHART@VERSION (e.g. gomenhashai@1.3.2)
-    #[arg(value_name = "CHART@VERSION")]
+    /// The release: CHART@VERSION (e.g. gomenhashai@1.3.2), or CHART --version VERSION
+    #[arg(value_name = "CHART[@VERSION]")]
     release: String,
+
+    /// The chart version, as `helm pull --version` takes it: `CHART --version V` is `CHART@V`
+    #[arg(long, value_name = "VERSION")]
+    version: Option<String>,
 
     /// Directory to write the kit into (created if needed)
     #[arg(long, value_name = "DIR")]
@@ -53,12 +57,18 @@ pub struct DownloadArgs {
 }
 
 pub fn run(args: DownloadArgs) -> ExitCode {
-    let Some((chart, version)) = args.release.split_once('@') else {
-        return fail(
-            ExitCode::Usage,
-            format!("expected CHART@VERSION, found {:?}", args.release),
-        );
-    };
+    let (chart, version) =
+        match super::verify::release_with_version(&args.release, args.version.as_deref()) {
+            Ok((chart, Some(version))) => (chart, version),
+            Ok((chart, None)) => {
+                return fail(
+                    ExitCode::Usage,
+                    format!("expected {chart}@VERSION or {chart} --version VERSION"),
+                );
+            }
+            Err(e) => return fail(ExitCode::Usage, e),
+        };
+    let (chart, version) = (chart.as_str(), version.as_str());
     let profile = match &args.profile {
         Some(p) => Profile::load(p),
         None => Profile::builtin(chart),

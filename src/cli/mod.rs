@@ -38,7 +38,10 @@ Exit codes:
 /// Verify a Helm chart release, the image it points at, their Sigstore bundles and in-toto
 /// attestations, before you install it.
 #[derive(Debug, Parser)]
-#[command(name = "kakunin", version, about, long_about = None, after_long_help = EXAMPLES, propagate_version = true)]
+// `--version` (`-V`) is kakunin's own only at the top: on `verify` and `download` it is the
+// chart version as in Helm, and on every other subcommand it is a usage error (exit 2), so that
+// `kakunin verify mychart --version 1.2.3` can never print a version and exit 0.
+#[command(name = "kakunin", version, about, long_about = None, after_long_help = EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -42,9 +42,15 @@ check could not run (never 0 when a check could not run).
 #[derive(Debug, Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct VerifyArgs {
-    /// The release: CHART@VERSION, or CHART with --all-versions (optional with --kit)
+    /// The release: CHART@VERSION (or CHART --version VERSION), or CHART with --all-versions
+    /// (optional with --kit)
     #[arg(value_name = "CHART[@VERSION]")]
     release: Option<String>,
+
+    /// The chart version, as `helm install --version` takes it: `CHART --version V` is
+    /// `CHART@V`
+    #[arg(long, value_name = "VERSION")]
+    version: Option<String>,
 
     /// The project's profile (YAML); default: the chart's built-in profile
     #[arg(long, value_name = "FILE")]
@@ -89,6 +95,22 @@ fn parse_release(s: &str) -> Result<(String, Option<String>), String> {
     Ok((chart.to_string(), version.map(str::to_string)))
 }
 
+/// The release named by `CHART[@VERSION]` and Helm's `--version VERSION` together: `CHART
+/// --version V` is `CHART@V`; both given must agree.
+pub(super) fn release_with_version(
+    release: &str,
+    version_flag: Option<&str>,
+) -> Result<(String, Option<String>), String> {
+    let (chart, version) = parse_release(release)?;
+    match (version, version_flag) {
+        (_, Some("")) => Err("--version takes a chart version, found \"\"".into()),
+        (Some(v), Some(f)) if v != f => Err(format!(
+            "{release} and --version {f} name different versions of {chart}: give one"
+        )),
+        (v, f) => Ok((chart, v.or(f.map(str::to_string)))),
+    }
+}
+
 pub fn run(args: VerifyArgs) -> ExitCode {
     match run_inner(&args) {
         Ok(code) => code,
@@ -110,7 +132,7 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     };
     let (chart, version) = match (&args.release, &kit) {
         (Some(r), kit) => {
-            let (c, v) = parse_release(r).map_err(usage)?;
+            let (c, v) = release_with_version(r, args.version.as_deref()).map_err(usage)?;
             if let Some(k) = kit {
                 let m = k.manifest();
                 if c != m.chart || v.as_ref().is_some_and(|v| *v != m.version) {
@@ -124,10 +146,16 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                 (c, v)
             }
         }
-        (None, Some(k)) => (
-            k.manifest().chart.clone(),
-            Some(k.manifest().version.clone()),
-        ),
+        (None, Some(k)) => {
+            let m = k.manifest();
+            if let Some(v) = args.version.as_ref().filter(|v| **v != m.version) {
+                return Err(usage(format!(
+                    "the kit holds {}@{}, not version {v}",
+                    m.chart, m.version
+                )));
+            }
+            (m.chart.clone(), Some(m.version.clone()))
+        }
         (None, None) => {
             return Err(usage(
                 "expected a release (CHART@VERSION, or CHART with --all-versions) or --kit DIR",
@@ -140,7 +168,9 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         )));
     }
     if version.is_some() && args.all_versions && args.kit.is_none() {
-        return Err(usage("--all-versions takes a chart name without @VERSION"));
+        return Err(usage(
+            "--all-versions takes a chart name without @VERSION or --version",
+        ));
     }
 
     let profile = match &args.profile {
@@ -288,5 +318,22 @@ mod tests {
         );
         assert!(parse_release("@1.0.0").is_err());
         assert!(parse_release("x@").is_err());
+    }
+
+    #[test]
+    fn helm_version_flag_names_the_chart_version() {
+        let r = |s, f| release_with_version(s, f);
+        assert_eq!(
+            r("mychart", Some("1.2.3")).unwrap(),
+            ("mychart".into(), Some("1.2.3".into()))
+        );
+        assert_eq!(
+            r("mychart@1.2.3", Some("1.2.3")).unwrap(),
+            ("mychart".into(), Some("1.2.3".into()))
+        );
+        assert_eq!(r("mychart", None).unwrap(), ("mychart".into(), None));
+        let e = r("mychart@1.2.3", Some("1.2.4")).unwrap_err();
+        assert!(e.contains("mychart@1.2.3") && e.contains("1.2.4"), "{e}");
+        assert!(r("mychart", Some("")).is_err());
     }
 }

@@ -17,4 +17,5 @@ mod sign_bundle;
 mod sigstore_instance;
 mod support;
 mod verify;
+mod version_flag;
 mod world;
