@@ -159,7 +159,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__download)
-            opts="-o -q -v -h --version --to --profile --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --output --quiet --verbose --help"
+            opts="-o -q -v -h --version --to --profile --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --format --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -198,6 +198,10 @@ _kakunin() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
                     COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
                     return 0
                     ;;
@@ -839,7 +843,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify)
-            opts="-o -q -v -h --version --profile --all-versions --kit --trusted-root --keyring --stats --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --output --quiet --verbose --help"
+            opts="-o -q -v -h --version --profile --all-versions --kit --trusted-root --keyring --stats --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --format --output --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -889,6 +893,10 @@ _kakunin() {
                     COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
                     return 0
@@ -901,7 +909,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify__subcmd__attestation)
-            opts="-o -q -v -h --bundle --envelope --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --key --trusted-root --instance --staging --predicate-type --repository --source-ref --workflow --source-digest --builder-id --allow-self-hosted-runners --output --quiet --verbose --help"
+            opts="-o -q -v -h --bundle --envelope --predicate-type --builder-id --allow-self-hosted-runners --format --output --quiet --verbose --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --instance --staging --trusted-root --offline --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -915,47 +923,7 @@ _kakunin() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --certificate-identity)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --certificate-identity-regexp)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --certificate-oidc-issuer)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --trusted-root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --instance)
-                    COMPREPLY=($(compgen -W "public-good staging github" -- "${cur}"))
-                    return 0
-                    ;;
                 --predicate-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --repository)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --source-ref)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --workflow)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --source-digest)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -967,33 +935,19 @@ _kakunin() {
                     COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        kakunin__subcmd__verify__subcmd__bundle)
-            opts="-o -q -v -h --staging --instance --bundle --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --repository --source-ref --workflow --source-digest --key --trusted-root --output --quiet --verbose --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --instance)
-                    COMPREPLY=($(compgen -W "public-good staging github" -- "${cur}"))
-                    return 0
-                    ;;
-                --bundle)
+                --certificate-identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --certificate-identity)
+                --cert-identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1001,7 +955,35 @@ _kakunin() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cert-identity-regex)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --certificate-oidc-issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-oidc-issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-oidc-issuer-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signer-repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signer-workflow)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1021,11 +1003,53 @@ _kakunin() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --certificate-github-workflow-trigger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-sha)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-repository)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --instance)
+                    COMPREPLY=($(compgen -W "public-good staging github" -- "${cur}"))
+                    return 0
+                    ;;
                 --trusted-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__verify__subcmd__bundle)
+            opts="-o -q -v -h --bundle --format --output --quiet --verbose --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --instance --staging --trusted-root --offline --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bundle)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1033,8 +1057,104 @@ _kakunin() {
                     COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --certificate-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-identity-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-identity-regex)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-oidc-issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-oidc-issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-oidc-issuer-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signer-repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signer-workflow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repository)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workflow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-trigger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-sha)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-repository)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -W "public-good staging github" -- "${cur}"))
+                    return 0
+                    ;;
+                --trusted-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -46,7 +46,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l cache-dir -d 
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l timeout -d 'Seconds a whole download may take (connect to last byte)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s o -l output -d 'Report format' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
 junit\t'JUnit XML, for CI test reports'"
@@ -57,26 +57,39 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l no-cache -d '
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s q -l quiet -d 'No progress bars'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l instance -d 'Use the embedded trusted root of this instance' -r -f -a "public-good\t''
-staging\t''
-github\t''"
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l bundle -d 'The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line)' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-identity-regexp -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l repository -d 'Source repository the certificate must name: OWNER/REPO (on github.com) or a URL' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l source-ref -d 'Source ref the certificate must name, e.g. refs/tags/v1.2.3' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l workflow -d 'Workflow file that must have run, e.g. .github/workflows/release.yaml' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l source-digest -d 'Commit (hex) the certificate must name as the source' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l key -d 'A PEM public key: verify a managed-key bundle with it instead of a certificate identity' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l trusted-root -d 'A trusted_root.json to verify against instead of an embedded root' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s o -l output -d 'Report format' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
 junit\t'JUnit XML, for CI test reports'"
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l staging -d 'Use the Sigstore public-good staging instance\'s embedded trusted root'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-identity -l cert-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-identity-regexp -l cert-identity-regex -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-oidc-issuer -l cert-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-oidc-issuer-regexp -d 'A regular expression the whole OIDC issuer must match (always anchored: ^(?:RE)$)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l owner -d 'Signed by a workflow of this GitHub owner: identity https://github.com/OWNER/…, issuer GitHub Actions (unless given), source repository owner claim https://github.com/OWNER (as `gh attestation verify --owner`)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l repo -d 'Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l signer-repo -d 'The signing workflow is in this repository (a reusable workflow\'s repository): identity https://github.com/OWNER/REPO/…' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l signer-workflow -d 'The signing workflow, [HOST/]OWNER/REPO/PATH (any ref, unless PATH ends in @REF): identity https://HOST/OWNER/REPO/PATH@…; HOST defaults to github.com' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l repository -d 'Source repository the certificate (and an attestation\'s provenance) must name: OWNER/REPO (on github.com) or a URL' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l source-ref -d 'Source ref the certificate (and an attestation\'s provenance) must name, e.g. refs/tags/v1.2.3' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l workflow -d 'Workflow file that must have run (certificate build config, and an attestation\'s provenance), e.g. .github/workflows/release.yaml' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l source-digest -d 'Commit (hex) the certificate (and an attestation\'s provenance) must name as the source' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-github-workflow-trigger -d 'The certificate\'s (deprecated) GitHub Workflow Trigger extension, e.g. push (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-github-workflow-sha -d 'The certificate\'s (deprecated) GitHub Workflow SHA extension: the commit (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-github-workflow-name -d 'The certificate\'s (deprecated) GitHub Workflow Name extension (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-github-workflow-repository -d 'The certificate\'s (deprecated) GitHub Workflow Repository extension, OWNER/REPO (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-github-workflow-ref -d 'The certificate\'s (deprecated) GitHub Workflow Ref extension, e.g. refs/tags/v1.2.3 (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l key -d 'A PEM public key: verify a managed-key bundle with it instead of a certificate identity (no certificate: verify-attestation then checks --repository, --source-ref, --workflow, --source-digest against the provenance only)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l instance -d 'Use the embedded trusted root of this instance (default public-good)' -r -f -a "public-good\t''
+staging\t''
+github\t''"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l trusted-root -d 'A trusted_root.json to verify against instead of an embedded root' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s q -l quiet -d 'No progress bars'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l github-release -d 'A GitHub release attestation: signed by GitHub itself (identity https://dotcom.releases.github.com, no OIDC issuer extension); uses the GitHub instance\'s root unless a root is given'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l deny-self-hosted-runners -d 'Fail unless the certificate\'s runner environment claim is github-hosted'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l staging -d 'Use the Sigstore public-good staging instance\'s embedded trusted root'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l offline -d 'Accepted for cosign compatibility: verification never uses the network (a no-op)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -f -a "show" -d 'Print an embedded trusted_root.json to stdout'
@@ -97,28 +110,41 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_s
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l bundle -d 'The Sigstore bundle holding the attestation (.sigstore, .sigstore.json, or a .jsonl / .intoto.jsonl with one bundle a line)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l envelope -d 'An .intoto.jsonl that must be the same DSSE envelope as the bundle\'s' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-identity-regexp -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l key -d 'A PEM public key: verify a managed-key attestation with it instead of a certificate identity (the provenance is then checked against --repository, --source-ref, --workflow, --source-digest, --builder-id only)' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l trusted-root -d 'A trusted_root.json to verify against instead of an embedded root' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l instance -d 'Use the embedded trusted root of this instance' -r -f -a "public-good\t''
-staging\t''
-github\t''"
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l predicate-type -d 'The predicateType the statement must have' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l repository -d 'Source repository the certificate and the provenance must name: OWNER/REPO (on github.com) or a URL' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l source-ref -d 'Source ref the certificate and the provenance must name, e.g. refs/tags/v1.2.3' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l workflow -d 'Workflow file that must have run, e.g. .github/workflows/release.yaml' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l source-digest -d 'Commit (hex) the certificate and the provenance must name as the source' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l builder-id -d 'The provenance\'s builder id, exactly, or without its @ref to accept any ref' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s o -l output -d 'Report format' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
 junit\t'JUnit XML, for CI test reports'"
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l staging -d 'Use the Sigstore public-good staging instance\'s embedded trusted root'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-identity -l cert-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-identity-regexp -l cert-identity-regex -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-oidc-issuer -l cert-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-oidc-issuer-regexp -d 'A regular expression the whole OIDC issuer must match (always anchored: ^(?:RE)$)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l owner -d 'Signed by a workflow of this GitHub owner: identity https://github.com/OWNER/…, issuer GitHub Actions (unless given), source repository owner claim https://github.com/OWNER (as `gh attestation verify --owner`)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l repo -d 'Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l signer-repo -d 'The signing workflow is in this repository (a reusable workflow\'s repository): identity https://github.com/OWNER/REPO/…' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l signer-workflow -d 'The signing workflow, [HOST/]OWNER/REPO/PATH (any ref, unless PATH ends in @REF): identity https://HOST/OWNER/REPO/PATH@…; HOST defaults to github.com' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l repository -d 'Source repository the certificate (and an attestation\'s provenance) must name: OWNER/REPO (on github.com) or a URL' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l source-ref -d 'Source ref the certificate (and an attestation\'s provenance) must name, e.g. refs/tags/v1.2.3' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l workflow -d 'Workflow file that must have run (certificate build config, and an attestation\'s provenance), e.g. .github/workflows/release.yaml' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l source-digest -d 'Commit (hex) the certificate (and an attestation\'s provenance) must name as the source' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-github-workflow-trigger -d 'The certificate\'s (deprecated) GitHub Workflow Trigger extension, e.g. push (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-github-workflow-sha -d 'The certificate\'s (deprecated) GitHub Workflow SHA extension: the commit (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-github-workflow-name -d 'The certificate\'s (deprecated) GitHub Workflow Name extension (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-github-workflow-repository -d 'The certificate\'s (deprecated) GitHub Workflow Repository extension, OWNER/REPO (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-github-workflow-ref -d 'The certificate\'s (deprecated) GitHub Workflow Ref extension, e.g. refs/tags/v1.2.3 (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l key -d 'A PEM public key: verify a managed-key bundle with it instead of a certificate identity (no certificate: verify-attestation then checks --repository, --source-ref, --workflow, --source-digest against the provenance only)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l instance -d 'Use the embedded trusted root of this instance (default public-good)' -r -f -a "public-good\t''
+staging\t''
+github\t''"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l trusted-root -d 'A trusted_root.json to verify against instead of an embedded root' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l allow-self-hosted-runners -d 'Accept builds that ran on self-hosted runners'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s q -l quiet -d 'No progress bars'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l github-release -d 'A GitHub release attestation: signed by GitHub itself (identity https://dotcom.releases.github.com, no OIDC issuer extension); uses the GitHub instance\'s root unless a root is given'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l deny-self-hosted-runners -d 'Fail unless the certificate\'s runner environment claim is github-hosted'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l staging -d 'Use the Sigstore public-good staging instance\'s embedded trusted root'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l offline -d 'Accepted for cosign compatibility: verification never uses the network (a no-op)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l version -d 'The chart version, as `helm pull --version` takes it: `CHART --version V` is `CHART@V`' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l to -d 'Directory to write the kit into (created if needed)' -r -F
@@ -128,7 +154,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l cache-dir -
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l timeout -d 'Seconds a whole download may take (connect to last byte)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s o -l output -d 'Report format' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
 junit\t'JUnit XML, for CI test reports'"

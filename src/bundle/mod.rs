@@ -25,7 +25,10 @@ use crate::limits;
 use crate::trust::Trust;
 
 pub use parse::{LoadedBundle, is_jsonl, parse_bundle, read_bundle_file};
-pub use policy::{CertificateClaims, GitHubClaims, Identity, RegexError, repository_uri};
+pub use policy::{
+    CertificateClaims, DeprecatedGitHubClaims, GitHubClaims, Identity, Issuer, RegexError,
+    repository_uri,
+};
 
 /// The largest artifact kakunin reads into memory, for the one signature scheme (Ed25519 over a
 /// message) that cannot be verified from a digest.
@@ -148,12 +151,15 @@ impl PublicKey {
 }
 
 /// Who must have signed.
+// Built once per command and passed by reference: its size does not matter, and boxing the
+// claims would only make every construction and match noisier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Policy {
     /// A Fulcio certificate with this identity and issuer (and GitHub claims, if any).
     Certificate {
         identity: Identity,
-        issuer: String,
+        issuer: Issuer,
         github: GitHubClaims,
     },
     /// A managed key.
@@ -165,7 +171,7 @@ impl Policy {
     pub fn identity(identity: impl Into<String>, issuer: impl Into<String>) -> Policy {
         Policy::Certificate {
             identity: Identity::exact(identity),
-            issuer: issuer.into(),
+            issuer: Issuer::exact(issuer),
             github: GitHubClaims::default(),
         }
     }

@@ -2,9 +2,12 @@
 //!
 //! sigstore-verify proves the cryptography (chain, SCT, log, timestamps, signature); this module
 //! decides whether the *verified* certificate is the one the user asked for: the SAN identity
-//! (exact, or a regular expression that must match the whole SAN), the OIDC issuer (exact), and
-//! the GitHub Actions claims Fulcio writes into the certificate (source repository, ref,
-//! workflow file, commit). Every element yields its own [`Check`] with expected and found.
+//! (exact, or a regular expression that must match the whole SAN), the OIDC issuer (exact, a
+//! whole-string regular expression, or absent as on GitHub's release attestations), and the
+//! GitHub Actions claims Fulcio writes into the certificate (source repository and owner, ref,
+//! workflow file, commit, runner environment, and the deprecated GitHub workflow extensions
+//! cosign's `--certificate-github-workflow-*` flags compare). Every element yields its own
+//! [`Check`] with expected and found.
 
 use regex::Regex;
 use sigstore_verify::crypto::CertificateInfo;
@@ -22,10 +25,24 @@ pub enum Identity {
 
 /// A regular expression given by the user was not valid.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid --certificate-identity-regexp {pattern:?}: {reason}")]
+#[error("invalid {flag} {pattern:?}: {reason}")]
 pub struct RegexError {
+    /// The option the pattern was given with.
+    pub flag: &'static str,
     pub pattern: String,
     pub reason: String,
+}
+
+/// `^(?:RE)$`, bounded in size.
+fn anchored(flag: &'static str, pattern: &str) -> Result<Regex, RegexError> {
+    regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| RegexError {
+            flag,
+            pattern: pattern.to_string(),
+            reason: e.to_string(),
+        })
 }
 
 impl Identity {
@@ -38,13 +55,7 @@ impl Identity {
     /// `^(?:RE)$`, so `https://github.com/o/r/.*` cannot match `https://evil/?https://github.com/o/r/`.
     pub fn regex(pattern: impl Into<String>) -> Result<Identity, RegexError> {
         let pattern = pattern.into();
-        let regex = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
-            .size_limit(1 << 20)
-            .build()
-            .map_err(|e| RegexError {
-                pattern: pattern.clone(),
-                reason: e.to_string(),
-            })?;
+        let regex = anchored("--certificate-identity-regexp", &pattern)?;
         Ok(Identity::Regex { pattern, regex })
     }
 
@@ -66,6 +77,63 @@ impl Identity {
 }
 
 /// Expected GitHub Actions claims (each optional; only those given are checked).
+/// How the certificate's OIDC issuer extension (1.3.6.1.4.1.57264.1.1, or .1.8) must look.
+#[derive(Debug, Clone)]
+pub enum Issuer {
+    /// The issuer equals this string.
+    Exact(String),
+    /// The issuer matches this regular expression as a whole (`^(?:RE)$`).
+    Regex { pattern: String, regex: Regex },
+    /// The certificate has no OIDC issuer extension: GitHub's release attestations are signed
+    /// by GitHub itself (SAN `https://dotcom.releases.github.com`), not through an OIDC token.
+    Absent,
+}
+
+impl Issuer {
+    /// An exact issuer.
+    pub fn exact(issuer: impl Into<String>) -> Issuer {
+        Issuer::Exact(issuer.into())
+    }
+
+    /// A regular expression that must match the whole issuer (`^(?:RE)$`).
+    pub fn regex(pattern: impl Into<String>) -> Result<Issuer, RegexError> {
+        let pattern = pattern.into();
+        let regex = anchored("--certificate-oidc-issuer-regexp", &pattern)?;
+        Ok(Issuer::Regex { pattern, regex })
+    }
+
+    /// Whether a certificate's issuer (None: no issuer extension) satisfies this.
+    pub fn matches(&self, issuer: Option<&str>) -> bool {
+        match (self, issuer) {
+            (Issuer::Exact(want), Some(i)) => want == i,
+            (Issuer::Regex { regex, .. }, Some(i)) => regex.is_match(i),
+            (Issuer::Absent, None) => true,
+            _ => false,
+        }
+    }
+
+    /// What the report shows as expected.
+    pub fn describe(&self) -> String {
+        match self {
+            Issuer::Exact(s) => s.clone(),
+            Issuer::Regex { pattern, .. } => format!("matches ^(?:{pattern})$"),
+            Issuer::Absent => format!("{NONE} (a GitHub release attestation)"),
+        }
+    }
+}
+
+impl From<String> for Issuer {
+    fn from(issuer: String) -> Issuer {
+        Issuer::Exact(issuer)
+    }
+}
+
+impl From<&str> for Issuer {
+    fn from(issuer: &str) -> Issuer {
+        Issuer::Exact(issuer.to_string())
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GitHubClaims {
     /// `OWNER/REPO` (meaning `https://github.com/OWNER/REPO`) or a full repository URL; compared
@@ -78,6 +146,26 @@ pub struct GitHubClaims {
     pub workflow: Option<String>,
     /// The commit (hex) the artifact was built from; compared with the Source Repository Digest.
     pub source_digest: Option<String>,
+    /// `gh attestation verify --owner`: the Source Repository Owner URI claim is
+    /// `https://github.com/OWNER` (ASCII case-insensitive, as GitHub's owner names are).
+    pub owner: Option<String>,
+    /// `gh attestation verify --repo OWNER/REPO`: the Source Repository URI claim is
+    /// `https://github.com/OWNER/REPO` (ASCII case-insensitive).
+    pub repo: Option<String>,
+    /// `--deny-self-hosted-runners`: the Runner Environment claim is `github-hosted`.
+    pub github_hosted_runner: bool,
+    /// cosign's `--certificate-github-workflow-trigger`: the deprecated GitHub Workflow
+    /// Trigger extension (.1.2), e.g. `push`.
+    pub workflow_trigger: Option<String>,
+    /// `--certificate-github-workflow-sha`: the deprecated GitHub Workflow SHA extension (.1.3).
+    pub workflow_sha: Option<String>,
+    /// `--certificate-github-workflow-name`: the deprecated GitHub Workflow Name extension (.1.4).
+    pub workflow_name: Option<String>,
+    /// `--certificate-github-workflow-repository`: the deprecated GitHub Workflow Repository
+    /// extension (.1.5), `owner/repo`.
+    pub workflow_repository: Option<String>,
+    /// `--certificate-github-workflow-ref`: the deprecated GitHub Workflow Ref extension (.1.6).
+    pub workflow_ref: Option<String>,
 }
 
 impl GitHubClaims {
@@ -135,6 +223,26 @@ pub struct CertificateClaims {
     /// .1.23 Deployment Environment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deployment_environment: Option<String>,
+    /// The deprecated GitHub workflow extensions (.1.2–.1.6) exactly as the certificate has
+    /// them (the fields above fall back to them; these do not mix in the newer ones), for
+    /// cosign's `--certificate-github-workflow-*` comparisons. Not part of the report.
+    #[serde(skip)]
+    pub deprecated_github: DeprecatedGitHubClaims,
+}
+
+/// Fulcio's deprecated GitHub workflow extensions, raw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeprecatedGitHubClaims {
+    /// .1.2 GitHub Workflow Trigger.
+    pub trigger: Option<String>,
+    /// .1.3 GitHub Workflow SHA.
+    pub sha: Option<String>,
+    /// .1.4 GitHub Workflow Name.
+    pub name: Option<String>,
+    /// .1.5 GitHub Workflow Repository.
+    pub repository: Option<String>,
+    /// .1.6 GitHub Workflow Ref.
+    pub reference: Option<String>,
 }
 
 impl CertificateClaims {
@@ -171,6 +279,13 @@ impl CertificateClaims {
             run_invocation_uri: c.run_invocation_uri.clone(),
             source_repository_visibility: c.source_repository_visibility_at_signing.clone(),
             deployment_environment: c.deployment_environment.clone(),
+            deprecated_github: DeprecatedGitHubClaims {
+                trigger: old.workflow_trigger.clone(),
+                sha: old.workflow_sha.clone(),
+                name: old.workflow_name.clone(),
+                repository: old.workflow_repository.clone(),
+                reference: old.workflow_ref.clone(),
+            },
         }
     }
 
@@ -207,12 +322,22 @@ pub(crate) fn identity_check(expected: &Identity, san: Option<&str>) -> Check {
 }
 
 /// The issuer check.
-pub(crate) fn issuer_check(expected: &str, issuer: Option<&str>) -> Check {
+pub(crate) fn issuer_check(expected: &Issuer, issuer: Option<&str>) -> Check {
     let title = "signing certificate OIDC issuer";
-    if issuer == Some(expected) {
-        Check::pass(ids::BUNDLE_ISSUER, title, expected, expected)
+    if expected.matches(issuer) {
+        Check::pass(
+            ids::BUNDLE_ISSUER,
+            title,
+            expected.describe(),
+            found(issuer),
+        )
     } else {
-        Check::fail(ids::BUNDLE_ISSUER, title, expected, found(issuer))
+        Check::fail(
+            ids::BUNDLE_ISSUER,
+            title,
+            expected.describe(),
+            found(issuer),
+        )
     }
 }
 
@@ -280,6 +405,53 @@ pub(crate) fn github_checks(expected: &GitHubClaims, claims: &CertificateClaims)
             got == Some(want.as_str()),
         );
     }
+    if let Some(owner) = &expected.owner {
+        let want = format!("https://github.com/{}", owner.trim_matches('/'));
+        let got = claims.source_repository_owner_uri.as_deref();
+        push(
+            "source repository owner (certificate claim, --owner)",
+            want.clone(),
+            got,
+            got.is_some_and(|g| g.eq_ignore_ascii_case(&want)),
+        );
+    }
+    if let Some(repo) = &expected.repo {
+        let want = format!("https://github.com/{}", repo.trim_matches('/'));
+        let got = claims.source_repository_uri.as_deref();
+        push(
+            "source repository (certificate claim, --repo)",
+            want.clone(),
+            got,
+            got.is_some_and(|g| g.eq_ignore_ascii_case(&want)),
+        );
+    }
+    if expected.github_hosted_runner {
+        let got = claims.runner_environment.as_deref();
+        push(
+            "runner environment (certificate claim, --deny-self-hosted-runners)",
+            "github-hosted".to_string(),
+            got,
+            got == Some("github-hosted"),
+        );
+    }
+    let old = &claims.deprecated_github;
+    for (flag, want, got) in [
+        ("trigger", &expected.workflow_trigger, &old.trigger),
+        ("sha", &expected.workflow_sha, &old.sha),
+        ("name", &expected.workflow_name, &old.name),
+        ("repository", &expected.workflow_repository, &old.repository),
+        ("ref", &expected.workflow_ref, &old.reference),
+    ] {
+        if let Some(want) = want {
+            let got = got.as_deref();
+            push(
+                &format!("GitHub workflow {flag} (deprecated certificate extension)"),
+                want.clone(),
+                got,
+                got == Some(want.as_str()),
+            );
+        }
+    }
     checks
 }
 
@@ -334,7 +506,7 @@ mod tests {
             repository: Some("o/other".into()),
             source_ref: Some("refs/tags/v1".into()),
             workflow: Some(".github/workflows/x.yaml".into()),
-            source_digest: None,
+            ..Default::default()
         };
         let checks = github_checks(&expected, &claims);
         assert_eq!(checks.len(), 3);
@@ -344,5 +516,52 @@ mod tests {
         assert!(checks[1].passed());
         assert!(!checks[2].passed());
         assert_eq!(checks[2].found, NONE);
+    }
+
+    #[test]
+    fn gh_and_cosign_claims_fail_with_expected_and_found() {
+        let claims = CertificateClaims {
+            source_repository_uri: Some("https://github.com/O/R".into()),
+            source_repository_owner_uri: Some("https://github.com/O".into()),
+            runner_environment: Some("self-hosted".into()),
+            deprecated_github: DeprecatedGitHubClaims {
+                trigger: Some("push".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let expected = GitHubClaims {
+            owner: Some("o".into()),
+            repo: Some("o/r".into()),
+            github_hosted_runner: true,
+            workflow_trigger: Some("release".into()),
+            workflow_ref: Some("refs/tags/v1".into()),
+            ..Default::default()
+        };
+        let checks = github_checks(&expected, &claims);
+        assert_eq!(checks.len(), 5);
+        assert!(checks[0].passed() && checks[1].passed(), "{checks:?}");
+        assert!(!checks[2].passed());
+        assert_eq!(
+            (checks[2].expected.as_str(), checks[2].found.as_str()),
+            ("github-hosted", "self-hosted")
+        );
+        assert_eq!(
+            (checks[3].expected.as_str(), checks[3].found.as_str()),
+            ("release", "push")
+        );
+        assert_eq!(checks[4].found, NONE);
+    }
+
+    #[test]
+    fn issuer_absent_regex_and_exact() {
+        assert!(Issuer::Absent.matches(None));
+        assert!(!Issuer::Absent.matches(Some("https://x")));
+        let re = Issuer::regex("https://token\\.actions\\.githubusercontent\\.com").unwrap();
+        assert!(re.matches(Some("https://token.actions.githubusercontent.com")));
+        assert!(!re.matches(Some("https://token.actions.githubusercontent.com/x")));
+        assert!(!re.matches(None));
+        assert!(!Issuer::exact("a").matches(None));
+        assert!(Issuer::regex("(").is_err());
     }
 }

@@ -7,6 +7,7 @@ mod fetch_args;
 mod output;
 mod publish;
 mod sign_bundle;
+pub(crate) mod signer;
 mod trust_root;
 mod verify;
 mod verify_attestation;

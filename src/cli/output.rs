@@ -22,8 +22,8 @@ pub enum OutputFormat {
 
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
-    /// Report format
-    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Human, global = true)]
+    /// Report format (--format is the same option, as `gh attestation verify --format json`)
+    #[arg(long, short = 'o', visible_alias = "format", value_enum, default_value_t = OutputFormat::Human, global = true)]
     pub output: OutputFormat,
     /// No progress bars
     #[arg(long, short = 'q', global = true)]

@@ -9,12 +9,14 @@ use std::path::PathBuf;
 use clap::Args;
 
 use kakunin::attestation::files::{self, Inputs, SubjectArg};
+use kakunin::attestation::statement::ExpectedSubject;
 use kakunin::attestation::{Policy as AttestationPolicy, provenance};
-use kakunin::bundle::{GitHubClaims, Policy};
+use kakunin::bundle::Policy;
 use kakunin::exit::ExitCode;
 use kakunin::report::{Format, Report};
-use kakunin::trust::{Instance, Trust};
+use kakunin::trust::Trust;
 
+use super::signer::{SignerArgs, TrustArgs};
 use super::{OutputArgs, fail};
 
 pub const EXAMPLES: &str = "\
@@ -57,64 +59,16 @@ pub struct VerifyAttestationArgs {
     #[arg(long, value_name = "FILE")]
     envelope: Option<PathBuf>,
 
-    /// The exact identity (SAN) the signing certificate must carry
-    #[arg(
-        long,
-        value_name = "IDENTITY",
-        conflicts_with_all = ["certificate_identity_regexp", "key"]
-    )]
-    certificate_identity: Option<String>,
-
-    /// A regular expression the whole SAN must match (always anchored: ^(?:RE)$)
-    #[arg(long, value_name = "RE", conflicts_with = "key")]
-    certificate_identity_regexp: Option<String>,
-
-    /// The OIDC issuer the signing certificate must name
-    #[arg(long, value_name = "URL", conflicts_with = "key")]
-    certificate_oidc_issuer: Option<String>,
-
-    /// A PEM public key: verify a managed-key attestation with it instead of a certificate identity (the provenance is then checked against --repository, --source-ref, --workflow, --source-digest, --builder-id only)
-    #[arg(long, value_name = "PEM")]
-    key: Option<PathBuf>,
-
-    /// A trusted_root.json to verify against instead of an embedded root
-    #[arg(long, value_name = "FILE")]
-    trusted_root: Option<PathBuf>,
-
-    /// Use the embedded trusted root of this instance
-    #[arg(long, value_name = "NAME", value_parser = ["public-good", "staging", "github"], conflicts_with = "staging")]
-    instance: Option<String>,
-
-    /// Use the Sigstore public-good staging instance's embedded trusted root
-    #[arg(long)]
-    staging: bool,
-
     /// The predicateType the statement must have
     #[arg(long, value_name = "URI", default_value = provenance::SLSA_PROVENANCE_V1)]
     predicate_type: String,
-
-    /// Source repository the certificate and the provenance must name: OWNER/REPO (on github.com) or a URL
-    #[arg(long, value_name = "OWNER/REPO")]
-    repository: Option<String>,
-
-    /// Source ref the certificate and the provenance must name, e.g. refs/tags/v1.2.3
-    #[arg(long, value_name = "REF")]
-    source_ref: Option<String>,
-
-    /// Workflow file that must have run, e.g. .github/workflows/release.yaml
-    #[arg(long, value_name = "PATH")]
-    workflow: Option<String>,
-
-    /// Commit (hex) the certificate and the provenance must name as the source
-    #[arg(long, value_name = "SHA")]
-    source_digest: Option<String>,
 
     /// The provenance's builder id, exactly, or without its @ref to accept any ref
     #[arg(long, value_name = "URI")]
     builder_id: Option<String>,
 
     /// Accept builds that ran on self-hosted runners
-    #[arg(long)]
+    #[arg(long, conflicts_with = "deny_self_hosted_runners")]
     allow_self_hosted_runners: bool,
 
     /// What the attestation must be about: a file (hashed), sha256:<hex>, or NAME@sha256:<hex>
@@ -123,24 +77,29 @@ pub struct VerifyAttestationArgs {
 
     #[command(flatten)]
     output: OutputArgs,
+
+    #[command(flatten)]
+    signer: SignerArgs,
+
+    #[command(flatten)]
+    trust: TrustArgs,
 }
 
 pub fn run(args: VerifyAttestationArgs) -> ExitCode {
-    let signer = match signer(&args) {
+    let signer = match args.signer.policy() {
         Ok(s) => s,
         Err(code) => return code,
     };
     let policy = AttestationPolicy {
         predicate_type: args.predicate_type.clone(),
-        repository: args.repository.clone(),
-        source_ref: args.source_ref.clone(),
-        workflow: args.workflow.clone(),
+        repository: args.signer.repository.clone(),
+        source_ref: args.signer.source_ref.clone(),
+        workflow: args.signer.workflow.clone(),
         builder_id: args.builder_id.clone(),
-        source_digest: args.source_digest.clone(),
+        source_digest: args.signer.source_digest.clone(),
         allow_self_hosted_runners: args.allow_self_hosted_runners,
     };
-    let instance = args.instance.as_deref().and_then(Instance::from_name);
-    let trust = match Trust::select(args.trusted_root.as_deref(), instance, args.staging) {
+    let trust = match args.trust.select(&args.signer) {
         Ok(t) => t,
         Err(e) => return fail(ExitCode::Usage, e),
     };
@@ -148,14 +107,23 @@ pub fn run(args: VerifyAttestationArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(ExitCode::Usage, e),
     };
-    let outcome = match files::verify_files(&Inputs {
-        trust: &trust,
-        bundle_path: &args.bundle,
-        envelope_path: args.envelope.as_deref(),
-        subject: &subject,
-        signer: &signer,
-        policy: &policy,
-    }) {
+    fn inputs<'a>(
+        args: &'a VerifyAttestationArgs,
+        trust: &'a Trust,
+        subject: &'a ExpectedSubject,
+        signer: &'a Policy,
+        policy: &'a AttestationPolicy,
+    ) -> Inputs<'a> {
+        Inputs {
+            trust,
+            bundle_path: &args.bundle,
+            envelope_path: args.envelope.as_deref(),
+            subject,
+            signer,
+            policy,
+        }
+    }
+    let outcome = match files::verify_files(&inputs(&args, &trust, &subject, &signer, &policy)) {
         Ok(o) => o,
         Err(e) => return fail(ExitCode::Usage, e),
     };
@@ -163,28 +131,17 @@ pub fn run(args: VerifyAttestationArgs) -> ExitCode {
     report.checks = outcome.checks;
     report.details = outcome.details;
     let rendered = args.output.print(std::slice::from_ref(&report));
-    if args.output.format() == Format::Human && rendered.0 == ExitCode::Verified {
-        print!("{}", summary(&report.details));
+    if args.output.format() == Format::Human {
+        if rendered.0 == ExitCode::Verified {
+            print!("{}", summary(&report.details));
+        } else if let Some(hint) = args.trust.other_root_hint(&args.signer, |t| {
+            files::verify_files(&inputs(&args, t, &subject, &signer, &policy))
+                .is_ok_and(|o| !o.checks.is_empty() && o.checks.iter().all(|c| c.passed()))
+        }) {
+            eprintln!("{hint}");
+        }
     }
     rendered.0
-}
-
-/// Who must have signed: the managed key, or the certificate identity, issuer and claims (as
-/// `verify-bundle`). With a key, the GitHub expectations are checked against the provenance
-/// only (there is no certificate to carry them).
-fn signer(args: &VerifyAttestationArgs) -> Result<Policy, ExitCode> {
-    super::verify_bundle::signer_policy(
-        args.key.as_deref(),
-        args.certificate_identity.as_deref(),
-        args.certificate_identity_regexp.as_deref(),
-        args.certificate_oidc_issuer.as_deref(),
-        GitHubClaims {
-            repository: args.repository.clone(),
-            source_ref: args.source_ref.clone(),
-            workflow: args.workflow.clone(),
-            source_digest: args.source_digest.clone(),
-        },
-    )
 }
 
 /// A few lines on what was verified, for people.

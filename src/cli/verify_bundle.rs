@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use kakunin::bundle::{self, Artifact, GitHubClaims, Identity, Policy, PublicKey};
+use super::signer::{SignerArgs, TrustArgs};
+use kakunin::bundle::{self, Artifact, Policy};
 use kakunin::digest::Digest;
 use kakunin::exit::ExitCode;
 use kakunin::report::{Format, Report};
-use kakunin::trust::{Instance, Trust};
 
 use super::{OutputArgs, fail};
 
@@ -45,53 +45,9 @@ root that does not parse); 3 could not run.
 #[derive(Debug, Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct VerifyBundleArgs {
-    /// Use the Sigstore public-good staging instance's embedded trusted root
-    #[arg(long)]
-    staging: bool,
-
-    /// Use the embedded trusted root of this instance
-    #[arg(long, value_name = "NAME", value_parser = ["public-good", "staging", "github"], conflicts_with = "staging")]
-    instance: Option<String>,
-
     /// The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line)
     #[arg(long, value_name = "FILE")]
     bundle: PathBuf,
-
-    /// The exact identity (SAN) the signing certificate must carry
-    #[arg(long, value_name = "IDENTITY", conflicts_with_all = ["certificate_identity_regexp", "key"])]
-    certificate_identity: Option<String>,
-
-    /// A regular expression the whole SAN must match (always anchored: ^(?:RE)$)
-    #[arg(long, value_name = "RE", conflicts_with = "key")]
-    certificate_identity_regexp: Option<String>,
-
-    /// The OIDC issuer the signing certificate must name
-    #[arg(long, value_name = "URL", conflicts_with = "key")]
-    certificate_oidc_issuer: Option<String>,
-
-    /// Source repository the certificate must name: OWNER/REPO (on github.com) or a URL
-    #[arg(long, value_name = "OWNER/REPO", conflicts_with = "key")]
-    repository: Option<String>,
-
-    /// Source ref the certificate must name, e.g. refs/tags/v1.2.3
-    #[arg(long, value_name = "REF", conflicts_with = "key")]
-    source_ref: Option<String>,
-
-    /// Workflow file that must have run, e.g. .github/workflows/release.yaml
-    #[arg(long, value_name = "PATH", conflicts_with = "key")]
-    workflow: Option<String>,
-
-    /// Commit (hex) the certificate must name as the source
-    #[arg(long, value_name = "SHA", conflicts_with = "key")]
-    source_digest: Option<String>,
-
-    /// A PEM public key: verify a managed-key bundle with it instead of a certificate identity
-    #[arg(long, value_name = "PEM")]
-    key: Option<PathBuf>,
-
-    /// A trusted_root.json to verify against instead of an embedded root
-    #[arg(long, value_name = "FILE")]
-    trusted_root: Option<PathBuf>,
 
     /// The artifact: a file path, or its digest as sha256:<hex> / sha512:<hex>
     #[arg(value_name = "FILE_OR_DIGEST")]
@@ -99,6 +55,12 @@ pub struct VerifyBundleArgs {
 
     #[command(flatten)]
     output: OutputArgs,
+
+    #[command(flatten)]
+    signer: SignerArgs,
+
+    #[command(flatten)]
+    trust: TrustArgs,
 }
 
 /// The artifact argument as the protocol says: a well-formed digest that is not a path on disk
@@ -115,8 +77,7 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let instance = args.instance.as_deref().and_then(Instance::from_name);
-    let trust = match Trust::select(args.trusted_root.as_deref(), instance, args.staging) {
+    let trust = match args.trust.select(&args.signer) {
         Ok(t) => t,
         Err(e) => return fail(ExitCode::Usage, e),
     };
@@ -169,9 +130,10 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
             Ok(v) => print!("{}", summary(v)),
             Err(e) => {
                 eprintln!("kakunin: verification failed: {e}");
-                if args.trusted_root.is_none()
-                    && let Some(hint) = other_root_hint(&args, instance, &artifact, &policy)
-                {
+                if let Some(hint) = args.trust.other_root_hint(&args.signer, |t| {
+                    bundle::verify_file(t, &args.bundle, &artifact, &policy)
+                        .is_ok_and(|v| v.verified())
+                }) {
                     eprintln!("{hint}");
                 }
             }
@@ -183,38 +145,6 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
         (Err(_), ExitCode::Verified) => ExitCode::Failed,
         (_, code) => code,
     }
-}
-
-/// When a bundle fails against the embedded root that was chosen, whether it would verify
-/// against another embedded root (a GitHub-instance bundle checked against public-good is the
-/// usual mistake). Only a hint: the verdict stays a failure.
-fn other_root_hint(
-    args: &VerifyBundleArgs,
-    chosen: Option<Instance>,
-    artifact: &Artifact<'_>,
-    policy: &Policy,
-) -> Option<String> {
-    let chosen = chosen.unwrap_or(if args.staging {
-        Instance::Staging
-    } else {
-        Instance::Production
-    });
-    [Instance::GitHub, Instance::Production, Instance::Staging]
-        .into_iter()
-        .filter(|i| *i != chosen)
-        .find(|i| {
-            Trust::embedded(*i).is_ok_and(|t| {
-                bundle::verify_file(&t, &args.bundle, artifact, policy)
-                    .is_ok_and(|v| v.verified())
-            })
-        })
-        .map(|i| {
-            format!(
-                "hint: this bundle verifies against the embedded {} root; to accept it, add --instance {}",
-                i.name(),
-                i.name()
-            )
-        })
 }
 
 fn summary(v: &bundle::VerifiedBundle) -> String {
@@ -261,56 +191,15 @@ fn summary(v: &bundle::VerifiedBundle) -> String {
     s
 }
 
+/// The signer policy. With `--key` there is no certificate, so a certificate claim asked for
+/// could never be checked: that is a usage error, not a silently skipped check.
 fn policy(args: &VerifyBundleArgs) -> Result<Policy, ExitCode> {
-    signer_policy(
-        args.key.as_deref(),
-        args.certificate_identity.as_deref(),
-        args.certificate_identity_regexp.as_deref(),
-        args.certificate_oidc_issuer.as_deref(),
-        GitHubClaims {
-            repository: args.repository.clone(),
-            source_ref: args.source_ref.clone(),
-            workflow: args.workflow.clone(),
-            source_digest: args.source_digest.clone(),
-        },
-    )
-}
-
-/// Who must have signed, from the signer options `verify-bundle` and `verify-attestation`
-/// share: a managed key, or a certificate identity (exact or regexp) with its OIDC issuer and
-/// GitHub claims. Missing or conflicting options are usage errors (exit 2).
-pub(super) fn signer_policy(
-    key: Option<&std::path::Path>,
-    identity: Option<&str>,
-    identity_regexp: Option<&str>,
-    issuer: Option<&str>,
-    github: GitHubClaims,
-) -> Result<Policy, ExitCode> {
-    if let Some(key) = key {
-        return match PublicKey::from_file(key) {
-            Ok(k) => Ok(Policy::Key(k)),
-            Err(e) => Err(fail(ExitCode::Usage, e)),
-        };
-    }
-    let identity = match (identity, identity_regexp) {
-        (Some(id), None) => Identity::exact(id),
-        (None, Some(re)) => Identity::regex(re).map_err(|e| fail(ExitCode::Usage, e))?,
-        _ => {
-            return Err(fail(
-                ExitCode::Usage,
-                "give --certificate-identity or --certificate-identity-regexp (with --certificate-oidc-issuer), or --key",
-            ));
-        }
-    };
-    let Some(issuer) = issuer else {
+    if args.signer.key.is_some() && !args.signer.github_claims().is_empty() {
         return Err(fail(
             ExitCode::Usage,
-            "--certificate-oidc-issuer is required with a certificate identity",
+            "--repository, --source-ref, --workflow and --source-digest are certificate claims: \
+             a --key bundle has no certificate to check them against",
         ));
-    };
-    Ok(Policy::Certificate {
-        identity,
-        issuer: issuer.to_string(),
-        github,
-    })
+    }
+    args.signer.policy()
 }

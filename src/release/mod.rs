@@ -513,7 +513,7 @@ impl Run<'_> {
         };
         let policy = Policy::Certificate {
             identity,
-            issuer: issuer.clone(),
+            issuer: issuer.clone().into(),
             github: GitHubClaims::default(),
         };
         let v = bundle::verify(

@@ -14,6 +14,7 @@ mod registry;
 mod release;
 mod semver_rules;
 mod sign_bundle;
+mod signer_flags;
 mod sigstore_instance;
 mod support;
 mod verify;
