@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key')
+            [CompletionResult]::new('post-render', 'post-render', [CompletionResultType]::ParameterValue, 'Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -304,6 +305,31 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
         'kakunin;publish;help;help' {
             break
         }
+        'kakunin;post-render' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile whose image repositories, signers and trusted root images are verified against (docs/profile.md); default: the built-in GomenHashai profile')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The profile whose image repositories, signers and trusted root images are verified against (docs/profile.md); default: the built-in GomenHashai profile')
+            [CompletionResult]::new('--trusted-root', '--trusted-root', [CompletionResultType]::ParameterName, 'Verify against this trusted_root.json instead of the profile''s')
+            [CompletionResult]::new('--allow-unsigned', '--allow-unsigned', [CompletionResultType]::ParameterName, 'A repository (`docker.io/library/alpine`, or `registry/prefix/*`) whose images are pinned by digest without a signature; repeatable')
+            [CompletionResult]::new('--registry-config', '--registry-config', [CompletionResultType]::ParameterName, 'Registry credentials in Docker''s config.json format (Helm''s registry config)')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the report to this file')
+            [CompletionResult]::new('--report-format', '--report-format', [CompletionResultType]::ParameterName, 'Format of --report')
+            [CompletionResult]::new('--allow-insecure-registry', '--allow-insecure-registry', [CompletionResultType]::ParameterName, 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed')
+            [CompletionResult]::new('--cache-dir', '--cache-dir', [CompletionResultType]::ParameterName, 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a whole download may take (connect to last byte)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connection error, a timeout, a truncated body or a 5xx')
+            [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Rewrite every image to `repo@sha256:…` (the default)')
+            [CompletionResult]::new('--no-pin', '--no-pin', [CompletionResultType]::ParameterName, 'Verify only: write the manifests unchanged')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No report on stderr (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No report on stderr (errors are still printed)')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Use only the cache (or the kit given with --kit): no network. A missing file is named')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Do not read or write the cache (with --offline and --kit: the kit alone)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kakunin;help' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a chart release end to end: chart, image, bundles, attestations, versions')
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
@@ -314,6 +340,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key')
+            [CompletionResult]::new('post-render', 'post-render', [CompletionResultType]::ParameterValue, 'Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -358,6 +385,9 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             break
         }
         'kakunin;help;publish;image' {
+            break
+        }
+        'kakunin;help;post-render' {
             break
         }
         'kakunin;help;help' {

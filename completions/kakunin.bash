@@ -28,6 +28,9 @@ _kakunin() {
             kakunin,man)
                 cmd="kakunin__subcmd__man"
                 ;;
+            kakunin,post-render)
+                cmd="kakunin__subcmd__post__subcmd__render"
+                ;;
             kakunin,publish)
                 cmd="kakunin__subcmd__publish"
                 ;;
@@ -57,6 +60,9 @@ _kakunin() {
                 ;;
             kakunin__subcmd__help,man)
                 cmd="kakunin__subcmd__help__subcmd__man"
+                ;;
+            kakunin__subcmd__help,post-render)
+                cmd="kakunin__subcmd__help__subcmd__post__subcmd__render"
                 ;;
             kakunin__subcmd__help,publish)
                 cmd="kakunin__subcmd__help__subcmd__publish"
@@ -131,7 +137,7 @@ _kakunin() {
 
     case "${cmd}" in
         kakunin)
-            opts="-h -V --help --version verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help"
+            opts="-h -V --help --version verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish post-render help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -217,7 +223,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__help)
-            opts="verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish help"
+            opts="verify verify-bundle trust-root verify-attestation download completions man sign-bundle publish post-render help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -273,6 +279,20 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__help__subcmd__post__subcmd__render)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -434,6 +454,68 @@ _kakunin() {
             fi
             case "${prev}" in
                 --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__post__subcmd__render)
+            opts="-q -h -V --policy --profile --trusted-root --pin --no-pin --allow-unsigned --registry-config --report --report-format --quiet --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-unsigned)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report-format)
+                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --allow-insecure-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
             cand publish 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key'
+            cand post-render 'Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kakunin;verify'= {
@@ -279,6 +280,30 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         }
         &'kakunin;publish;help;help'= {
         }
+        &'kakunin;post-render'= {
+            cand --profile 'The profile whose image repositories, signers and trusted root images are verified against (docs/profile.md); default: the built-in GomenHashai profile'
+            cand --policy 'The profile whose image repositories, signers and trusted root images are verified against (docs/profile.md); default: the built-in GomenHashai profile'
+            cand --trusted-root 'Verify against this trusted_root.json instead of the profile''s'
+            cand --allow-unsigned 'A repository (`docker.io/library/alpine`, or `registry/prefix/*`) whose images are pinned by digest without a signature; repeatable'
+            cand --registry-config 'Registry credentials in Docker''s config.json format (Helm''s registry config)'
+            cand --report 'Also write the report to this file'
+            cand --report-format 'Format of --report'
+            cand --allow-insecure-registry 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed'
+            cand --cache-dir 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)'
+            cand --timeout 'Seconds a whole download may take (connect to last byte)'
+            cand --connect-timeout 'Seconds to wait for a connection'
+            cand --retries 'Retries after a connection error, a timeout, a truncated body or a 5xx'
+            cand --pin 'Rewrite every image to `repo@sha256:…` (the default)'
+            cand --no-pin 'Verify only: write the manifests unchanged'
+            cand -q 'No report on stderr (errors are still printed)'
+            cand --quiet 'No report on stderr (errors are still printed)'
+            cand --offline 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
+            cand --no-cache 'Do not read or write the cache (with --offline and --kit: the kit alone)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kakunin;help'= {
             cand verify 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
@@ -289,6 +314,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
             cand publish 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key'
+            cand post-render 'Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kakunin;help;verify'= {
@@ -320,6 +346,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         &'kakunin;help;publish;chart'= {
         }
         &'kakunin;help;publish;image'= {
+        }
+        &'kakunin;help;post-render'= {
         }
         &'kakunin;help;help'= {
         }

@@ -18,6 +18,8 @@ pub mod digest;
 pub mod exit;
 pub mod fetch;
 pub mod limits;
+pub mod manifests;
+pub mod pin;
 pub mod profile;
 pub mod progress;
 pub mod publish;

@@ -5,6 +5,7 @@ mod completions;
 mod download;
 mod fetch_args;
 mod output;
+mod post_render;
 mod publish;
 mod sign_bundle;
 pub(crate) mod signer;
@@ -75,6 +76,8 @@ pub enum Command {
     /// Produce a release's .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key
     #[command(subcommand, after_long_help = publish::EXAMPLES)]
     Publish(publish::PublishWhat),
+    /// Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)
+    PostRender(post_render::PostRenderArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -102,6 +105,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Man(args) => completions::man(args),
         Command::SignBundle(args) => sign_bundle::sign_bundle(args),
         Command::Publish(args) => publish::publish(args),
+        Command::PostRender(args) => post_render::run(args),
     };
     std::process::ExitCode::from(code.code())
 }

@@ -1188,7 +1188,7 @@ fn subject_check(
 /// A certificate-identity matcher accepting any of `identities`, comparing the
 /// `https://host/owner/repo/` part without case (GitHub names are case-insensitive) and the
 /// rest exactly.
-fn identity_matcher(identities: &[String]) -> Result<Identity, String> {
+pub(crate) fn identity_matcher(identities: &[String]) -> Result<Identity, String> {
     let alternatives: Vec<String> = identities
         .iter()
         .map(|id| {

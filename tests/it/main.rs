@@ -9,6 +9,7 @@ mod common;
 mod download;
 mod fetch;
 mod kit;
+mod post_render;
 mod publish;
 mod registry;
 mod release;
