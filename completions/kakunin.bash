@@ -465,7 +465,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__post__subcmd__render)
-            opts="-q -h -V --policy --profile --trusted-root --pin --no-pin --allow-unsigned --registry-config --report --report-format --quiet --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --help --version"
+            opts="-q -h --policy --profile --trusted-root --pin --no-pin --allow-unsigned --registry-config --report --report-format --quiet --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

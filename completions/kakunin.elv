@@ -301,8 +301,6 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --no-cache 'Do not read or write the cache (with --offline and --kit: the kit alone)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'kakunin;help'= {
             cand verify 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
