@@ -254,7 +254,7 @@ async fn verify_signature(
     }
     let pol = Policy::Certificate {
         identity,
-        issuer: profile.signers.issuer.clone(),
+        issuer: crate::bundle::Issuer::exact(profile.signers.issuer.clone()),
         github: GitHubClaims::default(),
     };
     let mut first_failure = None;
