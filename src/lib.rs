@@ -27,4 +27,5 @@ pub mod registry;
 pub mod release;
 pub mod report;
 pub mod semver_rules;
+pub mod strict_json;
 pub mod trust;

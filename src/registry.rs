@@ -804,16 +804,15 @@ fn check_digest(blob: &Blob, want: &Digest, what: &str) -> Result<(), FetchError
     Ok(())
 }
 
+/// A manifest or index (referrers list, fallback tag) through [`crate::strict_json`]: bounded,
+/// and refused when an object in it names a key twice (two `layers`, two `digest`s of one
+/// descriptor: readers would disagree on which bundle is attached).
 fn parse_doc(blob: &Blob) -> Result<ManifestDoc, FetchError> {
-    if !crate::limits::json_depth_ok(&blob.bytes) {
-        return Err(FetchError::Registry {
+    crate::strict_json::from_slice(&blob.bytes, crate::limits::MAX_MANIFEST_BYTES).map_err(|e| {
+        FetchError::Registry {
             registry: blob.source.to_string(),
-            reason: "manifest nests too deeply".into(),
-        });
-    }
-    serde_json::from_slice(&blob.bytes).map_err(|e| FetchError::Registry {
-        registry: blob.source.to_string(),
-        reason: format!("not an OCI manifest or index: {e}"),
+            reason: format!("not an OCI manifest or index: {e}"),
+        }
     })
 }
 
@@ -968,6 +967,32 @@ mod tests {
             parse_oci_chart("oci://ghcr.io/o/c:1.0.0")
                 .unwrap_err()
                 .contains("CHART@VERSION")
+        );
+    }
+
+    #[test]
+    fn a_manifest_or_referrers_index_with_a_key_twice_is_refused() {
+        let blob = |json: &str| Blob {
+            bytes: json.as_bytes().to_vec(),
+            digest: Digest::sha256(json.as_bytes()),
+            source: crate::fetch::Source::Network {
+                url: "https://r.test/v2/o/r/referrers/x".into(),
+            },
+            kind: Kind::Manifest,
+        };
+        let one = r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":"sha256:aa","size":1}"#;
+        let index = format!(r#"{{"schemaVersion":2,"manifests":[{one}]}}"#);
+        assert_eq!(parse_doc(&blob(&index)).unwrap().manifests.len(), 1);
+        // A second `manifests` list: one reader would see the first, another the last.
+        let doubled = format!(r#"{{"schemaVersion":2,"manifests":[{one}],"manifests":[]}}"#);
+        let err = parse_doc(&blob(&doubled)).unwrap_err().to_string();
+        assert!(err.contains("\"manifests\" appears twice"), "{err}");
+        // A descriptor naming two digests, in an image manifest's layers.
+        let manifest = r#"{"schemaVersion":2,"layers":[{"mediaType":"m","digest":"sha256:aa","digest":"sha256:bb","size":1}]}"#;
+        let err = parse_doc(&blob(manifest)).unwrap_err().to_string();
+        assert!(
+            err.contains("\"digest\" appears twice in the object at $.layers[0]"),
+            "{err}"
         );
     }
 

@@ -133,8 +133,19 @@ impl Trust {
     /// A trusted root from its JSON text; `name` is what reports call it.
     pub fn from_json(json: &str, name: impl Into<String>) -> Result<Trust, TrustError> {
         let name = name.into();
-        if !limits::json_depth_ok(json.as_bytes()) {
-            return Err(TrustError::Depth { name });
+        // Parsed once, and only after strict_json refused a key twice in any object (as in a
+        // bundle, two copies of one key would let two readers trust two different roots).
+        match crate::strict_json::check(json.as_bytes(), limits::MAX_TRUST_BYTES) {
+            Ok(()) => {}
+            Err(crate::strict_json::StrictJsonError::TooDeep) => {
+                return Err(TrustError::Depth { name });
+            }
+            Err(e) => {
+                return Err(TrustError::Parse {
+                    name,
+                    reason: e.to_string(),
+                });
+            }
         }
         let root = TrustedRoot::from_json(json).map_err(|e| TrustError::Parse {
             name: name.clone(),
@@ -332,12 +343,28 @@ mod tests {
         let err = Trust::from_json("{", "x.json").unwrap_err();
         assert!(matches!(err, TrustError::Parse { .. }), "{err}");
         assert!(err.to_string().contains("x.json"));
-        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(200), "]".repeat(200));
         assert!(matches!(
             Trust::from_json(&deep, "d").unwrap_err(),
             TrustError::Depth { .. }
         ));
         let err = Trust::from_file(Path::new("/nonexistent/root.json")).unwrap_err();
         assert!(matches!(err, TrustError::Read { .. }));
+    }
+
+    #[test]
+    fn a_root_with_a_key_twice_is_refused() {
+        // A second `tlogs` (here empty: a root without a log, whose bundles need no log entry)
+        // after the real one: one reader would keep the first, another the last.
+        let json = Instance::Production.embedded_json();
+        let end = json.rfind('}').unwrap();
+        let doubled = format!("{}, \"tlogs\": []}}", &json[..end]);
+        let err = Trust::from_json(&doubled, "doubled.json").unwrap_err();
+        assert!(matches!(err, TrustError::Parse { .. }), "{err}");
+        assert!(
+            err.to_string().contains("\"tlogs\" appears twice")
+                && err.to_string().contains("doubled.json"),
+            "{err}"
+        );
     }
 }

@@ -297,6 +297,14 @@ mod tests {
             let err = Envelope::from_json(bytes).unwrap_err().to_string();
             assert!(err.contains(needle), "{err} should mention {needle}");
         }
+        // A key twice, at the top or in a signature: refused, never "the last one wins".
+        for doubled in [
+            &br#"{"payloadType":"t","payload":"aGVsbG8=","payload":"ZXZpbA==","signatures":[{"sig":"AQID"}]}"#[..],
+            br#"{"payloadType":"t","payload":"aGVsbG8=","signatures":[{"sig":"AQID","keyid":"a","keyid":"b"}]}"#,
+        ] {
+            let err = Envelope::from_json(doubled).unwrap_err().to_string();
+            assert!(err.contains("appears twice"), "{err}");
+        }
         let many = format!(
             r#"{{"payloadType":"t","payload":"","signatures":[{}]}}"#,
             vec![r#"{"sig":"AQID"}"#; MAX_SIGNATURES + 1].join(",")

@@ -3,7 +3,8 @@
 //! Guarantees: a list never grows past its cap while it is being parsed (the error comes as soon
 //! as one element too many is seen, not after the whole list was allocated); a digest set has
 //! no duplicate algorithm (`{"sha256":"good","sha256":"evil"}` is rejected rather than "last one
-//! wins"); the lenient wrappers skip a value of an unexpected kind without buffering it.
+//! wins"); [`from_slice`] refuses a key that appears twice in any object (through
+//! [`crate::strict_json`]); the lenient wrappers skip a value of an unexpected kind without buffering it.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -175,22 +176,12 @@ impl<'de> Deserialize<'de> for LenientStr {
     }
 }
 
-/// Parses a JSON object after checking its nesting depth, so that a hostile document is
-/// refused with a clear message before serde recurses into it. The document must be an
-/// object: serde would otherwise read a struct from an array, field by position.
+/// Parses a JSON object with [`crate::strict_json`]: bounded (size, depth), and refused when
+/// any object in it names a key twice. The document must be an object: serde would otherwise
+/// read a struct from an array, field by position.
 pub fn from_slice<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, String> {
-    match bytes.trim_ascii_start().first() {
-        Some(b'{') => {}
-        Some(_) => return Err("expected a JSON object".into()),
-        None => return Err("expected a JSON object, found nothing".into()),
-    }
-    if !crate::limits::json_depth_ok(bytes) {
-        return Err(format!(
-            "JSON nests deeper than {} levels",
-            crate::limits::MAX_DEPTH
-        ));
-    }
-    serde_json::from_slice(bytes).map_err(|e| e.to_string())
+    crate::strict_json::from_slice(bytes, crate::limits::MAX_PAYLOAD_BYTES as u64)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -238,5 +229,7 @@ mod tests {
         assert!(err.contains("deeper than"), "{err}");
         let err = from_slice::<serde_json::Value>(b" [1]").unwrap_err();
         assert!(err.contains("expected a JSON object"), "{err}");
+        let err = from_slice::<serde_json::Value>(br#"{"a":{"b":1,"b":2}}"#).unwrap_err();
+        assert!(err.contains("\"b\" appears twice"), "{err}");
     }
 }

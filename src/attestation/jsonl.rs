@@ -227,6 +227,14 @@ mod tests {
                 "[1,2]",
                 "line 1: not a DSSE envelope or a Sigstore bundle: expected a JSON object",
             ),
+            (
+                // Two envelopes in one bundle line: refused, whichever a reader would keep.
+                &format!(
+                    "{ENVELOPE}\n{{\"mediaType\":\"x\",\"dsseEnvelope\":{ENVELOPE},\"dsseEnvelope\":{}}}",
+                    ENVELOPE.replace("aGVsbG8=", "ZXZpbA==")
+                ),
+                "line 2: not a DSSE envelope or a Sigstore bundle: key \"dsseEnvelope\" appears twice",
+            ),
         ];
         for (file, needle) in cases {
             let err = read(file.as_bytes()).unwrap_err().to_string();

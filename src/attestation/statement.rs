@@ -252,7 +252,16 @@ mod tests {
                     "{\"_type\":\"x\",\"_type\"",
                     1,
                 ),
-                "duplicate field `_type`",
+                "key \"_type\" appears twice",
+            ),
+            (
+                // At any depth: a predicate naming its builder twice.
+                statement(&format!(r#"[{{"digest":{{"sha256":"{HEX}"}}}}]"#)).replacen(
+                    "\"predicateType\"",
+                    "\"predicate\":{\"builder\":{\"id\":\"a\",\"id\":\"b\"}},\"predicateType\"",
+                    1,
+                ),
+                "key \"id\" appears twice in the object at $.predicate.builder",
             ),
             (r#"{"_type": "#.to_string(), "not an in-toto statement"),
             ("[]".to_string(), "not an in-toto statement"),

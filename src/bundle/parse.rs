@@ -4,7 +4,8 @@
 //! Guarantees: no file larger than [`limits::MAX_BUNDLE_BYTES`] (one bundle) or
 //! [`limits::MAX_JSONL_BYTES`] (a `.jsonl`) is read, no JSON nested deeper than
 //! [`limits::MAX_DEPTH`] reaches the parser, and a `.jsonl` has at most
-//! [`limits::MAX_JSONL_LINES`] bundles. A line that does not parse does not hide the others.
+//! [`limits::MAX_JSONL_LINES`] bundles, no bundle with a key twice in one object is parsed
+//! (see [`crate::strict_json`]). A line that does not parse does not hide the others.
 
 use std::path::{Path, PathBuf};
 
@@ -72,22 +73,25 @@ pub fn read_bundle_file(path: &Path) -> Result<Vec<LoadedBundle>, BundleError> {
     Ok(out)
 }
 
-/// Parses one bundle document, bounded in size and depth.
+/// Parses one bundle document through [`crate::strict_json`]: bounded in size and depth, and
+/// refused when any object in it names a key twice (sigstore-types reads the bundle's content
+/// through `#[serde(flatten)]`, which keeps the first of two `dsseEnvelope`s while a
+/// `serde_json::Value` keeps the last: a bundle with one copy of each key means one thing).
 pub fn parse_bundle(bytes: &[u8]) -> Result<Bundle, BundleError> {
-    if bytes.len() as u64 > limits::MAX_BUNDLE_BYTES {
-        return Err(BundleError::Parse {
-            reason: format!(
-                "a bundle of {} bytes is larger than the {} bytes allowed",
-                bytes.len(),
-                limits::MAX_BUNDLE_BYTES
-            ),
-        });
-    }
-    if !limits::json_depth_ok(bytes) {
-        return Err(BundleError::Parse {
-            reason: format!("JSON nested deeper than {} levels", limits::MAX_DEPTH),
-        });
-    }
+    crate::strict_json::check(bytes, limits::MAX_BUNDLE_BYTES).map_err(|e| BundleError::Parse {
+        reason: match e {
+            crate::strict_json::StrictJsonError::TooLarge { found, cap } => {
+                format!("a bundle of {found} bytes is larger than the {cap} bytes allowed")
+            }
+            crate::strict_json::StrictJsonError::TooDeep => {
+                format!("JSON nested deeper than {} levels", limits::MAX_DEPTH)
+            }
+            other => match what_else_bytes(bytes) {
+                Some(hint) => format!("{other} ({hint})"),
+                None => other.to_string(),
+            },
+        },
+    })?;
     let text = std::str::from_utf8(bytes).map_err(|e| BundleError::Parse {
         reason: format!("not UTF-8: {e}"),
     })?;
@@ -110,7 +114,12 @@ pub fn parse_bundle(bytes: &[u8]) -> Result<Bundle, BundleError> {
     }
 }
 
-/// What a document that is not a bundle looks like, when it is a well-known neighbour.
+fn what_else_bytes(bytes: &[u8]) -> Option<&'static str> {
+    what_else(std::str::from_utf8(bytes).ok()?)
+}
+
+/// What a document that is not a bundle looks like, when it is a well-known neighbour (only
+/// asked of a document [`crate::strict_json`] accepted, or to add a hint to its refusal).
 fn what_else(text: &str) -> Option<&'static str> {
     let v: serde_json::Value = serde_json::from_str(text).ok()?;
     let o = v.as_object()?;
@@ -196,9 +205,38 @@ mod tests {
                 "{bad:?}"
             );
         }
-        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
         let err = parse_bundle(deep.as_bytes()).unwrap_err();
         assert!(err.to_string().contains("nested deeper"), "{err}");
+    }
+
+    #[test]
+    fn a_bundle_with_a_key_twice_is_refused_before_sigstore_types_reads_it() {
+        // sigstore-types reads the content through #[serde(flatten)] (the first dsseEnvelope
+        // wins) while a serde_json::Value keeps the last: neither may be asked.
+        let env = |payload: &str| {
+            format!(
+                r#"{{"payloadType":"application/vnd.in-toto+json","payload":"{payload}","signatures":[{{"sig":"AQID"}}]}}"#
+            )
+        };
+        let doubled = format!(
+            r#"{{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{{"publicKey":{{"hint":"x"}},"tlogEntries":[]}},"dsseEnvelope":{},"dsseEnvelope":{}}}"#,
+            env("e30="),
+            env("eyJhIjoxfQ==")
+        );
+        let err = parse_bundle(doubled.as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("\"dsseEnvelope\" appears twice"), "{err}");
+        // Deeper: two signatures of one DSSE signature object.
+        let one = format!(
+            r#"{{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{{"publicKey":{{"hint":"x"}},"tlogEntries":[]}},"dsseEnvelope":{}}}"#,
+            env("e30=")
+        );
+        let inner = one.replacen(r#"{"sig":"AQID"}"#, r#"{"sig":"AQID","sig":"AQIE"}"#, 1);
+        let err = parse_bundle(inner.as_bytes()).unwrap_err().to_string();
+        assert!(
+            err.contains("\"sig\" appears twice in the object at $.dsseEnvelope.signatures[0]"),
+            "{err}"
+        );
     }
 
     #[test]
