@@ -732,10 +732,9 @@ fn subject_algorithms(payload: &[u8]) -> Vec<Algorithm> {
         #[serde(default)]
         digest: std::collections::BTreeMap<String, String>,
     }
-    if payload.len() > limits::MAX_PAYLOAD_BYTES || !limits::json_depth_ok(payload) {
-        return Vec::new();
-    }
-    let Ok(st) = serde_json::from_slice::<Statement>(payload) else {
+    let Ok(st) =
+        crate::strict_json::from_slice::<Statement>(payload, limits::MAX_PAYLOAD_BYTES as u64)
+    else {
         return Vec::new();
     };
     let has = |name: &str| st.subject.iter().any(|s| s.digest.contains_key(name));
@@ -770,6 +769,16 @@ fn artifact_digest(d: &Digest) -> Result<ArtifactDigest, BundleError> {
     };
     ArtifactDigest::new(alg, d.as_bytes().to_vec())
         .map_err(|e| BundleError::Signature(e.to_string()))
+}
+
+/// The DSSE payload of a parsed bundle that has **not** been verified (None for a message
+/// signature). Only for choosing what to verify the bundle against (which subject digest to
+/// bind); what a statement says is read from a [`VerifiedBundle`]'s [`VerifiedBundle::envelope`].
+pub fn dsse_payload(bundle: &Bundle) -> Option<&[u8]> {
+    match &bundle.content {
+        SignatureContent::DsseEnvelope(env) => Some(env.payload.as_bytes()),
+        _ => None,
+    }
 }
 
 /// Verifies every bundle of a file (one, or one per `.jsonl` line) and returns the first that

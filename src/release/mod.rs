@@ -13,7 +13,10 @@
 //! Guarantees: no check is skipped silently (a check the profile does not require is named in
 //! the report's details), a failure never hides the others, and a check whose evidence is
 //! missing, or whose prerequisite (a verified signature) failed, is reported as not run — never
-//! as passed. Statements are trusted only once their bundle verified.
+//! as passed. Statements are trusted only once their bundle verified, and every check that reads
+//! a statement or an envelope reads it from the [`VerifiedBundle`] (its DSSE envelope, decoded
+//! into a [`VerifiedStatement`]): no check goes back to a bundle's bytes, which were parsed once
+//! by [`bundle::parse_bundle`] (strict JSON: a key twice in one object is refused).
 
 pub mod evidence;
 pub mod gather;
@@ -23,6 +26,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use crate::attestation::VerifiedStatement;
 use crate::attestation::dsse;
 use crate::attestation::jsonl;
 use crate::attestation::statement::{Statement, describe_subject};
@@ -91,14 +95,15 @@ struct Run<'a> {
     not_required: Vec<serde_json::Value>,
 }
 
-/// A bundle's verification, reduced to what the release checks need.
+/// A bundle's verification, reduced to what the release checks need. Both fields come from
+/// verification only: the envelope the checks compare is `verified`'s, the statement they read
+/// is decoded from it.
 struct BundleResult {
     /// The verified bundle, when it verified.
     verified: Option<VerifiedBundle>,
-    /// Its statement (trusted only when `verified` is `Some`).
-    statement: Option<Statement>,
-    /// The bundle's DSSE envelope, as parsed from the bundle JSON (for `.intoto.jsonl`).
-    envelope: Option<dsse::Envelope>,
+    /// The statement of the verified bundle's DSSE envelope, or why it has none (`None` when
+    /// the bundle did not verify).
+    statement: Option<Result<VerifiedStatement, String>>,
 }
 
 impl Run<'_> {
@@ -449,7 +454,6 @@ impl Run<'_> {
         let mut out = BundleResult {
             verified: None,
             statement: None,
-            envelope: None,
         };
         let fetched = match piece {
             Ok(f) => f,
@@ -474,14 +478,13 @@ impl Run<'_> {
                 return out;
             }
         };
-        out.envelope = bundle_envelope(&fetched.bytes);
-        let statement = out
-            .envelope
-            .as_ref()
-            .and_then(|e| Statement::parse(&e.payload).ok());
-        let artifact = statement
-            .as_ref()
-            .and_then(|s| subject_digest(s, prefer))
+        // Which digest to bind the signature to: the subject equal to `prefer`, else the
+        // statement's first, read from the parsed bundle about to be verified. Nothing read
+        // here is reported or trusted: sigstore-verify checks the binding, and the checks read
+        // the statement of the verified bundle.
+        let artifact = bundle::dsse_payload(&parsed)
+            .and_then(|p| Statement::parse(p).ok())
+            .and_then(|s| subject_digest(&s, prefer))
             .or_else(|| prefer.cloned());
         let Some(artifact) = artifact else {
             self.push(
@@ -534,8 +537,8 @@ impl Run<'_> {
                         .map(|t| format!(" at {}", t.rfc3339))
                         .unwrap_or_default()
                 );
+                out.statement = Some(VerifiedStatement::decode(&verified));
                 out.verified = Some(verified);
-                out.statement = statement;
                 Check::pass(id, title, expected, found)
             }
             Err(e) => {
@@ -589,7 +592,19 @@ impl Run<'_> {
                 return;
             }
         };
-        let Some(bundle_env) = &b.envelope else {
+        let Some(verified) = &b.verified else {
+            self.push(
+                Check::not_run(
+                    id,
+                    title,
+                    expected,
+                    "the bundle did not verify, so there is no signed DSSE envelope to compare with",
+                )
+                .with_evidence(&fetched.source),
+            );
+            return;
+        };
+        let Some(bundle_env) = verified.envelope().map(dsse::Envelope::from) else {
             self.push(
                 Check::not_run(
                     id,
@@ -606,7 +621,7 @@ impl Run<'_> {
             Ok(lines) if lines.len() != 1 => {
                 Check::fail(id, title, expected, format!("{} lines", lines.len()))
             }
-            Ok(lines) => match dsse::compare(bundle_env, lines[0].envelope()) {
+            Ok(lines) => match dsse::compare(&bundle_env, lines[0].envelope()) {
                 Ok(()) => Check::pass(
                     id,
                     title,
@@ -834,10 +849,14 @@ impl Run<'_> {
             ));
             return None;
         }
-        // The first attached bundle that verifies is the registry's attestation; if none does,
-        // the report shows why the first one failed.
-        let mut first_failure: Option<Check> = None;
-        for a in &attached {
+        // Every attached bundle is tried. The registry's attestation is the first that
+        // verifies with the expected identity AND whose statement names the pinned digest; each
+        // other one is listed with why it was not used, so that a stray attachment (validly
+        // signed, about another image) can neither hide the right one nor pass for it.
+        let expected = format!("{expected}, whose statement names {target}");
+        let mut used: Option<(usize, Check, BundleResult)> = None;
+        let mut not_used: Vec<(usize, String)> = Vec::new();
+        for (i, a) in attached.iter().enumerate() {
             let mut sub = Run {
                 ev: self.ev,
                 ctx: self.ctx,
@@ -854,8 +873,56 @@ impl Run<'_> {
                 tag,
             );
             let check = sub.checks.pop().expect("bundle pushes a check");
-            if check.passed() {
-                let found = format!("{} ({} attached)", check.found, attached.len());
+            if !check.passed() {
+                not_used.push((i, format!("does not verify: {}", check.found)));
+                continue;
+            }
+            let subject = subject_check(
+                ids::IMAGE_SUBJECT,
+                T_IMAGE_SUBJECT,
+                target.to_string(),
+                &b,
+                target,
+            );
+            if !subject.passed() {
+                not_used.push((
+                    i,
+                    format!(
+                        "verifies ({}) but is not about {target}: its statement names {}",
+                        check.found, subject.found
+                    ),
+                ));
+            } else if used.is_some() {
+                not_used.push((
+                    i,
+                    "also verifies and names the digest (the first such bundle is used)".into(),
+                ));
+            } else {
+                used = Some((i, check, b));
+            }
+        }
+        let listed: Vec<serde_json::Value> = attached
+            .iter()
+            .enumerate()
+            .map(|(i, a)| match not_used.iter().find(|(j, _)| *j == i) {
+                Some((_, why)) => json!({"source": a.source, "used": false, "why": why}),
+                None => json!({"source": a.source, "used": true}),
+            })
+            .collect();
+        self.details
+            .insert("registry_attestations".into(), json!(listed));
+        let others = not_used
+            .iter()
+            .map(|(i, why)| format!("{}: {why}", attached[*i].source))
+            .collect::<Vec<_>>()
+            .join("; ");
+        match used {
+            Some((i, check, b)) => {
+                let mut found = format!("{} ({} attached)", check.found, attached.len());
+                if !not_used.is_empty() {
+                    found.push_str(&format!("; not used: {others}"));
+                }
+                let source = attached[i].source.clone();
                 self.push(
                     Check::pass(
                         ids::IMAGE_REGISTRY_ATTESTATION,
@@ -863,27 +930,26 @@ impl Run<'_> {
                         expected,
                         found,
                     )
-                    .with_evidence(&a.source),
+                    .with_evidence(&source),
                 );
-                return Some((a.source.clone(), b));
+                Some((source, b))
             }
-            first_failure.get_or_insert(check);
+            None => {
+                let found = format!(
+                    "none of {} attached bundles verifies with the expected identity and names {target}: {others}",
+                    attached.len()
+                );
+                let mut check = Check::fail(
+                    ids::IMAGE_REGISTRY_ATTESTATION,
+                    T_REGISTRY_ATT,
+                    expected,
+                    found,
+                );
+                check.evidence = attached.iter().map(|a| a.source.clone()).collect();
+                self.push(check);
+                None
+            }
         }
-        let f = first_failure.expect("at least one attachment");
-        let found = format!(
-            "none of {} attached bundles verifies; {}",
-            attached.len(),
-            f.found
-        );
-        let mut check = Check::fail(
-            ids::IMAGE_REGISTRY_ATTESTATION,
-            T_REGISTRY_ATT,
-            expected,
-            found,
-        );
-        check.evidence = f.evidence;
-        self.push(check);
-        None
     }
 
     fn image_subject(
@@ -1125,13 +1191,6 @@ pub fn release_tag_of(url: &str) -> Option<&str> {
     (!tag.is_empty() && !asset.is_empty()).then_some(tag)
 }
 
-/// The `dsseEnvelope` of bundle JSON, decoded (None for a message-signature bundle).
-fn bundle_envelope(bundle_json: &[u8]) -> Option<dsse::Envelope> {
-    let v: serde_json::Value = serde_json::from_slice(bundle_json).ok()?;
-    let env = v.get("dsseEnvelope")?;
-    dsse::Envelope::from_json(serde_json::to_vec(env).ok()?.as_slice()).ok()
-}
-
 /// The sha256 of a statement subject: the one equal to `prefer` if there is one, else the first.
 fn subject_digest(s: &Statement, prefer: Option<&Digest>) -> Option<Digest> {
     let digests: Vec<Digest> = s
@@ -1156,21 +1215,17 @@ fn subject_check(
     b: &BundleResult,
     digest: &Digest,
 ) -> Check {
-    if b.verified.is_none() {
-        return Check::not_run(
-            id,
-            title,
-            expected,
-            "its bundle did not verify, so its statement is not trusted",
-        );
-    }
-    let Some(statement) = &b.statement else {
-        return Check::fail(
-            id,
-            title,
-            expected,
-            "the bundle carries no in-toto statement (a message signature)",
-        );
+    let statement = match &b.statement {
+        Some(Ok(s)) => s.statement(),
+        Some(Err(why)) => return Check::fail(id, title, expected, why.clone()),
+        None => {
+            return Check::not_run(
+                id,
+                title,
+                expected,
+                "its bundle did not verify, so its statement is not trusted",
+            );
+        }
     };
     let hex = digest.hex();
     let found: Vec<String> = statement.subjects.iter().map(describe_subject).collect();
