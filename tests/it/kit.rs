@@ -177,3 +177,88 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A copy of the committed kit in which the file of each `role` is replaced, kit.json
+/// updated to match (the kit's carrier controls kit.json: it vouches for nothing).
+fn kit_with(dir: &Path, replace: &[(&str, Vec<u8>)]) -> std::path::PathBuf {
+    let src = repo().join(KIT);
+    let kit = dir.join("kit");
+    for entry in walk(&src) {
+        let rel = entry.strip_prefix(&src).unwrap();
+        std::fs::create_dir_all(kit.join(rel).parent().unwrap()).unwrap();
+        std::fs::copy(&entry, kit.join(rel)).unwrap();
+    }
+    let json = kit.join("kit.json");
+    let mut m: KitManifest = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    for (role, bytes) in replace {
+        let f = m.files.iter_mut().find(|f| f.role == *role).unwrap();
+        std::fs::write(kit.join(&f.path), bytes).unwrap();
+        f.digest = Digest::sha256(bytes).to_string();
+        f.size = bytes.len() as u64;
+    }
+    std::fs::write(&json, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    kit
+}
+
+/// Defect 1 of issue 10: a bundle with a second, forged `dsseEnvelope` (and the forged
+/// envelope as the `.intoto.jsonl`) verified as the forged statement. Refused by the bundle
+/// check, exit 1, for the chart and for the image release.
+#[test]
+fn a_kit_whose_bundle_has_a_second_forged_dsse_envelope_fails() {
+    let forge = |s: &mut serde_json::Value| {
+        s["predicate"]["runDetails"]["builder"]["id"] = "https://evil.example/builder".into();
+        s["subject"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"name": "evil", "digest": {"sha256": "ee".repeat(32)}}));
+    };
+    let read = |name: &str| std::fs::read(repo().join(KIT).join("files").join(name)).unwrap();
+    for (bundle_role, envelope_role, file, id) in [
+        (
+            "chart-bundle",
+            "chart-envelope",
+            "gomenhashai-1.3.2.sigstore",
+            "chart.bundle",
+        ),
+        (
+            "image-bundle",
+            "image-envelope",
+            "GomenHashai-v1.3.1.sigstore",
+            "image.bundle",
+        ),
+    ] {
+        let dir = TempDir::new("kit-doubled");
+        let (bundle, line) = crate::world::with_second_envelope(&read(file), forge);
+        let kit = kit_with(dir.path(), &[(bundle_role, bundle), (envelope_role, line)]);
+        let out = run_in(
+            dir.path(),
+            &[
+                "verify",
+                "--offline",
+                "--kit",
+                &kit.display().to_string(),
+                "--trusted-root",
+                &trusted_root().display().to_string(),
+                "--output",
+                "json",
+            ],
+        );
+        assert_eq!(code(&out), 1, "{id}: {}\n{}", stdout(&out), stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let checks = v["checks"]
+            .as_array()
+            .or_else(|| v["reports"][0]["checks"].as_array())
+            .unwrap_or_else(|| panic!("{v:#}"));
+        let failed: Vec<&serde_json::Value> =
+            checks.iter().filter(|c| c["outcome"] == "fail").collect();
+        assert_eq!(failed.len(), 1, "{id}: {v:#}");
+        assert_eq!(failed[0]["id"], id, "{v:#}");
+        assert!(
+            failed[0]["found"]
+                .as_str()
+                .unwrap()
+                .contains("key \"dsseEnvelope\" appears twice"),
+            "{v:#}"
+        );
+    }
+}

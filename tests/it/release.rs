@@ -223,6 +223,118 @@ fn chart_envelope_from_another_release() {
     );
 }
 
+/// A statement forged from a signed one: another builder and commit, and an extra subject.
+fn forge(statement: &mut serde_json::Value) {
+    let evil =
+        "https://github.com/evil/GomenHashai/.github/workflows/helm-release.yaml@refs/heads/main";
+    statement["predicate"]["runDetails"]["builder"]["id"] = evil.into();
+    statement["predicate"]["buildDefinition"]["resolvedDependencies"][0]["digest"]["gitCommit"] =
+        "e".repeat(40).into();
+    statement["subject"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "evil", "digest": {"sha256": "ee".repeat(32)}}));
+}
+
+#[test]
+fn a_chart_bundle_with_a_second_forged_dsse_envelope() {
+    // The signed envelope first (what a first-key reader verifies), a forged unsigned one last
+    // (what a last-key reader would show), and the forged one as the .intoto.jsonl.
+    let w = world();
+    let mut ev = w.evidence("1.3.2");
+    let (bundle, line) = world::with_second_envelope(&w.chart("1.3.2").bundle, forge);
+    ev.chart_bundle = Ok(Fetched::new(bundle, "gomenhashai-1.3.2.sigstore"));
+    ev.chart_envelope = Ok(Fetched::new(line, "gomenhashai-1.3.2.intoto.jsonl"));
+    let r = verify(&ev);
+    let c = rejected_only_by(&r, ids::CHART_BUNDLE);
+    assert!(
+        c.found.contains("key \"dsseEnvelope\" appears twice"),
+        "{c:?}"
+    );
+    assert!(c.expected.contains("helm-release.yaml"), "{c:?}");
+    // Nothing the bundle says is read: its statement and envelope are not vouched for.
+    assert_eq!(check(&r, ids::CHART_SUBJECT).outcome, Outcome::NotRun);
+    assert_eq!(check(&r, ids::CHART_ENVELOPE).outcome, Outcome::NotRun);
+}
+
+#[test]
+fn image_bundles_with_a_second_forged_dsse_envelope() {
+    let w = world();
+    let img = w.image("v1.3.1");
+    let (bundle, line) = world::with_second_envelope(&img.bundle, forge);
+    // The release's .sigstore.
+    let mut ev = w.evidence("1.3.2");
+    ev.image_bundle = Ok(Fetched::new(bundle.clone(), "GomenHashai-v1.3.1.sigstore"));
+    ev.image_envelope = Ok(Fetched::new(line, "GomenHashai-v1.3.1.intoto.jsonl"));
+    let r = verify(&ev);
+    let c = rejected_only_by(&r, ids::IMAGE_BUNDLE);
+    assert!(
+        c.found.contains("key \"dsseEnvelope\" appears twice"),
+        "{c:?}"
+    );
+    assert_eq!(check(&r, ids::IMAGE_ENVELOPE).outcome, Outcome::NotRun);
+    // The bundle attached in the registry.
+    let mut ev = w.evidence("1.3.2");
+    ev.registry.attestations = Ok(vec![Fetched::new(
+        bundle,
+        "ghcr.io/gomenhashai/gomenhashai@sha256:… (referrer)",
+    )]);
+    let c = rejected_only_by(&verify(&ev), ids::IMAGE_REGISTRY_ATTESTATION);
+    assert!(
+        c.found.contains("key \"dsseEnvelope\" appears twice"),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn a_stray_attestation_attached_before_the_right_one() {
+    // A validly signed attestation (same workflow, same tag) about another digest, attached
+    // first: the right one is still found, and the report says why the stray was not used.
+    let w = world();
+    let target = w.image("v1.3.1").image.digest();
+    let mut ev = w.evidence("1.3.2");
+    let right = ev.registry.attestations.as_ref().unwrap()[0].clone();
+    let stray = Fetched::new(
+        w.extras.image_other_subject.clone(),
+        "ghcr.io/gomenhashai/gomenhashai@… → stray (referrer)",
+    );
+    ev.registry.attestations = Ok(vec![stray.clone(), right.clone()]);
+    let r = verify(&ev);
+    assert_eq!(r.exit_code().code(), 0, "{:#?}", r.checks);
+    let c = check(&r, ids::IMAGE_REGISTRY_ATTESTATION);
+    assert_eq!(c.outcome, Outcome::Pass);
+    assert!(c.expected.contains(&target.to_string()), "{c:?}");
+    assert!(
+        c.found
+            .contains("(2 attached); not used: ghcr.io/gomenhashai/gomenhashai@… → stray")
+            && c.found.contains(&format!("is not about {target}")),
+        "{c:?}"
+    );
+    assert_eq!(c.evidence, [right.source.clone()]);
+    assert_eq!(check(&r, ids::IMAGE_SUBJECT).outcome, Outcome::Pass);
+    let listed = &r.details["registry_attestations"];
+    assert_eq!(listed[0]["source"], stray.source.as_str(), "{listed:#}");
+    assert_eq!(listed[0]["used"], false);
+    assert!(
+        listed[0]["why"]
+            .as_str()
+            .unwrap()
+            .contains("its statement names")
+    );
+    assert_eq!(listed[1]["used"], true);
+
+    // Only the stray one: the registry attestation fails, saying what it is about.
+    ev.registry.attestations = Ok(vec![stray]);
+    let c = rejected_only_by(&verify(&ev), ids::IMAGE_REGISTRY_ATTESTATION);
+    assert!(c.expected.contains(&format!("names {target}")), "{c:?}");
+    assert!(
+        c.found.starts_with(&format!(
+            "none of 1 attached bundles verifies with the expected identity and names {target}"
+        )) && c.found.contains("is not about"),
+        "{c:?}"
+    );
+}
+
 #[test]
 fn missing_chart_bundle_fails_and_an_unreachable_one_is_not_run() {
     let w = world();

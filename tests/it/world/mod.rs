@@ -727,3 +727,27 @@ impl World {
 pub fn index_file(yaml: &str, source: &str) -> Result<std::sync::Arc<IndexFile>, Missing> {
     IndexFile::parse(yaml.as_bytes(), source).map(std::sync::Arc::new)
 }
+
+/// `bundle` with a second `dsseEnvelope` after the signed one: the signed statement changed by
+/// `forge`, under the signed envelope's own signature (which does not cover it). Returns the
+/// doubled bundle and the forged envelope as an `.intoto.jsonl` line, as an attacker would
+/// publish them together: a reader that keeps the last key sees a consistent forged release.
+pub fn with_second_envelope(
+    bundle: &[u8],
+    forge: impl Fn(&mut serde_json::Value),
+) -> (Vec<u8>, Vec<u8>) {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let v: serde_json::Value = serde_json::from_slice(bundle).unwrap();
+    let mut envelope = v["dsseEnvelope"].clone();
+    let mut statement: serde_json::Value =
+        serde_json::from_slice(&b64.decode(envelope["payload"].as_str().unwrap()).unwrap())
+            .unwrap();
+    forge(&mut statement);
+    envelope["payload"] = b64.encode(serde_json::to_vec(&statement).unwrap()).into();
+    let text = std::str::from_utf8(bundle).unwrap();
+    let end = text.rfind('}').unwrap();
+    let doubled = format!("{},\"dsseEnvelope\":{envelope}}}", &text[..end]);
+    let mut line = serde_json::to_vec(&envelope).unwrap();
+    line.push(b'\n');
+    (doubled.into_bytes(), line)
+}
