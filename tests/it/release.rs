@@ -310,7 +310,7 @@ fn a_stray_attestation_attached_before_the_right_one() {
             && c.found.contains(&format!("is not about {target}")),
         "{c:?}"
     );
-    assert_eq!(c.evidence, [right.source.clone()]);
+    assert_eq!(c.evidence, std::slice::from_ref(&right.source));
     assert_eq!(check(&r, ids::IMAGE_SUBJECT).outcome, Outcome::Pass);
     let listed = &r.details["registry_attestations"];
     assert_eq!(listed[0]["source"], stray.source.as_str(), "{listed:#}");
