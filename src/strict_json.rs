@@ -3,7 +3,7 @@
 //! referrers indexes, trusted roots, kit manifests).
 //!
 //! Guarantees: a document is refused, with the reason, before any typed parser sees it, when it
-//! is larger than the cap given, is not a JSON object, nests deeper than [`MAX_DEPTH`], or
+//! is larger than the cap given, nests deeper than [`MAX_DEPTH`], is not a JSON object, or
 //! names a key twice in one object — at any depth, keys compared after unescaping (`"a"` and
 //! `"\u0061"` are the same key). JSON itself leaves duplicates to the reader (RFC 8259 §4), and
 //! readers disagree: serde's derived structs refuse some, `serde_json::Value` keeps the last, a
@@ -35,7 +35,7 @@ pub enum StrictJsonError {
     Invalid(String),
 }
 
-/// Checks a document: size, an object at the top, depth, and no key twice in any object.
+/// Checks a document: size, depth, an object at the top, and no key twice in any object.
 /// Use it before handing the bytes to a parser kakunin does not own (sigstore-types'
 /// `Bundle::from_json`, `TrustedRoot::from_json`); otherwise use [`from_slice`].
 pub fn check(bytes: &[u8], cap: u64) -> Result<(), StrictJsonError> {
@@ -44,6 +44,9 @@ pub fn check(bytes: &[u8], cap: u64) -> Result<(), StrictJsonError> {
             found: bytes.len(),
             cap,
         });
+    }
+    if !crate::limits::json_depth_ok(bytes) {
+        return Err(StrictJsonError::TooDeep);
     }
     match bytes.trim_ascii_start().first() {
         Some(b'{') => {}
@@ -54,9 +57,6 @@ pub fn check(bytes: &[u8], cap: u64) -> Result<(), StrictJsonError> {
             });
         }
         None => return Err(StrictJsonError::NotObject { found: "nothing" }),
-    }
-    if !crate::limits::json_depth_ok(bytes) {
-        return Err(StrictJsonError::TooDeep);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut path = Vec::new();
