@@ -13,8 +13,8 @@
 use crate::check::{Check, ids};
 
 use super::provenance::{
-    self, BuildFacts, BuildKind, GITHUB_WORKFLOW_V1, SLSA_GITHUB_GENERATOR_PREFIX,
-    SLSA_GITHUB_WORKFLOW_V1, SLSA_PROVENANCE_V1,
+    self, BuildFacts, BuildKind, GITHUB_WORKFLOW_V1, GITLAB_RUNNER_PREFIX, GITLAB_SLSA_V1,
+    KAKUNIN_MINIMAL_V1, SLSA_GITHUB_GENERATOR_PREFIX, SLSA_GITHUB_WORKFLOW_V1, SLSA_PROVENANCE_V1,
 };
 use super::statement::{ExpectedSubject, Statement, describe_subject};
 
@@ -97,6 +97,7 @@ impl Default for Policy {
 }
 
 const GITHUB_HOSTED: &str = "github-hosted";
+const GITLAB_HOSTED: &str = "gitlab-hosted";
 
 /// `attestation.subject`: a subject of the statement is the artifact.
 pub fn check_subject(statement: &Statement, expected: &ExpectedSubject) -> Check {
@@ -185,6 +186,13 @@ pub fn check_provenance(
             );
         }
     };
+    // A minimal provenance is the signer's own statement: it is compared with what the user
+    // asked for, never bound to a certificate (a CI's claims are not in it).
+    let cert = if facts.kind == Some(BuildKind::Minimal) {
+        None
+    } else {
+        cert
+    };
     let mut checks = vec![check_build_type(&facts, cert.is_some())];
     if facts.kind.is_none() {
         // The fields below have no agreed meaning in an unknown build type: only what the user
@@ -207,7 +215,7 @@ pub fn check_provenance(
         checks.extend(check_bound_fields(&facts, cert, policy));
     }
     checks.extend(check_builder_id(&facts, cert, policy));
-    if facts.kind.is_some() {
+    if facts.kind.is_some() && facts.kind != Some(BuildKind::Minimal) {
         checks.push(check_runner(&facts, cert, policy));
     }
     (checks, Some(facts))
@@ -242,10 +250,22 @@ fn check_build_type(facts: &BuildFacts, certificate: bool) -> Check {
         "provenance build type is one kakunin reads"
     };
     let known = format!(
-        "{GITHUB_WORKFLOW_V1}, {SLSA_GITHUB_WORKFLOW_V1} or {SLSA_GITHUB_GENERATOR_PREFIX}…"
+        "{GITHUB_WORKFLOW_V1}, {SLSA_GITHUB_WORKFLOW_V1}, {SLSA_GITHUB_GENERATOR_PREFIX}…, {GITLAB_RUNNER_PREFIX}<version>/PROVENANCE.md, {GITLAB_SLSA_V1} or {KAKUNIN_MINIMAL_V1}"
     );
     if facts.kind.is_none() {
         return Check::fail(ids::ATTESTATION_PROVENANCE, title, known, &facts.build_type);
+    }
+    if facts.kind == Some(BuildKind::Minimal) && facts.unknown_external_parameters.is_empty() {
+        // Weaker, and said so in the check itself: no CI vouches for any of it.
+        return Check::pass(
+            ids::ATTESTATION_PROVENANCE,
+            "provenance is kakunin's minimal provenance of a build outside CI (WEAKER: the signer's own statement)",
+            known,
+            format!(
+                "{}: builder {} and source commit only; absent: workflow, ref, run invocation, runner environment; no CI certificate claims bind it",
+                facts.build_type, facts.builder_id
+            ),
+        );
     }
     if !facts.unknown_external_parameters.is_empty() {
         return Check::fail(
@@ -316,6 +336,18 @@ fn check_bound_fields(
 ) -> Vec<Check> {
     let mut checks = Vec::new();
     let (repo_field, ref_field, path_field, commit_field) = match facts.kind {
+        Some(BuildKind::GitLabCi) => (
+            "externalParameters.source",
+            "externalParameters.variables.CI_COMMIT_TAG/CI_COMMIT_BRANCH (ref)",
+            "externalParameters.variables.CI_CONFIG_PATH",
+            "resolvedDependencies[<source>].digest.gitCommit",
+        ),
+        Some(BuildKind::Minimal) => (
+            "externalParameters.source",
+            "ref (a minimal provenance has none)",
+            "workflow (a minimal provenance has none)",
+            "resolvedDependencies[<source>].digest.gitCommit",
+        ),
         Some(BuildKind::SlsaGitHubGenerator) => (
             "invocation.configSource.uri (repository)",
             "invocation.configSource.uri (ref)",
@@ -536,7 +568,32 @@ fn builder_against_certificate(facts: &BuildFacts, signer: &SignerClaims) -> Vec
                 )
             });
         }
-        None => {}
+        Some(BuildKind::GitLabCi) => {
+            // A runner of the GitLab instance that issued the certificate:
+            // `<server>/…/-/runners/<id>` (the certificate names no runner id).
+            let server = server_of(Some(signer));
+            let ok = facts
+                .builder_id
+                .strip_prefix(&format!("{server}/"))
+                .is_some_and(|rest| rest.contains("/-/runners/") || rest.starts_with("-/runners/"));
+            let expected = format!("a runner of {server} ({server}/…/-/runners/<id>)");
+            checks.push(if ok {
+                Check::pass(
+                    ids::ATTESTATION_BUILDER_ID,
+                    title,
+                    expected,
+                    &facts.builder_id,
+                )
+            } else {
+                Check::fail(
+                    ids::ATTESTATION_BUILDER_ID,
+                    title,
+                    expected,
+                    &facts.builder_id,
+                )
+            });
+        }
+        Some(BuildKind::Minimal) | None => {}
     }
     checks
 }
@@ -550,12 +607,16 @@ fn builder_against_certificate(facts: &BuildFacts, signer: &SignerClaims) -> Vec
 /// is, and it is held to the same policy (a build it does not say ran on a GitHub-hosted
 /// runner fails unless self-hosted runners are allowed).
 fn check_runner(facts: &BuildFacts, cert: Option<&SignerClaims>, policy: &Policy) -> Check {
-    let title = match (cert, policy.allow_self_hosted_runners) {
-        (_, true) => {
+    let gitlab = facts.kind == Some(BuildKind::GitLabCi);
+    let hosted = if gitlab { GITLAB_HOSTED } else { GITHUB_HOSTED };
+    let title = match (cert, policy.allow_self_hosted_runners, gitlab) {
+        (_, true, _) => {
             "the build's runner environment is stated consistently (self-hosted runners allowed)"
         }
-        (Some(_), false) => "the build ran on a GitHub-hosted runner",
-        (None, false) => "the provenance says the build ran on a GitHub-hosted runner",
+        (Some(_), false, false) => "the build ran on a GitHub-hosted runner",
+        (None, false, false) => "the provenance says the build ran on a GitHub-hosted runner",
+        (Some(_), false, true) => "the build ran on a GitLab-hosted runner",
+        (None, false, true) => "the provenance says the build ran on a GitLab-hosted runner",
     };
     let id = ids::ATTESTATION_RUNNER_ENVIRONMENT;
     let from_builder = (facts.kind == Some(BuildKind::SlsaGitHubWorkflow))
@@ -577,13 +638,13 @@ fn check_runner(facts: &BuildFacts, cert: Option<&SignerClaims>, policy: &Policy
             );
         }
     }
-    let expected = if policy.allow_self_hosted_runners {
-        "github-hosted or self-hosted"
-    } else {
-        GITHUB_HOSTED
+    let expected = match (policy.allow_self_hosted_runners, gitlab) {
+        (true, false) => "github-hosted or self-hosted",
+        (true, true) => "gitlab-hosted or self-hosted",
+        (false, _) => hosted,
     };
     match cert.or(stated) {
-        Some(GITHUB_HOSTED) => Check::pass(id, title, expected, GITHUB_HOSTED),
+        Some(h) if h == hosted => Check::pass(id, title, expected, hosted),
         Some(other) if policy.allow_self_hosted_runners => Check::pass(
             id,
             title,
@@ -638,6 +699,8 @@ fn workflow_path_of(
         Some(p) => p,
         None => rest.rsplit_once('@')?.0,
     };
+    // GitLab separates the project from the pipeline file with `//`.
+    let path = path.trim_start_matches('/');
     (!path.is_empty()).then(|| path.to_owned())
 }
 

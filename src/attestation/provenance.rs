@@ -13,6 +13,15 @@
 //!   `invocation.configSource` = `git+<repository>@<ref>`, `entryPoint` = the workflow path,
 //!   `digest.sha1` = the commit; `builder.id` = the generator's reusable workflow.
 //!
+//! - GitLab CI's build type (`https://gitlab.com/gitlab-org/gitlab-runner/-/blob/<version>/PROVENANCE.md`,
+//!   and the `docs.gitlab.com` SLSA provenance page): `externalParameters.source` = the project
+//!   URL, `entryPoint` = the job, `variables` = the CI/CD variables (the ref is `CI_COMMIT_TAG`
+//!   or `CI_COMMIT_BRANCH`, the pipeline file `CI_CONFIG_PATH`), the resolved dependency whose
+//!   `uri` is the project URL carries the `gitCommit`; `builder.id` is a runner URL;
+//! - kakunin's minimal provenance of a build outside CI ([`KAKUNIN_MINIMAL_V1`]):
+//!   `externalParameters.source` and its resolved dependency's `gitCommit`, and `builder.id`,
+//!   all stated by the signer alone.
+//!
 //! Guarantees: [`BuildFacts`] holds exactly what the predicate says for these fields, parsed
 //! from the same bounded payload as the statement; nothing is inferred or defaulted (a field
 //! the predicate lacks is `None`, and the policy fails on it). Other fields of the predicate
@@ -33,6 +42,23 @@ pub const SLSA_GITHUB_WORKFLOW_V1: &str =
     "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1";
 pub const SLSA_GITHUB_GENERATOR_PREFIX: &str =
     "https://github.com/slsa-framework/slsa-github-generator/";
+/// GitLab Runner's build type: this prefix, the runner version, then [`GITLAB_RUNNER_SUFFIX`].
+pub const GITLAB_RUNNER_PREFIX: &str = "https://gitlab.com/gitlab-org/gitlab-runner/-/blob/";
+pub const GITLAB_RUNNER_SUFFIX: &str = "/PROVENANCE.md";
+/// GitLab's SLSA provenance specification page (the build type of GitLab-generated statements).
+pub const GITLAB_SLSA_V1: &str = "https://docs.gitlab.com/ci/pipeline_security/slsa/provenance_v1";
+/// kakunin's minimal provenance of a build outside CI (docs/publish.md, "Minimal provenance").
+pub const KAKUNIN_MINIMAL_V1: &str =
+    "https://github.com/kakunin/kakunin/blob/main/docs/publish.md#minimal-provenance-v1";
+
+/// Whether `build_type` is one of GitLab CI's.
+pub fn is_gitlab_build_type(build_type: &str) -> bool {
+    build_type == GITLAB_SLSA_V1
+        || build_type
+            .strip_prefix(GITLAB_RUNNER_PREFIX)
+            .and_then(|v| v.strip_suffix(GITLAB_RUNNER_SUFFIX))
+            .is_some_and(|v| !v.is_empty() && !v.contains('/'))
+}
 
 /// Most resolved dependencies / materials kakunin reads from one provenance.
 pub const MAX_DEPENDENCIES: usize = crate::limits::MAX_PROVENANCE_DEPENDENCIES;
@@ -47,6 +73,10 @@ pub enum BuildKind {
     SlsaGitHubWorkflow,
     /// slsa-github-generator's SLSA v0.2 build types.
     SlsaGitHubGenerator,
+    /// GitLab CI's build types ([`is_gitlab_build_type`]).
+    GitLabCi,
+    /// kakunin's minimal provenance ([`KAKUNIN_MINIMAL_V1`]): weaker, stated by the signer alone.
+    Minimal,
 }
 
 /// What a provenance predicate says about the build, for the fields kakunin checks.
@@ -181,8 +211,26 @@ struct WorkflowParameters {
 struct ExternalParameters {
     workflow: Option<WorkflowParameters>,
     runner_environment: Option<String>,
+    /// GitLab's and the minimal build type's `source` (the repository URL).
+    source: Option<String>,
+    /// GitLab's `variables`: the few CI/CD variables kakunin reads.
+    variables: Option<GitLabVariables>,
     others: Vec<String>,
 }
+
+/// The CI/CD variables of a GitLab provenance that say what was built from where.
+#[derive(Deserialize, Default)]
+struct GitLabVariables {
+    #[serde(default, rename = "CI_COMMIT_TAG")]
+    commit_tag: LenientStr,
+    #[serde(default, rename = "CI_COMMIT_BRANCH")]
+    commit_branch: LenientStr,
+    #[serde(default, rename = "CI_CONFIG_PATH")]
+    config_path: LenientStr,
+}
+
+/// External parameters kakunin's minimal build type defines.
+const MINIMAL_EXTERNAL_PARAMETERS: &[&str] = &["source"];
 
 /// External parameters GitHub's workflow build types define.
 const GITHUB_EXTERNAL_PARAMETERS: &[&str] = &[
@@ -217,6 +265,10 @@ impl<'de> Deserialize<'de> for ExternalParameters {
                         "runner_environment" => {
                             out.runner_environment = map.next_value::<LenientStr>()?.0
                         }
+                        "source" => out.source = map.next_value::<LenientStr>()?.0,
+                        "variables" => {
+                            out.variables = map.next_value::<Lenient<GitLabVariables>>()?.0
+                        }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                             if out.others.len() < 64 {
@@ -238,9 +290,69 @@ impl V1 {
         let kind = match def.build_type.as_str() {
             GITHUB_WORKFLOW_V1 => Some(BuildKind::GitHubWorkflow),
             SLSA_GITHUB_WORKFLOW_V1 => Some(BuildKind::SlsaGitHubWorkflow),
+            KAKUNIN_MINIMAL_V1 => Some(BuildKind::Minimal),
+            t if is_gitlab_build_type(t) => Some(BuildKind::GitLabCi),
             _ => None,
         };
         let ext = def.external_parameters;
+        if matches!(kind, Some(BuildKind::GitLabCi | BuildKind::Minimal)) {
+            // The source is a URL, and the resolved dependency with that very `uri` carries
+            // the commit.
+            let repository = ext.source;
+            let source_commit = repository.as_deref().and_then(|repo| {
+                def.resolved_dependencies
+                    .0
+                    .iter()
+                    .find(|d| d.uri.as_deref() == Some(repo))
+                    .and_then(|d| d.digest.as_ref())
+                    .and_then(|d| d.get("gitCommit"))
+                    .map(str::to_owned)
+            });
+            let has_variables = ext.variables.is_some();
+            let vars = ext.variables.unwrap_or_default();
+            let (git_ref, workflow_path) = if kind == Some(BuildKind::GitLabCi) {
+                let git_ref = match (vars.commit_tag.0, vars.commit_branch.0) {
+                    (Some(tag), _) => Some(format!("refs/tags/{tag}")),
+                    (None, Some(branch)) => Some(format!("refs/heads/{branch}")),
+                    (None, None) => None,
+                };
+                (git_ref, vars.config_path.0)
+            } else {
+                (None, None)
+            };
+            // GitLab: consumers ignore unknown external parameters (its build type says so);
+            // the minimal build type defines `source` only.
+            let unknown_external_parameters = if kind == Some(BuildKind::Minimal) {
+                let mut names = ext.others;
+                if ext.workflow.is_some() {
+                    names.push("workflow".into());
+                }
+                if ext.runner_environment.is_some() {
+                    names.push("runner_environment".into());
+                }
+                if has_variables {
+                    names.push("variables".into());
+                }
+                names
+                    .into_iter()
+                    .filter(|k| !MINIMAL_EXTERNAL_PARAMETERS.contains(&k.as_str()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            return BuildFacts {
+                predicate_type: predicate_type.to_owned(),
+                build_type: def.build_type,
+                kind,
+                builder_id: self.run_details.builder.id,
+                repository,
+                git_ref,
+                workflow_path,
+                source_commit,
+                runner_environment: None,
+                unknown_external_parameters,
+            };
+        }
         let workflow = ext.workflow.unwrap_or_default();
         let repository = workflow.repository.0;
         let git_ref = workflow.git_ref.0;
@@ -264,8 +376,15 @@ impl V1 {
             .0
             .and_then(|i| i.github.0)
             .and_then(|g| g.runner_environment.0);
+        let mut others = ext.others;
+        if ext.source.is_some() {
+            others.push("source".into());
+        }
+        if ext.variables.is_some() {
+            others.push("variables".into());
+        }
         let unknown_external_parameters = if kind.is_some() {
-            ext.others
+            others
                 .into_iter()
                 .filter(|k| !GITHUB_EXTERNAL_PARAMETERS.contains(&k.as_str()))
                 .collect()
@@ -429,6 +548,46 @@ mod tests {
             read(doc.as_bytes(), "https://example.com/p"),
             Err(ProvenanceError::NotProvenance(_))
         ));
+    }
+
+    #[test]
+    fn reads_gitlab_and_minimal_provenance() {
+        let doc = |build_type: &str, external: &str| {
+            format!(
+                r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"digest":{{"sha256":"00"}}}}],
+                "predicateType":"https://slsa.dev/provenance/v1","predicate":{{
+                  "buildDefinition":{{"buildType":"{build_type}","externalParameters":{external},
+                    "resolvedDependencies":[{{"uri":"https://gitlab.com/g/other","digest":{{"gitCommit":"bad"}}}},
+                                            {{"uri":"https://gitlab.com/g/p","digest":{{"gitCommit":"c0ffee"}}}}]}},
+                  "runDetails":{{"builder":{{"id":"https://gitlab.com/g/p/-/runners/33"}}}}}}}}"#
+            )
+        };
+        let gitlab = doc(
+            "https://gitlab.com/gitlab-org/gitlab-runner/-/blob/v18.1.0/PROVENANCE.md",
+            r#"{"source":"https://gitlab.com/g/p","entryPoint":"release","variables":{"CI_COMMIT_TAG":"v1.2.3","CI_COMMIT_BRANCH":"main","CI_CONFIG_PATH":".gitlab-ci.yml","CI_JOB_ID":"7"}}"#,
+        );
+        let f = read(gitlab.as_bytes(), SLSA_PROVENANCE_V1).unwrap();
+        assert_eq!(f.kind, Some(BuildKind::GitLabCi));
+        assert_eq!(f.repository.as_deref(), Some("https://gitlab.com/g/p"));
+        assert_eq!(f.git_ref.as_deref(), Some("refs/tags/v1.2.3"));
+        assert_eq!(f.workflow_path.as_deref(), Some(".gitlab-ci.yml"));
+        assert_eq!(f.source_commit.as_deref(), Some("c0ffee"));
+        assert!(f.unknown_external_parameters.is_empty());
+        assert!(!is_gitlab_build_type(
+            "https://gitlab.com/gitlab-org/gitlab-runner/-/blob/a/b/PROVENANCE.md"
+        ));
+
+        let minimal = doc(KAKUNIN_MINIMAL_V1, r#"{"source":"https://gitlab.com/g/p"}"#);
+        let f = read(minimal.as_bytes(), SLSA_PROVENANCE_V1).unwrap();
+        assert_eq!(f.kind, Some(BuildKind::Minimal));
+        assert_eq!(f.source_commit.as_deref(), Some("c0ffee"));
+        assert_eq!((f.git_ref, f.workflow_path), (None, None));
+        let minimal = doc(
+            KAKUNIN_MINIMAL_V1,
+            r#"{"source":"https://gitlab.com/g/p","workflow":{}}"#,
+        );
+        let f = read(minimal.as_bytes(), SLSA_PROVENANCE_V1).unwrap();
+        assert_eq!(f.unknown_external_parameters, vec!["workflow".to_string()]);
     }
 
     #[test]

@@ -164,9 +164,37 @@ pub enum Policy {
     },
     /// A managed key.
     Key(PublicKey),
+    /// DANGER (`--insecure-ignore-tlog`, cosign's name): the inner policy, with transparency-log
+    /// inclusion NOT required. A bundle with no log entry (`publish --tlog-upload=false`) is
+    /// accepted on its signature and its RFC 3161 timestamp alone: nothing proves the signature
+    /// was ever made public, and a stolen key's signatures go unnoticed. The signature check's
+    /// report says so in its own text. Built only by [`Policy::danger_ignore_tlog`].
+    DangerIgnoreTlog(Box<Policy>),
 }
 
 impl Policy {
+    /// DANGER: this policy without the transparency-log requirement (see
+    /// [`Policy::DangerIgnoreTlog`]).
+    pub fn danger_ignore_tlog(self) -> Policy {
+        match self {
+            p @ Policy::DangerIgnoreTlog(_) => p,
+            p => Policy::DangerIgnoreTlog(Box::new(p)),
+        }
+    }
+
+    /// Whether this policy waives the transparency log (`--insecure-ignore-tlog`).
+    pub fn ignores_tlog(&self) -> bool {
+        matches!(self, Policy::DangerIgnoreTlog(_))
+    }
+
+    /// The signer policy, and whether the log is waived.
+    fn signer(&self) -> (&Policy, bool) {
+        match self {
+            Policy::DangerIgnoreTlog(inner) => (inner.signer().0, true),
+            p => (p, false),
+        }
+    }
+
     /// A certificate policy with an exact identity and issuer and no GitHub claims.
     pub fn identity(identity: impl Into<String>, issuer: impl Into<String>) -> Policy {
         Policy::Certificate {
@@ -245,9 +273,16 @@ pub struct VerifiedBundle {
     content: SignedContent,
     trust: String,
     line: Option<usize>,
+    /// Verified under `--insecure-ignore-tlog` (log inclusion not checked).
+    tlog_ignored: bool,
 }
 
 impl VerifiedBundle {
+    /// Whether it was verified with the transparency log waived (`--insecure-ignore-tlog`):
+    /// log inclusion was not checked.
+    pub fn tlog_ignored(&self) -> bool {
+        self.tlog_ignored
+    }
     /// The certificate's SAN (None for a managed-key bundle).
     pub fn identity(&self) -> Option<&str> {
         self.identity.as_deref()
@@ -332,6 +367,9 @@ impl VerifiedBundle {
         if let Some(line) = self.line {
             o.insert("jsonl_line".into(), line.into());
         }
+        if self.tlog_ignored {
+            o.insert("insecure_ignore_tlog".into(), true.into());
+        }
         if self.claims != CertificateClaims::default() {
             o.insert(
                 "certificate_claims".into(),
@@ -367,7 +405,8 @@ pub fn verify(
     artifact: &Artifact<'_>,
     policy: &Policy,
 ) -> Verification {
-    let crypto = run_crypto(trust, bundle, artifact, policy);
+    let (policy, ignore_tlog) = policy.signer();
+    let crypto = run_crypto(trust, bundle, artifact, policy, ignore_tlog);
     let expected_sig = match policy {
         Policy::Certificate { .. } => format!(
             "a valid signature over {} by a certificate from {}",
@@ -381,6 +420,14 @@ pub fn verify(
             key.fingerprint(),
             trust.name()
         ),
+        Policy::DangerIgnoreTlog(_) => unreachable!("signer() unwraps the log waiver"),
+    };
+    let expected_sig = if ignore_tlog {
+        format!(
+            "{expected_sig}; DANGER --insecure-ignore-tlog: transparency-log inclusion not required"
+        )
+    } else {
+        expected_sig
     };
     let mut checks = Vec::new();
     let (result, bound) = match crypto {
@@ -430,7 +477,7 @@ pub fn verify(
         ids::BUNDLE_SIGNATURE,
         SIGNATURE_TITLE,
         expected_sig,
-        signature_found(trust, &result, bundle),
+        signature_found(trust, &result, bundle, ignore_tlog),
     ));
 
     let mut first_error: Option<BundleError> = None;
@@ -480,6 +527,7 @@ pub fn verify(
             CertificateClaims::default(),
             Some(key.fingerprint()),
         ),
+        Policy::DangerIgnoreTlog(_) => unreachable!("signer() unwraps the log waiver"),
     };
     if let Some(e) = first_error {
         return Verification {
@@ -521,6 +569,7 @@ pub fn verify(
         content,
         trust: trust.name().to_string(),
         line: None,
+        tlog_ignored: ignore_tlog,
     };
     Verification {
         checks,
@@ -545,8 +594,21 @@ fn unverified(mut check: Check) -> Check {
     check
 }
 
-fn signature_found(trust: &Trust, result: &VerificationResult, bundle: &Bundle) -> String {
+fn signature_found(
+    trust: &Trust,
+    result: &VerificationResult,
+    bundle: &Bundle,
+    ignore_tlog: bool,
+) -> String {
     let mut parts = vec!["verified".to_string()];
+    if ignore_tlog {
+        let n = bundle.verification_material.tlog_entries.len();
+        parts.push(if n == 0 {
+            "NO transparency-log entry: none was checked (--insecure-ignore-tlog), nothing proves this signature was published".to_string()
+        } else {
+            format!("{n} transparency-log entr{} present but inclusion NOT checked (--insecure-ignore-tlog)", if n == 1 { "y" } else { "ies" })
+        });
+    }
     if result.certificate_verified() {
         parts.push("certificate chains to the trusted root".into());
     }
@@ -585,15 +647,17 @@ fn run_crypto(
     bundle: &Bundle,
     artifact: &Artifact<'_>,
     policy: &Policy,
+    ignore_tlog: bool,
 ) -> Result<(VerificationResult, Option<Digest>), BundleError> {
     let sig = |e: sigstore_verify::Error| BundleError::Signature(e.to_string());
     let verifier = trust.verifier();
+    let skip_tlog = ignore_tlog || trust.is_tsa_only();
     // Identity and issuer are kakunin's policy (below, as checks); sigstore-verify proves the
     // cryptography. Without a transparency log (GitHub's instance) signing times come from the
     // TSA alone; without CT logs there is no SCT to verify.
     let keyless = {
         let mut p = VerificationPolicy::any_identity();
-        if trust.is_tsa_only() {
+        if skip_tlog {
             p = p.skip_tlog_unsafe();
         }
         if !trust.has_ct_logs() {
@@ -604,12 +668,12 @@ fn run_crypto(
     let keyed = match policy {
         Policy::Key(key) => {
             let mut p = PublicKeyVerificationPolicy::new(key.der.clone());
-            if trust.is_tsa_only() {
+            if skip_tlog {
                 p = p.skip_tlog_unsafe();
             }
             Some(p)
         }
-        Policy::Certificate { .. } => None,
+        Policy::Certificate { .. } | Policy::DangerIgnoreTlog(_) => None,
     };
     if let Policy::Certificate { .. } = policy
         && matches!(
@@ -620,6 +684,12 @@ fn run_crypto(
         return Err(BundleError::Signature(
             "the bundle is signed with a managed key (no certificate): verify it with --key".into(),
         ));
+    }
+    if !skip_tlog && bundle.verification_material.tlog_entries.is_empty() {
+        return Err(BundleError::Signature(format!(
+            "expected a transparency-log entry ({} has a log), found none: a bundle signed offline (publish --tlog-upload=false) verifies only with --insecure-ignore-tlog",
+            trust.name()
+        )));
     }
     let pol: &dyn sigstore_verify::Policy = match &keyed {
         Some(p) => p,

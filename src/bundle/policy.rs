@@ -297,6 +297,10 @@ impl CertificateClaims {
         let after_scheme = without_ref
             .split_once("://")
             .map_or(without_ref, |(_, r)| r);
+        // GitLab: `host/group/…/project//path` (a project path may have any depth).
+        if let Some((_, path)) = after_scheme.split_once("//") {
+            return Some(path);
+        }
         // host / owner / repo / path…
         let mut parts = after_scheme.splitn(4, '/');
         let (_host, _owner, _repo) = (parts.next()?, parts.next()?, parts.next()?);
@@ -493,6 +497,13 @@ mod tests {
             claims.workflow_path(),
             Some(".github/workflows/release.yaml")
         );
+        let gitlab = CertificateClaims {
+            build_config_uri: Some(
+                "https://gitlab.com/group/sub/project//ci/release.yml@refs/tags/v1".into(),
+            ),
+            ..Default::default()
+        };
+        assert_eq!(gitlab.workflow_path(), Some("ci/release.yml"));
     }
 
     #[test]

@@ -31,6 +31,11 @@ Examples:
   # With a managed key (PKCS#8 PEM, ECDSA P-256 or Ed25519); the public key is written too
   kakunin publish chart app-1.0.0.tgz --out dist/ --key cosign.key --public-key-out dist/app.pub
 
+  # On a laptop: a minimal provenance (weaker), offline, with a timestamp only
+  kakunin publish chart app-1.0.0.tgz --out dist/ --key release.key \\
+      --builder-id mailto:me@example.com --source https://example.com/o/r@1ac9… \\
+      --tlog-upload=false --timestamp-server https://tsa.example.com/api/v1/timestamp
+
 Writes <stem>.sigstore (bundle v0.3) and <stem>.intoto.jsonl (its DSSE envelope on one line),
 verifies them as written, and leaves neither when anything fails.
 Exit codes: 0 published and verified, 1 what was produced does not verify, 2 usage or input
@@ -42,9 +47,9 @@ error, 3 a signing service or the output directory failed.
 #[command(defer = true)]
 pub enum PublishWhat {
     /// Attest a Helm chart package: subject = the .tgz's name and SHA-256
-    Chart(ChartArgs),
+    Chart(Box<ChartArgs>),
     /// Attest a container image: subject = its repository and manifest digest
-    Image(ImageArgs),
+    Image(Box<ImageArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +103,19 @@ struct CommonArgs {
     /// Write the key's public key (PEM) here (default: print it)
     #[arg(long, value_name = "FILE", requires = "key")]
     public_key_out: Option<PathBuf>,
+    /// With --key: upload to the transparency log (cosign's name). --tlog-upload=false signs
+    /// offline: no log entry, verifiable only with --insecure-ignore-tlog; needs --timestamp-server
+    #[arg(
+        long,
+        value_name = "BOOL",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        requires = "key"
+    )]
+    tlog_upload: bool,
+    /// With --key: the RFC 3161 timestamp authority to use (instead of the signing config's)
+    #[arg(long, value_name = "URL", requires = "key")]
+    timestamp_server: Option<String>,
 
     /// Sign with Sigstore's staging instance (sigstage.dev)
     #[arg(long, conflicts_with = "signing_config")]
@@ -154,6 +172,13 @@ struct BuildArgs {
     /// [$GITHUB_SERVER_URL] (default https://github.com)
     #[arg(long, value_name = "URL")]
     server_url: Option<String>,
+    /// Outside CI: who built it (a URI, e.g. mailto:you@example.com); with --source, makes a
+    /// minimal provenance (weaker: only the signer vouches for it)
+    #[arg(long, value_name = "URI", requires = "source")]
+    builder_id: Option<String>,
+    /// Outside CI: the repository and commit built, URI@COMMIT (with --builder-id)
+    #[arg(long, value_name = "URI@COMMIT", requires = "builder_id")]
+    source: Option<String>,
 }
 
 impl BuildArgs {
@@ -171,6 +196,9 @@ impl BuildArgs {
             runner_environment: self.runner_environment.clone(),
             run_id: self.run_id.clone(),
             run_attempt: self.run_attempt.clone(),
+            builder_id: self.builder_id.clone(),
+            source: self.source.clone(),
+            ci: None,
         }
         .with_env(|v| std::env::var(v).ok())
     }
@@ -197,6 +225,7 @@ async fn run(what: PublishWhat) -> ExitCode {
     let mut prov_key = None;
     let (subject, stem, common) = match what {
         PublishWhat::Chart(a) => {
+            let a = *a;
             let Some(stem) = a
                 .chart
                 .file_name()
@@ -221,6 +250,7 @@ async fn run(what: PublishWhat) -> ExitCode {
             (Subject::Chart { path: a.chart }, stem, a.common)
         }
         PublishWhat::Image(a) => {
+            let a = *a;
             let (repository, digest) = match parse_image(&a.image) {
                 Ok(x) => x,
                 Err(e) => return fail(ExitCode::Usage, e),
@@ -247,6 +277,15 @@ async fn run(what: PublishWhat) -> ExitCode {
             (Subject::Image { repository, digest }, stem, a.common)
         }
     };
+    // Every missing provenance field is reported now, before a key or token is looked at.
+    let build = common.build.context();
+    if let Err(e) = build.provenance() {
+        return fail(
+            ExitCode::Usage,
+            format!("publish failed, nothing was written: {e}"),
+        );
+    }
+
     let instance = match (&common.signing_config, common.staging) {
         (Some(path), _) => match SigningInstance::from_file(path) {
             Ok(i) => i,
@@ -273,7 +312,12 @@ async fn run(what: PublishWhat) -> ExitCode {
 
     let signing = match &common.key {
         Some(path) => match KeySigner::from_pem_file(path) {
-            Ok(signer) => Signing::Key { signer, instance },
+            Ok(signer) => Signing::Key {
+                signer,
+                instance,
+                tlog_upload: common.tlog_upload,
+                timestamp_server: common.timestamp_server.clone(),
+            },
             Err(e) => return fail(ExitCode::Usage, e),
         },
         None => {
@@ -292,7 +336,7 @@ async fn run(what: PublishWhat) -> ExitCode {
         subject,
         stem,
         out: common.out.clone(),
-        build: common.build.context(),
+        build,
         signing,
         trust,
         attach,
@@ -332,9 +376,15 @@ fn report(p: &Published, public_key_out: Option<&std::path::Path>) -> ExitCode {
         PublishedSigner::Key {
             public_key_pem,
             algorithm,
+            logged,
         } => {
             print_attached(p);
             println!("  signed with a {algorithm} key, verified as written");
+            if !logged {
+                println!(
+                    "  NO transparency-log entry (--tlog-upload=false): verifiers must opt out with --insecure-ignore-tlog"
+                );
+            }
             match public_key_out {
                 Some(path) => {
                     if let Err(e) = std::fs::write(path, public_key_pem) {

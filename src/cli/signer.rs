@@ -121,6 +121,11 @@ pub struct SignerArgs {
     /// A PEM public key: verify a managed-key bundle with it instead of a certificate identity (no certificate: verify-attestation then checks --repository, --source-ref, --workflow, --source-digest against the provenance only)
     #[arg(long, value_name = "PEM")]
     pub key: Option<PathBuf>,
+
+    /// DANGER: accept a bundle without transparency-log inclusion (e.g. publish
+    /// --tlog-upload=false, cosign's flag); the report says no log entry was checked
+    #[arg(long)]
+    pub insecure_ignore_tlog: bool,
 }
 
 // Which trusted root to verify against.
@@ -236,7 +241,15 @@ impl SignerArgs {
     /// Who must have signed: the managed key, or the certificate identity, issuer and claims.
     /// Missing or conflicting options are usage errors (exit 2), printed here.
     pub fn policy(&self) -> Result<Policy, ExitCode> {
-        self.try_policy().map_err(|e| fail(ExitCode::Usage, e))
+        let policy = self.try_policy().map_err(|e| fail(ExitCode::Usage, e))?;
+        if !self.insecure_ignore_tlog {
+            return Ok(policy);
+        }
+        // kakunin's one log waiver: bundle::Policy::DangerIgnoreTlog.
+        eprintln!(
+            "kakunin: WARNING: --insecure-ignore-tlog: transparency-log inclusion is not checked; nothing proves the signature was published"
+        );
+        Ok(policy.danger_ignore_tlog())
     }
 
     fn try_policy(&self) -> Result<Policy, String> {

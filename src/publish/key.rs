@@ -2,7 +2,9 @@
 //!
 //! The bundle is v0.3 with `verificationMaterial.publicKey` (a hint: base64 SHA-256 of the
 //! DER SubjectPublicKeyInfo), the DSSE envelope, **a Rekor v1 `dsse` entry** whose verifier is
-//! the public key, and an RFC 3161 timestamp when the signing config names a TSA.
+//! the public key, and an RFC 3161 timestamp when a TSA is named. With `--tlog-upload=false`
+//! there is no log entry (offline signing): such a bundle verifies only where the verifier
+//! opts out of the log (`--insecure-ignore-tlog`), and needs the timestamp as its signing time.
 //!
 //! Why a log entry even with a key: Sigstore verifiers (sigstore-verify's
 //! `PublicKeyVerificationPolicy`, sigstore-python, cosign) require transparency-log inclusion
@@ -15,8 +17,6 @@ use std::path::Path;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
 use base64::Engine;
-use sigstore_sign::SigningServices;
-use sigstore_sign::rekor::RekorApiVersion;
 use sigstore_types::{Bundle, SignatureBytes};
 
 use super::sign::SignError;
@@ -124,22 +124,17 @@ impl KeySigner {
         }
     }
 
-    /// Signs `statement` (its exact bytes) as a DSSE envelope, logs it in the Rekor v1 log of
-    /// `services`, timestamps the signature at its TSA, and returns the bundle v0.3.
+    /// Signs `statement` (its exact bytes) as a DSSE envelope, logs it in the Rekor v1 log at
+    /// `rekor_url` (none: `--tlog-upload=false`, a bundle with no log entry), timestamps the
+    /// signature at the TSA `tsa_url` (if any), and returns the bundle v0.3.
     pub async fn sign_statement(
         &self,
         statement: &[u8],
-        services: &SigningServices,
+        rekor_url: Option<&str>,
+        tsa_url: Option<&str>,
     ) -> Result<Bundle, SignError> {
         serde_json::from_slice::<sigstore_types::Statement>(statement)
             .map_err(|e| SignError::Statement(e.to_string()))?;
-        if services.rekor_api_version() != RekorApiVersion::V1 {
-            return Err(SignError::Config(format!(
-                "keyed publishing logs to a Rekor v1 log; the signing config selects Rekor v{} at {}",
-                services.rekor_api_version().major(),
-                services.rekor_url()
-            )));
-        }
         let payload_type = "application/vnd.in-toto+json";
         let signature = self.sign(&sigstore_types::pae(payload_type, statement))?;
         let envelope = serde_json::json!({
@@ -147,39 +142,15 @@ impl KeySigner {
             "payload": B64.encode(statement),
             "signatures": [{ "sig": B64.encode(&signature) }],
         });
-
-        let rekor_url = services.rekor_url().to_string();
-        let rekor_err = |reason: String| SignError::Rekor {
-            url: rekor_url.clone(),
-            reason,
+        let tlog_entries = match rekor_url {
+            Some(url) => vec![self.log(&envelope, url).await?],
+            None => Vec::new(),
         };
-        let proposed = serde_json::json!({
-            "apiVersion": "0.0.1",
-            "kind": "dsse",
-            "spec": { "proposedContent": {
-                "envelope": envelope.to_string(),
-                "verifiers": [B64.encode(self.public_key_pem())],
-            }},
-        });
-        let entry: sigstore_sign::rekor::DsseEntry =
-            serde_json::from_value(proposed).map_err(|e| rekor_err(e.to_string()))?;
-        let client = sigstore_sign::rekor::RekorClient::builder(services.rekor_url())
-            .with_http_client(http_client()?)
-            .build()
-            .map_err(|e| rekor_err(e.to_string()))?;
-        let logged = client
-            .create_dsse_entry(entry)
-            .await
-            .map_err(|e| rekor_err(e.to_string()))?;
-        let tlog = logged
-            .to_bundle_entry(sigstore_types::KindVersion::DsseV001)
-            .map_err(|e| rekor_err(format!("invalid log entry: {e}")))?;
-
         let mut material = serde_json::json!({
             "publicKey": { "hint": B64.encode(crate::digest::Digest::sha256(&self.spki).as_bytes()) },
-            "tlogEntries": [serde_json::to_value(&tlog).map_err(|e| rekor_err(e.to_string()))?],
+            "tlogEntries": tlog_entries,
         });
-        if let Some(tsa_url) = services.tsa_url() {
+        if let Some(tsa_url) = tsa_url {
             let tsa_err = |reason: String| SignError::Tsa {
                 url: tsa_url.to_string(),
                 reason,
@@ -203,6 +174,42 @@ impl KeySigner {
         });
         Bundle::from_json(&bundle.to_string())
             .map_err(|e| SignError::Other(format!("assembling the bundle: {e}")))
+    }
+
+    /// Logs the envelope as a Rekor v1 `dsse` entry with this key as its verifier.
+    async fn log(
+        &self,
+        envelope: &serde_json::Value,
+        rekor_url: &str,
+    ) -> Result<serde_json::Value, SignError> {
+        let rekor_url = rekor_url.to_string();
+        let rekor_err = |reason: String| SignError::Rekor {
+            url: rekor_url.clone(),
+            reason,
+        };
+        let proposed = serde_json::json!({
+            "apiVersion": "0.0.1",
+            "kind": "dsse",
+            "spec": { "proposedContent": {
+                "envelope": envelope.to_string(),
+                "verifiers": [B64.encode(self.public_key_pem())],
+            }},
+        });
+        let entry: sigstore_sign::rekor::DsseEntry =
+            serde_json::from_value(proposed).map_err(|e| rekor_err(e.to_string()))?;
+        let client = sigstore_sign::rekor::RekorClient::builder(rekor_url.as_str())
+            .with_http_client(http_client()?)
+            .build()
+            .map_err(|e| rekor_err(e.to_string()))?;
+        let logged = client
+            .create_dsse_entry(entry)
+            .await
+            .map_err(|e| rekor_err(e.to_string()))?;
+        let tlog = logged
+            .to_bundle_entry(sigstore_types::KindVersion::DsseV001)
+            .map_err(|e| rekor_err(format!("invalid log entry: {e}")))?;
+
+        serde_json::to_value(&tlog).map_err(|e| rekor_err(e.to_string()))
     }
 }
 

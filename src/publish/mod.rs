@@ -54,6 +54,12 @@ pub enum Signing {
     Key {
         signer: KeySigner,
         instance: SigningInstance,
+        /// `--tlog-upload` (default true). False: no log entry, offline; the bundle then
+        /// verifies only with the verifier's opt-out (`--insecure-ignore-tlog`).
+        tlog_upload: bool,
+        /// `--timestamp-server`: the RFC 3161 TSA to use instead of the signing config's
+        /// (required with `tlog_upload: false`: it is the bundle's only signing time).
+        timestamp_server: Option<String>,
     },
 }
 
@@ -100,6 +106,8 @@ pub enum PublishedSigner {
     Key {
         public_key_pem: String,
         algorithm: &'static str,
+        /// Whether the bundle has a transparency-log entry (`--tlog-upload`).
+        logged: bool,
     },
 }
 
@@ -164,6 +172,18 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
             found: "a chart".into(),
         });
     }
+    if let Signing::Key {
+        tlog_upload: false,
+        timestamp_server: None,
+        ..
+    } = &request.signing
+    {
+        return Err(PublishError::Input {
+            what: "--tlog-upload=false",
+            expected: "--timestamp-server URL too (with no log entry, an RFC 3161 timestamp is the bundle's only signing time, and verifiers refuse a bundle with neither)".into(),
+            found: "no --timestamp-server".into(),
+        });
+    }
     let (subject_name, subject_digest) = match &request.subject {
         Subject::Chart { path } => {
             let name = path
@@ -215,19 +235,49 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
                 PublishedSigner::Certificate { identity, issuer },
             )
         }
-        Signing::Key { signer, instance } => {
-            let services = instance.services()?;
-            let bundle = signer.sign_statement(&statement_bytes, &services).await?;
+        Signing::Key {
+            signer,
+            instance,
+            tlog_upload,
+            timestamp_server,
+        } => {
+            let (rekor, tsa) = if *tlog_upload {
+                let services = instance.services()?;
+                if services.rekor_api_version() != sigstore_sign::rekor::RekorApiVersion::V1 {
+                    return Err(SignError::Config(format!(
+                        "keyed publishing logs to a Rekor v1 log; the signing config selects Rekor v{} at {}",
+                        services.rekor_api_version().major(),
+                        services.rekor_url()
+                    ))
+                    .into());
+                }
+                let tsa = timestamp_server
+                    .clone()
+                    .or(services.tsa_url().map(str::to_string));
+                (Some(services.rekor_url().to_string()), tsa)
+            } else {
+                (None, timestamp_server.clone())
+            };
+            let bundle = signer
+                .sign_statement(&statement_bytes, rekor.as_deref(), tsa.as_deref())
+                .await?;
             let pem = signer.public_key_pem();
             let key = PublicKey::from_pem(&pem, "the publishing key").map_err(|e| {
                 SignError::Other(format!("the key's own public key does not parse: {e}"))
             })?;
+            let policy = if *tlog_upload {
+                Policy::Key(key)
+            } else {
+                // What was asked for: verified as any verifier must, with the log opt-out.
+                Policy::Key(key).danger_ignore_tlog()
+            };
             (
                 bundle,
-                Policy::Key(key),
+                policy,
                 PublishedSigner::Key {
                     public_key_pem: pem,
                     algorithm: signer.algorithm(),
+                    logged: *tlog_upload,
                 },
             )
         }

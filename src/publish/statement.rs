@@ -1,12 +1,14 @@
 //! The statement a release publishes: an in-toto Statement v1 whose predicate is a SLSA
 //! provenance v1 of GitHub's workflow build type
 //! (`https://actions.github.io/buildtypes/workflow/v1`), shaped as
-//! actions/attest-build-provenance writes it.
+//! actions/attest-build-provenance writes it, or, for a build outside CI, kakunin's minimal
+//! provenance ([`MINIMAL_BUILD_TYPE`]: the builder and the source commit, as the signer states
+//! them, nothing else).
 //!
 //! Guarantees: the statement has exactly one subject, the artifact's name and SHA-256; every
-//! provenance field comes from an explicit flag or the GitHub Actions environment, never from
-//! a default that could pass for a real value (a missing required field is an error naming the
-//! flag and the variable); the bytes are deterministic for the same inputs.
+//! provenance field comes from an explicit flag or the CI environment, never from a default
+//! that could pass for a real value (every missing or malformed required field is reported, all
+//! in one error naming each flag and variable); the bytes are deterministic for the same inputs.
 
 use serde::Serialize;
 
@@ -15,6 +17,8 @@ use crate::digest::{Algorithm, Digest};
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
 pub const GITHUB_WORKFLOW_BUILD_TYPE: &str = "https://actions.github.io/buildtypes/workflow/v1";
+/// kakunin's minimal provenance for a build outside CI (docs/publish.md, "Minimal provenance").
+pub const MINIMAL_BUILD_TYPE: &str = crate::attestation::provenance::KAKUNIN_MINIMAL_V1;
 
 /// The GitHub Actions run that built the artifact. Each field's doc names its flag and the
 /// environment variable it is read from.
@@ -46,23 +50,111 @@ pub struct BuildContext {
     pub run_id: Option<String>,
     /// `--run-attempt` / `GITHUB_RUN_ATTEMPT` (default 1).
     pub run_attempt: Option<String>,
+    /// `--builder-id`: who built it, for a minimal provenance outside CI (a URI).
+    pub builder_id: Option<String>,
+    /// `--source`: `URI@COMMIT` built, for a minimal provenance outside CI.
+    pub source: Option<String>,
+    /// The CI the environment says this runs in (`GITHUB_ACTIONS=true`, `GITLAB_CI=true`).
+    pub ci: Option<&'static str>,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum StatementError {
-    #[error(
-        "provenance field {field}: expected {flag} or ${env} (set in GitHub Actions), found neither"
-    )]
+/// One required provenance field that is missing or malformed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldProblem {
     Missing {
         field: &'static str,
         flag: &'static str,
-        env: &'static str,
+        env: Option<&'static str>,
     },
-    #[error("provenance field {field}: expected {expected}, found {found:?}")]
     Invalid {
         field: &'static str,
         expected: &'static str,
         found: String,
+    },
+}
+
+impl std::fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldProblem::Missing {
+                field,
+                flag,
+                env: Some(env),
+            } => write!(
+                f,
+                "provenance field {field}: expected {flag} or ${env} (set in GitHub Actions), found neither"
+            ),
+            FieldProblem::Missing {
+                field,
+                flag,
+                env: None,
+            } => write!(f, "provenance field {field}: expected {flag}, found none"),
+            FieldProblem::Invalid {
+                field,
+                expected,
+                found,
+            } => write!(
+                f,
+                "provenance field {field}: expected {expected}, found {found:?}"
+            ),
+        }
+    }
+}
+
+/// The problems of one provenance, collected so that one error names them all.
+#[derive(Default)]
+struct Problems(Vec<FieldProblem>);
+
+impl Problems {
+    fn need(
+        &mut self,
+        v: &Option<String>,
+        field: &'static str,
+        flag: &'static str,
+        env: Option<&'static str>,
+    ) -> Option<String> {
+        if v.is_none() {
+            self.0.push(FieldProblem::Missing { field, flag, env });
+        }
+        v.clone()
+    }
+    fn invalid(&mut self, field: &'static str, expected: &'static str, found: impl Into<String>) {
+        self.0.push(FieldProblem::Invalid {
+            field,
+            expected,
+            found: found.into(),
+        });
+    }
+}
+
+fn describe_problems(problems: &[FieldProblem], minimal_hint: bool) -> String {
+    let mut s = match problems {
+        [one] => one.to_string(),
+        many => format!(
+            "{} provenance fields are missing or malformed: {}",
+            many.len(),
+            many.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    };
+    if minimal_hint {
+        s.push_str(
+            "; outside CI, give --builder-id URI and --source URI@COMMIT instead, for a minimal provenance (weaker: docs/publish.md)",
+        );
+    }
+    s
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StatementError {
+    /// Every required field that is missing or malformed, in one error.
+    #[error("{}", describe_problems(.problems, *.minimal_hint))]
+    Provenance {
+        problems: Vec<FieldProblem>,
+        /// Whether to say how a build outside CI gets a minimal provenance.
+        minimal_hint: bool,
     },
     #[error("subject: expected a sha256 digest, found {0}")]
     SubjectDigest(String),
@@ -88,56 +180,97 @@ impl BuildContext {
         fill(&mut self.runner_environment, "RUNNER_ENVIRONMENT");
         fill(&mut self.run_id, "GITHUB_RUN_ID");
         fill(&mut self.run_attempt, "GITHUB_RUN_ATTEMPT");
+        if self.ci.is_none() {
+            self.ci = if get("GITHUB_ACTIONS").as_deref() == Some("true") {
+                Some("GitHub Actions (GITHUB_ACTIONS=true)")
+            } else if get("GITLAB_CI").as_deref() == Some("true") {
+                Some("GitLab CI (GITLAB_CI=true)")
+            } else {
+                None
+            };
+        }
         self
     }
 
-    /// The SLSA provenance predicate, or the first missing or malformed field.
+    /// The SLSA provenance predicate, or every missing or malformed field in one error.
+    /// `--builder-id` or `--source` select the minimal provenance of a build outside CI.
     pub fn provenance(&self) -> Result<Provenance, StatementError> {
-        let need = |v: &Option<String>, field, flag, env| {
-            v.clone()
-                .ok_or(StatementError::Missing { field, flag, env })
-        };
+        if self.builder_id.is_some() || self.source.is_some() {
+            return self.minimal();
+        }
+        let mut p = Problems::default();
         let server = self
             .server_url
             .clone()
             .unwrap_or_else(|| "https://github.com".into());
         let server = server.trim_end_matches('/').to_string();
-        let repository = need(
+        let repository = p.need(
             &self.repository,
             "repository",
             "--repository",
-            "GITHUB_REPOSITORY",
-        )?;
-        if repository.split('/').count() != 2 || repository.split('/').any(str::is_empty) {
-            return Err(StatementError::Invalid {
-                field: "repository",
-                expected: "owner/repo",
-                found: repository,
-            });
+            Some("GITHUB_REPOSITORY"),
+        );
+        if let Some(r) = &repository
+            && (r.split('/').count() != 2 || r.split('/').any(str::is_empty))
+        {
+            p.invalid("repository", "owner/repo", r.clone());
         }
-        let workflow_ref = need(
+        let workflow_ref = p.need(
             &self.workflow_ref,
             "workflow ref",
             "--workflow-ref",
-            "GITHUB_WORKFLOW_REF",
-        )?;
-        let (workflow_path, workflow_git_ref) = split_workflow_ref(&workflow_ref, &repository)?;
-        let git_ref = need(&self.git_ref, "ref", "--ref", "GITHUB_REF")?;
-        let sha = need(&self.sha, "commit", "--sha", "GITHUB_SHA")?;
-        if sha.len() != 40 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(StatementError::Invalid {
-                field: "commit",
-                expected: "a 40-hex-digit git commit",
-                found: sha,
-            });
+            Some("GITHUB_WORKFLOW_REF"),
+        );
+        let workflow = match (&workflow_ref, &repository) {
+            (Some(w), Some(r)) => match split_workflow_ref(w, r) {
+                Ok(x) => Some(x),
+                Err(e) => {
+                    p.0.push(e);
+                    None
+                }
+            },
+            _ => None,
+        };
+        let git_ref = p.need(&self.git_ref, "ref", "--ref", Some("GITHUB_REF"));
+        let sha = p.need(&self.sha, "commit", "--sha", Some("GITHUB_SHA"));
+        if let Some(sha) = &sha
+            && !is_commit(sha)
+        {
+            p.invalid("commit", "a 40-hex-digit git commit", sha.clone());
         }
-        let run_id = need(&self.run_id, "run id", "--run-id", "GITHUB_RUN_ID")?;
+        let run_id = p.need(&self.run_id, "run id", "--run-id", Some("GITHUB_RUN_ID"));
+        let (
+            Some(repository),
+            Some(workflow_ref),
+            Some((workflow_path, workflow_git_ref)),
+            Some(git_ref),
+            Some(sha),
+            Some(run_id),
+            true,
+        ) = (
+            repository,
+            workflow_ref,
+            workflow,
+            git_ref,
+            sha,
+            run_id,
+            p.0.is_empty(),
+        )
+        else {
+            let all_missing =
+                p.0.iter()
+                    .all(|e| matches!(e, FieldProblem::Missing { .. }));
+            return Err(StatementError::Provenance {
+                problems: p.0,
+                minimal_hint: all_missing && self.ci.is_none(),
+            });
+        };
         let run_attempt = self.run_attempt.clone().unwrap_or_else(|| "1".into());
         let builder = self
             .job_workflow_ref
             .clone()
             .unwrap_or(workflow_ref.clone());
-        Ok(Provenance {
+        Ok(Provenance::GitHub(GitHubProvenance {
             build_definition: BuildDefinition {
                 build_type: GITHUB_WORKFLOW_BUILD_TYPE,
                 external_parameters: ExternalParameters {
@@ -170,16 +303,91 @@ impl BuildContext {
                     ),
                 },
             },
-        })
+        }))
     }
+
+    /// kakunin's minimal provenance: `--builder-id` and `--source URI@COMMIT`, outside CI only
+    /// (in CI, the CI's own provenance says more, and is what verifiers bind to its certificate).
+    fn minimal(&self) -> Result<Provenance, StatementError> {
+        let mut p = Problems::default();
+        if let Some(ci) = self.ci {
+            p.invalid(
+                "--builder-id/--source",
+                "a build outside CI (in CI, leave them out: the CI's full provenance is made)",
+                ci,
+            );
+        }
+        let builder = p.need(&self.builder_id, "builder id", "--builder-id", None);
+        if let Some(b) = &builder
+            && !is_uri(b)
+        {
+            p.invalid(
+                "builder id",
+                "a URI naming who built it, e.g. mailto:you@example.com or https://example.com/build-host",
+                b.clone(),
+            );
+        }
+        let source = p.need(&self.source, "source", "--source", None);
+        let split = source.as_deref().and_then(|s| {
+            s.rsplit_once('@')
+                .filter(|(uri, rev)| is_uri(uri) && is_commit(rev))
+        });
+        if let (Some(s), None) = (&source, split) {
+            p.invalid(
+                "source",
+                "URI@COMMIT, e.g. https://example.com/o/r@<40 or 64 hex digits>",
+                s.clone(),
+            );
+        }
+        match (builder, split, p.0.is_empty()) {
+            (Some(id), Some((uri, rev)), true) => Ok(Provenance::Minimal(MinimalProvenance {
+                build_definition: MinimalDefinition {
+                    build_type: MINIMAL_BUILD_TYPE,
+                    external_parameters: MinimalParameters {
+                        source: uri.to_string(),
+                    },
+                    resolved_dependencies: vec![MinimalDependency {
+                        uri: uri.to_string(),
+                        digest: GitCommit {
+                            git_commit: rev.to_ascii_lowercase(),
+                        },
+                    }],
+                },
+                run_details: MinimalRunDetails {
+                    builder: Builder { id },
+                },
+            })),
+            _ => Err(StatementError::Provenance {
+                problems: p.0,
+                minimal_hint: false,
+            }),
+        }
+    }
+}
+
+fn is_commit(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn is_uri(s: &str) -> bool {
+    s.split_once(':').is_some_and(|(scheme, rest)| {
+        !rest.is_empty()
+            && scheme
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    }) && !s.contains(char::is_whitespace)
 }
 
 /// `owner/repo/.github/workflows/f.yaml@refs/x` → (`.github/workflows/f.yaml`, `refs/x`).
 fn split_workflow_ref(
     workflow_ref: &str,
     repository: &str,
-) -> Result<(String, String), StatementError> {
-    let invalid = || StatementError::Invalid {
+) -> Result<(String, String), FieldProblem> {
+    let invalid = || FieldProblem::Invalid {
         field: "workflow ref",
         expected: "owner/repo/.github/workflows/FILE@REF of the same repository",
         found: workflow_ref.to_string(),
@@ -246,12 +454,60 @@ impl Statement {
     }
 }
 
+/// A SLSA provenance v1 predicate: GitHub's workflow build type, or kakunin's minimal one.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Provenance {
+    GitHub(GitHubProvenance),
+    Minimal(MinimalProvenance),
+}
+
+impl Provenance {
+    /// Whether this is the minimal provenance of a build outside CI (weaker: docs/publish.md).
+    pub fn is_minimal(&self) -> bool {
+        matches!(self, Provenance::Minimal(_))
+    }
+}
+
 /// SLSA provenance v1, GitHub workflow build type.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct Provenance {
+pub struct GitHubProvenance {
     build_definition: BuildDefinition,
     run_details: RunDetails,
+}
+
+/// SLSA provenance v1 of [`MINIMAL_BUILD_TYPE`]: `externalParameters.source` (the repository
+/// URI), one resolved dependency (that URI and its `gitCommit`), and `runDetails.builder.id`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MinimalProvenance {
+    build_definition: MinimalDefinition,
+    run_details: MinimalRunDetails,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+struct MinimalDefinition {
+    build_type: &'static str,
+    external_parameters: MinimalParameters,
+    resolved_dependencies: Vec<MinimalDependency>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+struct MinimalParameters {
+    source: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+struct MinimalDependency {
+    uri: String,
+    digest: GitCommit,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+struct MinimalRunDetails {
+    builder: Builder,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -398,10 +654,85 @@ mod tests {
             .with_env(|v| if v == "GITHUB_RUN_ID" { None } else { env(v) })
             .provenance()
             .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "provenance field run id: expected --run-id or $GITHUB_RUN_ID (set in GitHub Actions), found neither"
+        assert!(
+            e.to_string().starts_with(
+                "provenance field run id: expected --run-id or $GITHUB_RUN_ID (set in GitHub Actions), found neither"
+            ),
+            "{e}"
         );
+    }
+
+    #[test]
+    fn every_missing_field_is_named_in_one_error() {
+        let e = BuildContext::default()
+            .with_env(|_| None)
+            .provenance()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("5 provenance fields are missing or malformed: "),
+            "{e}"
+        );
+        for flag in [
+            "--repository",
+            "--workflow-ref",
+            "--ref",
+            "--sha",
+            "--run-id",
+        ] {
+            assert!(e.contains(&format!("expected {flag} or $")), "{flag}: {e}");
+        }
+        assert!(
+            e.contains("--builder-id URI and --source URI@COMMIT"),
+            "{e}"
+        );
+        // In CI the hint is not given: the CI's variables are what is missing.
+        let e = BuildContext::default()
+            .with_env(|v| (v == "GITHUB_ACTIONS").then(|| "true".to_string()))
+            .provenance()
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("--builder-id"), "{e}");
+    }
+
+    #[test]
+    fn a_minimal_provenance_outside_ci_names_the_builder_and_the_source_commit() {
+        let ctx = BuildContext {
+            builder_id: Some("mailto:release@example.com".into()),
+            source: Some(format!("https://example.com/o/r@{}", "AB".repeat(20))),
+            ..Default::default()
+        };
+        let p = ctx.clone().with_env(|_| None).provenance().unwrap();
+        assert!(p.is_minimal());
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "buildDefinition": {
+                    "buildType": MINIMAL_BUILD_TYPE,
+                    "externalParameters": {"source": "https://example.com/o/r"},
+                    "resolvedDependencies": [{"uri": "https://example.com/o/r", "digest": {"gitCommit": "ab".repeat(20)}}]
+                },
+                "runDetails": {"builder": {"id": "mailto:release@example.com"}}
+            })
+        );
+        // Both are needed, well-formed, and only outside CI.
+        let e = BuildContext {
+            source: Some("https://example.com/o/r@main".into()),
+            ..Default::default()
+        }
+        .provenance()
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("expected --builder-id, found none"), "{e}");
+        assert!(e.contains("URI@COMMIT"), "{e}");
+        let e = ctx
+            .with_env(|v| (v == "GITLAB_CI").then(|| "true".to_string()))
+            .provenance()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a build outside CI"), "{e}");
+        assert!(e.contains("GitLab CI"), "{e}");
     }
 
     #[test]

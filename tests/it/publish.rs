@@ -857,3 +857,296 @@ fn the_identity_token_comes_from_sigstore_id_token_or_github_actions_oidc() {
     );
     assert!(files(&r.out).is_empty());
 }
+
+/// A command with none of the CI variables publish reads (a laptop, not GitHub Actions).
+fn no_ci(cmd: &mut Command) -> &mut Command {
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GITHUB_") || k.starts_with("CI_") || k.starts_with("ACTIONS_") {
+            cmd.env_remove(k);
+        }
+    }
+    for v in ["GITLAB_CI", "RUNNER_ENVIRONMENT", "SIGSTORE_ID_TOKEN"] {
+        cmd.env_remove(v);
+    }
+    cmd
+}
+
+fn p256_key(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let st = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+        ])
+        .arg(&path)
+        .status()
+        .expect("openssl runs");
+    assert!(st.success());
+    path
+}
+
+#[test]
+fn every_missing_provenance_field_is_named_in_one_error_before_anything_is_signed() {
+    let r = release("publish-missing-fields");
+    let key = p256_key(r.dir.path(), "k.pem");
+    let out_dir = r.dir.path().join("not-yet");
+    let out = no_ci(&mut kakunin())
+        .args(["publish", "chart"])
+        .arg(&r.chart)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("--key")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("5 provenance fields are missing or malformed"),
+        "{err}"
+    );
+    for flag in [
+        "--repository",
+        "--workflow-ref",
+        "--ref",
+        "--sha",
+        "--run-id",
+    ] {
+        assert!(
+            err.contains(&format!("expected {flag} or $")),
+            "{flag}: {err}"
+        );
+    }
+    assert!(
+        err.contains("--builder-id URI and --source URI@COMMIT"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(
+        !out_dir.exists(),
+        "--out was created for a publish that failed"
+    );
+}
+
+/// A keyed publish on a laptop: minimal provenance, no log entry, a timestamp from the test
+/// instance's TSA. Verifiers refuse it unless they opt out of the log, and then say so.
+#[test]
+fn an_offline_keyed_publish_needs_the_verifier_to_opt_out_of_the_log_and_says_so() {
+    let instance = TestSigstore::start();
+    let r = release("publish-offline");
+    let key = p256_key(r.dir.path(), "k.pem");
+    let public = r.dir.path().join("k.pub");
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(instance.signing_config()).unwrap()).unwrap();
+    let tsa = config["tsaUrls"][0]["url"].as_str().unwrap().to_string();
+    let source = format!("https://example.com/o/r@{SHA}");
+    let publish = |out: &Path, extra: &[&str]| {
+        no_ci(&mut kakunin())
+            .args(["publish", "chart"])
+            .arg(&r.chart)
+            .arg("--out")
+            .arg(out)
+            .arg("--key")
+            .arg(&key)
+            .arg("--public-key-out")
+            .arg(&public)
+            .args([
+                "--builder-id",
+                "mailto:release@example.com",
+                "--source",
+                &source,
+            ])
+            .arg("--trusted-root")
+            .arg(instance.trusted_root())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // --tlog-upload=false without a timestamp: refused, nothing written.
+    let out = publish(&r.out, &["--tlog-upload=false"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--timestamp-server"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(files(&r.out).is_empty());
+    // With the log refusing everything, an offline publish does not need it.
+    instance.fail("rekor", Some(503));
+    let out = publish(&r.out, &["--tlog-upload=false", "--timestamp-server", &tsa]);
+    instance.fail("rekor", None);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("NO transparency-log entry (--tlog-upload=false)"),
+        "{}",
+        stdout(&out)
+    );
+    let bundle = r.out.join("gomenhashai-1.3.2.sigstore");
+    let b: serde_json::Value = serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+    assert_eq!(
+        b["verificationMaterial"]["tlogEntries"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(b["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap();
+    let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(
+        st["predicate"]["buildDefinition"]["buildType"],
+        kakunin::publish::statement::MINIMAL_BUILD_TYPE
+    );
+    assert_eq!(
+        st["predicate"]["runDetails"]["builder"]["id"],
+        "mailto:release@example.com"
+    );
+
+    let verify_bundle = |extra: &[&str], artifact: &Path| {
+        kakunin()
+            .args(["verify-bundle", "--output", "json", "--bundle"])
+            .arg(&bundle)
+            .arg("--key")
+            .arg(&public)
+            .arg("--trusted-root")
+            .arg(instance.trusted_root())
+            .args(extra)
+            .arg(artifact)
+            .output()
+            .unwrap()
+    };
+    // Without the opt-out: refused, with the reason.
+    let v = verify_bundle(&[], &r.chart);
+    assert_eq!(code(&v), 1, "{}{}", stdout(&v), stderr(&v));
+    assert!(
+        stdout(&v).contains("expected a transparency-log entry"),
+        "{}",
+        stdout(&v)
+    );
+    assert!(
+        stdout(&v).contains("--insecure-ignore-tlog"),
+        "{}",
+        stdout(&v)
+    );
+    // With it: verified, and the signature check says no log entry was checked.
+    let v = verify_bundle(&["--insecure-ignore-tlog"], &r.chart);
+    assert_eq!(code(&v), 0, "{}{}", stdout(&v), stderr(&v));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&v)).unwrap();
+    let sig = &report["reports"][0]["checks"][0];
+    assert!(
+        sig["found"]
+            .as_str()
+            .unwrap()
+            .contains("NO transparency-log entry: none was checked (--insecure-ignore-tlog)"),
+        "{sig}"
+    );
+    assert!(
+        stderr(&v).contains("WARNING: --insecure-ignore-tlog"),
+        "{}",
+        stderr(&v)
+    );
+    // The opt-out waives the log, nothing else: another artifact still fails.
+    let other = r.dir.path().join("other.tgz");
+    std::fs::write(&other, b"another chart").unwrap();
+    let v = verify_bundle(&["--insecure-ignore-tlog"], &other);
+    assert_eq!(code(&v), 1, "{}", stdout(&v));
+
+    // verify-attestation: the minimal provenance is reported as weaker, with what is absent;
+    // it is compared with what the user asks, and what it cannot say fails.
+    let attest = |extra: &[&str]| {
+        let out = kakunin()
+            .args(["verify-attestation", "--output", "json", "--bundle"])
+            .arg(&bundle)
+            .arg("--key")
+            .arg(&public)
+            .arg("--trusted-root")
+            .arg(instance.trusted_root())
+            .args(extra)
+            .arg(&r.chart)
+            .output()
+            .unwrap();
+        let report: serde_json::Value =
+            serde_json::from_str(&stdout(&out)).unwrap_or(serde_json::Value::Null);
+        (code(&out), report, stdout(&out))
+    };
+    let (c, _, text) = attest(&[]);
+    assert_eq!(c, 1, "without --insecure-ignore-tlog: {text}");
+    let (c, report, text) = attest(&[
+        "--insecure-ignore-tlog",
+        "--repository",
+        "https://example.com/o/r",
+        "--source-digest",
+        SHA,
+        "--builder-id",
+        "mailto:release@example.com",
+    ]);
+    assert_eq!(c, 0, "{text}");
+    let prov = report["reports"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "attestation.provenance")
+        .cloned()
+        .unwrap();
+    assert!(prov["title"].as_str().unwrap().contains("WEAKER"), "{prov}");
+    assert!(
+        prov["found"]
+            .as_str()
+            .unwrap()
+            .contains("absent: workflow, ref, run invocation, runner environment"),
+        "{prov}"
+    );
+    let (c, _, text) = attest(&[
+        "--insecure-ignore-tlog",
+        "--repository",
+        "https://example.com/o/other",
+    ]);
+    assert_eq!(c, 1, "another repository: {text}");
+    let (c, _, text) = attest(&["--insecure-ignore-tlog", "--source-ref", "refs/heads/main"]);
+    assert_eq!(c, 1, "a ref the minimal provenance does not state: {text}");
+
+    // securesystemslib's DSSE on the .intoto.jsonl, with the public key.
+    let ssl = securesystemslib_verify(
+        &bundle,
+        &r.out.join("gomenhashai-1.3.2.intoto.jsonl"),
+        Some(&public),
+    );
+    assert!(
+        ssl.status.success(),
+        "securesystemslib: {}",
+        String::from_utf8_lossy(&ssl.stderr)
+    );
+}
+
+#[test]
+fn a_minimal_provenance_is_refused_in_ci() {
+    let r = release("publish-minimal-in-ci");
+    let key = p256_key(r.dir.path(), "k.pem");
+    let out = no_ci(&mut kakunin())
+        .env("GITHUB_ACTIONS", "true")
+        .args(["publish", "chart"])
+        .arg(&r.chart)
+        .arg("--out")
+        .arg(&r.out)
+        .arg("--key")
+        .arg(&key)
+        .args(["--builder-id", "mailto:a@example.com", "--source"])
+        .arg(format!("https://example.com/o/r@{SHA}"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("a build outside CI"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(files(&r.out).is_empty());
+}
