@@ -89,6 +89,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s q -l q
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l github-release -d 'A GitHub release attestation: signed by GitHub itself (identity https://dotcom.releases.github.com, no OIDC issuer extension); uses the GitHub instance\'s root unless a root is given'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l deny-self-hosted-runners -d 'Fail unless the certificate\'s runner environment claim is github-hosted'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l insecure-ignore-tlog -d 'DANGER: accept a bundle without transparency-log inclusion (e.g. publish --tlog-upload=false, cosign\'s flag); the report says no log entry was checked'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l staging -d 'Use the Sigstore public-good staging instance\'s embedded trusted root'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l offline -d 'Accepted for cosign compatibility: verification never uses the network (a no-op)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -144,6 +145,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s q
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l github-release -d 'A GitHub release attestation: signed by GitHub itself (identity https://dotcom.releases.github.com, no OIDC issuer extension); uses the GitHub instance\'s root unless a root is given'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l deny-self-hosted-runners -d 'Fail unless the certificate\'s runner environment claim is github-hosted'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l insecure-ignore-tlog -d 'DANGER: accept a bundle without transparency-log inclusion (e.g. publish --tlog-upload=false, cosign\'s flag); the report says no log entry was checked'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l staging -d 'Use the Sigstore public-good staging instance\'s embedded trusted root'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l offline -d 'Accepted for cosign compatibility: verification never uses the network (a no-op)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -183,6 +185,9 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l identity-token -d 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l key -d 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l public-key-out -d 'Write the key\'s public key (PEM) here (default: print it)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l tlog-upload -d 'With --key: upload to the transparency log (cosign\'s name). --tlog-upload=false signs offline: no log entry, verifiable only with --insecure-ignore-tlog; needs --timestamp-server' -r -f -a "true\t''
+false\t''"
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l timestamp-server -d 'With --key: the RFC 3161 timestamp authority to use (instead of the signing config\'s)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l signing-config -d 'Sign with the instance this signing_config.json describes (needs --trusted-root)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l trusted-root -d 'Verify what was written against this trusted_root.json (default: the instance\'s embedded root)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l repository -d '[$GITHUB_REPOSITORY] OWNER/REPO that built the artifact' -r
@@ -197,6 +202,8 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l run-id -d '[$GITHUB_RUN_ID]' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l run-attempt -d '[$GITHUB_RUN_ATTEMPT] (default 1)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l server-url -d '[$GITHUB_SERVER_URL] (default https://github.com)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l builder-id -d 'Outside CI: who built it (a URI, e.g. mailto:you@example.com); with --source, makes a minimal provenance (weaker: only the signer vouches for it)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l source -d 'Outside CI: the repository and commit built, URI@COMMIT (with --builder-id)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l staging -d 'Sign with Sigstore\'s staging instance (sigstage.dev)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l tag -d 'The release tag, e.g. v1.3.1 (files are named <name>-<tag>)' -r
@@ -205,6 +212,9 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l identity-token -d 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l key -d 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l public-key-out -d 'Write the key\'s public key (PEM) here (default: print it)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l tlog-upload -d 'With --key: upload to the transparency log (cosign\'s name). --tlog-upload=false signs offline: no log entry, verifiable only with --insecure-ignore-tlog; needs --timestamp-server' -r -f -a "true\t''
+false\t''"
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l timestamp-server -d 'With --key: the RFC 3161 timestamp authority to use (instead of the signing config\'s)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l signing-config -d 'Sign with the instance this signing_config.json describes (needs --trusted-root)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l trusted-root -d 'Verify what was written against this trusted_root.json (default: the instance\'s embedded root)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l repository -d '[$GITHUB_REPOSITORY] OWNER/REPO that built the artifact' -r
@@ -219,6 +229,8 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l run-id -d '[$GITHUB_RUN_ID]' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l run-attempt -d '[$GITHUB_RUN_ATTEMPT] (default 1)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l server-url -d '[$GITHUB_SERVER_URL] (default https://github.com)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l builder-id -d 'Outside CI: who built it (a URI, e.g. mailto:you@example.com); with --source, makes a minimal provenance (weaker: only the signer vouches for it)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l source -d 'Outside CI: the repository and commit built, URI@COMMIT (with --builder-id)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l push-attestation -d 'Also attach the bundle to the image in its registry (OCI referrer; the sha256-<hex> fallback tag where the registry has no referrers API). Credentials: the Docker config'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l plain-http -d 'Talk to the registry over plain HTTP (a registry on loopback or a private network)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l staging -d 'Sign with Sigstore\'s staging instance (sigstage.dev)'
