@@ -193,7 +193,9 @@ fn media_type(bytes: &[u8]) -> Option<String> {
         #[serde(rename = "mediaType")]
         media_type: Option<String>,
     }
-    serde_json::from_slice::<M>(bytes).ok()?.media_type
+    kakunin::strict_json::from_slice::<M>(bytes, kakunin::limits::MAX_MANIFEST_BYTES)
+        .ok()?
+        .media_type
 }
 
 /// The trusted root the profile names, as a kit file (recorded, never trusted by the kit).

@@ -198,3 +198,81 @@ fn a_changed_chart_package_on_the_server_is_rejected() {
         "{failed:#?}"
     );
 }
+
+/// Defect 7 of issue 10, over docker-registry: a validly signed attestation about another
+/// digest, attached to the image before the right one, neither hides the right one nor passes
+/// for it; alone, it fails `image.registry-attestation` (exit 1).
+#[test]
+fn a_stray_attestation_attached_first_in_the_registry() {
+    let w = world();
+    let Some(served) = w.serve("verify::a_stray_attestation") else {
+        return;
+    };
+    let img = w.image("v1.3.1");
+    let pushed = crate::support::registry::PushedImage {
+        digest: img.image.digest().to_string(),
+        manifest: img.image.manifest.clone(),
+        media_type: crate::world::build::MANIFEST_MEDIA_TYPE,
+    };
+    let stray = served.registry.attach_bundle_first(
+        &img.image.path,
+        &pushed,
+        &w.extras.image_other_subject,
+    );
+    let cache = TempDir::new("verify-stray-cache");
+    let report = |out: &std::process::Output| -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)));
+        v.get("reports").map(|r| r[0].clone()).unwrap_or(v)
+    };
+    let check = |r: &serde_json::Value, id: &str| -> serde_json::Value {
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} in {r:#}"))
+    };
+    let out = verify(&served, &["gomenhashai@1.3.2", "--output", "json"], &cache);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let r = report(&out);
+    let att = check(&r, "image.registry-attestation");
+    assert_eq!(att["outcome"], "pass", "{att:#}");
+    let found = att["found"].as_str().unwrap();
+    assert!(
+        found.contains("(2 attached); not used: ") && found.contains(&stray),
+        "{att:#}"
+    );
+    assert_eq!(check(&r, "image.subject")["outcome"], "pass");
+    let listed = &r["details"]["registry_attestations"];
+    assert_eq!(listed[0]["used"], false, "{listed:#}");
+    assert!(listed[0]["source"].as_str().unwrap().contains(&stray));
+    assert_eq!(listed[1]["used"], true, "{listed:#}");
+
+    // Only the stray one attached (the right one taken out of the referrers index).
+    served
+        .registry
+        .remove_last_referrer(&img.image.path, &pushed.digest);
+    let cache = TempDir::new("verify-stray-cache-2");
+    let out = verify(&served, &["gomenhashai@1.3.2", "--output", "json"], &cache);
+    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
+    let r = report(&out);
+    let att = check(&r, "image.registry-attestation");
+    assert_eq!(att["outcome"], "fail", "{att:#}");
+    assert!(
+        att["expected"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("names {}", img.image.digest())),
+        "{att:#}"
+    );
+    assert!(
+        att["found"]
+            .as_str()
+            .unwrap()
+            .starts_with("none of 1 attached bundles")
+            && att["found"].as_str().unwrap().contains("is not about"),
+        "{att:#}"
+    );
+}

@@ -266,8 +266,35 @@ impl Registry {
         digest
     }
 
+    /// Like [`Registry::attach_bundle`], but the new attachment comes first in the referrers
+    /// index (as a registry may list them in any order).
+    pub fn attach_bundle_first(&self, repo: &str, subject: &PushedImage, bundle: &[u8]) -> String {
+        let digest = self.attach_bundle(repo, subject, bundle);
+        self.edit_fallback_index(repo, &subject.digest, |e| e.rotate_right(1));
+        digest
+    }
+
+    /// Takes the last attachment out of the referrers index of `subject`.
+    pub fn remove_last_referrer(&self, repo: &str, subject: &str) {
+        self.edit_fallback_index(repo, subject, |e| {
+            e.pop();
+        });
+    }
+
     /// Appends a descriptor (JSON) to the referrers index under the fallback tag of `subject`.
     pub fn add_to_fallback_index(&self, repo: &str, subject: &str, descriptor: String) {
+        self.edit_fallback_index(repo, subject, |e| {
+            e.push(serde_json::from_str(&descriptor).unwrap())
+        });
+    }
+
+    /// Rewrites the referrers index under the fallback tag of `subject`.
+    fn edit_fallback_index(
+        &self,
+        repo: &str,
+        subject: &str,
+        edit: impl FnOnce(&mut Vec<serde_json::Value>),
+    ) {
         let tag = subject.replace(':', "-");
         let existing = kakunin::fetch::block_on(async {
             let r = self
@@ -287,7 +314,7 @@ impl Registry {
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
             .and_then(|v| v["manifests"].as_array().cloned())
             .unwrap_or_default();
-        entries.push(serde_json::from_str(&descriptor).unwrap());
+        edit(&mut entries);
         let index = serde_json::json!({
             "schemaVersion": 2,
             "mediaType": OCI_INDEX,
