@@ -139,7 +139,7 @@ pub async fn attach_bundle(
     // No referrers API: maintain the fallback tag's index.
     let tag = format!("{}-{}", subject.algorithm().name(), subject.hex());
     let mut entries: Vec<serde_json::Value> = match s.get_manifest(&tag).await? {
-        Some((bytes, _)) => serde_json::from_slice::<serde_json::Value>(&bytes)
+        Some((bytes, _)) => crate::strict_json::to_value(&bytes, crate::limits::MAX_MANIFEST_BYTES)
             .ok()
             .and_then(|v| v["manifests"].as_array().cloned())
             .ok_or_else(|| {

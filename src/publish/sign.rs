@@ -37,6 +37,8 @@ impl SigningInstance {
         let text = std::str::from_utf8(&bytes).map_err(|_| {
             SignError::Config(format!("signing config {} is not UTF-8", path.display()))
         })?;
+        crate::strict_json::check(&bytes, limits::MAX_TRUST_BYTES)
+            .map_err(|e| SignError::Config(format!("signing config {}: {e}", path.display())))?;
         let config = SigningConfig::from_json(text).map_err(|e| {
             SignError::Config(format!(
                 "signing config {}: expected a SigningConfig v0.2 document, found: {e}",
