@@ -183,7 +183,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l prov-key -d 'Also write <chart>.tgz.prov, signed with this armored OpenPGP secret key (passphrase from $KAKUNIN_PROV_PASSPHRASE, if any)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l out -d 'Directory to write the files into (created when missing; existing files are never replaced)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l identity-token -d 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l key -d 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l key -d 'Sign with this private key instead of keyless: cosign.key (passphrase from COSIGN_PASSWORD) or PKCS#8 PEM; ECDSA P-256 or Ed25519' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l public-key-out -d 'Write the key\'s public key (PEM) here (default: print it)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from chart" -l tlog-upload -d 'With --key: upload to the transparency log (cosign\'s name). --tlog-upload=false signs offline: no log entry, verifiable only with --insecure-ignore-tlog; needs --timestamp-server' -r -f -a "true\t''
 false\t''"
@@ -210,7 +210,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l name -d 'The release name for file names (default: the GitHub repository\'s name, else the image\'s last path segment), e.g. GomenHashai → GomenHashai-v1.3.1.sigstore' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l out -d 'Directory to write the files into (created when missing; existing files are never replaced)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l identity-token -d 'OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l key -d 'Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l key -d 'Sign with this private key instead of keyless: cosign.key (passphrase from COSIGN_PASSWORD) or PKCS#8 PEM; ECDSA P-256 or Ed25519' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l public-key-out -d 'Write the key\'s public key (PEM) here (default: print it)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and __fish_seen_subcommand_from image" -l tlog-upload -d 'With --key: upload to the transparency log (cosign\'s name). --tlog-upload=false signs offline: no log entry, verifiable only with --insecure-ignore-tlog; needs --timestamp-server' -r -f -a "true\t''
 false\t''"

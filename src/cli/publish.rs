@@ -28,8 +28,8 @@ Examples:
       --identity-token \"$TOKEN\" --repository o/r --ref refs/heads/main --sha 1ac9… \\
       --workflow-ref o/r/.github/workflows/helm-release.yaml@refs/heads/main --run-id 42
 
-  # With a managed key (PKCS#8 PEM, ECDSA P-256 or Ed25519); the public key is written too
-  kakunin publish chart app-1.0.0.tgz --out dist/ --key cosign.key --public-key-out dist/app.pub
+  # With cosign's encrypted key (cosign generate-key-pair); the public key is written too
+  COSIGN_PASSWORD=… kakunin publish chart app-1.0.0.tgz --out dist/ --key cosign.key --public-key-out dist/app.pub
 
   # On a laptop: a minimal provenance (weaker), offline, with a timestamp only
   kakunin publish chart app-1.0.0.tgz --out dist/ --key release.key \\
@@ -97,7 +97,7 @@ struct CommonArgs {
     /// OIDC identity token for keyless signing (else SIGSTORE_ID_TOKEN, else GitHub Actions OIDC)
     #[arg(long, value_name = "TOKEN", conflicts_with = "key")]
     identity_token: Option<String>,
-    /// Sign with this private key (PKCS#8 PEM: ECDSA P-256 or Ed25519) instead of keyless
+    /// Sign with this private key instead of keyless: cosign.key (passphrase from COSIGN_PASSWORD) or PKCS#8 PEM; ECDSA P-256 or Ed25519
     #[arg(long, value_name = "PEM")]
     key: Option<PathBuf>,
     /// Write the key's public key (PEM) here (default: print it)

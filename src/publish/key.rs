@@ -1,4 +1,6 @@
-//! Signing with a managed key (`--key`): PKCS#8 PEM, ECDSA P-256 (SHA-256) or Ed25519.
+//! Signing with a managed key (`--key`): PKCS#8 PEM, or cosign's encrypted `cosign.key`
+//! (passphrase from `COSIGN_PASSWORD`, see [`super::cosign_key`]); ECDSA P-256 (SHA-256) or
+//! Ed25519.
 //!
 //! The bundle is v0.3 with `verificationMaterial.publicKey` (a hint: base64 SHA-256 of the
 //! DER SubjectPublicKeyInfo), the DSSE envelope, **a Rekor v1 `dsse` entry** whose verifier is
@@ -19,6 +21,7 @@ use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, Ed25519
 use base64::Engine;
 use sigstore_types::{Bundle, SignatureBytes};
 
+use super::cosign_key;
 use super::sign::SignError;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -60,6 +63,24 @@ impl KeySigner {
         let bytes =
             crate::limits::read_file_capped(path, 64 * 1024).map_err(|e| bad(e.to_string()))?;
         let text = std::str::from_utf8(&bytes).map_err(|_| bad("not a PEM file".into()))?;
+        if let Some(label) = cosign_key::LABELS
+            .into_iter()
+            .find(|l| text.contains(&format!("-----BEGIN {l}-----")))
+        {
+            let body = pem_block(text, label)
+                .ok_or_else(|| bad(format!("the {label} PEM block is not base64")))?;
+            // As cosign: the passphrase comes from COSIGN_PASSWORD (set and empty is an empty
+            // passphrase); kakunin never prompts.
+            let passphrase = std::env::var_os(cosign_key::PASSWORD_ENV).ok_or_else(|| {
+                bad(format!(
+                    "an encrypted cosign key: set {} to its passphrase",
+                    cosign_key::PASSWORD_ENV
+                ))
+            })?;
+            let der = cosign_key::decrypt(&body, passphrase.as_encoded_bytes())
+                .map_err(|e| bad(format!("cosign key: {e}")))?;
+            return KeySigner::from_pkcs8_der(&der).map_err(bad);
+        }
         KeySigner::from_pem(text).map_err(bad)
     }
 
@@ -74,14 +95,19 @@ impl KeySigner {
                 "expected a PEM block BEGIN PRIVATE KEY (PKCS#8), found none".to_string()
             }
         })?;
-        if let Ok(pair) = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &der) {
+        KeySigner::from_pkcs8_der(&der)
+    }
+
+    /// A PKCS#8 DER private key, ECDSA P-256 or Ed25519.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<KeySigner, String> {
+        if let Ok(pair) = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, der) {
             let spki = [P256_SPKI_PREFIX, pair.public_key().as_ref()].concat();
             return Ok(KeySigner {
                 pair: Pair::EcdsaP256(pair),
                 spki,
             });
         }
-        if let Ok(pair) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der) {
+        if let Ok(pair) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
             let spki = [ED25519_SPKI_PREFIX, pair.public_key().as_ref()].concat();
             return Ok(KeySigner {
                 pair: Pair::Ed25519(pair),

@@ -16,6 +16,7 @@
 //!   final name ([`write`]).
 
 pub mod attach;
+pub mod cosign_key;
 pub mod identity;
 pub mod key;
 pub mod prov;

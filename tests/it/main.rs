@@ -6,6 +6,7 @@ mod bundle;
 mod chart;
 mod cli;
 mod common;
+mod cosign_key;
 mod download;
 mod fetch;
 mod kit;
