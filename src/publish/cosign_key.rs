@@ -86,14 +86,9 @@ fn b64(what: &str, s: &str) -> Result<Vec<u8>, CosignKeyError> {
 /// Decrypts the body of a cosign key PEM block (the JSON, already base64-decoded from the PEM)
 /// with a passphrase; returns the PKCS#8 DER private key.
 pub fn decrypt(body: &[u8], passphrase: &[u8]) -> Result<Vec<u8>, CosignKeyError> {
-    if body.len() > 16 * 1024 {
-        return Err(CosignKeyError::Format(format!(
-            "{} bytes, more than a key",
-            body.len()
-        )));
-    }
-    let e: Encrypted =
-        serde_json::from_slice(body).map_err(|e| CosignKeyError::Format(e.to_string()))?;
+    // Parsed once, strictly (size cap, depth, duplicate keys refused), as every JSON input.
+    let e: Encrypted = crate::strict_json::from_slice(body, 16 * 1024)
+        .map_err(|e| CosignKeyError::Format(e.to_string()))?;
     if e.kdf.name != "scrypt" {
         return Err(CosignKeyError::Unsupported {
             what: "kdf",
