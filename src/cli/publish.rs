@@ -199,6 +199,7 @@ impl BuildArgs {
             builder_id: self.builder_id.clone(),
             source: self.source.clone(),
             ci: None,
+            gitlab: None,
         }
         .with_env(|v| std::env::var(v).ok())
     }

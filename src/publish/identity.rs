@@ -20,7 +20,7 @@ pub struct TokenSource {
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
     #[error(
-        "no identity token: expected --identity-token, SIGSTORE_ID_TOKEN, or GitHub Actions OIDC (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN, with `permissions: id-token: write`), found none"
+        "no identity token: expected --identity-token, SIGSTORE_ID_TOKEN (in GitLab CI: `id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore`), or GitHub Actions OIDC (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN, with `permissions: id-token: write`), found none"
     )]
     Missing,
     #[error("identity token from {source_name} is not a usable JWT: {reason}")]
@@ -76,8 +76,8 @@ fn parse(source_name: &'static str, token: &str) -> Result<IdentityToken, Identi
 }
 
 /// The certificate identity (SAN) and OIDC issuer Fulcio will certify for this token, from its
-/// (unverified) claims: for GitHub Actions `https://github.com/` + `job_workflow_ref`, else the
-/// `email` or the `sub`. Publishing verifies what it wrote against exactly these, so a CA that
+/// (unverified) claims: for GitHub Actions `https://github.com/` + `job_workflow_ref`, for GitLab
+/// CI `https://` + `ci_config_ref_uri`, else the `email` or the `sub`. Publishing verifies what it wrote against exactly these, so a CA that
 /// certified someone else is caught.
 pub fn expected_identity(token: &IdentityToken) -> (String, String) {
     use base64::Engine;
@@ -93,8 +93,12 @@ pub fn expected_identity(token: &IdentityToken) -> (String, String) {
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
     let issuer = token.issuer().to_string();
+    let gitlab = claims.get("ci_config_ref_uri").and_then(|v| v.as_str());
     let san = match claims.get("job_workflow_ref").and_then(|v| v.as_str()) {
         Some(jwr) if issuer == GITHUB_ACTIONS_ISSUER => format!("https://github.com/{jwr}"),
+        // GitLab CI (`id_tokens`, issuer https://gitlab.com or the instance's): Fulcio
+        // certifies `https://` + `ci_config_ref_uri` (`gitlab.com/GROUP/PROJECT//.gitlab-ci.yml@refs/…`).
+        _ if gitlab.is_some() => format!("https://{}", gitlab.unwrap_or_default()),
         _ => token
             .email()
             .map(str::to_string)

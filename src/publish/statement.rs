@@ -17,6 +17,8 @@ use crate::digest::{Algorithm, Digest};
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
 pub const GITHUB_WORKFLOW_BUILD_TYPE: &str = "https://actions.github.io/buildtypes/workflow/v1";
+/// GitLab's SLSA provenance build type (its specification page).
+pub const GITLAB_BUILD_TYPE: &str = crate::attestation::provenance::GITLAB_SLSA_V1;
 /// kakunin's minimal provenance for a build outside CI (docs/publish.md, "Minimal provenance").
 pub const MINIMAL_BUILD_TYPE: &str = crate::attestation::provenance::KAKUNIN_MINIMAL_V1;
 
@@ -56,11 +58,36 @@ pub struct BuildContext {
     pub source: Option<String>,
     /// The CI the environment says this runs in (`GITHUB_ACTIONS=true`, `GITLAB_CI=true`).
     pub ci: Option<&'static str>,
+    /// In GitLab CI (`GITLAB_CI=true`): the `CI_*` variables its provenance is made of.
+    pub gitlab: Option<std::collections::BTreeMap<&'static str, String>>,
 }
+
+/// The GitLab CI/CD variables a GitLab provenance reads ([`BuildContext::with_env`]).
+pub const GITLAB_VARIABLES: &[&str] = &[
+    "CI_PROJECT_URL",
+    "CI_PROJECT_PATH",
+    "CI_SERVER_URL",
+    "CI_COMMIT_SHA",
+    "CI_COMMIT_TAG",
+    "CI_COMMIT_BRANCH",
+    "CI_COMMIT_REF_NAME",
+    "CI_CONFIG_PATH",
+    "CI_JOB_ID",
+    "CI_JOB_NAME",
+    "CI_PIPELINE_ID",
+    "CI_PIPELINE_SOURCE",
+    "CI_RUNNER_ID",
+];
 
 /// One required provenance field that is missing or malformed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldProblem {
+    /// A CI variable with no flag (GitLab CI's).
+    MissingVariable {
+        field: &'static str,
+        env: &'static str,
+        ci: &'static str,
+    },
     Missing {
         field: &'static str,
         flag: &'static str,
@@ -89,6 +116,10 @@ impl std::fmt::Display for FieldProblem {
                 flag,
                 env: None,
             } => write!(f, "provenance field {field}: expected {flag}, found none"),
+            FieldProblem::MissingVariable { field, env, ci } => write!(
+                f,
+                "provenance field {field}: expected ${env} (set in {ci}), found none"
+            ),
             FieldProblem::Invalid {
                 field,
                 expected,
@@ -180,6 +211,14 @@ impl BuildContext {
         fill(&mut self.runner_environment, "RUNNER_ENVIRONMENT");
         fill(&mut self.run_id, "GITHUB_RUN_ID");
         fill(&mut self.run_attempt, "GITHUB_RUN_ATTEMPT");
+        if self.gitlab.is_none() && get("GITLAB_CI").as_deref() == Some("true") {
+            self.gitlab = Some(
+                GITLAB_VARIABLES
+                    .iter()
+                    .filter_map(|v| get(v).map(|value| (*v, value)))
+                    .collect(),
+            );
+        }
         if self.ci.is_none() {
             self.ci = if get("GITHUB_ACTIONS").as_deref() == Some("true") {
                 Some("GitHub Actions (GITHUB_ACTIONS=true)")
@@ -197,6 +236,9 @@ impl BuildContext {
     pub fn provenance(&self) -> Result<Provenance, StatementError> {
         if self.builder_id.is_some() || self.source.is_some() {
             return self.minimal();
+        }
+        if let Some(vars) = &self.gitlab {
+            return gitlab_provenance(vars);
         }
         let mut p = Problems::default();
         let server = self
@@ -365,6 +407,89 @@ impl BuildContext {
     }
 }
 
+/// GitLab CI's provenance, of GitLab's SLSA build type, from its `CI_*` variables: the project
+/// and commit, the ref (`CI_COMMIT_TAG`, else `CI_COMMIT_BRANCH`), the pipeline file, the job and
+/// the runner.
+fn gitlab_provenance(
+    vars: &std::collections::BTreeMap<&'static str, String>,
+) -> Result<Provenance, StatementError> {
+    let mut p = Problems::default();
+    let mut need = |field: &'static str, env: &'static str| -> Option<String> {
+        let v = vars.get(env).cloned();
+        if v.is_none() {
+            p.0.push(FieldProblem::MissingVariable {
+                field,
+                env,
+                ci: "GitLab CI",
+            });
+        }
+        v
+    };
+    let project = need("repository", "CI_PROJECT_URL");
+    let sha = need("commit", "CI_COMMIT_SHA");
+    let job = need("job id", "CI_JOB_ID");
+    let job_name = need("job name", "CI_JOB_NAME");
+    let runner = need("runner id", "CI_RUNNER_ID");
+    let config = need("pipeline file", "CI_CONFIG_PATH");
+    let has_ref = vars.contains_key("CI_COMMIT_TAG") || vars.contains_key("CI_COMMIT_BRANCH");
+    if !has_ref {
+        p.0.push(FieldProblem::MissingVariable {
+            field: "ref",
+            env: "CI_COMMIT_TAG or $CI_COMMIT_BRANCH",
+            ci: "GitLab CI",
+        });
+    }
+    if let Some(sha) = &sha
+        && !is_commit(sha)
+    {
+        p.invalid("commit", "a 40-hex-digit git commit", sha.clone());
+    }
+    if let Some(url) = &project
+        && !url.starts_with("https://")
+    {
+        p.invalid("repository", "an https:// project URL", url.clone());
+    }
+    let (Some(project), Some(sha), Some(job), Some(job_name), Some(runner), Some(_), true) =
+        (project, sha, job, job_name, runner, config, p.0.is_empty())
+    else {
+        return Err(StatementError::Provenance {
+            problems: p.0,
+            minimal_hint: false,
+        });
+    };
+    let project = project.trim_end_matches('/').to_string();
+    // The variables that say what was built, from where (never secrets: only these names).
+    let variables: std::collections::BTreeMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    Ok(Provenance::GitLab(GitLabProvenance {
+        build_definition: GitLabDefinition {
+            build_type: GITLAB_BUILD_TYPE,
+            external_parameters: GitLabParameters {
+                source: project.clone(),
+                entry_point: job_name,
+                variables,
+            },
+            internal_parameters: GitLabInternal { job: job.clone() },
+            resolved_dependencies: vec![MinimalDependency {
+                uri: project.clone(),
+                digest: GitCommit {
+                    git_commit: sha.to_ascii_lowercase(),
+                },
+            }],
+        },
+        run_details: GitLabRunDetails {
+            builder: Builder {
+                id: format!("{project}/-/runners/{runner}"),
+            },
+            metadata: Metadata {
+                invocation_id: format!("{project}/-/jobs/{job}"),
+            },
+        },
+    }))
+}
+
 fn is_commit(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -459,7 +584,46 @@ impl Statement {
 #[serde(untagged)]
 pub enum Provenance {
     GitHub(GitHubProvenance),
+    GitLab(GitLabProvenance),
     Minimal(MinimalProvenance),
+}
+
+/// SLSA provenance v1 of GitLab's build type ([`GITLAB_BUILD_TYPE`]), as GitLab documents it:
+/// `externalParameters.source` / `entryPoint` / `variables`, `internalParameters.job`, the
+/// project's commit, the runner as builder and the job as invocation.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct GitLabProvenance {
+    build_definition: GitLabDefinition,
+    run_details: GitLabRunDetails,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+struct GitLabDefinition {
+    build_type: &'static str,
+    external_parameters: GitLabParameters,
+    internal_parameters: GitLabInternal,
+    resolved_dependencies: Vec<MinimalDependency>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+struct GitLabParameters {
+    source: String,
+    entry_point: String,
+    variables: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+struct GitLabInternal {
+    job: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+struct GitLabRunDetails {
+    builder: Builder,
+    metadata: Metadata,
 }
 
 impl Provenance {
@@ -693,6 +857,64 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!e.contains("--builder-id"), "{e}");
+    }
+
+    #[test]
+    fn gitlab_ci_provenance_comes_from_its_variables() {
+        let vars = |v: &str| -> Option<String> {
+            Some(
+                match v {
+                    "GITLAB_CI" => "true",
+                    "CI_PROJECT_URL" => "https://gitlab.com/group/project",
+                    "CI_COMMIT_SHA" => "1ac93ce21ee526b36fd154b9058d97dfaa424c50",
+                    "CI_COMMIT_BRANCH" => "main",
+                    "CI_CONFIG_PATH" => ".gitlab-ci.yml",
+                    "CI_JOB_ID" => "7",
+                    "CI_JOB_NAME" => "release",
+                    "CI_RUNNER_ID" => "33",
+                    "CI_JOB_TOKEN" => "secret",
+                    _ => return None,
+                }
+                .to_string(),
+            )
+        };
+        let p = BuildContext::default().with_env(vars).provenance().unwrap();
+        let v = serde_json::to_value(&p).unwrap();
+        let b = &v["buildDefinition"];
+        assert_eq!(b["buildType"], GITLAB_BUILD_TYPE);
+        assert_eq!(
+            b["externalParameters"]["source"],
+            "https://gitlab.com/group/project"
+        );
+        assert_eq!(b["externalParameters"]["entryPoint"], "release");
+        assert_eq!(
+            b["externalParameters"]["variables"]["CI_COMMIT_BRANCH"],
+            "main"
+        );
+        assert!(
+            b["externalParameters"]["variables"]
+                .get("CI_JOB_TOKEN")
+                .is_none()
+        );
+        assert_eq!(
+            b["resolvedDependencies"][0]["digest"]["gitCommit"],
+            "1ac93ce21ee526b36fd154b9058d97dfaa424c50"
+        );
+        assert_eq!(
+            v["runDetails"]["builder"]["id"],
+            "https://gitlab.com/group/project/-/runners/33"
+        );
+        let e = BuildContext::default()
+            .with_env(|v| (v == "GITLAB_CI").then(|| "true".to_string()))
+            .provenance()
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("7 provenance fields"), "{e}");
+        assert!(
+            e.contains("expected $CI_PROJECT_URL (set in GitLab CI)"),
+            "{e}"
+        );
+        assert!(e.contains("$CI_COMMIT_TAG or $CI_COMMIT_BRANCH"), "{e}");
     }
 
     #[test]

@@ -1150,3 +1150,231 @@ fn a_minimal_provenance_is_refused_in_ci() {
     );
     assert!(files(&r.out).is_empty());
 }
+
+const GITLAB: &str = "https://gitlab.com";
+const GITLAB_IDENTITY: &str = "https://gitlab.com/group/project//.gitlab-ci.yml@refs/heads/main";
+
+/// A GitLab CI `id_tokens` token (aud sigstore) for group/project's pipeline on main, with the
+/// claims Fulcio maps into its extensions (unsigned: the test instance does not check it).
+fn gitlab_token() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let claims = serde_json::json!({
+        "iss": GITLAB, "aud": "sigstore",
+        "sub": "project_path:group/project:ref_type:branch:ref:main",
+        "iat": now - 10, "nbf": now - 10, "exp": now + 600,
+        "namespace_id": "100", "namespace_path": "group",
+        "project_id": "200", "project_path": "group/project", "project_visibility": "public",
+        "pipeline_id": "300", "pipeline_source": "push", "job_id": "400",
+        "ref": "main", "ref_type": "branch", "ref_protected": "true",
+        "sha": SHA,
+        "ci_config_ref_uri": "gitlab.com/group/project//.gitlab-ci.yml@refs/heads/main",
+        "ci_config_sha": SHA,
+        "runner_id": 33, "runner_environment": "gitlab-hosted",
+    });
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    format!(
+        "{}.{}.unsigned",
+        b64(&serde_json::json!({"alg": "RS256", "typ": "JWT"})),
+        b64(&claims)
+    )
+}
+
+/// GitLab CI's predefined variables for that pipeline's `release` job.
+fn gitlab_env(cmd: &mut Command) -> &mut Command {
+    no_ci(cmd)
+        .env("GITLAB_CI", "true")
+        .env("CI_SERVER_URL", GITLAB)
+        .env("CI_PROJECT_URL", "https://gitlab.com/group/project")
+        .env("CI_PROJECT_PATH", "group/project")
+        .env("CI_COMMIT_SHA", SHA)
+        .env("CI_COMMIT_BRANCH", "main")
+        .env("CI_COMMIT_REF_NAME", "main")
+        .env("CI_CONFIG_PATH", ".gitlab-ci.yml")
+        .env("CI_JOB_ID", "400")
+        .env("CI_JOB_NAME", "release")
+        .env("CI_PIPELINE_ID", "300")
+        .env("CI_PIPELINE_SOURCE", "push")
+        .env("CI_RUNNER_ID", "33")
+        .env("CI_JOB_TOKEN", "must-not-be-recorded")
+}
+
+#[test]
+fn a_gitlab_ci_release_is_signed_for_its_pipeline_and_verified_against_its_claims() {
+    let instance = TestSigstore::start();
+    let r = release("publish-gitlab");
+    let out = gitlab_env(&mut kakunin())
+        .env("SIGSTORE_ID_TOKEN", gitlab_token())
+        .args(["publish", "chart"])
+        .arg(&r.chart)
+        .arg("--out")
+        .arg(&r.out)
+        .arg("--signing-config")
+        .arg(instance.signing_config())
+        .arg("--trusted-root")
+        .arg(instance.trusted_root())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains(GITLAB_IDENTITY), "{}", stdout(&out));
+    let bundle = r.out.join("gomenhashai-1.3.2.sigstore");
+    let b: serde_json::Value = serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(b["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap();
+    let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let def = &st["predicate"]["buildDefinition"];
+    assert_eq!(
+        def["buildType"],
+        "https://docs.gitlab.com/ci/pipeline_security/slsa/provenance_v1"
+    );
+    assert_eq!(
+        def["externalParameters"]["source"],
+        "https://gitlab.com/group/project"
+    );
+    assert!(
+        !String::from_utf8_lossy(&payload).contains("must-not-be-recorded"),
+        "the job token was recorded"
+    );
+
+    // verify-bundle: the GitLab identity, issuer and Fulcio claims.
+    let verify_bundle = |extra: &[&str]| {
+        kakunin()
+            .args(["verify-bundle", "--bundle"])
+            .arg(&bundle)
+            .args(["--certificate-identity", GITLAB_IDENTITY])
+            .args(["--certificate-oidc-issuer", GITLAB])
+            .arg("--trusted-root")
+            .arg(instance.trusted_root())
+            .args(extra)
+            .arg(&r.chart)
+            .output()
+            .unwrap()
+    };
+    let claims = [
+        "--repository",
+        "https://gitlab.com/group/project",
+        "--source-ref",
+        "refs/heads/main",
+        "--workflow",
+        ".gitlab-ci.yml",
+        "--source-digest",
+        SHA,
+    ];
+    let v = verify_bundle(&claims);
+    assert_eq!(code(&v), 0, "{}{}", stdout(&v), stderr(&v));
+    let v = verify_bundle(&["--source-ref", "refs/tags/v9.9.9"]);
+    assert_eq!(code(&v), 1, "another ref: {}", stdout(&v));
+    assert!(stdout(&v).contains("refs/heads/main"), "{}", stdout(&v));
+    let v = verify_bundle(&["--workflow", "other.yml"]);
+    assert_eq!(code(&v), 1, "another pipeline file: {}", stdout(&v));
+
+    // verify-attestation: the provenance is bound to the certificate's GitLab claims.
+    let attest = |extra: &[&str]| {
+        let out = kakunin()
+            .args(["verify-attestation", "--output", "json", "--bundle"])
+            .arg(&bundle)
+            .arg("--envelope")
+            .arg(r.out.join("gomenhashai-1.3.2.intoto.jsonl"))
+            .args(["--certificate-identity", GITLAB_IDENTITY])
+            .args(["--certificate-oidc-issuer", GITLAB])
+            .arg("--trusted-root")
+            .arg(instance.trusted_root())
+            .args(extra)
+            .arg(&r.chart)
+            .output()
+            .unwrap();
+        let report: serde_json::Value =
+            serde_json::from_str(&stdout(&out)).unwrap_or(serde_json::Value::Null);
+        (code(&out), report, stdout(&out))
+    };
+    let (c, report, text) = attest(&claims);
+    assert_eq!(c, 0, "{text}");
+    let checks = report["reports"][0]["checks"].as_array().unwrap().clone();
+    for id in [
+        "attestation.workflow-repository",
+        "attestation.workflow-ref",
+        "attestation.workflow-path",
+        "attestation.source-commit",
+        "attestation.builder-id",
+        "attestation.runner-environment",
+    ] {
+        assert!(
+            checks
+                .iter()
+                .any(|c| c["id"] == id && c["outcome"] == "pass"),
+            "{id} did not pass: {text}"
+        );
+    }
+    let (c, _, text) = attest(&["--source-ref", "refs/heads/other"]);
+    assert_eq!(c, 1, "{text}");
+
+    // sigstore-python, same trusted root, GitLab's issuer.
+    let py = Command::new(venv_bin("sigstore"))
+        .arg("--trust-config")
+        .arg(instance.trust_config())
+        .args(["verify", "identity", "--offline", "--bundle"])
+        .arg(&bundle)
+        .args([
+            "--cert-identity",
+            GITLAB_IDENTITY,
+            "--cert-oidc-issuer",
+            GITLAB,
+        ])
+        .arg(&r.chart)
+        .output()
+        .unwrap();
+    assert!(
+        py.status.success(),
+        "sigstore-python: {}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let py = Command::new(venv_bin("sigstore"))
+        .arg("--trust-config")
+        .arg(instance.trust_config())
+        .args(["verify", "identity", "--offline", "--bundle"])
+        .arg(&bundle)
+        .args([
+            "--cert-identity",
+            GITLAB_IDENTITY,
+            "--cert-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
+        .arg(&r.chart)
+        .output()
+        .unwrap();
+    assert!(
+        !py.status.success(),
+        "sigstore-python accepted another issuer"
+    );
+
+    // In GitLab CI with a variable missing: all of them named at once.
+    let other = release("publish-gitlab-missing");
+    let out = gitlab_env(&mut kakunin())
+        .env_remove("CI_COMMIT_SHA")
+        .env_remove("CI_RUNNER_ID")
+        .env("SIGSTORE_ID_TOKEN", gitlab_token())
+        .args(["publish", "chart"])
+        .arg(&other.chart)
+        .arg("--out")
+        .arg(&other.out)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 provenance fields"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("$CI_COMMIT_SHA (set in GitLab CI)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("$CI_RUNNER_ID"), "{}", stderr(&out));
+    assert!(files(&other.out).is_empty());
+}

@@ -22,7 +22,8 @@
 //
 // What this instance adds around the mock, as the real services do: Fulcio refuses an
 // expired or not-yet-valid identity token and a wrong proof of possession, and for a GitHub
-// Actions token names the certificate after `job_workflow_ref`; Rekor v1 stores a DSSE entry
+// Actions token names the certificate after `job_workflow_ref` (for a GitLab CI token, after
+// `https://` + `ci_config_ref_uri`, with Fulcio's GitLab claim extensions); Rekor v1 stores a DSSE entry
 // in its canonical form (envelope and payload hashes, signature + verifier) after checking the
 // signature; the TSA answers DER requests and echoes their nonce. Identity tokens are not
 // signature-checked: tests mint unsigned ones.
@@ -137,9 +138,14 @@ async function main() {
     }
     if (typeof claims.nbf === 'number' && claims.nbf * 1000 > t) throw new HttpError(401, 'identity token not yet valid');
     let san;
+    let gitlab = null;
     if (claims.iss === GITHUB_ISSUER) {
       if (!claims.job_workflow_ref) throw new HttpError(400, 'GitHub Actions token without job_workflow_ref');
       san = `https://github.com/${claims.job_workflow_ref}`;
+    } else if (typeof claims.ci_config_ref_uri === 'string') {
+      // A GitLab CI id_token: Fulcio's GitLab mapping (docs/oid-info.md).
+      san = `https://${claims.ci_config_ref_uri}`;
+      gitlab = gitlabExtensions(claims, san);
     } else if (typeof claims.sub === 'string' && /^[a-z]+:\/\//.test(claims.sub)) {
       san = claims.sub;
     } else {
@@ -151,8 +157,43 @@ async function main() {
     const identity = claims.email ?? claims.sub ?? '';
     const ok = crypto.verify('sha256', Buffer.from(identity), pkr.publicKey.content, Buffer.from(pkr.proofOfPossession, 'base64'));
     if (!ok) throw new HttpError(400, 'proof of possession does not verify');
+    if (gitlab) {
+      const der = Buffer.from(pkr.publicKey.content.replace(/-{5}(BEGIN|END) .*-{5}/gm, '').replace(/\s/gm, ''), 'base64');
+      const leaf = await ca.issueCertificate({ publicKey: der, subjectAltName: san, extensions: gitlab });
+      const pem = (d) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(d).toString('base64')}\n-----END CERTIFICATE-----\n`;
+      const response = JSON.stringify({
+        signedCertificateEmbeddedSct: { chain: { certificates: [pem(leaf), pem(ca.rootCertificate)] } },
+      });
+      return { statusCode: 201, response, contentType: 'application/json' };
+    }
     request.credentials.oidcIdentityToken = unsignedJwt({ ...claims, kakunin_san: san });
     return fulcio.fn(JSON.stringify(request));
+  }
+
+  // Fulcio's certificate extensions for a GitLab CI token (1.3.6.1.4.1.57264.1.8 and on).
+  function gitlabExtensions(c, san) {
+    const oid = (n) => `1.3.6.1.4.1.57264.1.${n}`;
+    const server = c.iss.replace(/\/$/, '');
+    const ref = c.ref_type === 'tag' ? `refs/tags/${c.ref}` : `refs/heads/${c.ref}`;
+    const ext = [
+      { oid: oid(1), value: c.iss, legacy: true },
+      { oid: oid(8), value: c.iss },
+      { oid: oid(9), value: san },
+      { oid: oid(10), value: c.ci_config_sha },
+      { oid: oid(11), value: c.runner_environment },
+      { oid: oid(12), value: `${server}/${c.project_path}` },
+      { oid: oid(13), value: c.sha },
+      { oid: oid(14), value: ref },
+      { oid: oid(15), value: c.project_id },
+      { oid: oid(16), value: `${server}/${c.namespace_path}` },
+      { oid: oid(17), value: c.namespace_id },
+      { oid: oid(18), value: san },
+      { oid: oid(19), value: c.ci_config_sha },
+      { oid: oid(20), value: c.pipeline_source },
+      { oid: oid(21), value: `${server}/${c.project_path}/-/jobs/${c.job_id}` },
+      { oid: oid(22), value: c.project_visibility },
+    ];
+    return ext.filter((e) => typeof e.value === 'string' && e.value !== '');
   }
 
   function verifierKey(verifierB64) {
