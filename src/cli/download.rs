@@ -60,10 +60,13 @@ pub fn run(args: DownloadArgs) -> ExitCode {
     let (chart, version) =
         match super::verify::release_with_version(&args.release, args.version.as_deref()) {
             Ok((chart, Some(version))) => (chart, version),
-            Ok((chart, None)) => {
+            Ok((_, None)) => {
                 return fail(
                     ExitCode::Usage,
-                    format!("expected {chart}@VERSION or {chart} --version VERSION"),
+                    format!(
+                        "expected CHART@VERSION or CHART --version VERSION, found {:?}",
+                        args.release
+                    ),
                 );
             }
             Err(e) => return fail(ExitCode::Usage, e),
