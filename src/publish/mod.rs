@@ -17,6 +17,7 @@
 
 pub mod attach;
 pub mod cosign_key;
+pub mod helm_oci;
 pub mod identity;
 pub mod key;
 pub mod prov;

@@ -1378,3 +1378,46 @@ fn a_gitlab_ci_release_is_signed_for_its_pipeline_and_verified_against_its_claim
     assert!(stderr(&out).contains("$CI_RUNNER_ID"), "{}", stderr(&out));
     assert!(files(&other.out).is_empty());
 }
+
+/// The chart's OCI artifact is byte for byte what `helm push` wrote in Helm's registry test
+/// (signtest-0.1.0 with its .prov, creation time pinned): same config, same manifest digest.
+#[test]
+fn the_chart_oci_artifact_is_what_helm_push_writes() {
+    use kakunin::publish::helm_oci;
+    let Some(fx) =
+        crate::common::shared_fixtures("the_chart_oci_artifact_is_what_helm_push_writes")
+    else {
+        return;
+    };
+    let blobs = fx.join("helm/pkg/registry/registry_test.go.extracted/signtest-0.1.0/blobs/sha256");
+    let blob = |hex: &str| std::fs::read(blobs.join(hex)).unwrap();
+    let tgz = blob("e5ef611620fb97704d8751c16bab17fedb68883bfb0edc76f78a70e9173f9b55");
+    let prov = blob("b0a02b7412f78ae93324d48df8fcc316d8482e5ad7827b5b238657a29a22f256");
+    let a = helm_oci::chart_artifact(&tgz, Some(&prov), "1977-09-02T22:04:05Z").unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&a.config),
+        String::from_utf8_lossy(&blob(
+            "8d17cb6bf6ccd8c29aace9a658495cbd5e2e87fc267876e86117c7db681c9580"
+        ))
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&a.manifest),
+        String::from_utf8_lossy(&blob(
+            "fbbade96da6050f68f94f122881e3b80051a18f13ab5f4081868dd494538f5c2"
+        ))
+    );
+    assert_eq!(
+        a.manifest_digest.to_string(),
+        "sha256:fbbade96da6050f68f94f122881e3b80051a18f13ab5f4081868dd494538f5c2"
+    );
+    assert_eq!((a.name.as_str(), a.version.as_str()), ("signtest", "0.1.0"));
+    // Another chart package as the layer: another manifest.
+    let other = fx.join("helm/pkg/provenance/testdata/hashtest-1.2.3.tgz");
+    let b = helm_oci::chart_artifact(
+        &std::fs::read(other).unwrap(),
+        Some(&prov),
+        "1977-09-02T22:04:05Z",
+    )
+    .unwrap();
+    assert_ne!(b.manifest_digest, a.manifest_digest);
+}
