@@ -14,6 +14,7 @@ pub mod attestation;
 pub mod bundle;
 pub mod chart;
 pub mod check;
+pub mod credentials;
 pub mod digest;
 pub mod exit;
 pub mod fetch;

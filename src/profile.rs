@@ -499,6 +499,42 @@ impl Profile {
         Ok(())
     }
 
+    /// Every URL the profile makes kakunin request, with its field: the Helm repository (when
+    /// it is a URL), `github.base_url` and each of `image.mirrors`.
+    pub fn request_urls(&self) -> Vec<(&'static str, &str)> {
+        let mut urls = Vec::new();
+        if self.helm_repository.contains("://") {
+            urls.push(("helm_repository", self.helm_repository.as_str()));
+        }
+        urls.push(("github.base_url", self.github.base_url.as_str()));
+        for url in self.image.mirrors.values() {
+            urls.push(("image.mirrors", url.as_str()));
+        }
+        urls
+    }
+
+    /// Checks every URL of [`Profile::request_urls`] against the transport policy before
+    /// anything is fetched: a profile naming `http://registry.lan` (without
+    /// `--allow-insecure-registry registry.lan`), a `file:` URL or a URL with credentials in it
+    /// is an invalid profile (exit 2), naming the field and the URL.
+    pub fn check_transport(
+        &self,
+        path: &Path,
+        policy: &crate::fetch::UrlPolicy,
+    ) -> Result<(), ProfileError> {
+        for (field, url) in self.request_urls() {
+            policy.parse(url).map_err(|e| ProfileError::Invalid {
+                path: path.to_path_buf(),
+                field,
+                expected: "an https URL, or http to loopback or to a host given with \
+                           --allow-insecure-registry"
+                    .into(),
+                found: e.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+
     /// The trusted root the profile names.
     pub fn root_choice(&self) -> RootChoice {
         if EMBEDDED_ROOTS.contains(&self.signers.trusted_root.as_str()) {

@@ -12,7 +12,10 @@
 //!   and followed across pages (`Link: <…>; rel="next"`), up to [`MAX_REFERRERS`];
 //! - authentication: the anonymous bearer-token flow (401 + `WWW-Authenticate: Bearer realm=…`,
 //!   as ghcr.io does), with credentials from the Docker config (`$DOCKER_CONFIG/config.json` or
-//!   `~/.docker/config.json`, `auths.<host>.auth`; credential helpers are not run) when present.
+//!   `~/.docker/config.json`, `auths.<host>.auth`; credential helpers are not run) when present,
+//!   handed out by [`crate::credentials`] only for the exact host contacted (a mirror is another
+//!   host), never over plain HTTP but to loopback; a token realm is a URL from data and passes
+//!   the transport policy like any other.
 //!
 //! References are oci-client's ([`oci_client::Reference`]; a chart's image references are
 //! validated and built by [`crate::chart::images`], without oci-spec's costly regex); the HTTP
@@ -27,8 +30,9 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use url::Url;
 
+use crate::credentials::{Credentials, may_carry_credentials};
 use crate::digest::Digest;
-use crate::fetch::{Blob, FetchError, Fetcher, Kind, Source};
+use crate::fetch::{Blob, FetchError, Fetcher, Kind, RequestUrl, Source};
 
 /// The media type of a Sigstore bundle v0.3 (artifactType of attached bundles).
 pub const BUNDLE_V03_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
@@ -244,7 +248,7 @@ pub struct RegistryClient {
     /// Registry host → base URL (`ghcr.io` → `http://127.0.0.1:5000`): mirrors and test
     /// registries.
     mirrors: BTreeMap<String, String>,
-    credentials: HashMap<String, String>,
+    credentials: Credentials,
     tokens: Mutex<HashMap<String, String>>,
 }
 
@@ -252,10 +256,7 @@ impl std::fmt::Debug for RegistryClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RegistryClient")
             .field("mirrors", &self.mirrors)
-            .field(
-                "credentials_for",
-                &self.credentials.keys().collect::<Vec<_>>(),
-            )
+            .field("credentials_for", &self.credentials.hosts())
             .finish()
     }
 }
@@ -266,14 +267,14 @@ impl RegistryClient {
         RegistryClient {
             fetcher,
             mirrors,
-            credentials: docker_credentials(),
+            credentials: Credentials::from_docker_config(),
             tokens: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Replaces the credentials (`host` → base64 `user:password`).
+    /// Replaces the credentials (Docker config key → base64 `user:password`).
     pub fn with_credentials(mut self, credentials: HashMap<String, String>) -> RegistryClient {
-        self.credentials = credentials;
+        self.credentials = Credentials::new(credentials);
         self
     }
 
@@ -645,7 +646,8 @@ impl RegistryClient {
     }
 
     /// GET with the registry's auth flow, through the kit/cache/offline rules. Headers are
-    /// returned when the answer came from the network.
+    /// returned when the answer came from the network. The URL passes the transport policy
+    /// first; credentials and tokens go only where [`Credentials::for_url`] allows.
     async fn get(
         &self,
         repo: &Repo,
@@ -654,17 +656,20 @@ impl RegistryClient {
         accept: &str,
         known: Option<&Digest>,
     ) -> Result<(Blob, Option<HeaderMap>), FetchError> {
-        if let Some(b) = self.fetcher.local(url, kind, known)? {
+        let url = self.fetcher.check(url)?;
+        if let Some(b) = self.fetcher.local(&url, kind, known)? {
             return Ok((b, None));
         }
         let http = self.fetcher.http();
         let progress = self.fetcher.progress();
+        let deadline = http.deadline();
         let mut headers = HeaderMap::new();
         headers.insert(
             ACCEPT,
             HeaderValue::from_str(accept).unwrap_or(HeaderValue::from_static("*/*")),
         );
-        let token_key = format!("{}/{}", repo.registry, repo.repository);
+        // Tokens are the contacted host's, not the registry name's (a mirror is another host).
+        let token_key = format!("{}/{}", url.host_port(), repo.repository);
         if let Some(t) = self
             .tokens
             .lock()
@@ -675,7 +680,9 @@ impl RegistryClient {
                 headers.insert(AUTHORIZATION, v);
             }
         }
-        let mut resp = http.request(url, kind, headers.clone(), progress).await?;
+        let mut resp = http
+            .request(&url, kind, headers.clone(), progress, deadline)
+            .await?;
         if resp.status.as_u16() == 401 {
             let challenge = resp
                 .headers
@@ -683,9 +690,13 @@ impl RegistryClient {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_string();
-            let auth = self.authorize(repo, &challenge).await?;
+            let auth = self
+                .authorize(repo, &url, &token_key, &challenge, deadline)
+                .await?;
             headers.insert(AUTHORIZATION, auth);
-            resp = http.request(url, kind, headers, progress).await?;
+            resp = http
+                .request(&url, kind, headers, progress, deadline)
+                .await?;
         }
         if !resp.status.is_success() {
             return Err(FetchError::Status {
@@ -693,7 +704,7 @@ impl RegistryClient {
                 status: resp.status.as_u16(),
             });
         }
-        self.fetcher.remember(url, &resp.body);
+        self.fetcher.remember(&url, &resp.body);
         let headers = resp.headers;
         Ok((
             crate::fetch::blob(
@@ -707,24 +718,41 @@ impl RegistryClient {
         ))
     }
 
-    /// Answers a 401 challenge: Bearer (fetch a token, anonymously or with the Docker config's
-    /// credentials) or Basic (the credentials).
-    async fn authorize(&self, repo: &Repo, challenge: &str) -> Result<HeaderValue, FetchError> {
+    /// Answers a 401 from `contacted`: Bearer (fetch a token from the realm, anonymously or
+    /// with what the Docker config stores for the realm's host) or Basic (what it stores for
+    /// `contacted`'s host). Nothing is sent over plain HTTP but to loopback.
+    async fn authorize(
+        &self,
+        repo: &Repo,
+        contacted: &RequestUrl,
+        token_key: &str,
+        challenge: &str,
+        deadline: tokio::time::Instant,
+    ) -> Result<HeaderValue, FetchError> {
         let err = |reason: String| FetchError::Registry {
             registry: repo.registry.clone(),
             reason,
         };
-        let basic = self.credentials.get(&repo.registry).cloned();
         let (scheme, params) = parse_challenge(challenge).ok_or_else(|| {
             err(format!(
                 "401 without a usable WWW-Authenticate challenge: {challenge:?}"
             ))
         })?;
         if scheme.eq_ignore_ascii_case("basic") {
-            let b = basic.ok_or_else(|| {
-                err("401 asking for Basic credentials, and the Docker config has none for this registry".into())
+            let host = contacted.host_port();
+            let why = if may_carry_credentials(contacted) {
+                format!("the Docker config has none for {host}")
+            } else {
+                format!("credentials are never sent over plain HTTP to {host}")
+            };
+            let b = self.credentials.for_url(contacted).ok_or_else(|| {
+                err(format!(
+                    "401 from {host} asking for Basic credentials, and {why} (credentials go only to the exact host they are stored for)"
+                ))
             })?;
-            return HeaderValue::from_str(&format!("Basic {b}")).map_err(|e| err(e.to_string()));
+            return b
+                .basic()
+                .ok_or_else(|| err("the Docker config's credential is not a header value".into()));
         }
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(err(format!(
@@ -734,25 +762,40 @@ impl RegistryClient {
         let realm = params
             .get("realm")
             .ok_or_else(|| err("Bearer challenge without a realm".into()))?;
-        let mut token_url =
-            Url::parse(realm).map_err(|e| err(format!("token realm {realm:?}: {e}")))?;
-        {
-            let mut q = token_url.query_pairs_mut();
-            if let Some(s) = params.get("service") {
-                q.append_pair("service", s);
+        let token_url = self
+            .fetcher
+            .http()
+            .policy()
+            .parse(realm)
+            .map_err(|e| err(format!("token realm: {e}")))?;
+        let token_url = {
+            let mut u = token_url.as_url().clone();
+            {
+                let mut q = u.query_pairs_mut();
+                if let Some(s) = params.get("service") {
+                    q.append_pair("service", s);
+                }
+                q.append_pair("scope", &format!("repository:{}:pull", repo.repository));
             }
-            q.append_pair("scope", &format!("repository:{}:pull", repo.repository));
-        }
+            self.fetcher.check(&u)?
+        };
         let mut headers = HeaderMap::new();
-        if let Some(b) = &basic {
-            if let Ok(v) = HeaderValue::from_str(&format!("Basic {b}")) {
+        // A token obtained with credentials is itself one: only for a registry it may reach.
+        if may_carry_credentials(contacted) {
+            if let Some(v) = self.credentials.for_url(&token_url).and_then(|s| s.basic()) {
                 headers.insert(AUTHORIZATION, v);
             }
         }
         let resp = self
             .fetcher
             .http()
-            .request(&token_url, Kind::Small, headers, self.fetcher.progress())
+            .request(
+                &token_url,
+                Kind::Small,
+                headers,
+                self.fetcher.progress(),
+                deadline,
+            )
             .await?;
         if !resp.status.is_success() {
             return Err(FetchError::Status {
@@ -775,10 +818,7 @@ impl RegistryClient {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| err(format!("token response from {token_url} holds no token")))?;
         if let Ok(mut tokens) = self.tokens.lock() {
-            tokens.insert(
-                format!("{}/{}", repo.registry, repo.repository),
-                token.clone(),
-            );
+            tokens.insert(token_key.to_string(), token.clone());
         }
         HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| err(e.to_string()))
     }

@@ -250,6 +250,8 @@ pub enum UpdateError {
         instance: &'static str,
         source: TrustError,
     },
+    #[error("--tuf-url: {0}")]
+    Mirror(crate::fetch::FetchError),
 }
 
 /// What an update wrote.
@@ -270,6 +272,13 @@ pub fn update(
     cache: &Path,
     mirror: Option<&str>,
 ) -> Result<Updated, UpdateError> {
+    // The mirror passes the transport policy like every URL kakunin requests (https, or http
+    // to loopback), before anything is written or fetched.
+    if let Some(url) = mirror {
+        crate::fetch::UrlPolicy::default()
+            .parse(url)
+            .map_err(UpdateError::Mirror)?;
+    }
     let dir = cache.join(instance.name());
     let tuf_dir = dir.join("tuf");
     std::fs::create_dir_all(&tuf_dir).map_err(|source| UpdateError::Write {

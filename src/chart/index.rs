@@ -219,7 +219,9 @@ impl IndexEntry {
     }
 
     /// The chart package's URL: the first of `urls`, resolved against the index's URL when
-    /// relative. Only `https`, `http` (policy is the fetcher's) and `file` URLs are accepted.
+    /// relative. Which URLs may be fetched is the fetcher's transport policy alone
+    /// ([`crate::fetch::UrlPolicy`]: https, or http to loopback or an allowed host; a `file:`
+    /// URL is refused there, before any I/O).
     pub fn chart_url(&self, index_url: &Url) -> Result<Url, IndexError> {
         let raw = self.urls.first().ok_or_else(|| IndexError::NoUrl {
             chart: self.name.clone(),
@@ -238,12 +240,7 @@ impl IndexEntry {
             }
             Err(e) => return Err(err(e.to_string())),
         };
-        match url.scheme() {
-            "https" | "http" | "file" => Ok(url),
-            other => Err(err(format!(
-                "expected an https, http or file URL, found scheme {other:?}"
-            ))),
-        }
+        Ok(url)
     }
 
     /// The file name of the chart package (`<name>-<version>.tgz`), as Helm names it.
@@ -350,9 +347,11 @@ entries:
             e.chart_url(&base).unwrap().as_str(),
             "https://charts.example.test/repo/demo-1.2.0.tgz"
         );
+        // Resolved as written; the fetcher's transport policy refuses it.
         let ftp = &idx.chart("demo").unwrap()[2];
-        let err = ftp.chart_url(&base).unwrap_err().to_string();
-        assert!(err.contains("found scheme \"ftp\""), "{err}");
+        let url = ftp.chart_url(&base).unwrap();
+        let err = crate::fetch::UrlPolicy::default().check(&url).unwrap_err();
+        assert!(err.to_string().contains("found \"ftp\""), "{err}");
     }
 
     #[test]

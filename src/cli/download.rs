@@ -1,7 +1,7 @@
 //! `kakunin download CHART@VERSION --to DIR`: gather a release exactly as `verify` would, and
 //! write it as a kit (docs/kit.md) that `verify --offline --kit DIR` reads later.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
@@ -86,6 +86,10 @@ pub fn run(args: DownloadArgs) -> ExitCode {
         }
         Err(e) => return fail(ExitCode::Usage, e),
     };
+    let profile_path = args.profile.as_deref().unwrap_or(Path::new("<built-in>"));
+    if let Err(e) = profile.check_transport(profile_path, &args.fetch.policy()) {
+        return fail(ExitCode::Usage, e);
+    }
     let mut fetcher = match Fetcher::new(args.fetch.options(None)) {
         Ok(f) => f,
         Err(e) => return fail(ExitCode::Usage, e),

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use kakunin::fetch::{FetchOptions, HttpConfig};
+use kakunin::fetch::{FetchOptions, HttpConfig, UrlPolicy};
 use kakunin::progress::Progress;
 
 #[derive(Debug, Clone, Args)]
@@ -25,15 +25,37 @@ pub struct FetchArgs {
     /// Do not read or write the cache (with --offline and --kit: the kit alone)
     #[arg(long)]
     pub no_cache: bool,
-    /// Seconds a whole download may take (connect to last byte)
-    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    /// Seconds one file may take, from its first attempt to its last byte, retries included
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, allow_hyphen_values = true,
+          value_parser = in_range(TIMEOUT_RANGE))]
     pub timeout: u64,
     /// Seconds to wait for a connection
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, allow_hyphen_values = true,
+          value_parser = in_range(CONNECT_TIMEOUT_RANGE))]
     pub connect_timeout: u64,
     /// Retries after a connection error, a timeout, a truncated body or a 5xx
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub retries: u32,
+    #[arg(long, value_name = "N", default_value_t = 3, allow_hyphen_values = true,
+          value_parser = in_range(RETRIES_RANGE))]
+    pub retries: u64,
+}
+
+/// `--timeout`: a second to a day.
+pub const TIMEOUT_RANGE: (u64, u64) = (1, 86_400);
+/// `--connect-timeout`: a second to an hour.
+pub const CONNECT_TIMEOUT_RANGE: (u64, u64) = (1, 3_600);
+/// `--retries`: none to ten (the deadline of `--timeout` bounds them anyway).
+pub const RETRIES_RANGE: (u64, u64) = (0, 10);
+
+/// A clap value parser for an integer in `lo..=hi`: anything else (negative, too large, not a
+/// number) is a usage error (exit 2) that states the range.
+pub fn in_range((lo, hi): (u64, u64)) -> impl Fn(&str) -> Result<u64, String> + Clone {
+    move |raw: &str| {
+        raw.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (lo..=hi).contains(n))
+            .ok_or_else(|| format!("expected an integer from {lo} to {hi}, found {raw:?}"))
+    }
 }
 
 impl FetchArgs {
@@ -41,9 +63,9 @@ impl FetchArgs {
     pub fn options(&self, kit: Option<PathBuf>) -> FetchOptions {
         FetchOptions {
             http: HttpConfig {
-                connect_timeout: Duration::from_secs(self.connect_timeout.max(1)),
-                timeout: Duration::from_secs(self.timeout.max(1)),
-                retries: self.retries,
+                connect_timeout: Duration::from_secs(self.connect_timeout),
+                timeout: Duration::from_secs(self.timeout),
+                retries: u32::try_from(self.retries).unwrap_or(u32::MAX),
                 insecure_hosts: self.allow_insecure_registry.clone(),
                 ..HttpConfig::default()
             },
@@ -52,6 +74,13 @@ impl FetchArgs {
             no_cache: self.no_cache,
             kit,
         }
+    }
+}
+
+impl FetchArgs {
+    /// The transport policy these flags set (`--allow-insecure-registry`).
+    pub fn policy(&self) -> UrlPolicy {
+        UrlPolicy::new(self.allow_insecure_registry.clone())
     }
 }
 

@@ -1,7 +1,7 @@
 //! `kakunin verify`: a chart release end to end (chart, image, bundles, attestations, SemVer
 //! alignment), online, from the cache, or offline from a kit.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
@@ -183,6 +183,10 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             profile.chart
         )));
     }
+    let profile_path = args.profile.as_deref().unwrap_or(Path::new("<built-in>"));
+    profile
+        .check_transport(profile_path, &args.fetch.policy())
+        .map_err(usage)?;
 
     let trust = match (&args.trusted_root, profile.root_choice()) {
         (Some(path), _) => Trust::from_file(path).map_err(usage)?,

@@ -1,15 +1,18 @@
 //! The HTTP client every download goes through (reqwest on rustls).
 //!
 //! Guarantees:
-//! - HTTPS only, except loopback (`127.0.0.0/8`, `::1`, `localhost`) and hosts the user allowed
-//!   explicitly (`--allow-insecure-registry HOST`); the same rule holds for every redirect, and a
-//!   redirect from `https` to `http` is always refused;
+//! - only a [`RequestUrl`] is requested: `https`, or `http` to loopback (`127.0.0.0/8`, `::1`,
+//!   `localhost`) or to hosts the user allowed (`--allow-insecure-registry HOST`), never another
+//!   scheme (see [`super::policy`]); every redirect is checked by the same [`UrlPolicy`], and a
+//!   redirect from `https` to anything else is always refused;
 //! - redirects: at most [`HttpConfig::max_redirects`], and a loop is an error;
-//! - a connect timeout and a whole-request timeout (until the last body byte);
+//! - a connect timeout, and one deadline per file ([`HttpConfig::timeout`] from the first
+//!   attempt to the last body byte of the last one, waits between attempts included);
 //! - a size cap per kind of file ([`Kind::cap`]): a `Content-Length` above it is refused before
 //!   reading, and a body that grows past it is cut off, so memory stays bounded;
 //! - retries with exponential backoff on connection errors, timeouts, truncated bodies and 5xx,
-//!   never on 4xx or on a policy refusal;
+//!   never on 4xx or on a policy refusal, and never past the deadline; the error says how many
+//!   attempts were made;
 //! - `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` from the environment are honoured (reqwest's
 //!   system proxy support).
 //!
@@ -20,9 +23,11 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
+use tokio::time::Instant;
 use url::Url;
 
 use super::FetchError;
+use super::policy::{RequestUrl, UrlPolicy};
 use crate::limits;
 use crate::progress::Progress;
 
@@ -87,7 +92,7 @@ impl Kind {
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     pub connect_timeout: Duration,
-    /// From the start of a request to its last body byte.
+    /// One deadline per file: from its first attempt to the last body byte, across retries.
     pub timeout: Duration,
     /// Retries after the first attempt.
     pub retries: u32,
@@ -138,6 +143,7 @@ pub struct Http {
     /// a verification from a kit or the cache never needs.
     client: Arc<OnceLock<Result<reqwest::Client, FetchError>>>,
     config: Arc<HttpConfig>,
+    policy: Arc<UrlPolicy>,
     stats: Arc<Stats>,
 }
 
@@ -149,44 +155,13 @@ impl std::fmt::Debug for Http {
     }
 }
 
-/// Whether a host is loopback (plain HTTP allowed there).
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
-/// The transport policy: `https`, or `http` to loopback or an allowed host.
-pub fn check_scheme(url: &Url, insecure_hosts: &[String]) -> Result<(), FetchError> {
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" => {
-            let host = url.host_str().unwrap_or("");
-            let host_port = match url.port() {
-                Some(p) => format!("{host}:{p}"),
-                None => host.to_string(),
-            };
-            if is_loopback(url)
-                || insecure_hosts
-                    .iter()
-                    .any(|h| h.eq_ignore_ascii_case(host) || h.eq_ignore_ascii_case(&host_port))
-            {
-                Ok(())
-            } else {
-                Err(FetchError::Insecure {
-                    url: url.to_string(),
-                    host: host_port,
-                })
-            }
-        }
-        other => Err(FetchError::Scheme {
-            url: url.to_string(),
-            scheme: other.to_string(),
-        }),
-    }
+/// `now + d`, saturating far in the future instead of overflowing (`--timeout` is bounded by
+/// the CLI, [`HttpConfig`] is not).
+fn deadline_after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(u64::from(u32::MAX))))
+        .unwrap_or(now)
 }
 
 impl Http {
@@ -195,25 +170,19 @@ impl Http {
     pub fn new(config: HttpConfig) -> Http {
         Http {
             client: Arc::new(OnceLock::new()),
+            policy: Arc::new(UrlPolicy::new(config.insecure_hosts.clone())),
             config: Arc::new(config),
             stats: Arc::new(Stats::default()),
         }
     }
 
-    /// The reqwest client, built once (by whichever request comes first).
+    /// The reqwest client, built once (by whichever request comes first). Redirects are
+    /// followed under the same [`UrlPolicy`] as every request.
     fn client(&self) -> Result<&reqwest::Client, FetchError> {
         let built = self.client.get_or_init(|| {
-            let insecure = self.config.insecure_hosts.clone();
-            let max = self.config.max_redirects;
-            let policy = reqwest::redirect::Policy::custom(move |attempt| {
-                match redirect_allowed(attempt.previous(), attempt.url(), max, &insecure) {
-                    Ok(()) => attempt.follow(),
-                    Err(reason) => attempt.error(reason),
-                }
-            });
             reqwest::Client::builder()
                 .connect_timeout(self.config.connect_timeout)
-                .redirect(policy)
+                .redirect(self.policy.reqwest_redirects(self.config.max_redirects))
                 .user_agent(concat!("kakunin/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| FetchError::Client(chain(&e)))
@@ -230,6 +199,11 @@ impl Http {
         &self.config
     }
 
+    /// The transport policy every request and redirect is checked against.
+    pub fn policy(&self) -> &UrlPolicy {
+        &self.policy
+    }
+
     pub fn stats(&self) -> &Stats {
         &self.stats
     }
@@ -238,14 +212,21 @@ impl Http {
         self.config.cap_override.unwrap_or_else(|| kind.cap())
     }
 
+    /// The deadline of a file asked for now: `--timeout` from now, for all its attempts.
+    pub fn deadline(&self) -> Instant {
+        deadline_after(self.config.timeout)
+    }
+
     /// GETs a URL and returns its body; anything but 2xx is an error (after retries for 5xx).
     pub async fn get(
         &self,
-        url: &Url,
+        url: &RequestUrl,
         kind: Kind,
         progress: &dyn Progress,
     ) -> Result<Response, FetchError> {
-        let r = self.request(url, kind, HeaderMap::new(), progress).await?;
+        let r = self
+            .request(url, kind, HeaderMap::new(), progress, self.deadline())
+            .await?;
         if !r.status.is_success() {
             return Err(FetchError::Status {
                 url: url.to_string(),
@@ -257,34 +238,47 @@ impl Http {
 
     /// GETs a URL with extra headers and returns any final status with its (capped) body:
     /// 4xx are returned to the caller (a registry's 401 carries its auth challenge); 5xx and
-    /// transport errors are retried, then reported.
+    /// transport errors are retried, then reported with the number of attempts. Every attempt
+    /// and every wait between them ends by `deadline` (one per file, see [`Http::deadline`]).
     pub async fn request(
         &self,
-        url: &Url,
+        url: &RequestUrl,
         kind: Kind,
         headers: HeaderMap,
         progress: &dyn Progress,
+        deadline: Instant,
     ) -> Result<Response, FetchError> {
-        check_scheme(url, &self.config.insecure_hosts)?;
-        let mut attempt = 0u32;
+        let mut attempts = 0u32;
         loop {
-            let result = self.once(url, kind, &headers, progress).await;
+            attempts += 1;
+            let result = self
+                .once(url.as_url(), kind, &headers, progress, deadline)
+                .await;
             let retryable = match &result {
                 Ok(r) => r.status.is_server_error(),
                 Err(e) => e.is_transient(),
             };
-            if !retryable || attempt >= self.config.retries {
-                return match result {
-                    Ok(r) if r.status.is_server_error() => Err(FetchError::Status {
+            if !retryable {
+                return result;
+            }
+            let wait = self
+                .config
+                .backoff
+                .saturating_mul(1 << (attempts - 1).min(16));
+            let in_time = Instant::now()
+                .checked_add(wait)
+                .is_some_and(|t| t < deadline);
+            if attempts > self.config.retries || !in_time {
+                let error = match result {
+                    Ok(r) => FetchError::Status {
                         url: url.to_string(),
                         status: r.status.as_u16(),
-                    }),
-                    other => other.map_err(|e| e.after_attempts(attempt + 1)),
+                    },
+                    Err(e) => e,
                 };
+                return Err(error.after_attempts(attempts));
             }
-            let wait = self.config.backoff.saturating_mul(1 << attempt.min(16));
             tokio::time::sleep(wait).await;
-            attempt += 1;
         }
     }
 
@@ -294,15 +288,15 @@ impl Http {
         kind: Kind,
         headers: &HeaderMap,
         progress: &dyn Progress,
+        deadline: Instant,
     ) -> Result<Response, FetchError> {
         let client = self.client()?;
         let cap = self.cap(kind);
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
-        let deadline = tokio::time::Instant::now() + self.config.timeout;
         let send = client
             .get(url.clone())
             .headers(headers.clone())
-            .timeout(self.config.timeout)
+            .timeout(deadline.saturating_duration_since(Instant::now()))
             .send();
         let mut resp = match tokio::time::timeout_at(deadline, send).await {
             Err(_) => return Err(self.timeout(url)),
@@ -385,6 +379,20 @@ impl Http {
 
     fn classify(&self, url: &Url, e: reqwest::Error) -> FetchError {
         if e.is_redirect() {
+            let mut source = std::error::Error::source(&e);
+            while let Some(inner) = source {
+                if let Some(refusal) = inner.downcast_ref::<FetchError>() {
+                    let reason = match refusal {
+                        FetchError::Redirect { reason, .. } => reason.clone(),
+                        other => other.to_string(),
+                    };
+                    return FetchError::Redirect {
+                        url: url.to_string(),
+                        reason,
+                    };
+                }
+                source = inner.source();
+            }
             return FetchError::Redirect {
                 url: url.to_string(),
                 reason: chain(&e),
@@ -400,29 +408,6 @@ impl Http {
     }
 }
 
-/// The redirect policy: at most `max` hops, no loop, never from https to anything else, and
-/// every hop under the transport policy of [`check_scheme`].
-pub fn redirect_allowed(
-    previous: &[Url],
-    next: &Url,
-    max: usize,
-    insecure_hosts: &[String],
-) -> Result<(), String> {
-    if previous.len() > max {
-        return Err(format!("expected at most {max} redirects, found more"));
-    }
-    if previous.contains(next) {
-        return Err(format!("redirect loop back to {next}"));
-    }
-    if previous.iter().any(|p| p.scheme() == "https") && next.scheme() != "https" {
-        return Err(format!(
-            "redirect from https to {} ({next}): expected https",
-            next.scheme()
-        ));
-    }
-    check_scheme(next, insecure_hosts).map_err(|e| e.to_string())
-}
-
 /// An error and its sources on one line (reqwest's top-level message alone says little).
 pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
@@ -436,53 +421,4 @@ pub(crate) fn chain(e: &dyn std::error::Error) -> String {
         src = inner.source();
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_http_only_to_loopback_or_allowed_hosts() {
-        let u = |s: &str| Url::parse(s).unwrap();
-        assert!(check_scheme(&u("https://example.test/x"), &[]).is_ok());
-        assert!(check_scheme(&u("http://127.0.0.1:8080/x"), &[]).is_ok());
-        assert!(check_scheme(&u("http://[::1]/x"), &[]).is_ok());
-        assert!(check_scheme(&u("http://localhost/x"), &[]).is_ok());
-        let err = check_scheme(&u("http://registry.test:5000/v2/"), &[]).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "refusing plain HTTP to registry.test:5000 (http://registry.test:5000/v2/): expected https, \
-             loopback, or --allow-insecure-registry registry.test:5000"
-        );
-        assert!(
-            check_scheme(
-                &u("http://registry.test:5000/v2/"),
-                &["registry.test:5000".into()]
-            )
-            .is_ok()
-        );
-        assert!(
-            check_scheme(
-                &u("http://registry.test:5000/v2/"),
-                &["registry.test".into()]
-            )
-            .is_ok()
-        );
-        let https = [u("https://a.test/x")];
-        assert_eq!(
-            redirect_allowed(&https, &u("http://127.0.0.1/x"), 10, &[]).unwrap_err(),
-            "redirect from https to http (http://127.0.0.1/x): expected https"
-        );
-        assert!(redirect_allowed(&https, &u("https://b.test/y"), 10, &[]).is_ok());
-        assert!(
-            redirect_allowed(&https, &u("https://a.test/x"), 10, &[])
-                .unwrap_err()
-                .contains("loop")
-        );
-        assert!(matches!(
-            check_scheme(&u("ftp://example.test/x"), &[]),
-            Err(FetchError::Scheme { .. })
-        ));
-    }
 }

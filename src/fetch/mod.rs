@@ -10,6 +10,7 @@
 pub mod cache;
 pub mod http;
 pub mod kit;
+pub mod policy;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::progress::{Progress, Silent};
 pub use cache::Cache;
 pub use http::{Http, HttpConfig, Kind};
 pub use kit::Kit;
+pub use policy::{RequestUrl, UrlPolicy};
 
 /// Why something could not be fetched. Messages name the URL and what was expected.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -31,8 +33,14 @@ pub enum FetchError {
         "refusing plain HTTP to {host} ({url}): expected https, loopback, or --allow-insecure-registry {host}"
     )]
     Insecure { url: String, host: String },
-    #[error("{url}: expected an https or http URL, found scheme {scheme:?}")]
+    #[error(
+        "refusing {url}: expected an https URL (or http to loopback or an allowed host), found {scheme:?}"
+    )]
     Scheme { url: String, scheme: String },
+    #[error(
+        "refusing {url}: expected a URL without a user name or password (credentials come from the Docker config)"
+    )]
+    Userinfo { url: String },
     #[error("HTTP {status} from {url}: expected 200")]
     Status { url: String, status: u16 },
     #[error("{url}: a {kind} may be at most {max} bytes, found {found}")]
@@ -54,7 +62,7 @@ pub enum FetchError {
     },
     #[error("{url}: redirect refused: {reason}")]
     Redirect { url: String, reason: String },
-    #[error("{error} (after {attempts} attempts)")]
+    #[error("{error} (after {attempts} attempt{})", if *attempts == 1 { "" } else { "s" })]
     Retried {
         error: Box<FetchError>,
         attempts: u32,
@@ -97,8 +105,23 @@ impl FetchError {
         ) || matches!(self, FetchError::Status { status, .. } if *status >= 500)
     }
 
+    /// Refused by the transport policy ([`UrlPolicy`]): a scheme other than https/http, plain
+    /// HTTP to a host not allowed, credentials in the URL, or a redirect kakunin does not follow.
+    /// Asking again would be refused again.
+    pub fn is_refused(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Insecure { .. }
+                | FetchError::Scheme { .. }
+                | FetchError::Userinfo { .. }
+                | FetchError::Redirect { .. }
+        )
+    }
+
+    /// The error with how many attempts were made, when that tells something (a transient
+    /// failure, or more than one attempt).
     pub(crate) fn after_attempts(self, attempts: u32) -> FetchError {
-        if attempts > 1 {
+        if attempts > 1 || self.is_transient() {
             FetchError::Retried {
                 error: Box::new(self),
                 attempts,
@@ -254,28 +277,29 @@ impl Fetcher {
         &*self.progress
     }
 
+    /// Checks a URL against the transport policy ([`UrlPolicy`]), whether the answer is then
+    /// looked for in a kit, the cache or the network: a URL refused online is refused offline
+    /// too, so a kit can never make kakunin accept what it would not fetch.
+    pub fn check(&self, url: &Url) -> Result<RequestUrl, FetchError> {
+        self.http.policy().check(url)
+    }
+
     /// Gets one file. `known` is a digest the caller expects (an index's digest, a manifest
     /// digest): it only lets the cache answer without asking the network; the bytes returned
-    /// are whatever the source holds, and [`Blob::digest`] says what they hash to.
+    /// are whatever the source holds, and [`Blob::digest`] says what they hash to. The URL
+    /// must pass the transport policy first (a `file:` URL, for one, never does).
     pub async fn get(
         &self,
         url: &Url,
         kind: Kind,
         known: Option<&Digest>,
     ) -> Result<Blob, FetchError> {
-        let cap = self.http.config().cap_override.unwrap_or(kind.cap());
-        if url.scheme() == "file" {
-            let path = url.to_file_path().map_err(|_| FetchError::File {
-                path: url.to_string(),
-                reason: "not a local file path".into(),
-            })?;
-            return read_local(&path, kind, cap);
-        }
-        if let Some(b) = self.local(url, kind, known)? {
+        let url = self.check(url)?;
+        if let Some(b) = self.local(&url, kind, known)? {
             return Ok(b);
         }
-        let resp = self.http.get(url, kind, &*self.progress).await?;
-        self.remember(url, &resp.body);
+        let resp = self.http.get(&url, kind, &*self.progress).await?;
+        self.remember(&url, &resp.body);
         Ok(blob(
             resp.body,
             Source::Network {
@@ -290,7 +314,7 @@ impl Fetcher {
     /// for the URL). Offline, a miss is an error naming the file.
     pub fn local(
         &self,
-        url: &Url,
+        url: &RequestUrl,
         kind: Kind,
         known: Option<&Digest>,
     ) -> Result<Option<Blob>, FetchError> {
@@ -319,6 +343,7 @@ impl Fetcher {
                 .map(|m| m.why.clone());
             return Err(FetchError::Offline {
                 what: url
+                    .as_url()
                     .path_segments()
                     .and_then(|mut s| s.next_back())
                     .unwrap_or("file")
@@ -339,7 +364,7 @@ impl Fetcher {
     }
 
     /// Stores what a URL served in the cache (errors ignored: a cache is an optimisation).
-    pub fn remember(&self, url: &Url, bytes: &[u8]) {
+    pub fn remember(&self, url: &RequestUrl, bytes: &[u8]) {
         if let Some(cache) = &self.cache {
             let _ = cache.put(bytes, Some(url.as_str()));
         }
@@ -385,7 +410,9 @@ pub(crate) fn blob(bytes: Vec<u8>, source: Source, kind: Kind) -> Blob {
     }
 }
 
-fn read_local(path: &std::path::Path, kind: Kind, cap: u64) -> Result<Blob, FetchError> {
+/// Reads a local file the user named (a Helm index given as a path), capped by `kind`. Never
+/// reached through a URL: a `file:` URL from data is refused by [`UrlPolicy`].
+pub fn read_local(path: &std::path::Path, kind: Kind, cap: u64) -> Result<Blob, FetchError> {
     let bytes = crate::limits::read_file_capped(path, cap).map_err(|e| FetchError::File {
         path: path.display().to_string(),
         reason: e.to_string(),

@@ -9,12 +9,17 @@
 //! itself (no `OCI-Subject` header on the manifest PUT: distribution 2.8, for one), the artifact
 //! is also added to the referrers index under the fallback tag `sha256-<hex>`, as the OCI 1.1
 //! distribution spec asks of clients. Authentication: none, or the bearer-token flow with the
-//! Docker config's credentials for the registry (`docker login` / docker/login-action).
+//! Docker config's credentials (`docker login` / docker/login-action), handed out by
+//! [`crate::credentials`] for the exact host each request goes to (never over plain HTTP but
+//! to loopback); every URL requested, the registry's upload `Location` and token realm
+//! included, passes the transport policy ([`crate::fetch::UrlPolicy`]).
 
 use reqwest::{Client, Response, StatusCode};
 
+use crate::credentials::{Credentials, may_carry_credentials};
 use crate::digest::Digest;
-use crate::registry::{BUNDLE_V03_MEDIA_TYPE, docker_credentials, parse_challenge};
+use crate::fetch::UrlPolicy;
+use crate::registry::{BUNDLE_V03_MEDIA_TYPE, parse_challenge};
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
@@ -71,6 +76,9 @@ struct Session {
     base: String,
     target: Target,
     token: Option<String>,
+    /// https, or plain HTTP to loopback or to the target when `plain_http` is set.
+    policy: UrlPolicy,
+    credentials: Credentials,
 }
 
 /// Pushes `bundle` (v0.3 JSON) as a referrer of the image manifest `subject`.
@@ -80,7 +88,14 @@ pub async fn attach_bundle(
     bundle: &[u8],
     predicate_type: &str,
 ) -> Result<Attached, AttachError> {
+    let insecure = if target.plain_http {
+        vec![target.registry.clone()]
+    } else {
+        Vec::new()
+    };
+    let policy = UrlPolicy::new(insecure);
     let client = Client::builder()
+        .redirect(policy.reqwest_redirects(10))
         .timeout(std::time::Duration::from_secs(120))
         .connect_timeout(std::time::Duration::from_secs(15))
         .user_agent(concat!("kakunin/", env!("CARGO_PKG_VERSION")))
@@ -92,6 +107,8 @@ pub async fn attach_bundle(
         base: format!("{scheme}://{}/v2/{}", target.registry, target.repository),
         target: target.clone(),
         token: None,
+        policy,
+        credentials: Credentials::from_docker_config(),
     };
 
     // The subject descriptor, from the manifest's own bytes.
@@ -171,19 +188,33 @@ pub async fn attach_bundle(
 
 impl Session {
     /// Sends a request built by `make`, answering one bearer challenge if the registry asks.
+    /// The request's URL must pass the transport policy; the token goes only to the registry's
+    /// own host, Basic credentials only to the host they are stored for.
     async fn send(
         &mut self,
         make: impl Fn(&Client) -> reqwest::RequestBuilder,
     ) -> Result<Response, AttachError> {
         for attempt in 0..2 {
-            let mut req = make(&self.client);
-            if let Some(t) = &self.token {
-                req = req.bearer_auth(t);
-            } else if let Some(basic) = docker_credentials().get(&self.target.registry) {
-                req = req.header("authorization", format!("Basic {basic}"));
+            let mut req = make(&self.client)
+                .build()
+                .map_err(|e| err(format!("{}: {e}", self.target.registry)))?;
+            let url = self
+                .policy
+                .check(req.url())
+                .map_err(|e| err(e.to_string()))?;
+            let auth = match &self.token {
+                Some(t) if url.host_port().eq_ignore_ascii_case(&self.target.registry) => {
+                    reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).ok()
+                }
+                Some(_) => None,
+                None => self.credentials.for_url(&url).and_then(|c| c.basic()),
+            };
+            if let Some(v) = auth {
+                req.headers_mut().insert(reqwest::header::AUTHORIZATION, v);
             }
-            let resp = req
-                .send()
+            let resp = self
+                .client
+                .execute(req)
                 .await
                 .map_err(|e| err(format!("{}: {e}", self.target.registry)))?;
             if resp.status() != StatusCode::UNAUTHORIZED || attempt == 1 {
@@ -194,19 +225,20 @@ impl Session {
                 .get("www-authenticate")
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_challenge);
-            let Some((scheme, params)) =
-                challenge.filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
+            let Some((_, params)) = challenge.filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
             else {
                 return Ok(resp);
             };
-            let _ = scheme;
             let realm = params
                 .get("realm")
                 .ok_or_else(|| err("bearer challenge without a realm"))?;
-            let mut url = reqwest::Url::parse(realm)
-                .map_err(|e| err(format!("bearer realm {realm:?}: {e}")))?;
+            let realm_url = self
+                .policy
+                .parse(realm)
+                .map_err(|e| err(format!("bearer realm: {e}")))?;
+            let mut token_url = realm_url.as_url().clone();
             {
-                let mut q = url.query_pairs_mut();
+                let mut q = token_url.query_pairs_mut();
                 if let Some(service) = params.get("service") {
                     q.append_pair("service", service);
                 }
@@ -215,9 +247,12 @@ impl Session {
                     &format!("repository:{}:pull,push", self.target.repository),
                 );
             }
-            let mut req = self.client.get(url);
-            if let Some(basic) = docker_credentials().get(&self.target.registry) {
-                req = req.header("authorization", format!("Basic {basic}"));
+            let mut req = self.client.get(token_url);
+            // A token obtained with credentials is one too: only for a registry it may reach.
+            if may_carry_credentials(&url) {
+                if let Some(v) = self.credentials.for_url(&realm_url).and_then(|c| c.basic()) {
+                    req = req.header(reqwest::header::AUTHORIZATION, v);
+                }
             }
             let reply: serde_json::Value = req
                 .send()

@@ -52,7 +52,10 @@ pub fn index_url(profile: &Profile) -> Result<Url, GatherError> {
 
 fn missing(fetcher: &Fetcher, what: &str, url: &Url, e: &FetchError) -> Missing {
     let recorded = fetcher.kit().and_then(|k| k.missing(url.as_str()));
+    // A URL the transport policy refuses (a `file:` URL in an index, a redirect to plain HTTP)
+    // would be refused again: the file is absent from every place kakunin may fetch from.
     let absent = e.status() == Some(404)
+        || e.is_refused()
         || recorded.is_some_and(|m| m.why.contains("404") || m.why.contains("Not Found"));
     let why = match recorded {
         Some(m) => format!("{} (as recorded by the kit's download)", m.why),
@@ -111,10 +114,20 @@ pub struct Index {
 /// Fetches and parses the profile's Helm index.
 pub async fn index(fetcher: &Fetcher, profile: &Profile) -> Result<Index, Missing> {
     let url = index_url(profile).map_err(|e| Missing::new("index.yaml", e.to_string()))?;
-    let b = fetcher
-        .get(&url, Kind::Index, None)
-        .await
-        .map_err(|e| missing(fetcher, "index.yaml", &url, &e))?;
+    // A local index is the one local file read here, because the profile names it as a path;
+    // a `file:` URL that comes from data is refused by the fetcher's transport policy.
+    let b = match url.to_file_path() {
+        Ok(path) if url.scheme() == "file" => {
+            let cap = fetcher
+                .http()
+                .config()
+                .cap_override
+                .unwrap_or(Kind::Index.cap());
+            crate::fetch::read_local(&path, Kind::Index, cap)
+        }
+        _ => fetcher.get(&url, Kind::Index, None).await,
+    }
+    .map_err(|e| missing(fetcher, "index.yaml", &url, &e))?;
     let shared = Arc::new(IndexFile::parse(&b.bytes, b.source.to_string())?);
     Ok(Index { blob: b, shared })
 }

@@ -70,7 +70,10 @@ fn a_server_error_is_retried_and_a_client_error_is_not() {
     let err = get(&f, &s.url("/down"), Kind::Bundle).unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!("HTTP 503 from {}: expected 200", s.url("/down"))
+        format!(
+            "HTTP 503 from {}: expected 200 (after 3 attempts)",
+            s.url("/down")
+        )
     );
     assert_eq!(s.hits("/down"), 3, "first attempt and two retries");
 }
@@ -140,13 +143,13 @@ fn a_100_mib_index_is_refused_at_the_cap() {
 }
 
 #[test]
-fn a_server_that_never_answers_times_out() {
+fn a_server_that_never_answers_times_out_once_for_all_attempts() {
     let s = Server::start();
     s.route("/silent", Reply::Hang);
     let cache = TempDir::new("fetch-hang");
     let f = Fetcher::new(FetchOptions {
         http: HttpConfig {
-            retries: 1,
+            retries: 3,
             timeout: Duration::from_millis(300),
             ..test_http()
         },
@@ -154,14 +157,87 @@ fn a_server_that_never_answers_times_out() {
         ..FetchOptions::default()
     })
     .unwrap();
+    let start = std::time::Instant::now();
     let err = get(&f, &s.url("/silent"), Kind::Bundle).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
-            "{}: no complete answer within 300ms (after 2 attempts)",
+            "{}: no complete answer within 300ms (after 1 attempt)",
             s.url("/silent")
         )
     );
+    assert!(
+        start.elapsed() < Duration::from_millis(1200),
+        "one deadline for the file, not one per attempt: {:?}",
+        start.elapsed()
+    );
+    assert_eq!(s.hits("/silent"), 1);
+}
+
+#[test]
+fn retries_stop_at_the_files_deadline_and_say_how_many_were_made() {
+    let s = Server::start();
+    s.route("/down", Reply::Status(503, vec![], b"down".to_vec()));
+    let f = Fetcher::new(FetchOptions {
+        http: HttpConfig {
+            retries: 10,
+            backoff: Duration::from_millis(100),
+            timeout: Duration::from_millis(1000),
+            ..test_http()
+        },
+        no_cache: true,
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let start = std::time::Instant::now();
+    let err = get(&f, &s.url("/down"), Kind::Bundle).unwrap_err();
+    let elapsed = start.elapsed();
+    // Waits of 100, 200, 400 ms fit in the second; the next (800 ms) would not.
+    let hits = s.hits("/down");
+    assert!((2..=5).contains(&hits), "{hits} attempts");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "HTTP 503 from {}: expected 200 (after {hits} attempts)",
+            s.url("/down")
+        )
+    );
+    assert!(
+        elapsed < Duration::from_millis(1500),
+        "11 attempts with backoff would take 102 s: {elapsed:?}"
+    );
+}
+
+#[test]
+fn extreme_durations_in_the_library_config_saturate_instead_of_panicking() {
+    let s = Server::start();
+    s.route("/f", Reply::Ok(b"fine".to_vec(), "text/plain"));
+    for (timeout, connect) in [
+        (Duration::MAX, Duration::MAX),
+        (Duration::from_secs(u64::MAX), Duration::from_nanos(1)),
+        (Duration::ZERO, Duration::ZERO),
+    ] {
+        let f = Fetcher::new(FetchOptions {
+            http: HttpConfig {
+                timeout,
+                connect_timeout: connect,
+                retries: u32::MAX,
+                backoff: Duration::MAX,
+                ..test_http()
+            },
+            no_cache: true,
+            ..FetchOptions::default()
+        })
+        .unwrap();
+        // Zero: no time at all, an error (never a panic); otherwise the file arrives.
+        match get(&f, &s.url("/f"), Kind::Bundle) {
+            Ok(b) => assert_eq!(b.bytes, b"fine"),
+            Err(e) => assert!(
+                timeout.is_zero() || connect < Duration::from_millis(1),
+                "{timeout:?}/{connect:?}: {e}"
+            ),
+        }
+    }
 }
 
 #[test]

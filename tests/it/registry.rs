@@ -388,7 +388,8 @@ fn docker_config_credentials_answer_basic_challenges_and_token_endpoints() {
             then: Box::new(Reply::Ok(manifest.to_vec(), OCI_MANIFEST)),
         },
     );
-    // A registry whose token endpoint wants them (private repositories on ghcr.io).
+    // A registry whose token endpoint (on the same host) wants them (private repositories on
+    // ghcr.io).
     s.route(
         "/v2/bearer/app/manifests/v1",
         Reply::Bearer {
@@ -408,20 +409,24 @@ fn docker_config_credentials_answer_basic_challenges_and_token_endpoints() {
             )),
         },
     );
+    let host = format!("127.0.0.1:{}", s.port);
     let with = |c: HashMap<String, String>| {
         let cache = TempDir::new("registry-creds");
         client(&cache, "ghcr.io", &s.url("")).with_credentials(c)
     };
-    let mut c = HashMap::new();
-    c.insert("ghcr.io".to_string(), creds.clone());
+    // Stored for the host contacted (the loopback registry itself): used.
+    let mine = HashMap::from([(host.clone(), creds.clone())]);
     for path in ["basic/app", "bearer/app"] {
-        let m = block_on(with(c.clone()).manifest_by_tag(&repo(path), "v1")).unwrap();
+        let m = block_on(with(mine.clone()).manifest_by_tag(&repo(path), "v1")).unwrap();
         assert_eq!(m.blob.bytes, manifest);
     }
     let err = block_on(with(HashMap::new()).manifest_by_tag(&repo("basic/app"), "v1")).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "registry ghcr.io: 401 asking for Basic credentials, and the Docker config has none for this registry"
+        format!(
+            "registry ghcr.io: 401 from {host} asking for Basic credentials, and the Docker config \
+             has none for {host} (credentials go only to the exact host they are stored for)"
+        )
     );
     let err =
         block_on(with(HashMap::new()).manifest_by_tag(&repo("bearer/app"), "v1")).unwrap_err();
@@ -434,4 +439,94 @@ fn docker_config_credentials_answer_basic_challenges_and_token_endpoints() {
         br#"{"auths":{"https://ghcr.io":{"username":"u","password":"p"}}}"#,
     );
     assert_eq!(parsed["ghcr.io"], creds);
+}
+
+/// Defect 6 of issue 10: the credentials of `ghcr.io` never go to a mirror the profile maps
+/// `ghcr.io` to, and a token realm on another host gets only what is stored for that host.
+#[test]
+fn credentials_go_only_to_the_exact_host_they_are_stored_for() {
+    use std::collections::HashMap;
+    let ghcr = "Z2hjcjpzZWNyZXQ=".to_string(); // base64("ghcr:secret")
+    let theirs = "dGhlbTpwdw==".to_string(); // base64("them:pw")
+    let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}"#;
+    let mirror = Server::start();
+    mirror.route(
+        "/v2/o/app/manifests/v1",
+        Reply::Basic {
+            credentials: ghcr.clone(),
+            then: Box::new(Reply::Ok(manifest.to_vec(), OCI_MANIFEST)),
+        },
+    );
+    let c = client(&TempDir::new("creds-mirror"), "ghcr.io", &mirror.url(""))
+        .with_credentials(HashMap::from([("ghcr.io".to_string(), ghcr.clone())]));
+    let err = block_on(c.manifest_by_tag(&repo("o/app"), "v1")).unwrap_err();
+    let host = format!("127.0.0.1:{}", mirror.port);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "registry ghcr.io: 401 from {host} asking for Basic credentials, and the Docker config \
+             has none for {host} (credentials go only to the exact host they are stored for)"
+        )
+    );
+    let sent: Vec<_> = mirror
+        .seen()
+        .into_iter()
+        .flat_map(|r| r.headers)
+        .filter(|(k, _)| k == "authorization")
+        .collect();
+    assert!(sent.is_empty(), "the mirror received {sent:?}");
+
+    // A registry whose token realm is on another host (another port of loopback).
+    let realm = Server::start();
+    let registry = Server::start();
+    registry.route(
+        "/v2/o/app/manifests/v1",
+        Reply::Bearer {
+            token: "tok".into(),
+            realm: realm.url("/token"),
+            service: "svc".into(),
+            then: Box::new(Reply::Ok(manifest.to_vec(), OCI_MANIFEST)),
+        },
+    );
+    realm.route(
+        "/token",
+        Reply::Basic {
+            credentials: theirs.clone(),
+            then: Box::new(Reply::Ok(
+                br#"{"token":"tok"}"#.to_vec(),
+                "application/json",
+            )),
+        },
+    );
+    let registry_host = format!("127.0.0.1:{}", registry.port);
+    let realm_host = format!("127.0.0.1:{}", realm.port);
+    let realm_auth = |realm: &Server| -> Vec<String> {
+        realm
+            .seen()
+            .into_iter()
+            .flat_map(|r| r.headers)
+            .filter(|(k, _)| k == "authorization")
+            .map(|(_, v)| v)
+            .collect()
+    };
+    // Only the registry's host is in the Docker config: the realm is asked anonymously.
+    let c = client(&TempDir::new("creds-realm"), "ghcr.io", &registry.url(""))
+        .with_credentials(HashMap::from([(registry_host.clone(), ghcr.clone())]));
+    let err = block_on(c.manifest_by_tag(&repo("o/app"), "v1")).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(&format!("HTTP 401 from http://{realm_host}/token?")),
+        "{err}"
+    );
+    assert!(realm_auth(&realm).is_empty(), "{:?}", realm_auth(&realm));
+    // The user's Docker config names the realm's host too: it gets its own entry, only.
+    let c = client(&TempDir::new("creds-realm2"), "ghcr.io", &registry.url("")).with_credentials(
+        HashMap::from([
+            (registry_host.clone(), ghcr.clone()),
+            (realm_host.clone(), theirs.clone()),
+        ]),
+    );
+    let m = block_on(c.manifest_by_tag(&repo("o/app"), "v1")).unwrap();
+    assert_eq!(m.blob.bytes, manifest);
+    assert_eq!(realm_auth(&realm), [format!("Basic {theirs}")]);
 }
