@@ -306,6 +306,22 @@ impl Http {
         let status = resp.status();
         let final_url = resp.url().clone();
         let resp_headers = resp.headers().clone();
+        // reqwest hands back, unfollowed, a redirect to a scheme it does not speak (`file:`…):
+        // that is a refused redirect too, said as such.
+        if status.is_redirection() {
+            let location = resp_headers
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| final_url.join(l).ok());
+            if let Some(next) = location {
+                if let Err(refusal) = self.policy.check(&next) {
+                    return Err(FetchError::Redirect {
+                        url: url.to_string(),
+                        reason: refusal.to_string(),
+                    });
+                }
+            }
+        }
         if let Some(len) = resp.content_length() {
             if len > cap {
                 return Err(FetchError::TooLarge {

@@ -316,6 +316,14 @@ impl Run<'_> {
                 d.to_string(),
             )
             .with_evidence(&p.source),
+            // The index names a package that is absent wherever kakunin may fetch from (a
+            // `file:` URL, plain HTTP to another host, a 404): the release fails.
+            (_, Err(m)) if m.absent => Check::fail(
+                ids::CHART_INDEX_DIGEST,
+                T_INDEX,
+                claimed.to_string(),
+                m.to_string(),
+            ),
             (_, Err(m)) => Check::not_run(
                 ids::CHART_INDEX_DIGEST,
                 T_INDEX,

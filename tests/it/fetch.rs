@@ -248,6 +248,7 @@ fn redirect_loops_and_redirects_to_plain_http_are_refused() {
     s.route("/ok", Reply::Redirect(s.url("/final")));
     s.route("/final", Reply::Ok(b"here".to_vec(), "text/plain"));
     s.route("/out", Reply::Redirect("http://example.invalid/x".into()));
+    s.route("/local", Reply::Redirect("file:///etc/passwd".into()));
     let cache = TempDir::new("fetch-redirect");
     let f = fetcher(&cache);
     assert_eq!(get(&f, &s.url("/ok"), Kind::Bundle).unwrap().bytes, b"here");
@@ -263,6 +264,18 @@ fn redirect_loops_and_redirects_to_plain_http_are_refused() {
             .contains("refusing plain HTTP to example.invalid (http://example.invalid/x)"),
         "{err}"
     );
+    let err = get(&f, &s.url("/local"), Kind::Bundle).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: redirect refused: refusing file:///etc/passwd: expected an https URL (or http \
+             to loopback or an allowed host), found \"file\"",
+            s.url("/local")
+        )
+    );
+    // A file: URL, from anywhere, is refused before any I/O.
+    let err = get(&f, "file:///etc/passwd", Kind::Index).unwrap_err();
+    assert!(matches!(err, FetchError::Scheme { .. }), "{err}");
     // Plain HTTP to a non-loopback host is refused before any connection.
     let err = get(&f, "http://example.invalid/index.yaml", Kind::Index).unwrap_err();
     assert!(matches!(err, FetchError::Insecure { .. }), "{err}");

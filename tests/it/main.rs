@@ -10,6 +10,7 @@ mod cosign_key;
 mod download;
 mod fetch;
 mod kit;
+mod network;
 mod post_render;
 mod publish;
 mod registry;
