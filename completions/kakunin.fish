@@ -44,7 +44,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l trusted-root 
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l keyring -d 'PGP keyring for the chart\'s .prov (overrides the profile\'s require.prov_keyring)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l allow-insecure-registry -d 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l cache-dir -d 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l timeout -d 'Seconds a whole download may take (connect to last byte)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l timeout -d 'Seconds one file may take, from its first attempt to its last byte, retries included' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
@@ -154,7 +154,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l to -d 'Dire
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l profile -d 'The project\'s profile (default: kakunin\'s built-in profile for CHART)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l allow-insecure-registry -d 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l cache-dir -d 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l timeout -d 'Seconds a whole download may take (connect to last byte)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l timeout -d 'Seconds one file may take, from its first attempt to its last byte, retries included' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
@@ -249,7 +249,7 @@ sarif\t''
 junit\t''"
 complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -l allow-insecure-registry -d 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -l cache-dir -d 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -l timeout -d 'Seconds a whole download may take (connect to last byte)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -l timeout -d 'Seconds one file may take, from its first attempt to its last byte, retries included' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -l pin -d 'Rewrite every image to `repo@sha256:…` (the default)'

@@ -236,6 +236,8 @@ fn a_mirror_and_plain_http_never_receive_the_docker_configs_credentials() {
         Some(creds.path()),
         &[],
     );
+    assert!(!mirror.seen().is_empty(), "the mirror was asked");
+    assert_eq!(authorizations(&mirror), Vec::<String>::new());
     assert_eq!(code(&out), 3, "{}\n{}", stdout(&out), stderr(&out));
     let host = format!("127.0.0.1:{}", mirror.port);
     let all = checks(&out);
@@ -247,8 +249,6 @@ fn a_mirror_and_plain_http_never_receive_the_docker_configs_credentials() {
         )),
         "{c:?}"
     );
-    assert!(!mirror.seen().is_empty(), "the mirror was asked");
-    assert_eq!(authorizations(&mirror), Vec::<String>::new());
     assert!(!stdout(&out).contains(&secrets[0]) && !stderr(&out).contains(&secrets[0]));
 
     // A mirror on another host over plain HTTP (allowed by the user), reached through a proxy
@@ -275,6 +275,8 @@ fn a_mirror_and_plain_http_never_receive_the_docker_configs_credentials() {
             ("NO_PROXY", "127.0.0.1,localhost".into()),
         ],
     );
+    assert!(!proxy.seen().is_empty(), "the plain-HTTP mirror was asked");
+    assert_eq!(authorizations(&proxy), Vec::<String>::new());
     assert_eq!(code(&out), 3, "{}\n{}", stdout(&out), stderr(&out));
     let all = checks(&out);
     let c = check(&all, "image.registry-digest");
@@ -282,8 +284,6 @@ fn a_mirror_and_plain_http_never_receive_the_docker_configs_credentials() {
         c.2.contains("credentials are never sent over plain HTTP to registry.test:5000"),
         "{c:?}"
     );
-    assert!(!proxy.seen().is_empty(), "the plain-HTTP mirror was asked");
-    assert_eq!(authorizations(&proxy), Vec::<String>::new());
     for s in &secrets {
         assert!(!stdout(&out).contains(s) && !stderr(&out).contains(s));
     }
