@@ -530,3 +530,41 @@ fn credentials_go_only_to_the_exact_host_they_are_stored_for() {
     assert_eq!(m.blob.bytes, manifest);
     assert_eq!(realm_auth(&realm), [format!("Basic {theirs}")]);
 }
+
+/// Defect 5 of issue 10, registry side: a token realm or a `Link` to the next page is a URL
+/// from data, refused before any I/O unless https or allowed http.
+#[test]
+fn a_token_realm_or_next_page_that_is_not_https_is_refused() {
+    let s = Server::start();
+    let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}"#;
+    s.route(
+        "/v2/o/app/manifests/v1",
+        Reply::Bearer {
+            token: "t".into(),
+            realm: "file:///etc/passwd".into(),
+            service: "svc".into(),
+            then: Box::new(Reply::Ok(manifest.to_vec(), OCI_MANIFEST)),
+        },
+    );
+    s.route(
+        "/v2/o/app/tags/list",
+        Reply::Status(
+            200,
+            vec![("Link".into(), r#"<file:///etc/passwd>; rel="next""#.into())],
+            br#"{"tags":["v1"]}"#.to_vec(),
+        ),
+    );
+    let c = client(&TempDir::new("realm-file"), "ghcr.io", &s.url(""));
+    let err = block_on(c.manifest_by_tag(&repo("o/app"), "v1")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "registry ghcr.io: token realm: refusing file:///etc/passwd: expected an https URL (or \
+         http to loopback or an allowed host), found \"file\""
+    );
+    let err = block_on(c.tags(&repo("o/app"))).unwrap_err();
+    assert!(matches!(err, FetchError::Scheme { .. }), "{err}");
+    assert!(
+        err.to_string().contains("refusing file:///etc/passwd"),
+        "{err}"
+    );
+}
