@@ -32,6 +32,13 @@ pub enum IndexError {
         request: String,
         found: String,
     },
+    #[error("chart {chart} {version}: the index lists it {count} times, differently: {entries}")]
+    Ambiguous {
+        chart: String,
+        version: String,
+        count: usize,
+        entries: String,
+    },
     #[error("invalid version request {request:?}: {reason}")]
     Request { request: String, reason: String },
     #[error("chart {chart} {version}: the index lists no download URL")]
@@ -79,7 +86,7 @@ pub struct IndexEntry {
     pub created: Option<String>,
     #[serde(default)]
     pub deprecated: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_map")]
     pub annotations: BTreeMap<String, String>,
 }
 
@@ -88,8 +95,42 @@ pub struct IndexEntry {
 struct RawIndex {
     #[serde(default, deserialize_with = "opt_scalar")]
     api_version: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_map")]
     entries: BTreeMap<String, Vec<IndexEntry>>,
+}
+
+/// A mapping whose keys are all different: a key written twice is an error naming it (a map
+/// would keep the last one silently, while another reader of the same file may keep the first).
+fn unique_map<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a mapping")
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(k) = a.next_key::<String>()? {
+                if out.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format!("duplicate key {k:?}")));
+                }
+                let v = a.next_value()?;
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(Unique(std::marker::PhantomData))
 }
 
 /// YAML scalars are strings to Helm (`appVersion: 1.16` is the string "1.16").
@@ -153,6 +194,38 @@ impl HelmIndex {
                 chart: chart.to_string(),
                 found: list(self.entries.keys().map(String::as_str)),
             })
+    }
+
+    /// The entry of `chart` whose version is exactly `version`. Two entries for one version
+    /// that differ in anything (digest, URLs, appVersion…) are [`IndexError::Ambiguous`],
+    /// naming each: Helm may install either, so no single release can be said to be verified.
+    /// Entries equal in every field are one release written twice.
+    pub fn entry(&self, chart: &str, version: &str) -> Result<&IndexEntry, IndexError> {
+        let entries = self.chart(chart)?;
+        let mut same = entries.iter().filter(|e| e.version == version);
+        let Some(first) = same.next() else {
+            return Err(IndexError::NoVersion {
+                chart: chart.to_string(),
+                request: version.to_string(),
+                found: list(entries.iter().map(|e| e.version.as_str())),
+            });
+        };
+        let all: Vec<&IndexEntry> = std::iter::once(first).chain(same).collect();
+        if all.iter().any(|e| *e != first) {
+            let shown: Vec<String> = all
+                .iter()
+                .enumerate()
+                .take(10)
+                .map(|(i, e)| format!("#{} {}", i + 1, e.describe()))
+                .collect();
+            return Err(IndexError::Ambiguous {
+                chart: chart.to_string(),
+                version: version.to_string(),
+                count: all.len(),
+                entries: shown.join("; "),
+            });
+        }
+        Ok(first)
     }
 
     /// Chooses a chart version: exactly, or the newest SemVer match of a range. Prereleases are
@@ -241,6 +314,20 @@ impl IndexEntry {
             Err(e) => return Err(err(e.to_string())),
         };
         Ok(url)
+    }
+
+    /// The entry in a few words: digest, URLs and appVersion (to tell entries apart).
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "digest {}, urls [{}], appVersion {}",
+            self.digest.as_deref().unwrap_or("(none)"),
+            self.urls.join(", "),
+            self.app_version.as_deref().unwrap_or("(none)")
+        );
+        if let Some(c) = &self.created {
+            s.push_str(&format!(", created {c}"));
+        }
+        s
     }
 
     /// The file name of the chart package (`<name>-<version>.tgz`), as Helm names it.
@@ -376,6 +463,43 @@ entries:
 #[cfg(test)]
 mod hostile {
     use super::*;
+
+    #[test]
+    fn two_different_entries_for_one_version_are_ambiguous_and_named() {
+        let y = "apiVersion: v1\nentries:\n  a:\n  - {name: a, version: 1.0.0, digest: aa, urls: [https://x/a-1.0.0.tgz]}\n  - {name: a, version: 1.0.0, digest: bb, urls: [https://evil/a-1.0.0.tgz]}\n  - {name: a, version: 0.9.0}\n";
+        let idx = HelmIndex::parse(y.as_bytes()).unwrap();
+        let err = idx.entry("a", "1.0.0").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "chart a 1.0.0: the index lists it 2 times, differently: #1 digest aa, urls [https://x/a-1.0.0.tgz], appVersion (none); #2 digest bb, urls [https://evil/a-1.0.0.tgz], appVersion (none)"
+        );
+        assert_eq!(idx.entry("a", "0.9.0").unwrap().version, "0.9.0");
+        let err = idx.entry("a", "2.0.0").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "chart a has no version 2.0.0: found 1.0.0, 1.0.0, 0.9.0"
+        );
+        // The same entry written twice is one release.
+        let y = "apiVersion: v1\nentries:\n  a:\n  - {name: a, version: 1.0.0, digest: aa}\n  - {name: a, version: 1.0.0, digest: aa}\n";
+        let idx = HelmIndex::parse(y.as_bytes()).unwrap();
+        assert_eq!(
+            idx.entry("a", "1.0.0").unwrap().digest.as_deref(),
+            Some("aa")
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        for y in [
+            "apiVersion: v1\nentries:\n  a:\n  - {name: a, version: 1.0.0}\n  a:\n  - {name: a, version: 1.0.0, digest: bb}\n",
+            "apiVersion: v1\nentries:\n  a:\n  - {name: a, version: 1.0.0, digest: aa, digest: bb}\n",
+            "apiVersion: v1\napiVersion: v1\nentries: {}\n",
+            "apiVersion: v1\nentries:\n  a:\n  - {name: a, version: 1.0.0, annotations: {k: x, k: y}}\n",
+        ] {
+            let r = HelmIndex::parse(y.as_bytes());
+            assert!(matches!(r, Err(IndexError::Parse(_))), "{y}: {r:?}");
+        }
+    }
 
     #[test]
     fn alias_bombs_and_deep_nesting_are_errors_not_hangs() {

@@ -246,7 +246,15 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             _ => {
                 let index = release::gather::index(&fetcher, &profile)
                     .await
-                    .map_err(|m| (ExitCode::Fetch, m.to_string()))?;
+                    // An index served but wrong fails; one that could not be fetched is 3.
+                    .map_err(|m| {
+                        let code = if m.wrong {
+                            ExitCode::Failed
+                        } else {
+                            ExitCode::Fetch
+                        };
+                        (code, m.to_string())
+                    })?;
                 let entries = index.shared.parsed.chart(&profile.chart).map_err(usage)?;
                 let mut vs: Vec<String> = entries.iter().map(|e| e.version.clone()).collect();
                 vs.sort_by(|a, b| {

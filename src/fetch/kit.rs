@@ -1,12 +1,15 @@
 //! Release kits: everything `verify --offline --kit DIR` needs, written by `kakunin download`.
 //!
 //! A kit is a directory with `kit.json` (format in `docs/kit.md`) and the files it lists, each
-//! with the URL it was downloaded from and its sha256. Guarantees when reading: `kit.json` is
-//! size-capped and must be format 1; a listed path must be relative, free of `..` and a regular
-//! file inside the kit (no symlinks); a file is served only when its bytes hash to the digest
-//! `kit.json` records (otherwise the error names both). A kit says where bytes came from; it
-//! does not make them trusted — the trusted root it carries, in particular, is used only when
-//! the user names it.
+//! with the URL it was downloaded from and its sha256. Guarantees when reading: `kit.json` is a
+//! regular file, size-capped, strict JSON (no key twice) of format 1, listing each URL, each
+//! path and each single-file role once; a listed path must be relative, free of `..` and a
+//! regular file inside the kit (no symlinks) — all of this checked when the kit is opened, an
+//! input error otherwise. A file whose bytes do not hash to the digest `kit.json` records is
+//! served as found, its [`Source`] naming both digests, so that the check covering it fails on
+//! what it holds (kit.json is no more trusted than the rest of the kit: it cannot make a
+//! tampered file "missing"). A kit says where bytes came from; it does not make them trusted —
+//! the trusted root it carries, in particular, is used only when the user names it.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -97,10 +100,63 @@ fn safe_relative(p: &str) -> Option<PathBuf> {
         .then(|| path.to_path_buf())
 }
 
+/// Roles a release has one file for; the others (`image-tags` pages, `referrers`,
+/// `attached-manifest`, `attached-bundle`) may be listed several times.
+const SINGLE_ROLES: &[&str] = &[
+    "index",
+    "chart",
+    "prov",
+    "chart-bundle",
+    "chart-envelope",
+    "image-bundle",
+    "image-envelope",
+    "image-manifest",
+    "trusted-root",
+];
+
+/// Whether `path` is a regular file whose real location is inside `dir` (already
+/// canonical). `Ok(false)`: it does not exist (a file the kit lacks: could not be obtained).
+fn check_inside(dir: &Path, path: &Path) -> Result<bool, String> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e.to_string()),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(
+            "expected a regular file, found a symbolic link (a kit holds its files)".into(),
+        );
+    }
+    if !meta.file_type().is_file() {
+        return Err("expected a regular file, found a directory or special file".into());
+    }
+    // A directory on the way may be a link out of the kit: the real path must stay inside.
+    match path.canonicalize() {
+        Ok(p) if p.starts_with(dir) => Ok(true),
+        Ok(p) => Err(format!(
+            "expected a file inside the kit, found one at {}",
+            p.display()
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 impl Kit {
-    /// Opens a kit directory and checks `kit.json`.
+    /// Opens a kit directory and checks `kit.json`: a regular file (not a link), strict JSON of
+    /// format 1 (a key written twice is refused), each URL and path listed once, one file for
+    /// each single-file role, and every listed file that is present a regular file inside the
+    /// kit. Any of these wrong is an input error; a listed file that is absent is left for the
+    /// check that needs it (it could not be obtained).
     pub fn open(dir: &Path) -> Result<Kit, FetchError> {
         let json_path = dir.join("kit.json");
+        let real_dir = dir
+            .canonicalize()
+            .map_err(|e| kit_err(dir, e.to_string()))?;
+        match check_inside(&real_dir, &json_path) {
+            Ok(true) => {}
+            Ok(false) => return Err(kit_err(&json_path, "no kit.json (not a kit directory)")),
+            Err(why) => return Err(kit_err(&json_path, why)),
+        }
         let bytes = crate::limits::read_file_capped(&json_path, MAX_KIT_JSON_BYTES)
             .map_err(|e| kit_err(&json_path, e.to_string()))?;
         if !crate::limits::json_depth_ok(&bytes) {
@@ -115,8 +171,10 @@ impl Kit {
             ));
         }
         let mut by_url = BTreeMap::new();
+        let mut paths = BTreeMap::new();
+        let mut roles = BTreeMap::new();
         for (i, f) in manifest.files.iter().enumerate() {
-            if safe_relative(&f.path).is_none() {
+            let Some(rel) = safe_relative(&f.path) else {
                 return Err(kit_err(
                     &json_path,
                     format!(
@@ -124,11 +182,43 @@ impl Kit {
                         f.path
                     ),
                 ));
-            }
+            };
             f.digest
                 .parse::<Digest>()
                 .map_err(|e| kit_err(&json_path, format!("file {:?}: {e}", f.path)))?;
-            by_url.insert(f.url.clone(), i);
+            // One URL, one file: a URL listed twice would let the two readers of a kit (this
+            // one and the next) serve different bytes for it.
+            if let Some(j) = by_url.insert(f.url.clone(), i) {
+                return Err(kit_err(
+                    &json_path,
+                    format!(
+                        "URL {} is listed twice (files {:?} and {:?}): expected each URL once",
+                        f.url, manifest.files[j].path, f.path
+                    ),
+                ));
+            }
+            if let Some(j) = paths.insert(f.path.clone(), i) {
+                return Err(kit_err(
+                    &json_path,
+                    format!(
+                        "file {:?} is listed twice (for {} and {}): expected each file once",
+                        f.path, manifest.files[j].url, f.url
+                    ),
+                ));
+            }
+            if SINGLE_ROLES.contains(&f.role.as_str()) {
+                if let Some(j) = roles.insert(f.role.clone(), i) {
+                    return Err(kit_err(
+                        &json_path,
+                        format!(
+                            "role {} is listed twice ({} and {}): expected one file with that role",
+                            f.role, manifest.files[j].url, f.url
+                        ),
+                    ));
+                }
+            }
+            check_inside(&real_dir, &dir.join(rel))
+                .map_err(|why| kit_err(&dir.join(&f.path), why))?;
         }
         Ok(Kit {
             dir: dir.to_path_buf(),
@@ -169,40 +259,38 @@ impl Kit {
         let rel = safe_relative(&file.path)
             .ok_or_else(|| kit_err(&self.dir, format!("bad path {:?}", file.path)))?;
         let path = self.dir.join(rel);
-        let meta = std::fs::symlink_metadata(&path).map_err(|e| kit_err(&path, e.to_string()))?;
-        if !meta.file_type().is_file() {
-            return Err(kit_err(
-                &path,
-                "expected a regular file, found a link or directory",
-            ));
-        }
-        // A directory on the way may be a link out of the kit: the real path must stay inside.
-        let inside = match (path.canonicalize(), self.dir.canonicalize()) {
-            (Ok(p), Ok(d)) => p.starts_with(d),
-            _ => false,
-        };
-        if !inside {
-            return Err(kit_err(
-                &path,
-                "expected a file inside the kit, found one outside it",
-            ));
+        // Checked when the kit was opened; checked again, as the kit may have changed since.
+        let dir = self
+            .dir
+            .canonicalize()
+            .map_err(|e| kit_err(&self.dir, e.to_string()))?;
+        match check_inside(&dir, &path) {
+            Ok(true) => {}
+            Ok(false) => return Err(kit_err(&path, "listed in kit.json, but not in the kit")),
+            Err(why) => return Err(kit_err(&path, why)),
         }
         let bytes = crate::limits::read_file_capped(&path, cap)
             .map_err(|e| kit_err(&path, e.to_string()))?;
-        let b = blob(
+        let mut b = blob(
             bytes,
             Source::Kit {
                 url: file.url.clone(),
                 path: path.clone(),
+                recorded: None,
             },
             kind,
         );
+        // A file that is there but differs from kit.json is not "missing": its bytes are served
+        // as found (and say so), and the check that covers them — the index's digest, a
+        // signature, a manifest digest — fails on them. kit.json is written by whoever carried
+        // the kit, so matching it proves nothing, and not matching it must not make a tampered
+        // file look like one that could not be fetched.
         if b.digest.to_string() != file.digest {
-            return Err(FetchError::KitDigest {
-                path: path.display().to_string(),
-                expected: file.digest.clone(),
-                found: b.digest.to_string(),
-            });
+            b.source = Source::Kit {
+                url: file.url.clone(),
+                path,
+                recorded: Some(file.digest.clone()),
+            };
         }
         Ok(b)
     }

@@ -154,8 +154,15 @@ pub enum Source {
     Network { url: String },
     /// The cache, holding what this URL served before.
     Cache { url: String },
-    /// A kit file (`kakunin download`), recorded as coming from `url`.
-    Kit { url: String, path: PathBuf },
+    /// A kit file (`kakunin download`), recorded as coming from `url`. `recorded` is the digest
+    /// `kit.json` gives when the file's bytes hash to something else: the bytes are served as
+    /// found, so that the check covering them fails on what the file really holds.
+    Kit {
+        url: String,
+        path: PathBuf,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recorded: Option<String>,
+    },
     /// A local file named by the user.
     File { path: PathBuf },
     /// Built into kakunin (an embedded trusted root), by name.
@@ -177,7 +184,20 @@ impl std::fmt::Display for Source {
         match self {
             Source::Network { url } => write!(f, "{url}"),
             Source::Cache { url } => write!(f, "{url} (cached)"),
-            Source::Kit { url, path } => write!(f, "{} (kit, from {url})", path.display()),
+            Source::Kit {
+                url,
+                path,
+                recorded: None,
+            } => write!(f, "{} (kit, from {url})", path.display()),
+            Source::Kit {
+                url,
+                path,
+                recorded: Some(d),
+            } => write!(
+                f,
+                "{} (kit, from {url}; it does not match kit.json, which records {d})",
+                path.display()
+            ),
             Source::File { path } => write!(f, "{}", path.display()),
             Source::Embedded { name } => write!(f, "kakunin's embedded {name}"),
         }

@@ -1,6 +1,9 @@
 //! Evidence: everything gathered about one release, as bytes with their origin. Nothing in here
 //! is trusted; [`super::verify`] decides. A piece that could not be gathered says what it was
-//! and why, so the check that needed it is reported as not run, never as passed.
+//! and why, so the check that needed it is reported as not run, never as passed; and a piece
+//! the source positively denied (HTTP 404) or served wrong (bytes whose digest is not the one
+//! the document naming them gives) says so, so that the check covering it fails instead
+//! ([`Missing::fails`]): "could not run" is kept for what is truly unreachable.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,6 +12,7 @@ use serde::Serialize;
 
 use crate::chart::index::HelmIndex;
 use crate::digest::Digest;
+use crate::fetch::FetchError;
 use crate::semver_rules::{ChartHistory, ChartPoint, Policy};
 
 /// Bytes fetched for a release, and where they came from (a URL, a kit file, a cache entry).
@@ -38,6 +42,10 @@ pub struct Missing {
     /// opposed to could not be reached: a required file that is absent fails its check, one
     /// that could not be obtained leaves it not run.
     pub absent: bool,
+    /// The source served bytes, but not the ones the document naming them says (a digest that
+    /// differs from the one it was asked for by): evidence of tampering, so the check that
+    /// covers the piece fails rather than being left not run.
+    pub wrong: bool,
 }
 
 impl Missing {
@@ -46,7 +54,31 @@ impl Missing {
             what: what.into(),
             why: why.into(),
             absent: false,
+            wrong: false,
         }
+    }
+
+    /// A piece the source served, but wrong (see [`Missing::wrong`]).
+    pub fn wrong(what: impl Into<String>, why: impl Into<String>) -> Missing {
+        Missing {
+            wrong: true,
+            ..Missing::new(what, why)
+        }
+    }
+
+    /// Classifies why a fetch failed: HTTP 404 is absent, a digest mismatch (bytes asked for by
+    /// digest that hash to something else) is wrong, anything else could not be obtained.
+    pub fn from_fetch(what: impl Into<String>, e: &FetchError) -> Missing {
+        let mut m = Missing::new(what, e.to_string());
+        m.absent = e.status() == Some(404);
+        m.wrong = is_mismatch(e);
+        m
+    }
+
+    /// Whether the check that needs this piece fails (the source denied it or served it wrong)
+    /// rather than being left not run (it could not be obtained).
+    pub fn fails(&self) -> bool {
+        self.absent || self.wrong
     }
 
     /// A piece the source says does not exist.
@@ -58,9 +90,21 @@ impl Missing {
     }
 }
 
+fn is_mismatch(e: &FetchError) -> bool {
+    match e {
+        FetchError::Digest { .. } | FetchError::KitDigest { .. } => true,
+        FetchError::Retried { error, .. } => is_mismatch(error),
+        _ => false,
+    }
+}
+
 impl std::fmt::Display for Missing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} could not be obtained: {}", self.what, self.why)
+        if self.wrong {
+            write!(f, "{} is not what it must be: {}", self.what, self.why)
+        } else {
+            write!(f, "{} could not be obtained: {}", self.what, self.why)
+        }
     }
 }
 
@@ -92,7 +136,8 @@ impl IndexFile {
         let source = source.into();
         HelmIndex::parse(bytes)
             .map(|parsed| IndexFile::new(parsed, source.clone()))
-            .map_err(|e| Missing::new("index.yaml", format!("{source}: {e}")))
+            // Served but not an index: wrong, not missing (chart.index-digest fails on it).
+            .map_err(|e| Missing::wrong("index.yaml", format!("{source}: {e}")))
     }
 
     /// `chart`'s history in this index, ordered once per chart and policy; `None` when the

@@ -57,11 +57,10 @@ fn missing(fetcher: &Fetcher, what: &str, url: &Url, e: &FetchError) -> Missing 
     let absent = e.status() == Some(404)
         || e.is_refused()
         || recorded.is_some_and(|m| m.why.contains("404") || m.why.contains("Not Found"));
-    let why = match recorded {
-        Some(m) => format!("{} (as recorded by the kit's download)", m.why),
-        None => e.to_string(),
-    };
-    let mut m = Missing::new(what, why);
+    let mut m = Missing::from_fetch(what, e);
+    if let Some(r) = recorded {
+        m.why = format!("{} (as recorded by the kit's download)", r.why);
+    }
     m.absent = absent;
     m
 }

@@ -32,7 +32,7 @@ use crate::attestation::jsonl;
 use crate::attestation::statement::{Statement, describe_subject};
 use crate::bundle::{self, Artifact, GitHubClaims, Identity, Policy, VerifiedBundle};
 use crate::chart::images::{ChartImage, chart_images};
-use crate::chart::index::{HelmIndex, IndexEntry};
+use crate::chart::index::{HelmIndex, IndexEntry, IndexError};
 use crate::chart::package::ChartPackage;
 use crate::chart::prov;
 use crate::check::{Check, ids};
@@ -114,18 +114,14 @@ impl Run<'_> {
         self.details.insert("version".into(), json!(ev.version));
 
         // --- The index and its entry.
-        let index: Result<&HelmIndex, String> = match &ev.index {
+        // An index that was served but is not one, or that lists the release twice
+        // differently, is wrong (chart.index-digest fails on it); one that could not be
+        // obtained leaves the checks not run.
+        let index: Result<&HelmIndex, Missing> = match &ev.index {
             Ok(i) => Ok(&i.parsed),
-            Err(m) => Err(m.to_string()),
+            Err(m) => Err(m.clone()),
         };
-        let entry: Result<&IndexEntry, String> =
-            index.as_ref().map_err(Clone::clone).and_then(|i| {
-                i.chart(&ev.chart)
-                    .map_err(|e| e.to_string())?
-                    .iter()
-                    .find(|e| e.version == ev.version)
-                    .ok_or_else(|| format!("the index lists no {}@{}", ev.chart, ev.version))
-            });
+        let (entry, index_wrong) = self.entry(&index);
         if let Ok(e) = &entry {
             self.details
                 .insert("app_version".into(), json!(e.app_version));
@@ -133,13 +129,19 @@ impl Run<'_> {
 
         // --- Chart package.
         let package_digest = ev.package.as_ref().ok().map(|p| Digest::sha256(&p.bytes));
-        self.index_digest(&entry, package_digest.as_ref());
-        let package = ev
-            .package
-            .as_ref()
-            .map_err(|m| m.to_string())
-            .and_then(|p| ChartPackage::read(&p.bytes).map_err(|e| format!("{}: {e}", p.source)));
-        self.metadata(&entry, &package);
+        self.index_digest(&entry, index_wrong, package_digest.as_ref());
+        // A package that was obtained but is not a readable chart fails chart.metadata.
+        let (package, package_wrong) = match &ev.package {
+            Ok(p) => match ChartPackage::read(&p.bytes) {
+                Ok(c) => (Ok(c), false),
+                Err(e) => (
+                    Err(format!("{} is not a chart package: {e}", p.source)),
+                    true,
+                ),
+            },
+            Err(m) => (Err(m.to_string()), false),
+        };
+        self.metadata(&entry, &package, package_wrong);
         if profile.require.prov {
             self.prov();
         } else {
@@ -274,7 +276,58 @@ impl Run<'_> {
         self.not_required.push(json!({"id": id, "why": why}));
     }
 
-    fn index_digest(&mut self, entry: &Result<&IndexEntry, String>, package: Option<&Digest>) {
+    /// The index entry of the release (the first one when the index lists it more than once),
+    /// and, when the index is wrong (served but not an index, or listing the release twice
+    /// differently), why: chart.index-digest fails on that.
+    fn entry<'i>(
+        &self,
+        index: &Result<&'i HelmIndex, Missing>,
+    ) -> (Result<&'i IndexEntry, String>, Option<String>) {
+        let (chart, version) = (&self.ev.chart, &self.ev.version);
+        let i: &'i HelmIndex = match index {
+            Ok(i) => i,
+            Err(m) => return (Err(m.to_string()), m.wrong.then(|| m.to_string())),
+        };
+        match i.entry(chart, version) {
+            Ok(e) => (Ok(e), None),
+            Err(e @ IndexError::Ambiguous { .. }) => {
+                let first = i
+                    .chart(chart)
+                    .ok()
+                    .and_then(|es| es.iter().find(|x| x.version == *version));
+                (
+                    first.ok_or_else(|| e.to_string()),
+                    Some(format!(
+                        "{e} (Helm may install any of them; kakunin looked at the first)"
+                    )),
+                )
+            }
+            Err(e) => (Err(e.to_string()), None),
+        }
+    }
+
+    fn index_digest(
+        &mut self,
+        entry: &Result<&IndexEntry, String>,
+        index_wrong: Option<String>,
+        package: Option<&Digest>,
+    ) {
+        if let Some(why) = index_wrong {
+            let mut check = Check::fail(
+                ids::CHART_INDEX_DIGEST,
+                T_INDEX,
+                format!(
+                    "a Helm index listing {}@{} once, with a sha256 digest",
+                    self.ev.chart, self.ev.version
+                ),
+                why,
+            );
+            if let Ok(i) = &self.ev.index {
+                check = check.with_evidence(&i.source);
+            }
+            self.push(check);
+            return;
+        }
         let entry = match entry {
             Ok(e) => e,
             Err(why) => {
@@ -344,9 +397,26 @@ impl Run<'_> {
         &mut self,
         entry: &Result<&IndexEntry, String>,
         package: &Result<ChartPackage, String>,
+        package_wrong: bool,
     ) {
         let (entry, package) = match (entry, package) {
             (Ok(e), Ok(p)) => (e, p),
+            (_, Err(why)) if package_wrong => {
+                let mut check = Check::fail(
+                    ids::CHART_METADATA,
+                    T_METADATA,
+                    format!(
+                        "a chart package holding Chart.yaml of {}@{}",
+                        self.ev.chart, self.ev.version
+                    ),
+                    why.clone(),
+                );
+                if let Ok(p) = &self.ev.package {
+                    check = check.with_evidence(&p.source);
+                }
+                self.push(check);
+                return;
+            }
             (Err(why), _) | (_, Err(why)) => {
                 self.push(Check::not_run(
                     ids::CHART_METADATA,
@@ -388,12 +458,11 @@ impl Run<'_> {
         let prov = match &self.ev.prov {
             Some(Ok(p)) => p,
             Some(Err(m)) => {
-                self.push(Check::fail(
-                    ids::CHART_PROV,
-                    T_PROV,
-                    expected,
-                    m.to_string(),
-                ));
+                self.push(if m.fails() {
+                    Check::fail(ids::CHART_PROV, T_PROV, expected, m.to_string())
+                } else {
+                    Check::not_run(ids::CHART_PROV, T_PROV, expected, m.to_string())
+                });
                 return;
             }
             None => {
@@ -468,7 +537,7 @@ impl Run<'_> {
             Err(m) => {
                 // A required bundle that is absent is a failure of the release, unless it
                 // could not be fetched at all (then the check could not run).
-                let check = if m.absent {
+                let check = if m.fails() {
                     Check::fail(id, title, expected, m.to_string())
                 } else {
                     Check::not_run(id, title, expected, m.to_string())
@@ -591,7 +660,7 @@ impl Run<'_> {
         let fetched = match piece {
             Ok(f) => f,
             Err(m) => {
-                let check = if m.absent {
+                let check = if m.fails() {
                     Check::fail(id, title, expected, m.to_string())
                 } else {
                     Check::not_run(id, title, expected, m.to_string())
@@ -803,6 +872,13 @@ impl Run<'_> {
                 d.to_string(),
             )
             .with_evidence(source.clone()),
+            // The registry served a manifest for the tag that is not what it says it is.
+            Err(m) if m.wrong => Check::fail(
+                ids::IMAGE_REGISTRY_DIGEST,
+                T_REGISTRY_DIGEST,
+                format!("{}:{tag} → {pinned}", img.repository),
+                m.to_string(),
+            ),
             Err(m) => Check::not_run(
                 ids::IMAGE_REGISTRY_DIGEST,
                 T_REGISTRY_DIGEST,
@@ -839,12 +915,23 @@ impl Run<'_> {
         let attached = match &self.ev.registry.attestations {
             Ok(a) => a.clone(),
             Err(m) => {
-                self.push(Check::not_run(
-                    ids::IMAGE_REGISTRY_ATTESTATION,
-                    T_REGISTRY_ATT,
-                    expected,
-                    m.to_string(),
-                ));
+                // A manifest or bundle served for a digest that hashes to another one is
+                // tampering: the check fails; one that could not be fetched leaves it not run.
+                self.push(if m.wrong {
+                    Check::fail(
+                        ids::IMAGE_REGISTRY_ATTESTATION,
+                        T_REGISTRY_ATT,
+                        expected,
+                        m.to_string(),
+                    )
+                } else {
+                    Check::not_run(
+                        ids::IMAGE_REGISTRY_ATTESTATION,
+                        T_REGISTRY_ATT,
+                        expected,
+                        m.to_string(),
+                    )
+                });
                 return None;
             }
         };
@@ -1073,7 +1160,7 @@ impl Run<'_> {
 
     fn semver(
         &mut self,
-        index: &Result<&HelmIndex, String>,
+        index: &Result<&HelmIndex, Missing>,
         entry: &Result<&IndexEntry, String>,
         package: &Result<ChartPackage, String>,
         image: &Result<(ChartImage, Option<Digest>), String>,
@@ -1092,13 +1179,13 @@ impl Run<'_> {
             })
         });
         // The image tag the chart sets explicitly (None: it defaults to appVersion).
-        let explicit_tag = match (image, package) {
-            (Ok((img, _)), _) if !img.tag_from_app_version => img.tag.clone(),
+        // Err: the chart's image (and so its tag) is not known.
+        let explicit_tag: Result<Option<String>, String> = match (image, package) {
+            (Ok((img, _)), _) => Ok(img.tag.clone().filter(|_| !img.tag_from_app_version)),
             (Err(_), Ok(p)) => project_image(profile, p, app_version)
-                .ok()
-                .filter(|i| !i.tag_from_app_version)
-                .and_then(|i| i.tag),
-            _ => None,
+                .map(|i| i.tag.filter(|_| !i.tag_from_app_version))
+                .map_err(|found| format!("the chart names none of the project's images ({found})")),
+            (Err(_), Err(why)) => Err(why.clone()),
         };
         // The chart's history, ordered once for every release of the index.
         let history = ev
@@ -1107,16 +1194,11 @@ impl Run<'_> {
             .ok()
             .and_then(|i| i.history(&ev.chart, policy))
             .unwrap_or_else(|| Arc::new(ChartHistory::new(&[], policy)));
+        // Only the registry's tag list says which image releases exist: without it the check
+        // could not run (an image release bundle is no tag list, and must never stand in for one).
         let releases = match &ev.registry.tags {
             Ok((tags, source)) => Ok(ImageReleases::new(tags.iter().cloned(), source.clone())),
-            Err(m) => match &ev.image_bundle {
-                // No tag list, but the image's release exists with its bundle.
-                Ok(f) => Ok(ImageReleases::new(
-                    app_version.map(str::to_string),
-                    f.source.clone(),
-                )),
-                Err(_) => Err(m.to_string()),
-            },
+            Err(m) => Err(m.to_string()),
         };
         let release_tag = url_tag.as_deref().map_err(String::as_str);
         let versions = ReleaseVersions {
@@ -1124,30 +1206,39 @@ impl Run<'_> {
             version: &ev.version,
             release_tag,
             app_version,
-            image_tag: explicit_tag.as_deref(),
+            image_tag: explicit_tag.as_ref().ok().and_then(Option::as_deref),
         };
         let mut checks = vec![
             semver_rules::chart_version(versions.chart, versions.version, policy),
             semver_rules::release_tag(versions.chart, versions.version, versions.release_tag),
-            if entry.is_err() && package.is_err() {
-                Check::not_run(
+            // The image tag is only known from the chart's values: without the package (or
+            // the project's image in it) "the tag defaults to appVersion" would be a guess.
+            match &explicit_tag {
+                Err(why) => Check::not_run(
                     ids::SEMVER_APP_VERSION,
                     "appVersion and image tag are the same v + SemVer release",
                     "appVersion = image tag = v + SemVer",
-                    "neither the index entry nor the chart package could be obtained",
-                )
-            } else {
-                semver_rules::app_version(versions.app_version, versions.image_tag, policy)
+                    format!("the chart's image tag is not known: {why}"),
+                ),
+                Ok(_) => {
+                    semver_rules::app_version(versions.app_version, versions.image_tag, policy)
+                }
             },
         ];
-        if index.is_ok() {
+        // Comparing with earlier charts needs this chart's entries in the index: with none,
+        // "the first release in the index" would be a guess.
+        if index.is_ok() && entry.is_ok() {
             checks.push(history.no_downgrade(versions.version, versions.app_version));
         } else {
             checks.push(Check::not_run(
                 ids::SEMVER_NO_DOWNGRADE,
                 "no newer chart points at an older image than an earlier chart",
                 "the Helm index to compare with",
-                index.as_ref().err().cloned().unwrap_or_default(),
+                match (index, entry) {
+                    (Err(m), _) => m.to_string(),
+                    (_, Err(why)) => why.clone(),
+                    _ => String::new(),
+                },
             ));
         }
         checks.push(semver_rules::image_release(

@@ -60,13 +60,7 @@ pub async fn gather(
     let repo = Repo::of(&reference);
     let tag = img.tag.clone().unwrap_or_default();
     let pinned: Option<Digest> = img.digest.as_deref().and_then(|d| d.parse().ok());
-    let missing = |what: String, e: FetchError| {
-        if e.status() == Some(404) {
-            Missing::absent(what, e.to_string())
-        } else {
-            Missing::new(what, e.to_string())
-        }
-    };
+    let missing = |what: String, e: FetchError| Missing::from_fetch(what, &e);
     let mut files: Vec<(Blob, &'static str)> = Vec::new();
     let (resolved, tags) = tokio::join!(client.manifest_by_tag(&repo, &tag), client.tags(&repo));
     let tag_digest = match resolved {

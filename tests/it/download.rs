@@ -137,7 +137,8 @@ fn a_kit_downloaded_online_verifies_offline_and_a_tampered_one_does_not() {
         stdout(&out)
     );
 
-    // A kit file changed after the download is refused, naming both digests.
+    // A kit file changed after the download is verified as found: the check covering it fails
+    // (exit 1, not 3: it is there, and wrong), and the report says kit.json disagrees.
     let bundle = manifest
         .files
         .iter()
@@ -145,16 +146,16 @@ fn a_kit_downloaded_online_verifies_offline_and_a_tampered_one_does_not() {
         .unwrap();
     let path = kit.join(&bundle.path);
     let mut bytes = std::fs::read(&path).unwrap();
-    bytes.push(b'\n');
+    bytes.push(b'x');
     std::fs::write(&path, &bytes).unwrap();
     let out = verify(&[]);
-    assert_ne!(code(&out), 0);
+    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
     let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(all.contains("✗ chart.bundle"), "{all}");
     assert!(
         all.contains(&format!(
-            "does not match kit.json: expected {}, found {}",
-            bundle.digest,
-            kakunin::digest::Digest::sha256(&bytes)
+            "it does not match kit.json, which records {}",
+            bundle.digest
         )),
         "{all}"
     );

@@ -3,11 +3,13 @@
 mod attestation;
 mod attestation_key;
 mod bundle;
+mod byte_flip;
 mod chart;
 mod cli;
 mod common;
 mod cosign_key;
 mod download;
+mod evidence;
 mod fetch;
 mod kit;
 mod network;
