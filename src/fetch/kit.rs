@@ -159,10 +159,9 @@ impl Kit {
         }
         let bytes = crate::limits::read_file_capped(&json_path, MAX_KIT_JSON_BYTES)
             .map_err(|e| kit_err(&json_path, e.to_string()))?;
-        if !crate::limits::json_depth_ok(&bytes) {
-            return Err(kit_err(&json_path, "nested too deeply"));
-        }
-        let manifest: KitManifest = serde_json::from_slice(&bytes)
+        // Strict JSON: a key twice (at any depth) is refused, so no reader of this kit.json
+        // can see another manifest than this one.
+        let manifest: KitManifest = crate::strict_json::from_slice(&bytes, MAX_KIT_JSON_BYTES)
             .map_err(|e| kit_err(&json_path, format!("not a kakunin kit.json: {e}")))?;
         if manifest.format != KIT_FORMAT {
             return Err(kit_err(

@@ -357,7 +357,7 @@ fn a_kit_json_listing_a_url_role_or_key_twice_is_an_input_error() {
     let out = verify(&kit.path, false);
     assert_eq!(code(&out), 2, "{}\n{}", stdout(&out), stderr(&out));
     assert!(
-        stderr(&out).contains("duplicate field `digest`"),
+        stderr(&out).contains("key \"digest\" appears twice in the object at $.files[3]"),
         "{}",
         stderr(&out)
     );
