@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
             [CompletionResult]::new('trust-root', 'trust-root', [CompletionResultType]::ParameterValue, 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache')
             [CompletionResult]::new('verify-attestation', 'verify-attestation', [CompletionResultType]::ParameterValue, 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance')
+            [CompletionResult]::new('verify-image', 'verify-image', [CompletionResultType]::ParameterValue, 'Verify a container image''s signatures and attestations (cosign .sig/.att, Sigstore bundles)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
@@ -183,6 +184,53 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--insecure-ignore-tlog', '--insecure-ignore-tlog', [CompletionResultType]::ParameterName, 'DANGER: accept a bundle without transparency-log inclusion (e.g. publish --tlog-upload=false, cosign''s flag); the report says no log entry was checked')
             [CompletionResult]::new('--staging', '--staging', [CompletionResultType]::ParameterName, 'Use the Sigstore public-good staging instance''s embedded trusted root')
             [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Accepted for cosign compatibility: verification never uses the network (a no-op)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'kakunin;verify-image' {
+            [CompletionResult]::new('--certificate-identity', '--certificate-identity', [CompletionResultType]::ParameterName, 'The exact identity (SAN) the signing certificate must carry')
+            [CompletionResult]::new('--cert-identity', '--cert-identity', [CompletionResultType]::ParameterName, 'The exact identity (SAN) the signing certificate must carry')
+            [CompletionResult]::new('--certificate-identity-regexp', '--certificate-identity-regexp', [CompletionResultType]::ParameterName, 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)')
+            [CompletionResult]::new('--cert-identity-regex', '--cert-identity-regex', [CompletionResultType]::ParameterName, 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)')
+            [CompletionResult]::new('--certificate-oidc-issuer', '--certificate-oidc-issuer', [CompletionResultType]::ParameterName, 'The OIDC issuer the signing certificate must name')
+            [CompletionResult]::new('--cert-oidc-issuer', '--cert-oidc-issuer', [CompletionResultType]::ParameterName, 'The OIDC issuer the signing certificate must name')
+            [CompletionResult]::new('--certificate-oidc-issuer-regexp', '--certificate-oidc-issuer-regexp', [CompletionResultType]::ParameterName, 'A regular expression the whole OIDC issuer must match (always anchored: ^(?:RE)$)')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Signed by a workflow of this GitHub owner: identity https://github.com/OWNER/…, issuer GitHub Actions (unless given), source repository owner claim https://github.com/OWNER (as `gh attestation verify --owner`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)')
+            [CompletionResult]::new('--signer-repo', '--signer-repo', [CompletionResultType]::ParameterName, 'The signing workflow is in this repository (a reusable workflow''s repository): identity https://github.com/OWNER/REPO/…')
+            [CompletionResult]::new('--signer-workflow', '--signer-workflow', [CompletionResultType]::ParameterName, 'The signing workflow, [HOST/]OWNER/REPO/PATH (any ref, unless PATH ends in @REF): identity https://HOST/OWNER/REPO/PATH@…; HOST defaults to github.com')
+            [CompletionResult]::new('--repository', '--repository', [CompletionResultType]::ParameterName, 'Source repository the certificate (and an attestation''s provenance) must name: OWNER/REPO (on github.com) or a URL')
+            [CompletionResult]::new('--source-ref', '--source-ref', [CompletionResultType]::ParameterName, 'Source ref the certificate (and an attestation''s provenance) must name, e.g. refs/tags/v1.2.3')
+            [CompletionResult]::new('--workflow', '--workflow', [CompletionResultType]::ParameterName, 'Workflow file that must have run (certificate build config, and an attestation''s provenance), e.g. .github/workflows/release.yaml')
+            [CompletionResult]::new('--source-digest', '--source-digest', [CompletionResultType]::ParameterName, 'Commit (hex) the certificate (and an attestation''s provenance) must name as the source')
+            [CompletionResult]::new('--certificate-github-workflow-trigger', '--certificate-github-workflow-trigger', [CompletionResultType]::ParameterName, 'The certificate''s (deprecated) GitHub Workflow Trigger extension, e.g. push (cosign''s flag)')
+            [CompletionResult]::new('--certificate-github-workflow-sha', '--certificate-github-workflow-sha', [CompletionResultType]::ParameterName, 'The certificate''s (deprecated) GitHub Workflow SHA extension: the commit (cosign''s flag)')
+            [CompletionResult]::new('--certificate-github-workflow-name', '--certificate-github-workflow-name', [CompletionResultType]::ParameterName, 'The certificate''s (deprecated) GitHub Workflow Name extension (cosign''s flag)')
+            [CompletionResult]::new('--certificate-github-workflow-repository', '--certificate-github-workflow-repository', [CompletionResultType]::ParameterName, 'The certificate''s (deprecated) GitHub Workflow Repository extension, OWNER/REPO (cosign''s flag)')
+            [CompletionResult]::new('--certificate-github-workflow-ref', '--certificate-github-workflow-ref', [CompletionResultType]::ParameterName, 'The certificate''s (deprecated) GitHub Workflow Ref extension, e.g. refs/tags/v1.2.3 (cosign''s flag)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'A PEM public key: verify a managed-key bundle with it instead of a certificate identity (no certificate: verify-attestation then checks --repository, --source-ref, --workflow, --source-digest against the provenance only)')
+            [CompletionResult]::new('--docker-reference', '--docker-reference', [CompletionResultType]::ParameterName, 'The repository the signed payload must name (critical.identity.docker-reference)')
+            [CompletionResult]::new('--attestation', '--attestation', [CompletionResultType]::ParameterName, 'Require a verified attestation of this predicate type (cosign short name or URI; repeatable)')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Use the embedded trusted root of this instance (default public-good)')
+            [CompletionResult]::new('--trusted-root', '--trusted-root', [CompletionResultType]::ParameterName, 'A trusted_root.json to verify against instead of an embedded root')
+            [CompletionResult]::new('--allow-insecure-registry', '--allow-insecure-registry', [CompletionResultType]::ParameterName, 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed')
+            [CompletionResult]::new('--cache-dir', '--cache-dir', [CompletionResultType]::ParameterName, 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a whole download may take (connect to last byte)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connection error, a timeout, a truncated body or a 5xx')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
+            [CompletionResult]::new('--github-release', '--github-release', [CompletionResultType]::ParameterName, 'A GitHub release attestation: signed by GitHub itself (identity https://dotcom.releases.github.com, no OIDC issuer extension); uses the GitHub instance''s root unless a root is given')
+            [CompletionResult]::new('--deny-self-hosted-runners', '--deny-self-hosted-runners', [CompletionResultType]::ParameterName, 'Fail unless the certificate''s runner environment claim is github-hosted')
+            [CompletionResult]::new('--insecure-ignore-tlog', '--insecure-ignore-tlog', [CompletionResultType]::ParameterName, 'DANGER: accept a bundle without transparency-log inclusion (e.g. publish --tlog-upload=false, cosign''s flag); the report says no log entry was checked')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Use only the cache (or the kit given with --kit): no network. A missing file is named')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Do not read or write the cache (with --offline and --kit: the kit alone)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also show expected and found values of checks that passed (human output)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also show expected and found values of checks that passed (human output)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -343,6 +391,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
             [CompletionResult]::new('trust-root', 'trust-root', [CompletionResultType]::ParameterValue, 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache')
             [CompletionResult]::new('verify-attestation', 'verify-attestation', [CompletionResultType]::ParameterValue, 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance')
+            [CompletionResult]::new('verify-image', 'verify-image', [CompletionResultType]::ParameterValue, 'Verify a container image''s signatures and attestations (cosign .sig/.att, Sigstore bundles)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
@@ -370,6 +419,9 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             break
         }
         'kakunin;help;verify-attestation' {
+            break
+        }
+        'kakunin;help;verify-image' {
             break
         }
         'kakunin;help;download' {

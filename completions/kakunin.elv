@@ -26,6 +26,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand trust-root 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
             cand verify-attestation 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
+            cand verify-image 'Verify a container image''s signatures and attestations (cosign .sig/.att, Sigstore bundles)'
             cand download 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
@@ -173,6 +174,52 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'kakunin;verify-image'= {
+            cand --certificate-identity 'The exact identity (SAN) the signing certificate must carry'
+            cand --cert-identity 'The exact identity (SAN) the signing certificate must carry'
+            cand --certificate-identity-regexp 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)'
+            cand --cert-identity-regex 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)'
+            cand --certificate-oidc-issuer 'The OIDC issuer the signing certificate must name'
+            cand --cert-oidc-issuer 'The OIDC issuer the signing certificate must name'
+            cand --certificate-oidc-issuer-regexp 'A regular expression the whole OIDC issuer must match (always anchored: ^(?:RE)$)'
+            cand --owner 'Signed by a workflow of this GitHub owner: identity https://github.com/OWNER/…, issuer GitHub Actions (unless given), source repository owner claim https://github.com/OWNER (as `gh attestation verify --owner`)'
+            cand --repo 'Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)'
+            cand --signer-repo 'The signing workflow is in this repository (a reusable workflow''s repository): identity https://github.com/OWNER/REPO/…'
+            cand --signer-workflow 'The signing workflow, [HOST/]OWNER/REPO/PATH (any ref, unless PATH ends in @REF): identity https://HOST/OWNER/REPO/PATH@…; HOST defaults to github.com'
+            cand --repository 'Source repository the certificate (and an attestation''s provenance) must name: OWNER/REPO (on github.com) or a URL'
+            cand --source-ref 'Source ref the certificate (and an attestation''s provenance) must name, e.g. refs/tags/v1.2.3'
+            cand --workflow 'Workflow file that must have run (certificate build config, and an attestation''s provenance), e.g. .github/workflows/release.yaml'
+            cand --source-digest 'Commit (hex) the certificate (and an attestation''s provenance) must name as the source'
+            cand --certificate-github-workflow-trigger 'The certificate''s (deprecated) GitHub Workflow Trigger extension, e.g. push (cosign''s flag)'
+            cand --certificate-github-workflow-sha 'The certificate''s (deprecated) GitHub Workflow SHA extension: the commit (cosign''s flag)'
+            cand --certificate-github-workflow-name 'The certificate''s (deprecated) GitHub Workflow Name extension (cosign''s flag)'
+            cand --certificate-github-workflow-repository 'The certificate''s (deprecated) GitHub Workflow Repository extension, OWNER/REPO (cosign''s flag)'
+            cand --certificate-github-workflow-ref 'The certificate''s (deprecated) GitHub Workflow Ref extension, e.g. refs/tags/v1.2.3 (cosign''s flag)'
+            cand --key 'A PEM public key: verify a managed-key bundle with it instead of a certificate identity (no certificate: verify-attestation then checks --repository, --source-ref, --workflow, --source-digest against the provenance only)'
+            cand --docker-reference 'The repository the signed payload must name (critical.identity.docker-reference)'
+            cand --attestation 'Require a verified attestation of this predicate type (cosign short name or URI; repeatable)'
+            cand --instance 'Use the embedded trusted root of this instance (default public-good)'
+            cand --trusted-root 'A trusted_root.json to verify against instead of an embedded root'
+            cand --allow-insecure-registry 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed'
+            cand --cache-dir 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)'
+            cand --timeout 'Seconds a whole download may take (connect to last byte)'
+            cand --connect-timeout 'Seconds to wait for a connection'
+            cand --retries 'Retries after a connection error, a timeout, a truncated body or a 5xx'
+            cand -o 'Report format (--format is the same option, as `gh attestation verify --format json`)'
+            cand --output 'Report format (--format is the same option, as `gh attestation verify --format json`)'
+            cand --format 'Report format (--format is the same option, as `gh attestation verify --format json`)'
+            cand --github-release 'A GitHub release attestation: signed by GitHub itself (identity https://dotcom.releases.github.com, no OIDC issuer extension); uses the GitHub instance''s root unless a root is given'
+            cand --deny-self-hosted-runners 'Fail unless the certificate''s runner environment claim is github-hosted'
+            cand --insecure-ignore-tlog 'DANGER: accept a bundle without transparency-log inclusion (e.g. publish --tlog-upload=false, cosign''s flag); the report says no log entry was checked'
+            cand --offline 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
+            cand --no-cache 'Do not read or write the cache (with --offline and --kit: the kit alone)'
+            cand -q 'No progress bars'
+            cand --quiet 'No progress bars'
+            cand -v 'Also show expected and found values of checks that passed (human output)'
+            cand --verbose 'Also show expected and found values of checks that passed (human output)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'kakunin;download'= {
             cand --version 'The chart version, as `helm pull --version` takes it: `CHART --version V` is `CHART@V`'
             cand --to 'Directory to write the kit into (created if needed)'
@@ -317,6 +364,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
             cand trust-root 'Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache'
             cand verify-attestation 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
+            cand verify-image 'Verify a container image''s signatures and attestations (cosign .sig/.att, Sigstore bundles)'
             cand download 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
@@ -338,6 +386,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         &'kakunin;help;trust-root;update'= {
         }
         &'kakunin;help;verify-attestation'= {
+        }
+        &'kakunin;help;verify-image'= {
         }
         &'kakunin;help;download'= {
         }

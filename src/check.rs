@@ -28,6 +28,12 @@ pub mod ids {
     pub const ATTESTATION_SOURCE_COMMIT: &str = "attestation.source-commit";
     pub const ATTESTATION_BUILDER_ID: &str = "attestation.builder-id";
     pub const ATTESTATION_RUNNER_ENVIRONMENT: &str = "attestation.runner-environment";
+    // Container images (verify-image): cosign's simple-signing payload, the image's signatures
+    // and attestations.
+    pub const COSIGN_PAYLOAD: &str = "cosign.payload";
+    pub const COSIGN_DOCKER_REFERENCE: &str = "cosign.docker-reference";
+    pub const IMAGE_SIGNATURE: &str = "image.signature";
+    pub const IMAGE_ATTESTATION: &str = "image.attestation";
     // A chart release (verify).
     pub const CHART_INDEX_DIGEST: &str = "chart.index-digest";
     pub const CHART_METADATA: &str = "chart.metadata";

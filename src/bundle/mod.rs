@@ -144,6 +144,16 @@ impl PublicKey {
         PublicKey::from_pem(text, path.display().to_string()).map_err(key_err)
     }
 
+    /// The key's DER SubjectPublicKeyInfo.
+    pub fn der(&self) -> &sigstore_types::DerPublicKey {
+        &self.der
+    }
+
+    /// What reports call the key (its file name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The SHA-256 of the key's DER SubjectPublicKeyInfo.
     pub fn fingerprint(&self) -> Digest {
         Digest::sha256(self.der.as_bytes())

@@ -13,6 +13,7 @@ mod trust_root;
 mod verify;
 mod verify_attestation;
 mod verify_bundle;
+mod verify_image;
 
 use clap::{Parser, Subcommand};
 
@@ -65,6 +66,8 @@ pub enum Command {
     TrustRoot(trust_root::TrustRootCommand),
     /// Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance
     VerifyAttestation(verify_attestation::VerifyAttestationArgs),
+    /// Verify a container image's signatures and attestations (cosign .sig/.att, Sigstore bundles)
+    VerifyImage(verify_image::VerifyImageArgs),
     /// Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification
     Download(download::DownloadArgs),
     /// Print shell completions for kakunin to stdout
@@ -100,6 +103,7 @@ pub fn main() -> std::process::ExitCode {
         Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::TrustRoot(args) => trust_root::run(args),
         Command::VerifyAttestation(args) => verify_attestation::run(args),
+        Command::VerifyImage(args) => verify_image::run(args),
         Command::Download(args) => download::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),

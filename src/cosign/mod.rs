@@ -1,0 +1,148 @@
+//! cosign's image signatures and attestations in their "legacy" OCI layout: the layers of the
+//! `sha256-<hex>.sig` tag (a simple-signing payload each, signature and material in
+//! annotations) and of the `sha256-<hex>.att` tag (a DSSE envelope each).
+//!
+//! Pure: bytes in, verified types out; the registry or an OCI layout supplies the bytes
+//! ([`crate::image`]). Guarantees:
+//! - a [`VerifiedImageSignature`] exists only when the layer's payload names the image digest
+//!   with cosign's signature type, and its signature verified, with the material re-expressed
+//!   as a Sigstore bundle and checked by [`crate::bundle::verify`] (certificate chain to the
+//!   trusted root's Fulcio CAs at the SET's integrated time, SCT, the SET by the trusted root's
+//!   Rekor key, the SET's body bound to this signature, certificate or key, and payload digest,
+//!   RFC 3161 timestamps when present), and under the signer [`Policy`] (identity, issuer,
+//!   GitHub claims, or the managed key);
+//! - a keyed signature with no log entry verifies only with
+//!   [`Options::insecure_ignore_tlog`], and its check then says that no log entry was checked;
+//! - a [`VerifiedImageAttestation`] is the same for a DSSE layer whose statement names the
+//!   image digest as a subject;
+//! - every input is bounded (payload, annotations, chain length); bad input is an error naming
+//!   what was expected and found, never a panic.
+
+mod attestation;
+mod material;
+mod payload;
+pub mod predicate;
+mod rekor_set;
+mod signature;
+
+use std::collections::BTreeMap;
+
+use crate::bundle::Policy;
+use crate::check::Check;
+use crate::digest::Digest;
+
+pub use attestation::{DSSE_MEDIA_TYPE, VerifiedImageAttestation, verify_attestation_layer};
+pub use material::{
+    BUNDLE, CERTIFICATE, CHAIN, MAX_ANNOTATION_BYTES, MAX_CHAIN_CERTIFICATES, Material,
+    MaterialError, RFC3161, SIGNATURE,
+};
+pub use payload::{
+    MAX_PAYLOAD_BYTES, PayloadError, SIGNATURE_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, SimpleSigning,
+};
+pub use rekor_set::{RekorSet, RekorSetError};
+pub use signature::{VerifiedImageSignature, verify_signature_layer};
+
+/// Most layers read from one `.sig` or `.att` manifest.
+pub const MAX_LAYERS: usize = 256;
+
+/// One layer of a `.sig`/`.att` manifest: its media type, the bytes its digest names, and its
+/// annotations.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub media_type: String,
+    pub digest: Digest,
+    pub payload: Vec<u8>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl Layer {
+    /// A layer whose payload must hash to the descriptor's digest.
+    pub fn new(
+        media_type: impl Into<String>,
+        digest: &str,
+        payload: Vec<u8>,
+        annotations: BTreeMap<String, String>,
+    ) -> Result<Layer, String> {
+        let digest: Digest = digest
+            .parse()
+            .map_err(|e| format!("layer digest {digest:?}: {e}"))?;
+        let found = Digest::of_bytes(digest.algorithm(), &payload);
+        if found != digest {
+            return Err(format!(
+                "layer blob: expected digest {digest}, found {found}"
+            ));
+        }
+        Ok(Layer {
+            media_type: media_type.into(),
+            digest,
+            payload,
+            annotations,
+        })
+    }
+}
+
+/// How a layer is verified beyond the signer policy.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Accept a keyed signature that has no transparency-log entry (cosign's
+    /// `--insecure-ignore-tlog`); the signature check then says no entry was checked.
+    pub insecure_ignore_tlog: bool,
+    /// `--docker-reference`: the payload's `critical.identity.docker-reference` must be this.
+    pub docker_reference: Option<String>,
+}
+
+/// The checks of one layer and the verified value, or why it was rejected.
+#[derive(Debug)]
+pub struct LayerVerification<T> {
+    pub checks: Vec<Check>,
+    pub result: Result<T, String>,
+}
+
+impl<T> LayerVerification<T> {
+    fn rejected(checks: Vec<Check>, why: impl Into<String>) -> LayerVerification<T> {
+        LayerVerification {
+            checks,
+            result: Err(why.into()),
+        }
+    }
+}
+
+/// The signer policy without the log waiver, and whether the log is waived (by the policy,
+/// `--insecure-ignore-tlog` on the shared signer options, or by [`Options`]).
+fn signer<'p>(policy: &'p Policy, options: &Options) -> (&'p Policy, bool) {
+    let mut p = policy;
+    let mut waived = options.insecure_ignore_tlog;
+    while let Policy::DangerIgnoreTlog(inner) = p {
+        p = inner;
+        waived = true;
+    }
+    (p, waived)
+}
+
+/// Whether the policy and the layer's material are of the same kind; the reason otherwise.
+fn kind_mismatch(policy: &Policy, material: &Material) -> Option<&'static str> {
+    match (policy, material.is_keyless()) {
+        (Policy::Key(_), true) => {
+            Some("the layer is signed with a Fulcio certificate, not with the key given (--key)")
+        }
+        (Policy::Certificate { .. }, false) => {
+            Some("the layer is signed with a managed key (no certificate): verify it with --key")
+        }
+        _ => None,
+    }
+}
+
+/// What a report expects of the signer.
+pub fn describe_signer(policy: &Policy) -> String {
+    match signer(policy, &Options::default()).0 {
+        Policy::Key(k) => format!("the key {} ({})", k.name(), k.fingerprint()),
+        Policy::Certificate {
+            identity, issuer, ..
+        } => format!(
+            "identity {} from issuer {}",
+            identity.describe(),
+            issuer.describe()
+        ),
+        Policy::DangerIgnoreTlog(_) => "a signer".into(),
+    }
+}

@@ -1,0 +1,685 @@
+//! `verify-image`: a container image's signatures and attestations, found where the world puts
+//! them and verified against the image's digest.
+//!
+//! Discovery, in this order, every place reported: OCI 1.1 referrers (Sigstore bundles whose
+//! artifactType is the bundle media type), the referrers fallback tag `sha256-<hex>`, cosign's
+//! `sha256-<hex>.sig` and `sha256-<hex>.att` tags. The image comes from a registry (through
+//! [`crate::registry`]) or from an OCI image layout on disk ([`layout`]).
+//!
+//! Guarantees: a tag is resolved to its digest first and every signature is checked against
+//! that digest; [`verify`] returns `image.signature` as passed only when at least one signature
+//! verified under the policy ([`crate::cosign`] for cosign's layers, [`crate::bundle`] for
+//! attached bundles), and one `image.attestation` per predicate type asked for, passed only
+//! when an attestation of that type verified. A place that could not be read is a check that
+//! could not run, never a pass; a `.sig`/`.att` manifest with more than
+//! [`crate::cosign::MAX_LAYERS`] layers is refused.
+
+pub mod layout;
+mod reference;
+
+use crate::bundle::{self, Artifact, Policy};
+use crate::check::{Check, ids};
+use crate::cosign::{self, Layer, LayerVerification, Options};
+use crate::digest::Digest;
+use crate::fetch::{FetchError, Kind};
+use crate::registry::{BUNDLE_V03_MEDIA_TYPE, Descriptor, ManifestDoc, RegistryClient, Repo};
+use crate::trust::Trust;
+
+pub use layout::{Layout, LayoutError};
+pub use reference::{ImageRef, Target, parse_reference};
+
+/// cosign v3's image-signature predicate (a DSSE bundle that is a signature, not an
+/// attestation).
+pub const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
+
+/// Where an image's bytes come from.
+pub enum Source<'a> {
+    Registry {
+        client: &'a RegistryClient,
+        repo: Repo,
+    },
+    Layout(&'a Layout),
+}
+
+/// Why bytes could not be had: absent (the place does not exist) or unreadable.
+#[derive(Debug, Clone)]
+enum Miss {
+    Absent(String),
+    Error(String),
+}
+
+impl Miss {
+    fn describe(&self) -> &str {
+        match self {
+            Miss::Absent(s) | Miss::Error(s) => s,
+        }
+    }
+}
+
+fn from_fetch(e: FetchError) -> Miss {
+    if e.status() == Some(404) {
+        Miss::Absent(e.to_string())
+    } else {
+        Miss::Error(e.to_string())
+    }
+}
+
+fn from_layout(e: LayoutError) -> Miss {
+    match e {
+        LayoutError::MissingBlob { .. } => Miss::Absent(e.to_string()),
+        _ => Miss::Error(e.to_string()),
+    }
+}
+
+impl Source<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Source::Registry { repo, .. } => repo.to_string(),
+            Source::Layout(l) => format!("oci-layout:{}", l.dir().display()),
+        }
+    }
+
+    /// A manifest by tag: (digest, bytes, parsed).
+    async fn by_tag(&self, tag: &str) -> Result<(Digest, Vec<u8>, ManifestDoc), Miss> {
+        match self {
+            Source::Registry { client, repo } => {
+                let m = client
+                    .manifest_by_tag(repo, tag)
+                    .await
+                    .map_err(from_fetch)?;
+                let doc = m.parse().map_err(|e| Miss::Error(e.to_string()))?;
+                Ok((m.digest().clone(), m.blob.bytes, doc))
+            }
+            Source::Layout(l) => {
+                let d = l
+                    .tag(tag)
+                    .map_err(from_layout)?
+                    .ok_or_else(|| Miss::Absent(format!("no tag {tag} in {}", self.describe())))?;
+                let digest: Digest = d
+                    .digest
+                    .parse()
+                    .map_err(|e| Miss::Error(format!("tag {tag}: digest {:?}: {e}", d.digest)))?;
+                let (bytes, doc) = l.manifest(&digest).map_err(from_layout)?;
+                Ok((digest, bytes, doc))
+            }
+        }
+    }
+
+    async fn by_digest(&self, digest: &Digest) -> Result<(Vec<u8>, ManifestDoc), Miss> {
+        match self {
+            Source::Registry { client, repo } => {
+                let m = client
+                    .manifest_by_digest(repo, digest)
+                    .await
+                    .map_err(from_fetch)?;
+                let doc = m.parse().map_err(|e| Miss::Error(e.to_string()))?;
+                Ok((m.blob.bytes, doc))
+            }
+            Source::Layout(l) => l.manifest(digest).map_err(from_layout),
+        }
+    }
+
+    async fn blob(&self, digest: &Digest) -> Result<Vec<u8>, Miss> {
+        match self {
+            Source::Registry { client, repo } => client
+                .blob(repo, digest, Kind::Blob)
+                .await
+                .map(|b| b.bytes)
+                .map_err(from_fetch),
+            Source::Layout(l) => l
+                .blob(digest, crate::limits::MAX_BUNDLE_BYTES)
+                .map_err(from_layout),
+        }
+    }
+
+    /// The referrers with a Sigstore bundle artifactType: the API or fallback tag of a
+    /// registry; in a layout, the fallback tag.
+    async fn bundle_referrers(&self, subject: &Digest) -> Result<(String, Vec<Descriptor>), Miss> {
+        match self {
+            Source::Registry { client, repo } => {
+                let r = client
+                    .referrers(repo, subject, BUNDLE_V03_MEDIA_TYPE)
+                    .await
+                    .map_err(from_fetch)?;
+                let via = match r.via {
+                    crate::registry::ReferrersVia::Api => "OCI 1.1 referrers API",
+                    crate::registry::ReferrersVia::FallbackTag => "referrers fallback tag",
+                    crate::registry::ReferrersVia::None => {
+                        "no referrers API (404) and no referrers fallback tag"
+                    }
+                };
+                Ok((via.to_string(), r.descriptors))
+            }
+            Source::Layout(_) => {
+                let tag = format!("{}-{}", subject.algorithm().name(), subject.hex());
+                match self.by_tag(&tag).await {
+                    Ok((_, _, doc)) => Ok((
+                        "referrers fallback tag".into(),
+                        doc.manifests
+                            .into_iter()
+                            .filter(|d| is_bundle_type(d.artifact_type.as_deref()))
+                            .take(crate::registry::MAX_REFERRERS)
+                            .collect(),
+                    )),
+                    Err(Miss::Absent(_)) => Ok(("no referrers fallback tag".into(), Vec::new())),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+}
+
+fn is_bundle_type(t: Option<&str>) -> bool {
+    t.is_some_and(|t| t.starts_with("application/vnd.dev.sigstore.bundle"))
+}
+
+/// What to verify.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub policy: Policy,
+    pub options: Options,
+    /// Predicate types (full URIs) an attestation must be found for.
+    pub attestations: Vec<String>,
+}
+
+/// One place looked at, and what was found there.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Place {
+    pub place: String,
+    pub found: String,
+}
+
+/// The outcome of `verify-image`.
+#[derive(Debug)]
+pub struct Outcome {
+    pub digest: Digest,
+    pub checks: Vec<Check>,
+    pub details: serde_json::Value,
+}
+
+/// A verified signature or attestation, whichever form it came in.
+struct Accepted {
+    what: String,
+    predicate_type: Option<String>,
+    details: serde_json::Value,
+}
+
+struct Candidate {
+    what: String,
+    checks: Vec<Check>,
+    result: Result<Accepted, String>,
+}
+
+fn candidate<T>(
+    what: String,
+    v: LayerVerification<T>,
+    accept: impl FnOnce(&T) -> (Option<String>, serde_json::Value),
+) -> Candidate {
+    let result = v.result.map(|t| {
+        let (predicate_type, details) = accept(&t);
+        Accepted {
+            what: what.clone(),
+            predicate_type,
+            details,
+        }
+    });
+    Candidate {
+        what,
+        checks: v.checks,
+        result,
+    }
+}
+
+/// Resolves `target` (a tag or digest) to the image digest: the tag's manifest digest, or the
+/// digest given (whose manifest must exist and hash to it).
+pub async fn resolve(source: &Source<'_>, target: &Target) -> Result<(Digest, Check), Check> {
+    let title = "image reference resolves to a digest";
+    match target {
+        Target::Tag(tag) => match source.by_tag(tag).await {
+            Ok((d, _, _)) => Ok((
+                d.clone(),
+                Check::pass(
+                    ids::IMAGE_REFERENCE,
+                    title,
+                    format!("the manifest of tag {tag}"),
+                    format!("{tag} is {d} in {}", source.describe()),
+                ),
+            )),
+            Err(m) => Err(Check::not_run(
+                ids::IMAGE_REFERENCE,
+                title,
+                format!("the manifest of tag {tag}"),
+                m.describe(),
+            )),
+        },
+        Target::Digest(d) => match source.by_digest(d).await {
+            Ok(_) => Ok((
+                d.clone(),
+                Check::pass(
+                    ids::IMAGE_REFERENCE,
+                    title,
+                    format!("the manifest {d}"),
+                    format!("{d} is in {}", source.describe()),
+                ),
+            )),
+            Err(m) => Err(Check::not_run(
+                ids::IMAGE_REFERENCE,
+                title,
+                format!("the manifest {d}"),
+                m.describe(),
+            )),
+        },
+    }
+}
+
+/// Verifies the image at `digest` in `source`.
+pub async fn verify(
+    trust: &Trust,
+    source: &Source<'_>,
+    digest: &Digest,
+    request: &Request,
+) -> (Vec<Check>, serde_json::Value) {
+    let mut places = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut candidates = Vec::new();
+
+    // 1 and 2: referrers (API, or the fallback tag), Sigstore bundles.
+    match source.bundle_referrers(digest).await {
+        Ok((via, descriptors)) => {
+            places.push(Place {
+                place: via,
+                found: format!("{} Sigstore bundle referrer(s)", descriptors.len()),
+            });
+            for d in descriptors {
+                candidates.push(referrer(trust, source, &d, digest, &request.policy).await);
+            }
+        }
+        Err(m) => {
+            unreadable.push(format!("referrers: {}", m.describe()));
+            places.push(Place {
+                place: "referrers".into(),
+                found: format!("could not be read: {}", m.describe()),
+            });
+        }
+    }
+
+    // 3 and 4: cosign's .sig and .att tags.
+    for suffix in ["sig", "att"] {
+        let tag = format!("{}-{}.{suffix}", digest.algorithm().name(), digest.hex());
+        match cosign_layers(source, &tag).await {
+            Ok(Some(layers)) => {
+                places.push(Place {
+                    place: format!("tag {tag}"),
+                    found: format!("{} layer(s)", layers.len()),
+                });
+                for (i, l) in layers.into_iter().enumerate() {
+                    let what = format!("{tag} layer {i}");
+                    let l = match l {
+                        Ok(l) => l,
+                        Err(e) => {
+                            candidates.push(Candidate {
+                                what: what.clone(),
+                                checks: vec![Check::fail(
+                                    ids::BUNDLE_SIGNATURE,
+                                    "cosign layer can be read",
+                                    "a layer blob of the digest its descriptor names",
+                                    e.clone(),
+                                )],
+                                result: Err(e),
+                            });
+                            continue;
+                        }
+                    };
+                    candidates.push(if suffix == "sig" {
+                        candidate(
+                            what,
+                            cosign::verify_signature_layer(
+                                trust,
+                                &l,
+                                digest,
+                                &request.policy,
+                                &request.options,
+                            ),
+                            |s| (None, s.details()),
+                        )
+                    } else {
+                        candidate(
+                            what,
+                            cosign::verify_attestation_layer(
+                                trust,
+                                &l,
+                                digest,
+                                &request.policy,
+                                &request.options,
+                            ),
+                            |a| (Some(a.predicate_type().to_string()), a.details()),
+                        )
+                    });
+                }
+            }
+            Ok(None) => places.push(Place {
+                place: format!("tag {tag}"),
+                found: "absent".into(),
+            }),
+            Err(m) => {
+                unreadable.push(format!("tag {tag}: {}", m.describe()));
+                places.push(Place {
+                    place: format!("tag {tag}"),
+                    found: format!("could not be read: {}", m.describe()),
+                });
+            }
+        }
+    }
+
+    report(digest, request, places, unreadable, candidates)
+}
+
+fn report(
+    digest: &Digest,
+    request: &Request,
+    places: Vec<Place>,
+    unreadable: Vec<String>,
+    candidates: Vec<Candidate>,
+) -> (Vec<Check>, serde_json::Value) {
+    let mut checks = Vec::new();
+    let signer = cosign::describe_signer(&request.policy);
+    let looked = places
+        .iter()
+        .map(|p| format!("{}: {}", p.place, p.found))
+        .collect::<Vec<_>>();
+    let rejected: Vec<String> = candidates
+        .iter()
+        .filter_map(|c| c.result.as_ref().err().map(|e| format!("{}: {e}", c.what)))
+        .collect();
+    let accepted: Vec<&Accepted> = candidates
+        .iter()
+        .filter_map(|c| c.result.as_ref().ok())
+        .collect();
+    let signatures: Vec<&&Accepted> = accepted
+        .iter()
+        .filter(|a| {
+            a.predicate_type.is_none() || a.predicate_type.as_deref() == Some(COSIGN_SIGN_PREDICATE)
+        })
+        .collect();
+
+    // The requirement checks, and the detailed checks of what satisfied them (or of every
+    // candidate, when nothing did).
+    let mut satisfied: Vec<&str> = Vec::new();
+    let sig_title = "a signature of the image digest verifies with the expected signer";
+    let sig_expected = format!("a signature of {digest} by {signer}");
+    let mut sig_check = if let Some(first) = signatures.first() {
+        satisfied.push(&first.what);
+        Check::pass(
+            ids::IMAGE_SIGNATURE,
+            sig_title,
+            sig_expected,
+            format!(
+                "{} verified ({})",
+                signatures
+                    .iter()
+                    .map(|a| a.what.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                first.details["form"].as_str().unwrap_or("signature")
+            ),
+        )
+    } else if !unreadable.is_empty() {
+        Check::not_run(
+            ids::IMAGE_SIGNATURE,
+            sig_title,
+            sig_expected,
+            format!(
+                "no signature verified, and some places could not be read: {}",
+                unreadable.join("; ")
+            ),
+        )
+    } else {
+        Check::fail(
+            ids::IMAGE_SIGNATURE,
+            sig_title,
+            sig_expected,
+            if rejected.is_empty() {
+                format!("no signature found ({})", looked.join("; "))
+            } else {
+                format!("no signature verified: {}", rejected.join("; "))
+            },
+        )
+    };
+    sig_check.evidence = looked.clone();
+    checks.push(sig_check);
+
+    for wanted in &request.attestations {
+        let title = format!("an attestation of predicate type {wanted} verifies for the image");
+        let expected = format!("an attestation of {digest}, predicate type {wanted}, by {signer}");
+        let hits: Vec<&&Accepted> = accepted
+            .iter()
+            .filter(|a| {
+                a.predicate_type
+                    .as_deref()
+                    .is_some_and(|p| cosign::predicate::matches(wanted, p))
+            })
+            .collect();
+        let mut c = if let Some(first) = hits.first() {
+            satisfied.push(&first.what);
+            Check::pass(
+                ids::IMAGE_ATTESTATION,
+                title,
+                expected,
+                format!(
+                    "{} verified",
+                    hits.iter()
+                        .map(|a| a.what.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        } else if !unreadable.is_empty() {
+            Check::not_run(
+                ids::IMAGE_ATTESTATION,
+                title,
+                expected,
+                format!(
+                    "no such attestation verified, and some places could not be read: {}",
+                    unreadable.join("; ")
+                ),
+            )
+        } else {
+            let others: Vec<String> = accepted
+                .iter()
+                .filter_map(|a| {
+                    a.predicate_type
+                        .as_ref()
+                        .map(|p| format!("{} ({p})", a.what))
+                })
+                .collect();
+            let mut found = if others.is_empty() {
+                "no attestation of that type verified".to_string()
+            } else {
+                format!(
+                    "verified attestations are of other types: {}",
+                    others.join(", ")
+                )
+            };
+            if !rejected.is_empty() {
+                found.push_str(&format!("; rejected: {}", rejected.join("; ")));
+            }
+            Check::fail(ids::IMAGE_ATTESTATION, title, expected, found)
+        };
+        c.evidence = looked.clone();
+        checks.push(c);
+    }
+
+    let all_met = checks.iter().all(Check::passed);
+    for cand in &candidates {
+        let show = if all_met {
+            satisfied.contains(&cand.what.as_str())
+        } else {
+            true
+        };
+        if show {
+            for c in &cand.checks {
+                let mut c = c.clone();
+                c.evidence.push(cand.what.clone());
+                checks.push(c);
+            }
+        }
+    }
+
+    let details = serde_json::json!({
+        "digest": digest.to_string(),
+        "discovery": places,
+        "verified": accepted.iter().map(|a| {
+            let mut d = a.details.clone();
+            d["source"] = a.what.clone().into();
+            d
+        }).collect::<Vec<_>>(),
+        "rejected": rejected,
+        "attestations_required": request.attestations,
+    });
+    (checks, details)
+}
+
+/// The layers of a cosign tag, each with its blob (or why it could not be read); `None` when
+/// the tag does not exist.
+async fn cosign_layers(
+    source: &Source<'_>,
+    tag: &str,
+) -> Result<Option<Vec<Result<Layer, String>>>, Miss> {
+    let doc = match source.by_tag(tag).await {
+        Ok((_, _, doc)) => doc,
+        Err(Miss::Absent(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if doc.layers.len() > cosign::MAX_LAYERS {
+        return Err(Miss::Error(format!(
+            "{tag} has {} layers, more than the {} kakunin reads",
+            doc.layers.len(),
+            cosign::MAX_LAYERS
+        )));
+    }
+    let mut out = Vec::new();
+    for l in doc.layers {
+        let digest: Digest = match l.digest.parse() {
+            Ok(d) => d,
+            Err(e) => {
+                out.push(Err(format!("layer digest {:?}: {e}", l.digest)));
+                continue;
+            }
+        };
+        let layer = match source.blob(&digest).await {
+            Ok(bytes) => Layer::new(
+                l.media_type.clone(),
+                &l.digest,
+                bytes,
+                l.annotations.clone(),
+            ),
+            Err(m) => Err(m.describe().to_string()),
+        };
+        out.push(layer);
+    }
+    Ok(Some(out))
+}
+
+/// One referrer: its manifest, its bundle layer, the bundle verified for the image digest.
+async fn referrer(
+    trust: &Trust,
+    source: &Source<'_>,
+    d: &Descriptor,
+    image: &Digest,
+    policy: &Policy,
+) -> Candidate {
+    let what = format!("referrer {}", d.digest);
+    let fail = |why: String| Candidate {
+        what: what.clone(),
+        checks: vec![Check::fail(
+            ids::BUNDLE_SIGNATURE,
+            "attached Sigstore bundle verifies for the image digest",
+            format!("a Sigstore bundle for {image}"),
+            why.clone(),
+        )],
+        result: Err(why),
+    };
+    let digest: Digest = match d.digest.parse() {
+        Ok(x) => x,
+        Err(e) => return fail(format!("descriptor digest {:?}: {e}", d.digest)),
+    };
+    let doc = match source.by_digest(&digest).await {
+        Ok((_, doc)) => doc,
+        Err(m) => return fail(m.describe().to_string()),
+    };
+    if let Some(s) = &doc.subject
+        && s.digest != image.to_string()
+    {
+        return fail(format!(
+            "the artifact's subject is {}, not the image {image}",
+            s.digest
+        ));
+    }
+    let Some(layer) = doc.layers.iter().find(|l| {
+        l.media_type
+            .starts_with("application/vnd.dev.sigstore.bundle")
+    }) else {
+        return fail(format!(
+            "no Sigstore bundle layer in artifact {digest} (layers: {})",
+            doc.layers
+                .iter()
+                .map(|l| l.media_type.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    };
+    let bytes = match layer.digest.parse::<Digest>() {
+        Ok(ld) => match source.blob(&ld).await {
+            Ok(b) => b,
+            Err(m) => return fail(m.describe().to_string()),
+        },
+        Err(e) => return fail(format!("layer digest {:?}: {e}", layer.digest)),
+    };
+    let b = match bundle::parse_bundle(&bytes) {
+        Ok(b) => b,
+        Err(e) => return fail(e.to_string()),
+    };
+    let v = bundle::verify(trust, &b, &Artifact::Digest(image.clone()), policy);
+    let mut checks = v.checks;
+    let result = match v.result {
+        Ok(vb) => {
+            let predicate_type = match vb.envelope() {
+                Some(env) => match crate::attestation::Statement::parse(env.payload()) {
+                    Ok(st) => Some(st.predicate_type),
+                    Err(e) => {
+                        checks.push(Check::fail(
+                            ids::ATTESTATION_STATEMENT,
+                            "payload is an in-toto statement",
+                            "an in-toto Statement v1 or v0.1",
+                            e.to_string(),
+                        ));
+                        return Candidate {
+                            what,
+                            checks,
+                            result: Err(e.to_string()),
+                        };
+                    }
+                },
+                None => None,
+            };
+            let mut details = vb.details();
+            details["form"] = if predicate_type.is_some() {
+                "sigstore-bundle-dsse"
+            } else {
+                "sigstore-bundle-message-signature"
+            }
+            .into();
+            Ok(Accepted {
+                what: what.clone(),
+                predicate_type,
+                details,
+            })
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    Candidate {
+        what,
+        checks,
+        result,
+    }
+}

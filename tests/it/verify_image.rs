@@ -1,0 +1,240 @@
+//! `kakunin verify-image`: OCI layouts on disk built from real cosign signatures
+//! (../shared/fixtures §15), and images signed by the test Sigstore instance and by keys pushed
+//! into Debian's docker-registry on loopback (no referrers API: fallback tags for real).
+
+use std::path::Path;
+
+use kakunin::digest::Digest;
+
+use crate::common::{TempDir, code, run, shared_fixtures, stderr, stdout};
+
+const GO_BAZEL: &str = "go-bazel-github-workflow/README.md.extracted";
+const GO_BAZEL_IMAGE: &str =
+    "sha256:c05263d2ff654c3a94243662440913f045075d59c436e2c69e9145ec2b87a321";
+const GH_ISSUER: &str = "https://token.actions.githubusercontent.com";
+const REF_NAME: &str = "org.opencontainers.image.ref.name";
+
+/// An OCI layout: `blobs` written by digest, `index.json` listing `(media type, bytes, tag)`.
+pub struct LayoutBuilder {
+    entries: Vec<String>,
+    dir: std::path::PathBuf,
+}
+
+impl LayoutBuilder {
+    pub fn new(dir: &Path) -> LayoutBuilder {
+        std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+        std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+        LayoutBuilder {
+            entries: Vec::new(),
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    pub fn blob(&self, bytes: &[u8]) -> Digest {
+        let d = Digest::sha256(bytes);
+        std::fs::write(self.dir.join("blobs/sha256").join(d.hex()), bytes).unwrap();
+        d
+    }
+
+    pub fn tag(&mut self, media_type: &str, bytes: &[u8], tag: &str) -> Digest {
+        let d = self.blob(bytes);
+        self.entries.push(format!(
+            r#"{{"mediaType":"{media_type}","digest":"{d}","size":{},"annotations":{{"{REF_NAME}":"{tag}"}}}}"#,
+            bytes.len()
+        ));
+        d
+    }
+
+    pub fn finish(&self) {
+        std::fs::write(
+            self.dir.join("index.json"),
+            format!(
+                r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}}"#,
+                self.entries.join(",")
+            ),
+        )
+        .unwrap();
+    }
+}
+
+const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+
+/// The go-bazel image (an index) and its `.sig` manifest, with every blob, in a layout.
+fn go_bazel_layout(root: &Path, dir: &Path) -> LayoutBuilder {
+    let src = root.join(GO_BAZEL);
+    let blob = |d: &str| std::fs::read(src.join("blobs/sha256").join(d)).unwrap();
+    let mut l = LayoutBuilder::new(dir);
+    let image = blob(GO_BAZEL_IMAGE.strip_prefix("sha256:").unwrap());
+    l.tag(OCI_INDEX, &image, "v0.0.30");
+    let sig = std::fs::read(src.join(format!(
+        "sha256-{}.sig.manifest.json",
+        GO_BAZEL_IMAGE.strip_prefix("sha256:").unwrap()
+    )))
+    .unwrap();
+    let m: serde_json::Value = serde_json::from_slice(&sig).unwrap();
+    l.blob(&blob(
+        m["config"]["digest"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("sha256:")
+            .unwrap(),
+    ));
+    for layer in m["layers"].as_array().unwrap() {
+        l.blob(&blob(
+            layer["digest"]
+                .as_str()
+                .unwrap()
+                .strip_prefix("sha256:")
+                .unwrap(),
+        ));
+    }
+    l.tag(
+        OCI_MANIFEST,
+        &sig,
+        &format!(
+            "sha256-{}.sig",
+            GO_BAZEL_IMAGE.strip_prefix("sha256:").unwrap()
+        ),
+    );
+    l
+}
+
+#[test]
+fn a_real_keyless_cosign_signature_verifies_from_an_oci_layout_by_tag_and_by_digest() {
+    let Some(root) = shared_fixtures("verify_image_go_bazel_layout") else {
+        return;
+    };
+    let dir = TempDir::new("vi-go-bazel");
+    go_bazel_layout(&root, dir.path()).finish();
+    let layout = dir.path().display().to_string();
+    let by_tag = format!("oci-layout:{layout}:v0.0.30");
+    let args = |r: &str, identity: &str| {
+        vec![
+            "verify-image".to_string(),
+            r.to_string(),
+            "--certificate-identity-regexp".into(),
+            identity.into(),
+            "--certificate-oidc-issuer".into(),
+            GH_ISSUER.into(),
+            "-o".into(),
+            "json".into(),
+        ]
+    };
+    let run_s = |a: Vec<String>| run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = run_s(args(&by_tag, "https://github.com/salrashid123/.*"));
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let r = &report["reports"][0];
+    assert_eq!(r["details"]["digest"], GO_BAZEL_IMAGE);
+    let ids: Vec<&str> = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    for want in [
+        "image.reference",
+        "image.signature",
+        "cosign.payload",
+        "bundle.signature",
+        "bundle.identity",
+        "bundle.issuer",
+    ] {
+        assert!(ids.contains(&want), "{want} missing from {ids:?}");
+    }
+    assert_eq!(r["details"]["verified"][0]["form"], "cosign-signature");
+    assert_eq!(r["details"]["verified"][0]["log_indexes"][0], 1004096555);
+    let discovery = r["details"]["discovery"].to_string();
+    assert!(
+        discovery.contains("no referrers fallback tag")
+            && discovery.contains(".att")
+            && discovery.contains("absent"),
+        "{discovery}"
+    );
+
+    // By digest, the same.
+    let out = run_s(args(
+        &format!("oci-layout:{layout}@{GO_BAZEL_IMAGE}"),
+        "https://github.com/salrashid123/.*",
+    ));
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+
+    // Another identity: exit 1, and the report says what was expected and found.
+    let out = run_s(args(&by_tag, "https://github.com/someone-else/.*"));
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("someone-else") && text.contains("salrashid123/go-bazel-github-workflow"),
+        "{text}"
+    );
+
+    // A required attestation that is not there: exit 1, naming the type.
+    let mut a = args(&by_tag, "https://github.com/salrashid123/.*");
+    a.extend(["--attestation".to_string(), "slsaprovenance1".to_string()]);
+    let out = run_s(a);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains("https://slsa.dev/provenance/v1"));
+}
+
+#[test]
+fn a_layout_whose_signature_names_another_digest_or_whose_payload_changed_fails() {
+    let Some(root) = shared_fixtures("verify_image_go_bazel_tampered") else {
+        return;
+    };
+    // The .sig tag of the index, moved to name another image: the payload names the index.
+    let dir = TempDir::new("vi-go-bazel-moved");
+    let mut l = go_bazel_layout(&root, dir.path());
+    let other = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}"#;
+    let od = l.tag(OCI_MANIFEST, other, "other");
+    let src = root.join(GO_BAZEL);
+    let sig = std::fs::read(src.join(format!(
+        "sha256-{}.sig.manifest.json",
+        GO_BAZEL_IMAGE.strip_prefix("sha256:").unwrap()
+    )))
+    .unwrap();
+    l.tag(OCI_MANIFEST, &sig, &format!("sha256-{}.sig", od.hex()));
+    l.finish();
+    let out = run(&[
+        "verify-image",
+        &format!("oci-layout:{}:other", dir.path().display()),
+        "--certificate-identity-regexp",
+        ".*",
+        "--certificate-oidc-issuer",
+        GH_ISSUER,
+    ]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains(GO_BAZEL_IMAGE), "{}", stdout(&out));
+
+    // A layout whose payload blob was changed: the blob no longer has its digest.
+    let dir = TempDir::new("vi-go-bazel-blob");
+    go_bazel_layout(&root, dir.path()).finish();
+    let payload = dir
+        .path()
+        .join("blobs/sha256/d8a030716080e45139ff0d6d8de7649cc500dc34ff2b9d699200c0a5d550464b");
+    let mut bytes = std::fs::read(&payload).unwrap();
+    bytes[10] ^= 1;
+    std::fs::write(&payload, bytes).unwrap();
+    let out = run(&[
+        "verify-image",
+        &format!("oci-layout:{}:v0.0.30", dir.path().display()),
+        "--certificate-identity-regexp",
+        ".*",
+        "--certificate-oidc-issuer",
+        GH_ISSUER,
+    ]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("holds bytes whose digest is"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn bad_references_and_missing_layouts_are_usage_errors() {
+    for r in ["ghcr.io/o/r", "oci-layout:/nonexistent/kakunin-layout:v1"] {
+        let out = run(&["verify-image", r, "--key", "/nonexistent.pub"]);
+        assert_eq!(code(&out), 2, "{r}: {}", stderr(&out));
+    }
+}
