@@ -202,7 +202,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --trusted-root 'A trusted_root.json to verify against instead of an embedded root'
             cand --allow-insecure-registry 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed'
             cand --cache-dir 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)'
-            cand --timeout 'Seconds a whole download may take (connect to last byte)'
+            cand --timeout 'Seconds one file may take, from its first attempt to its last byte, retries included'
             cand --connect-timeout 'Seconds to wait for a connection'
             cand --retries 'Retries after a connection error, a timeout, a truncated body or a 5xx'
             cand -o 'Report format (--format is the same option, as `gh attestation verify --format json`)'

@@ -176,7 +176,7 @@ github\t''"
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l trusted-root -d 'A trusted_root.json to verify against instead of an embedded root' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l allow-insecure-registry -d 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l cache-dir -d 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l timeout -d 'Seconds a whole download may take (connect to last byte)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l timeout -d 'Seconds one file may take, from its first attempt to its last byte, retries included' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
