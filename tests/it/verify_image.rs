@@ -238,3 +238,79 @@ fn bad_references_and_missing_layouts_are_usage_errors() {
         assert_eq!(code(&out), 2, "{r}: {}", stderr(&out));
     }
 }
+
+/// A keyed cosign signature made here (ECDSA P-256 over the simple-signing payload, as
+/// `cosign sign --key` writes it), pushed with its image into Debian's docker-registry: found
+/// through the `.sig` tag after the referrers API and fallback tag are found absent.
+#[test]
+fn a_keyed_signature_pushed_to_docker_registry_verifies_only_with_its_key_and_the_log_waiver() {
+    use sigstore_verify::crypto::{KeyAlgorithm, KeyPair};
+    let Some(reg) = crate::support::registry::Registry::start("verify_image_keyed_registry") else {
+        return;
+    };
+    let name = "o/app";
+    let image = reg.push_image(name, "v1.0.0", "keyed");
+    let hex = image.digest.strip_prefix("sha256:").unwrap();
+    let payload = format!(
+        r#"{{"critical":{{"identity":{{"docker-reference":"{}/{name}"}},"image":{{"docker-manifest-digest":"{}"}},"type":"cosign container image signature"}},"optional":null}}"#,
+        reg.host(),
+        image.digest
+    );
+    let key = KeyPair::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let sig = key.sign(payload.as_bytes()).unwrap();
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, sig.as_bytes());
+    let dir = TempDir::new("vi-keyed-registry");
+    let pub_pem = dir.path().join("cosign.pub");
+    std::fs::write(&pub_pem, key.public_key_der().unwrap().to_pem()).unwrap();
+    let other = KeyPair::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let other_pem = dir.path().join("other.pub");
+    std::fs::write(&other_pem, other.public_key_der().unwrap().to_pem()).unwrap();
+
+    let layer = reg.push_blob(name, payload.as_bytes());
+    let config = reg.push_blob(name, b"{}");
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},"layers":[{{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"{layer}","size":{},"annotations":{{"dev.cosignproject.cosign/signature":"{b64}"}}}}]}}"#,
+        payload.len()
+    );
+    reg.push_manifest(
+        name,
+        &format!("sha256-{hex}.sig"),
+        OCI_MANIFEST,
+        manifest.as_bytes(),
+    );
+
+    let cache = TempDir::new("vi-keyed-cache");
+    let reference = format!("{}/{name}:v1.0.0", reg.host());
+    let verify = |key: &Path, extra: &[&str]| {
+        let mut a = vec![
+            "verify-image",
+            &reference,
+            "--key",
+            key.to_str().unwrap(),
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    let out = verify(&pub_pem, &["--insecure-ignore-tlog"]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let out = verify(&pub_pem, &["--insecure-ignore-tlog", "-o", "json", "-v"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("NO transparency-log entry was checked"),
+        "{text}"
+    );
+    assert!(text.contains(&image.digest), "{text}");
+    // Without the waiver: refused, saying why.
+    let out = verify(&pub_pem, &[]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("--insecure-ignore-tlog"),
+        "{}",
+        stdout(&out)
+    );
+    // Another key: refused.
+    let out = verify(&other_pem, &["--insecure-ignore-tlog"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+}
