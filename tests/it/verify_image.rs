@@ -314,3 +314,120 @@ fn a_keyed_signature_pushed_to_docker_registry_verifies_only_with_its_key_and_th
     let out = verify(&other_pem, &["--insecure-ignore-tlog"]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
 }
+
+/// Keyless, by the test Sigstore instance: a message-signature bundle over the image manifest
+/// attached through the referrers fallback tag, and a cosign `.sig` layer whose annotations are
+/// the material of a second signing (certificate, signature, Rekor SET bundle) — both found and
+/// verified against the pushed image's digest; another identity fails.
+#[test]
+fn keyless_signatures_of_the_test_instance_verify_through_the_fallback_tag_and_the_sig_tag() {
+    use crate::sigstore_instance::{GithubToken, TestSigstore};
+    let Some(reg) = crate::support::registry::Registry::start("verify_image_keyless_registry")
+    else {
+        return;
+    };
+    let instance = TestSigstore::start();
+    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
+    let dir = TempDir::new("vi-keyless");
+    let name = "o/app";
+    let image = reg.push_image(name, "v1.0.0", "keyless");
+    let sign = |file: &Path, bundle: &Path| {
+        let out = run(&[
+            "sign-bundle",
+            "--identity-token",
+            &tok.jwt(),
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--trusted-root",
+            instance.trusted_root().to_str().unwrap(),
+            "--signing-config",
+            instance.signing_config().to_str().unwrap(),
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(bundle).unwrap()).unwrap()
+    };
+    // 1. A bundle over the image manifest, attached as a referrer (fallback tag).
+    let manifest_file = dir.path().join("manifest.json");
+    std::fs::write(&manifest_file, &image.manifest).unwrap();
+    let b = sign(&manifest_file, &dir.path().join("manifest.sigstore"));
+    reg.attach_bundle(name, &image, b.to_string().as_bytes());
+
+    // 2. A cosign .sig layer: the payload signed, its material in cosign's annotations.
+    let payload = format!(
+        r#"{{"critical":{{"identity":{{"docker-reference":"{}/{name}"}},"image":{{"docker-manifest-digest":"{}"}},"type":"cosign container image signature"}},"optional":null}}"#,
+        reg.host(),
+        image.digest
+    );
+    let payload_file = dir.path().join("payload.json");
+    std::fs::write(&payload_file, &payload).unwrap();
+    let p = sign(&payload_file, &dir.path().join("payload.sigstore"));
+    let b64 = base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    let vm = &p["verificationMaterial"];
+    let cert_der = b64
+        .decode(vm["certificate"]["rawBytes"].as_str().unwrap())
+        .unwrap();
+    let cert_pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        b64.encode(&cert_der)
+    );
+    let e = &vm["tlogEntries"][0];
+    let set = serde_json::json!({
+        "SignedEntryTimestamp": e["inclusionPromise"]["signedEntryTimestamp"],
+        "Payload": {
+            "body": e["canonicalizedBody"],
+            "integratedTime": e["integratedTime"].as_str().unwrap().parse::<i64>().unwrap(),
+            "logIndex": e["logIndex"].as_str().unwrap().parse::<u64>().unwrap(),
+            "logID": hex::encode(b64.decode(e["logId"]["keyId"].as_str().unwrap()).unwrap()),
+        }
+    });
+    let annotations = serde_json::json!({
+        "dev.cosignproject.cosign/signature": p["messageSignature"]["signature"],
+        "dev.sigstore.cosign/certificate": cert_pem,
+        "dev.sigstore.cosign/bundle": set.to_string(),
+    });
+    let layer = reg.push_blob(name, payload.as_bytes());
+    let config = reg.push_blob(name, b"{}");
+    let sig_manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},"layers":[{{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"{layer}","size":{},"annotations":{annotations}}}]}}"#,
+        payload.len()
+    );
+    let hex = image.digest.strip_prefix("sha256:").unwrap();
+    reg.push_manifest(
+        name,
+        &format!("sha256-{hex}.sig"),
+        OCI_MANIFEST,
+        sig_manifest.as_bytes(),
+    );
+
+    let cache = TempDir::new("vi-keyless-cache");
+    let reference = format!("{}/{name}:v1.0.0", reg.host());
+    let verify = |identity: &str| {
+        run(&[
+            "verify-image",
+            &reference,
+            "--certificate-identity",
+            identity,
+            "--certificate-oidc-issuer",
+            GH_ISSUER,
+            "--trusted-root",
+            instance.trusted_root().to_str().unwrap(),
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "-o",
+            "json",
+        ])
+    };
+    let out = verify(&tok.identity());
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let verified = report["reports"][0]["details"]["verified"].to_string();
+    assert!(
+        verified.contains("sigstore-bundle-message-signature")
+            && verified.contains("cosign-signature"),
+        "{verified}"
+    );
+    let out = verify("https://github.com/someone/else/.github/workflows/x.yaml@refs/tags/v1");
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+}
