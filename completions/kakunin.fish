@@ -48,10 +48,13 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l cache-dir -d 
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l timeout -d 'Seconds one file may take, from its first attempt to its last byte, retries included' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour: see --color)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
 junit\t'JUnit XML, for CI test reports'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l color -d 'When to colour the human report' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set, TERM=dumb or CLICOLOR=0 (CLICOLOR_FORCE forces it)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l all-versions -d 'Verify every version of the chart in its Helm index'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l stats -d 'Print the number of HTTP requests and bytes received to stderr'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l offline -d 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
@@ -60,10 +63,13 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s q -l quiet -d
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l bundle -d 'The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line)' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour: see --color)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
 junit\t'JUnit XML, for CI test reports'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l color -d 'When to colour the human report' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set, TERM=dumb or CLICOLOR=0 (CLICOLOR_FORCE forces it)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-identity -l cert-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-identity-regexp -l cert-identity-regex -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-oidc-issuer -l cert-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
@@ -115,10 +121,13 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l b
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l envelope -d 'An .intoto.jsonl that must be the same DSSE envelope as the bundle\'s' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l predicate-type -d 'The predicateType the statement must have' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l builder-id -d 'The provenance\'s builder id, exactly, or without its @ref to accept any ref' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour: see --color)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
 junit\t'JUnit XML, for CI test reports'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l color -d 'When to colour the human report' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set, TERM=dumb or CLICOLOR=0 (CLICOLOR_FORCE forces it)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-identity -l cert-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-identity-regexp -l cert-identity-regex -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-oidc-issuer -l cert-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
@@ -199,10 +208,13 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l cache-dir -
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l timeout -d 'Seconds one file may take, from its first attempt to its last byte, retries included' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour: see --color)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
 junit\t'JUnit XML, for CI test reports'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l color -d 'When to colour the human report' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set, TERM=dumb or CLICOLOR=0 (CLICOLOR_FORCE forces it)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l offline -d 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l no-cache -d 'Do not read or write the cache (with --offline and --kit: the kit alone)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s q -l quiet -d 'No progress bars'

@@ -1,7 +1,8 @@
 //! The output options every verify command shares, and printing a report with them.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
+use anstream::ColorChoice;
 use clap::{Args, ValueEnum};
 
 use kakunin::exit::ExitCode;
@@ -9,7 +10,7 @@ use kakunin::report::{self, Format, HumanStyle, Report};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum OutputFormat {
-    /// A line per check for people (colour on a terminal unless NO_COLOR is set)
+    /// A line per check for people (colour: see --color)
     #[default]
     Human,
     /// The JSON report (docs/report.md)
@@ -18,6 +19,18 @@ pub enum OutputFormat {
     Sarif,
     /// JUnit XML, for CI test reports
     Junit,
+}
+
+/// When the human report is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set, TERM=dumb or CLICOLOR=0 (CLICOLOR_FORCE forces it)
+    #[default]
+    Auto,
+    /// Always, even into a pipe or a file
+    Always,
+    /// Never
+    Never,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -31,6 +44,9 @@ pub struct OutputArgs {
     /// Also show expected and found values of checks that passed (human output)
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+    /// When to colour the human report
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, global = true)]
+    pub color: ColorWhen,
 }
 
 /// A report printed: its exit code.
@@ -51,15 +67,27 @@ impl OutputArgs {
         !self.quiet && self.output == OutputFormat::Human && std::io::stderr().is_terminal()
     }
 
+    /// Whether the human report is coloured: `--color`, and for `auto` what anstream decides
+    /// from stdout and the environment (NO_COLOR, CLICOLOR_FORCE, CLICOLOR, TERM).
+    pub fn color(&self) -> bool {
+        let choice = match self.color {
+            ColorWhen::Always => ColorChoice::Always,
+            ColorWhen::Never => ColorChoice::Never,
+            ColorWhen::Auto => anstream::AutoStream::choice(&std::io::stdout()),
+        };
+        choice != ColorChoice::Never
+    }
+
     /// Prints the reports to stdout and returns the overall exit code.
     pub fn print(&self, reports: &[Report]) -> Rendered {
-        let color = std::io::stdout().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         let style = HumanStyle {
-            color,
+            color: self.color(),
             verbose: self.verbose,
         };
-        print!("{}", report::render(reports, self.format(), style));
+        let text = report::render(reports, self.format(), style);
+        let mut out = std::io::stdout().lock();
+        // A closed pipe (`| head`) is not an error of the verification.
+        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
         Rendered(report::overall(reports))
     }
 }

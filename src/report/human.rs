@@ -2,19 +2,20 @@
 
 use std::fmt::Write;
 
+use anstyle::{AnsiColor, Style};
+
 use super::{HumanStyle, Report, Verdict};
 use crate::check::Outcome;
 
-const GREEN: &str = "\u{1b}[32m";
-const RED: &str = "\u{1b}[31m";
-const YELLOW: &str = "\u{1b}[33m";
-const BOLD: &str = "\u{1b}[1m";
-const RESET: &str = "\u{1b}[0m";
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const BOLD: Style = Style::new().bold();
 
 pub(super) fn render(reports: &[Report], style: HumanStyle) -> String {
-    let paint = |code: &'static str, text: &str| {
+    let paint = |code: Style, text: &str| {
         if style.color {
-            format!("{code}{text}{RESET}")
+            format!("{code}{text}{code:#}")
         } else {
             text.to_string()
         }
@@ -61,16 +62,8 @@ pub(super) fn render(reports: &[Report], style: HumanStyle) -> String {
             }
         }
         // Checks the policy did not ask for are named too: nothing is skipped silently.
-        if let Some(skipped) = report
-            .details
-            .get("not_required")
-            .and_then(|v| v.as_array())
-        {
-            for s in skipped {
-                let id = s.get("id").and_then(|v| v.as_str()).unwrap_or("?");
-                let why = s.get("why").and_then(|v| v.as_str()).unwrap_or("");
-                let _ = writeln!(out, "  {} {id}: not checked, {why}", paint(BOLD, "-"));
-            }
+        for (id, why) in report.not_required() {
+            let _ = writeln!(out, "  {} {id}: not checked, {why}", paint(BOLD, "-"));
         }
         let (pass, fail, not_run) = report.counts();
         let verdict = match report.verdict() {
@@ -103,6 +96,30 @@ fn same_cause(found: &str, earlier: &[(&str, &str)]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_only_when_asked() {
+        let mut r = Report::new("verify", "c@1.0.0");
+        r.checks.push(crate::check::Check::fail(
+            crate::check::ids::CHART_INDEX_DIGEST,
+            "t",
+            "a",
+            "b",
+        ));
+        let plain = render(std::slice::from_ref(&r), HumanStyle::default());
+        assert!(!plain.contains('\u{1b}'), "{plain}");
+        let coloured = render(
+            &[r],
+            HumanStyle {
+                color: true,
+                verbose: false,
+            },
+        );
+        assert!(
+            coloured.contains("\u{1b}[31m✗ chart.index-digest\u{1b}[0m"),
+            "{coloured:?}"
+        );
+    }
 
     #[test]
     fn checks_not_required_are_named() {

@@ -6,7 +6,10 @@
 
 mod human;
 mod junit;
+pub mod rules;
 mod sarif;
+
+pub use sarif::SCHEMA_URI as SARIF_SCHEMA_URI;
 
 use serde::Serialize;
 
@@ -69,6 +72,24 @@ impl Report {
             ExitCode::Failed => Verdict::Failed,
             _ => Verdict::Incomplete,
         }
+    }
+
+    /// The checks the policy did not ask for, as (id, why) (from `details.not_required`).
+    pub fn not_required(&self) -> Vec<(&str, &str)> {
+        self.details
+            .get("not_required")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| {
+                        Some((
+                            s.get("id")?.as_str()?,
+                            s.get("why").and_then(|w| w.as_str()).unwrap_or(""),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Counts of (passed, failed, not run).
@@ -216,24 +237,89 @@ mod tests {
     }
 
     #[test]
-    fn sarif_and_junit_are_well_formed_and_list_failures() {
-        let sarif = render(&[sample()], Format::Sarif, HumanStyle::default());
+    fn sarif_results_fail_open_and_not_applicable_and_an_incomplete_run_is_unsuccessful() {
+        let mut r = sample();
+        r.details = serde_json::json!({"not_required": [{"id": "image.registry-attestation", "why": "not required"}]});
+        let sarif = render(&[r], Format::Sarif, HumanStyle::default());
         let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
         assert_eq!(v["version"], "2.1.0");
-        let results = v["runs"][0]["results"].as_array().unwrap();
+        let run = &v["runs"][0];
+        let results = run["results"].as_array().unwrap();
+        let kinds: Vec<(&str, &str, &str)> = results
+            .iter()
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap(),
+                    r["kind"].as_str().unwrap(),
+                    r["level"].as_str().unwrap(),
+                )
+            })
+            .collect();
         assert_eq!(
-            results.len(),
-            2,
-            "a failure and a not-run become results: {sarif}"
+            kinds,
+            [
+                ("chart.subject", "fail", "error"),
+                ("chart.prov", "open", "none"),
+                ("image.registry-attestation", "notApplicable", "none"),
+            ],
+            "{sarif}"
         );
-        assert_eq!(results[0]["ruleId"], "chart.subject");
-        assert_eq!(results[0]["level"], "error");
-        let junit = render(&[sample()], Format::Junit, HumanStyle::default());
+        let inv = &run["invocations"][0];
+        assert_eq!(inv["executionSuccessful"], false, "{sarif}");
+        assert_eq!(inv["exitCode"], 1);
+        let notes = inv["toolExecutionNotifications"].as_array().unwrap();
+        assert_eq!(notes.len(), 1, "{sarif}");
+        assert_eq!(notes[0]["associatedRule"]["id"], "chart.prov");
+        assert!(
+            notes[0]["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("no keyring given")
+        );
+        // Every result's rule is described, with a help URI into the docs.
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        for res in results {
+            let rule = &rules[res["ruleIndex"].as_u64().unwrap() as usize];
+            assert_eq!(rule["id"], res["ruleId"]);
+            for field in ["name", "shortDescription", "fullDescription", "helpUri"] {
+                assert!(!rule[field].is_null(), "{field} of {rule}");
+            }
+            assert!(rule["helpUri"].as_str().unwrap().starts_with(rules::DOCS));
+        }
+    }
+
+    #[test]
+    fn a_complete_run_is_successful_in_sarif_even_when_a_check_failed() {
+        let mut r = sample();
+        r.checks.retain(|c| c.outcome != Outcome::NotRun);
+        let v: serde_json::Value =
+            serde_json::from_str(&render(&[r], Format::Sarif, HumanStyle::default())).unwrap();
+        assert_eq!(v["runs"][0]["invocations"][0]["executionSuccessful"], true);
+        let v: serde_json::Value =
+            serde_json::from_str(&render(&[], Format::Sarif, HumanStyle::default())).unwrap();
+        assert_eq!(v["runs"][0]["invocations"][0]["executionSuccessful"], false);
+    }
+
+    #[test]
+    fn junit_maps_not_run_to_error_failure_to_failure_and_not_required_to_skipped() {
+        let mut r = sample();
+        r.details = serde_json::json!({"not_required": [{"id": "image.registry-attestation", "why": "the profile does not require it"}]});
+        let junit = render(&[r], Format::Junit, HumanStyle::default());
         assert!(junit.starts_with("<?xml"), "{junit}");
         assert!(
-            junit.contains(r#"tests="3" failures="1" skipped="1""#),
+            junit.contains(r#"tests="4" failures="1" errors="1" skipped="1""#),
             "{junit}"
         );
-        assert!(junit.contains("<failure"), "{junit}");
+        assert!(junit.contains(r#"<failure type="chart.subject" message="statement subject is the chart: expected sha256:aa, found sha256:bb">"#), "{junit}");
+        assert!(
+            junit.contains(r#"<error type="not-run" message="could not run: no keyring given">"#),
+            "{junit}"
+        );
+        assert!(
+            junit.contains(r#"<testcase name="image.registry-attestation" classname="verify.gomenhashai@1.3.2" time="0">"#)
+                && junit.contains(r#"<skipped message="not checked: the profile does not require it"/>"#),
+            "{junit}"
+        );
+        assert_eq!(junit.matches("<skipped").count(), 1, "{junit}");
     }
 }

@@ -10,9 +10,15 @@ pub fn kakunin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_kakunin"))
 }
 
-/// Runs kakunin with arguments and returns its output.
+#[path = "report_schema.rs"]
+pub mod report_schema;
+
+/// Runs kakunin with arguments and returns its output. A report a verify command prints is
+/// checked against its format's schema on the way ([`report_schema::check_output`]).
 pub fn run(args: &[&str]) -> Output {
-    kakunin().args(args).output().expect("kakunin runs")
+    let out = kakunin().args(args).output().expect("kakunin runs");
+    report_schema::check_output(args, &out);
+    out
 }
 
 /// Exit code of a finished process (a signal counts as a failure of the test).

@@ -18,6 +18,7 @@ mod post_render;
 mod publish;
 mod registry;
 mod release;
+mod reports;
 mod semver_rules;
 mod sign_bundle;
 mod signer_flags;
