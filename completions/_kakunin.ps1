@@ -225,6 +225,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human report')
             [CompletionResult]::new('--github-release', '--github-release', [CompletionResultType]::ParameterName, 'A GitHub release attestation: signed by GitHub itself (identity https://dotcom.releases.github.com, no OIDC issuer extension); uses the GitHub instance''s root unless a root is given')
             [CompletionResult]::new('--deny-self-hosted-runners', '--deny-self-hosted-runners', [CompletionResultType]::ParameterName, 'Fail unless the certificate''s runner environment claim is github-hosted')
             [CompletionResult]::new('--insecure-ignore-tlog', '--insecure-ignore-tlog', [CompletionResultType]::ParameterName, 'DANGER: accept a bundle without transparency-log inclusion (e.g. publish --tlog-upload=false, cosign''s flag); the report says no log entry was checked')

@@ -211,6 +211,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand -o 'Report format (--format is the same option, as `gh attestation verify --format json`)'
             cand --output 'Report format (--format is the same option, as `gh attestation verify --format json`)'
             cand --format 'Report format (--format is the same option, as `gh attestation verify --format json`)'
+            cand --color 'When to colour the human report'
             cand --github-release 'A GitHub release attestation: signed by GitHub itself (identity https://dotcom.releases.github.com, no OIDC issuer extension); uses the GitHub instance''s root unless a root is given'
             cand --deny-self-hosted-runners 'Fail unless the certificate''s runner environment claim is github-hosted'
             cand --insecure-ignore-tlog 'DANGER: accept a bundle without transparency-log inclusion (e.g. publish --tlog-upload=false, cosign''s flag); the report says no log entry was checked'

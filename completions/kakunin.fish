@@ -188,10 +188,13 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l cache-d
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l timeout -d 'Seconds one file may take, from its first attempt to its last byte, retries included' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour on a terminal unless NO_COLOR is set)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour: see --color)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
 junit\t'JUnit XML, for CI test reports'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l color -d 'When to colour the human report' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set, TERM=dumb or CLICOLOR=0 (CLICOLOR_FORCE forces it)'
+always\t'Always, even into a pipe or a file'
+never\t'Never'"
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l github-release -d 'A GitHub release attestation: signed by GitHub itself (identity https://dotcom.releases.github.com, no OIDC issuer extension); uses the GitHub instance\'s root unless a root is given'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l deny-self-hosted-runners -d 'Fail unless the certificate\'s runner environment claim is github-hosted'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l insecure-ignore-tlog -d 'DANGER: accept a bundle without transparency-log inclusion (e.g. publish --tlog-upload=false, cosign\'s flag); the report says no log entry was checked'
