@@ -551,11 +551,12 @@ async fn cosign_layers(
         Err(e) => return Err(e),
     };
     if doc.layers.len() > cosign::MAX_LAYERS {
-        return Err(Miss::Error(format!(
+        // Present but wrong: a failed candidate (exit 1), not a place that could not be read.
+        return Ok(Some(vec![Err(format!(
             "{tag} has {} layers, more than the {} kakunin reads",
             doc.layers.len(),
             cosign::MAX_LAYERS
-        )));
+        ))]));
     }
     let mut out = Vec::new();
     for l in doc.layers {

@@ -431,3 +431,34 @@ fn keyless_signatures_of_the_test_instance_verify_through_the_fallback_tag_and_t
     let out = verify("https://github.com/someone/else/.github/workflows/x.yaml@refs/tags/v1");
     assert_eq!(code(&out), 1, "{}", stdout(&out));
 }
+
+#[test]
+fn a_sig_manifest_with_10000_layers_fails_bounded_with_a_clear_message() {
+    let dir = TempDir::new("vi-10000-layers");
+    let mut l = LayoutBuilder::new(dir.path());
+    let image = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}"#;
+    let d = l.tag(OCI_MANIFEST, image, "v1");
+    let layer = r#"{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":1}"#;
+    let layers = vec![layer; 10_000].join(",");
+    let sig = format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","layers":[{layers}]}}"#);
+    l.tag(
+        OCI_MANIFEST,
+        sig.as_bytes(),
+        &format!("sha256-{}.sig", d.hex()),
+    );
+    l.finish();
+    let key = dir.path().join("k.pub");
+    std::fs::write(&key, "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEmd2b5TbtSHZJ0GXv6HSpiUDkNkNo\n0HOD3o3EOaB9xPNuKHCTFRXzsGC/rLwc5HWbwCg5kSnKnQQjHtV0CtsvYA==\n-----END PUBLIC KEY-----\n").unwrap();
+    let out = run(&[
+        "verify-image",
+        &format!("oci-layout:{}:v1", dir.path().display()),
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("has 10000 layers, more than the 256"),
+        "{}",
+        stdout(&out)
+    );
+}
