@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key')
             [CompletionResult]::new('post-render', 'post-render', [CompletionResultType]::ParameterValue, 'Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Export what kakunin verifies as a cluster admission policy (Kyverno, policy-controller) or GomenHashai values')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -50,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds one file may take, from its first attempt to its last byte, retries included')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connection error, a timeout, a truncated body or a 5xx')
+            [CompletionResult]::new('--emit-values', '--emit-values', [CompletionResultType]::ParameterName, 'Once verified, write Helm values that pin the verified image by digest (`helm install -f FILE`)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
@@ -391,6 +393,45 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'kakunin;policy' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a cluster policy (Kyverno, policy-controller) or GomenHashai values to stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kakunin;policy;export' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'What to write')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile (docs/profile.md); default: the built-in GomenHashai profile')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The profile (docs/profile.md); default: the built-in GomenHashai profile')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'metadata.name of the policy (default: kakunin-<chart>)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'A PEM public key: key-based attestors instead of the profile''s keyless identities')
+            [CompletionResult]::new('--manifests', '--manifests', [CompletionResultType]::ParameterName, 'Rendered manifests (`-` for stdin) whose images are verified as `post-render` verifies them; required for --format gomenhashai')
+            [CompletionResult]::new('--allow-unsigned', '--allow-unsigned', [CompletionResultType]::ParameterName, 'With --manifests: a repository whose images are mapped by digest without a signature')
+            [CompletionResult]::new('--trusted-root', '--trusted-root', [CompletionResultType]::ParameterName, 'With --manifests: verify against this trusted_root.json instead of the profile''s')
+            [CompletionResult]::new('--registry-config', '--registry-config', [CompletionResultType]::ParameterName, 'With --manifests: registry credentials in Docker''s config.json format')
+            [CompletionResult]::new('--allow-insecure-registry', '--allow-insecure-registry', [CompletionResultType]::ParameterName, 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed')
+            [CompletionResult]::new('--cache-dir', '--cache-dir', [CompletionResultType]::ParameterName, 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a whole download may take (connect to last byte)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connection error, a timeout, a truncated body or a 5xx')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Use only the cache (or the kit given with --kit): no network. A missing file is named')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Do not read or write the cache (with --offline and --kit: the kit alone)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'kakunin;policy;help' {
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a cluster policy (Kyverno, policy-controller) or GomenHashai values to stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kakunin;policy;help;export' {
+            break
+        }
+        'kakunin;policy;help;help' {
+            break
+        }
         'kakunin;help' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a chart release end to end: chart, image, bundles, attestations, versions')
             [CompletionResult]::new('verify-bundle', 'verify-bundle', [CompletionResultType]::ParameterValue, 'Verify an artifact (file or digest) against a Sigstore bundle, offline')
@@ -403,6 +444,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
             [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key')
             [CompletionResult]::new('post-render', 'post-render', [CompletionResultType]::ParameterValue, 'Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)')
+            [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Export what kakunin verifies as a cluster admission policy (Kyverno, policy-controller) or GomenHashai values')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -453,6 +495,13 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             break
         }
         'kakunin;help;post-render' {
+            break
+        }
+        'kakunin;help;policy' {
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a cluster policy (Kyverno, policy-controller) or GomenHashai values to stdout')
+            break
+        }
+        'kakunin;help;policy;export' {
             break
         }
         'kakunin;help;help' {

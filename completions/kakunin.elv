@@ -33,6 +33,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
             cand publish 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key'
             cand post-render 'Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)'
+            cand policy 'Export what kakunin verifies as a cluster admission policy (Kyverno, policy-controller) or GomenHashai values'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kakunin;verify'= {
@@ -46,6 +47,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --timeout 'Seconds one file may take, from its first attempt to its last byte, retries included'
             cand --connect-timeout 'Seconds to wait for a connection'
             cand --retries 'Retries after a connection error, a timeout, a truncated body or a 5xx'
+            cand --emit-values 'Once verified, write Helm values that pin the verified image by digest (`helm install -f FILE`)'
             cand -o 'Report format (--format is the same option, as `gh attestation verify --format json`)'
             cand --output 'Report format (--format is the same option, as `gh attestation verify --format json`)'
             cand --format 'Report format (--format is the same option, as `gh attestation verify --format json`)'
@@ -364,6 +366,40 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'kakunin;policy'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand export 'Write a cluster policy (Kyverno, policy-controller) or GomenHashai values to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kakunin;policy;export'= {
+            cand --format 'What to write'
+            cand --profile 'The profile (docs/profile.md); default: the built-in GomenHashai profile'
+            cand --policy 'The profile (docs/profile.md); default: the built-in GomenHashai profile'
+            cand --name 'metadata.name of the policy (default: kakunin-<chart>)'
+            cand --key 'A PEM public key: key-based attestors instead of the profile''s keyless identities'
+            cand --manifests 'Rendered manifests (`-` for stdin) whose images are verified as `post-render` verifies them; required for --format gomenhashai'
+            cand --allow-unsigned 'With --manifests: a repository whose images are mapped by digest without a signature'
+            cand --trusted-root 'With --manifests: verify against this trusted_root.json instead of the profile''s'
+            cand --registry-config 'With --manifests: registry credentials in Docker''s config.json format'
+            cand --allow-insecure-registry 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed'
+            cand --cache-dir 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)'
+            cand --timeout 'Seconds a whole download may take (connect to last byte)'
+            cand --connect-timeout 'Seconds to wait for a connection'
+            cand --retries 'Retries after a connection error, a timeout, a truncated body or a 5xx'
+            cand --offline 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
+            cand --no-cache 'Do not read or write the cache (with --offline and --kit: the kit alone)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'kakunin;policy;help'= {
+            cand export 'Write a cluster policy (Kyverno, policy-controller) or GomenHashai values to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kakunin;policy;help;export'= {
+        }
+        &'kakunin;policy;help;help'= {
+        }
         &'kakunin;help'= {
             cand verify 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
             cand verify-bundle 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
@@ -376,6 +412,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
             cand publish 'Produce a release''s .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key'
             cand post-render 'Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)'
+            cand policy 'Export what kakunin verifies as a cluster admission policy (Kyverno, policy-controller) or GomenHashai values'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kakunin;help;verify'= {
@@ -411,6 +448,11 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         &'kakunin;help;publish;image'= {
         }
         &'kakunin;help;post-render'= {
+        }
+        &'kakunin;help;policy'= {
+            cand export 'Write a cluster policy (Kyverno, policy-controller) or GomenHashai values to stdout'
+        }
+        &'kakunin;help;policy;export'= {
         }
         &'kakunin;help;help'= {
         }

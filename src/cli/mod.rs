@@ -3,8 +3,10 @@
 
 mod completions;
 mod download;
+mod emit_values;
 mod fetch_args;
 mod output;
+mod policy;
 mod post_render;
 mod publish;
 mod sign_bundle;
@@ -81,6 +83,9 @@ pub enum Command {
     Publish(publish::PublishWhat),
     /// Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)
     PostRender(post_render::PostRenderArgs),
+    /// Export what kakunin verifies as a cluster admission policy (Kyverno, policy-controller) or GomenHashai values
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -110,6 +115,7 @@ pub fn main() -> std::process::ExitCode {
         Command::SignBundle(args) => sign_bundle::sign_bundle(args),
         Command::Publish(args) => publish::publish(args),
         Command::PostRender(args) => post_render::run(args),
+        Command::Policy(args) => policy::run(args),
     };
     std::process::ExitCode::from(code.code())
 }

@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
+use kakunin::check::Check;
 use kakunin::exit::ExitCode;
 use kakunin::fetch::{self, Fetcher};
 use kakunin::manifests::{self, Rendered};
-use kakunin::pin::{self, ImagePolicy};
+use kakunin::pin::{self, ImagePolicy, PinnedImage};
 use kakunin::profile::{Profile, RootChoice};
 use kakunin::registry::RegistryClient;
 use kakunin::report::{self, Format, HumanStyle, Report};
@@ -95,9 +96,9 @@ pub struct PostRenderArgs {
     fetch: FetchArgs,
 }
 
-type Failure = (ExitCode, String);
+pub(super) type Failure = (ExitCode, String);
 
-fn usage(message: impl std::fmt::Display) -> Failure {
+pub(super) fn usage(message: impl std::fmt::Display) -> Failure {
     (ExitCode::Usage, message.to_string())
 }
 
@@ -123,6 +124,19 @@ fn read_capped(mut r: impl Read, cap: usize) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// The rendered manifests from FILE, or stdin when there is none (or it is `-`), bounded.
+pub(super) fn read_manifests(input: Option<&Path>) -> Result<Vec<u8>, Failure> {
+    let cap = manifests::MAX_STREAM_BYTES;
+    match input {
+        Some(path) if path.as_os_str() != "-" => {
+            kakunin::limits::read_file_capped(path, cap as u64 + 1)
+                .map_err(|e| usage(format!("{}: {e}", path.display())))
+        }
+        _ => read_capped(std::io::stdin().lock(), cap)
+            .map_err(|e| usage(format!("cannot read the manifests from stdin: {e}"))),
+    }
+}
+
 /// The trusted root: `--trusted-root`, else the profile's.
 pub(super) fn load_trust(profile: &Profile, flag: Option<&Path>) -> Result<Trust, Failure> {
     match (flag, profile.root_choice()) {
@@ -136,6 +150,50 @@ pub(super) fn load_trust(profile: &Profile, flag: Option<&Path>) -> Result<Trust
     }
 }
 
+/// Verifies each distinct image reference against the profile (see [`pin`]), in order.
+pub(super) fn verify_images(
+    images: &[&str],
+    profile: &Profile,
+    trust: &Trust,
+    allow_unsigned: &[String],
+    fetch_args: &FetchArgs,
+    registry_config: Option<&Path>,
+) -> Result<Vec<(Vec<Check>, PinnedImage)>, Failure> {
+    for p in allow_unsigned {
+        let repo = p.strip_suffix("/*").unwrap_or(p);
+        if !kakunin::profile::valid_image_repository(repo) {
+            return Err(usage(format!(
+                "--allow-unsigned: expected REGISTRY/REPOSITORY (or REGISTRY/PREFIX/*), found {p:?}"
+            )));
+        }
+    }
+    let credentials = match registry_config {
+        Some(path) if path.exists() => {
+            let bytes = kakunin::limits::read_file_capped(path, 1024 * 1024)
+                .map_err(|e| usage(format!("registry config {}: {e}", path.display())))?;
+            Some(kakunin::registry::parse_docker_config(&bytes))
+        }
+        _ => None,
+    };
+    let fetcher = Fetcher::new(fetch_args.options(None)).map_err(usage)?;
+    let mut client = RegistryClient::new(fetcher, profile.image.mirrors.clone());
+    if let Some(c) = credentials {
+        client = client.with_credentials(c);
+    }
+    let policy = ImagePolicy {
+        profile,
+        trust,
+        unsigned: allow_unsigned,
+    };
+    Ok(fetch::block_on(async {
+        let mut out = Vec::new();
+        for image in images {
+            out.push(pin::verify_image(&client, &policy, image).await);
+        }
+        out
+    }))
+}
+
 /// Everything is decided before anything is written: `Ok((0, Some(bytes)))` is the only
 /// outcome that puts anything on stdout.
 fn run_inner(args: &PostRenderArgs) -> Result<(ExitCode, Option<Vec<u8>>), Failure> {
@@ -144,52 +202,17 @@ fn run_inner(args: &PostRenderArgs) -> Result<(ExitCode, Option<Vec<u8>>), Failu
         None => Profile::gomenhashai(),
     };
     let trust = load_trust(&profile, args.trusted_root.as_deref())?;
-    for p in &args.allow_unsigned {
-        let repo = p.strip_suffix("/*").unwrap_or(p);
-        if !kakunin::profile::valid_image_repository(repo) {
-            return Err(usage(format!(
-                "--allow-unsigned: expected REGISTRY/REPOSITORY (or REGISTRY/PREFIX/*), found {p:?}"
-            )));
-        }
-    }
-    let credentials = match &args.registry_config {
-        Some(path) if path.exists() => {
-            let bytes = kakunin::limits::read_file_capped(path, 1024 * 1024)
-                .map_err(|e| usage(format!("registry config {}: {e}", path.display())))?;
-            Some(kakunin::registry::parse_docker_config(&bytes))
-        }
-        _ => None,
-    };
-
-    let cap = manifests::MAX_STREAM_BYTES;
-    let bytes = match &args.input {
-        Some(path) if path.as_os_str() != "-" => {
-            kakunin::limits::read_file_capped(path, cap as u64 + 1)
-                .map_err(|e| usage(format!("{}: {e}", path.display())))?
-        }
-        _ => read_capped(std::io::stdin().lock(), cap)
-            .map_err(|e| usage(format!("cannot read the manifests from stdin: {e}")))?,
-    };
+    let bytes = read_manifests(args.input.as_deref())?;
     let rendered = Rendered::parse(&bytes).map_err(usage)?;
-
-    let fetcher = Fetcher::new(args.fetch.options(None)).map_err(usage)?;
-    let mut client = RegistryClient::new(fetcher, profile.image.mirrors.clone());
-    if let Some(c) = credentials {
-        client = client.with_credentials(c);
-    }
-    let policy = ImagePolicy {
-        profile: &profile,
-        trust: &trust,
-        unsigned: &args.allow_unsigned,
-    };
     let distinct = rendered.distinct_images();
-    let results = fetch::block_on(async {
-        let mut out = Vec::new();
-        for image in &distinct {
-            out.push(pin::verify_image(&client, &policy, image).await);
-        }
-        out
-    });
+    let results = verify_images(
+        &distinct,
+        &profile,
+        &trust,
+        &args.allow_unsigned,
+        &args.fetch,
+        args.registry_config.as_deref(),
+    )?;
 
     let mut report = Report::new(
         "post-render",
@@ -223,7 +246,7 @@ fn run_inner(args: &PostRenderArgs) -> Result<(ExitCode, Option<Vec<u8>>), Failu
         }));
     }
     if rendered.images().is_empty() {
-        report.checks.push(kakunin::check::Check::pass(
+        report.checks.push(Check::pass(
             pin::ids::IMAGE_POLICY,
             "every container image is one the policy covers",
             "the container images of the rendered objects",

@@ -79,6 +79,10 @@ pub struct VerifyArgs {
     #[command(flatten)]
     fetch: FetchArgs,
 
+    /// Once verified, write Helm values that pin the verified image by digest (`helm install -f FILE`)
+    #[arg(long, value_name = "FILE")]
+    emit_values: Option<PathBuf>,
+
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -311,7 +315,11 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             s.bytes.load(std::sync::atomic::Ordering::Relaxed)
         );
     }
-    Ok(args.output.print(&reports).0)
+    let code = args.output.print(&reports).0;
+    if let (Some(path), kakunin::exit::ExitCode::Verified) = (&args.emit_values, code) {
+        super::emit_values::write(path, &reports).map_err(usage)?;
+    }
+    Ok(code)
 }
 
 #[cfg(test)]

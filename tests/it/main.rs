@@ -1,5 +1,4 @@
 //! kakunin's integration tests: one test binary (one link), a module per area.
-
 mod attestation;
 mod attestation_key;
 mod bundle;
@@ -10,10 +9,12 @@ mod common;
 mod cosign_formats;
 mod cosign_key;
 mod download;
+mod emit_values;
 mod evidence;
 mod fetch;
 mod kit;
 mod network;
+mod policy_export;
 mod post_render;
 mod publish;
 mod registry;

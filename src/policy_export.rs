@@ -1,0 +1,392 @@
+//! Cluster admission policies from what kakunin verifies (`kakunin policy export`).
+//!
+//! From a [`Profile`] (who signs the project's images, with which issuer) this builds:
+//! - a Kyverno `ClusterPolicy` (kyverno.io/v1) whose `verifyImages` rule requires, for every
+//!   image of the profile's repositories, a Sigstore-bundle SLSA provenance attestation signed
+//!   keylessly by the image workflow (or by a given key), with `mutateDigest` and
+//!   `verifyDigest`, and conditions on the provenance's workflow repository and path;
+//! - a sigstore policy-controller `ClusterImagePolicy` (policy.sigstore.dev/v1beta1) with the
+//!   same authorities;
+//! - GomenHashai's `digestsMapping.mapping` values from images kakunin verified (every
+//!   reference form its webhook matches, each mapped to the verified digest).
+//!
+//! Guarantees: identities keep their anchoring. A profile identity without `{tag}` is exact
+//! and stays exact (`subject`); one with `{tag}` is a pattern and becomes a regular expression
+//! that is anchored (`^…$`) and lets `{tag}` match one ref component only (no `/`), because
+//! Kyverno and policy-controller match `subjectRegExp` unanchored.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::pin::PinnedImage;
+use crate::profile::{Profile, Vars, expand};
+
+/// The public-good Sigstore instance the exported policies name.
+pub const PUBLIC_REKOR: &str = "https://rekor.sigstore.dev";
+pub const PUBLIC_FULCIO: &str = "https://fulcio.sigstore.dev";
+
+/// Why a policy cannot be exported.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(
+        "the profile trusts {found:?}: expected the public-good instance (the exported policies name its Fulcio and Rekor)"
+    )]
+    TrustedRoot { found: String },
+    #[error("no verified image to map: expected at least one image verified with a digest")]
+    NoImages,
+}
+
+/// A signer identity as the profile gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Exact(String),
+    /// An anchored regular expression (`^…$`).
+    Regex(String),
+}
+
+/// The image workflow's identities, one per signer repository.
+pub fn image_subjects(profile: &Profile) -> Vec<Subject> {
+    let template = &profile.signers.image_identity;
+    profile
+        .signers
+        .repositories
+        .iter()
+        .map(|r| {
+            if template.contains("{tag}") {
+                let parts: Vec<String> = template
+                    .split("{tag}")
+                    .map(|p| {
+                        re2_escape(&expand(
+                            p,
+                            &Vars {
+                                repository: r,
+                                ..Vars::default()
+                            },
+                        ))
+                    })
+                    .collect();
+                Subject::Regex(format!("^{}$", parts.join("[^/]+")))
+            } else {
+                Subject::Exact(expand(
+                    template,
+                    &Vars {
+                        repository: r,
+                        ..Vars::default()
+                    },
+                ))
+            }
+        })
+        .collect()
+}
+
+/// Escapes the characters RE2 (Go's regexp) and Rust's regex treat specially.
+fn re2_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if r"\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `(repository URLs, workflow path)` of the image identity, when it has GitHub's shape
+/// `https://github.com/{repository}/<path>@<ref>`.
+fn workflow_of(profile: &Profile) -> Option<(Vec<String>, String)> {
+    let template = &profile.signers.image_identity;
+    let (base, rest) = template.split_once("/{repository}/")?;
+    let (path, _) = rest.split_once('@')?;
+    if path.contains('{') || !base.starts_with("https://") {
+        return None;
+    }
+    let repos = profile
+        .signers
+        .repositories
+        .iter()
+        .map(|r| format!("{base}/{r}"))
+        .collect();
+    Some((repos, path.to_string()))
+}
+
+fn check_root(profile: &Profile) -> Result<(), ExportError> {
+    if profile.signers.trusted_root == "public-good" {
+        Ok(())
+    } else {
+        Err(ExportError::TrustedRoot {
+            found: profile.signers.trusted_root.clone(),
+        })
+    }
+}
+
+/// Options of an export.
+pub struct Export<'a> {
+    pub profile: &'a Profile,
+    /// `metadata.name` of the policy.
+    pub name: String,
+    /// A PEM public key: key-based attestors instead of keyless ones.
+    pub key_pem: Option<String>,
+}
+
+/// The in-toto predicate type the project's image attestations carry.
+pub const PROVENANCE: &str = "https://slsa.dev/provenance/v1";
+
+/// A Kyverno `ClusterPolicy`.
+pub fn kyverno(e: &Export<'_>) -> Result<Value, ExportError> {
+    check_root(e.profile)?;
+    let issuer = &e.profile.signers.issuer;
+    let entries: Vec<Value> = match &e.key_pem {
+        Some(pem) => vec![json!({"keys": {"publicKeys": pem, "rekor": {"url": PUBLIC_REKOR}}})],
+        None => image_subjects(e.profile)
+            .into_iter()
+            .map(|s| {
+                let mut k = serde_json::Map::new();
+                match s {
+                    Subject::Exact(x) => k.insert("subject".into(), json!(x)),
+                    Subject::Regex(x) => k.insert("subjectRegExp".into(), json!(x)),
+                };
+                k.insert("issuer".into(), json!(issuer));
+                k.insert("rekor".into(), json!({"url": PUBLIC_REKOR}));
+                json!({"keyless": k})
+            })
+            .collect(),
+    };
+    let mut attestation = json!({
+        "type": PROVENANCE,
+        "attestors": [{"count": 1, "entries": entries}],
+    });
+    if let Some((repos, path)) = workflow_of(e.profile) {
+        attestation["conditions"] = json!([{"all": [
+            {
+                "key": "{{ buildDefinition.externalParameters.workflow.repository }}",
+                "operator": "AnyIn",
+                "value": repos,
+            },
+            {
+                "key": "{{ buildDefinition.externalParameters.workflow.path }}",
+                "operator": "Equals",
+                "value": path,
+            },
+        ]}]);
+    }
+    let references: Vec<String> = e
+        .profile
+        .image
+        .repositories
+        .iter()
+        .flat_map(|r| [r.clone(), format!("{r}:*"), format!("{r}@*")])
+        .collect();
+    Ok(json!({
+        "apiVersion": "kyverno.io/v1",
+        "kind": "ClusterPolicy",
+        "metadata": {
+            "name": e.name,
+            "annotations": {
+                "policies.kyverno.io/title": format!("Images of {} verified as kakunin verifies them", e.profile.chart),
+                "policies.kyverno.io/description": "Generated by kakunin policy export: every image of the project's repositories must carry a Sigstore-bundle SLSA provenance signed by the project's image workflow; admitted images are pinned by digest.",
+            },
+        },
+        "spec": {
+            "background": false,
+            "webhookTimeoutSeconds": 30,
+            "rules": [{
+                "name": "verify-images",
+                "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+                "verifyImages": [{
+                    "type": "SigstoreBundle",
+                    "imageReferences": references,
+                    "failureAction": "Enforce",
+                    "required": true,
+                    "mutateDigest": true,
+                    "verifyDigest": true,
+                    "attestations": [attestation],
+                }],
+            }],
+        },
+    }))
+}
+
+/// A sigstore policy-controller `ClusterImagePolicy`.
+pub fn policy_controller(e: &Export<'_>) -> Result<Value, ExportError> {
+    check_root(e.profile)?;
+    let issuer = &e.profile.signers.issuer;
+    let mut authority = match &e.key_pem {
+        Some(pem) => json!({"name": "release-key", "key": {"data": pem}}),
+        None => {
+            let identities: Vec<Value> = image_subjects(e.profile)
+                .into_iter()
+                .map(|s| match s {
+                    Subject::Exact(x) => json!({"issuer": issuer, "subject": x}),
+                    Subject::Regex(x) => json!({"issuer": issuer, "subjectRegExp": x}),
+                })
+                .collect();
+            json!({
+                "name": "image-workflow",
+                "keyless": {"url": PUBLIC_FULCIO, "identities": identities},
+            })
+        }
+    };
+    authority["ctlog"] = json!({"url": PUBLIC_REKOR});
+    authority["attestations"] = json!([{"name": "slsa-provenance", "predicateType": PROVENANCE}]);
+    let globs: Vec<Value> = e
+        .profile
+        .image
+        .repositories
+        .iter()
+        .flat_map(|r| {
+            [
+                json!({"glob": r}),
+                json!({"glob": format!("{r}:*")}),
+                json!({"glob": format!("{r}@*")}),
+            ]
+        })
+        .collect();
+    Ok(json!({
+        "apiVersion": "policy.sigstore.dev/v1beta1",
+        "kind": "ClusterImagePolicy",
+        "metadata": {"name": e.name},
+        "spec": {
+            "mode": "enforce",
+            "images": globs,
+            "authorities": [authority],
+        },
+    }))
+}
+
+/// The reference forms GomenHashai's webhook matches an image under (its docs/usage.md): the
+/// reference as written, without registry (matches any registry), and with the registry
+/// (`docker.io/library/busybox:stable`, `library/busybox:stable`, `busybox:stable`). Only
+/// tagged forms: a key without a tag would admit every tag of the image.
+pub fn gomenhashai_keys(image: &PinnedImage) -> Vec<String> {
+    let Some(tag) = &image.tag else {
+        return Vec::new();
+    };
+    let mut keys = vec![format!("{}:{tag}", image.repository)];
+    if let Some((registry, path)) = image.repository.split_once('/') {
+        keys.push(format!("{path}:{tag}"));
+        if registry == "docker.io" {
+            if let Some(short) = path.strip_prefix("library/") {
+                keys.push(format!("{short}:{tag}"));
+            }
+        }
+    }
+    let written = image.reference.split('@').next().unwrap_or_default();
+    if written.contains(':') && !keys.iter().any(|k| k == written) {
+        keys.push(written.to_string());
+    }
+    keys
+}
+
+/// GomenHashai's chart values: `digestsMapping.create` and `.mapping` for every verified image.
+pub fn gomenhashai(images: &[PinnedImage]) -> Result<Value, ExportError> {
+    let mut mapping = BTreeMap::new();
+    for image in images.iter().filter(|i| i.verified) {
+        if let Some(d) = &image.digest {
+            for k in gomenhashai_keys(image) {
+                mapping.insert(k, d.to_string());
+            }
+        }
+    }
+    if mapping.is_empty() {
+        return Err(ExportError::NoImages);
+    }
+    Ok(json!({"digestsMapping": {"create": true, "mapping": mapping}}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_templates_become_anchored_expressions_and_exact_identities_stay_exact() {
+        let mut p = Profile::gomenhashai();
+        let s = image_subjects(&p);
+        assert_eq!(
+            s[0],
+            Subject::Regex(
+                r"^https://github\.com/GomenHashai/GomenHashai/\.github/workflows/docker-release\.yaml@refs/tags/[^/]+$"
+                    .into()
+            )
+        );
+        let re = regex::Regex::new(match &s[0] {
+            Subject::Regex(r) => r,
+            _ => unreachable!(),
+        })
+        .unwrap();
+        assert!(re.is_match(
+            "https://github.com/GomenHashai/GomenHashai/.github/workflows/docker-release.yaml@refs/tags/v1.3.1"
+        ));
+        for bad in [
+            "https://github.com/GomenHashai/GomenHashai/.github/workflows/docker-release.yaml@refs/heads/main",
+            "https://github.com/GomenHashai/GomenHashai/.github/workflows/docker-release.yaml@refs/tags/v1/x",
+            "https://evil.example/?https://github.com/GomenHashai/GomenHashai/.github/workflows/docker-release.yaml@refs/tags/v1",
+            "https://github.comX/GomenHashai/GomenHashai/.github/workflows/docker-release.yaml@refs/tags/v1",
+        ] {
+            assert!(!re.is_match(bad), "{bad}");
+        }
+        p.signers.image_identity =
+            "https://github.com/{repository}/.github/workflows/docker-release.yaml@refs/heads/main"
+                .into();
+        assert_eq!(
+            image_subjects(&p)[1],
+            Subject::Exact(
+                "https://github.com/MarcAntoineRaymond/GomenHashai/.github/workflows/docker-release.yaml@refs/heads/main"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_private_instance_is_refused() {
+        let mut p = Profile::gomenhashai();
+        p.signers.trusted_root = "root.json".into();
+        let e = Export {
+            profile: &p,
+            name: "x".into(),
+            key_pem: None,
+        };
+        assert!(matches!(kyverno(&e), Err(ExportError::TrustedRoot { .. })));
+        assert!(matches!(
+            policy_controller(&e),
+            Err(ExportError::TrustedRoot { .. })
+        ));
+    }
+
+    #[test]
+    fn gomenhashai_keys_are_the_tagged_forms_the_webhook_matches() {
+        let img = |reference: &str, repository: &str, tag: Option<&str>| PinnedImage {
+            reference: reference.into(),
+            repository: repository.into(),
+            tag: tag.map(str::to_string),
+            digest: None,
+            signer: None,
+            pin: None,
+            verified: true,
+        };
+        assert_eq!(
+            gomenhashai_keys(&img(
+                "busybox:stable",
+                "docker.io/library/busybox",
+                Some("stable")
+            )),
+            vec![
+                "docker.io/library/busybox:stable",
+                "library/busybox:stable",
+                "busybox:stable"
+            ]
+        );
+        assert_eq!(
+            gomenhashai_keys(&img(
+                "ghcr.io/gomenhashai/gomenhashai:v1.3.1",
+                "ghcr.io/gomenhashai/gomenhashai",
+                Some("v1.3.1")
+            )),
+            vec![
+                "ghcr.io/gomenhashai/gomenhashai:v1.3.1",
+                "gomenhashai/gomenhashai:v1.3.1"
+            ]
+        );
+        assert!(gomenhashai_keys(&img("x@sha256:00", "docker.io/library/x", None)).is_empty());
+    }
+}
