@@ -384,7 +384,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --registry-config 'With --manifests: registry credentials in Docker''s config.json format'
             cand --allow-insecure-registry 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed'
             cand --cache-dir 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)'
-            cand --timeout 'Seconds a whole download may take (connect to last byte)'
+            cand --timeout 'Seconds one file may take, from its first attempt to its last byte, retries included'
             cand --connect-timeout 'Seconds to wait for a connection'
             cand --retries 'Retries after a connection error, a timeout, a truncated body or a 5xx'
             cand --offline 'Use only the cache (or the kit given with --kit): no network. A missing file is named'

@@ -1,4 +1,5 @@
 //! kakunin's integration tests: one test binary (one link), a module per area.
+
 mod attestation;
 mod attestation_key;
 mod bundle;
