@@ -28,6 +28,9 @@ _kakunin() {
             kakunin,man)
                 cmd="kakunin__subcmd__man"
                 ;;
+            kakunin,policy)
+                cmd="kakunin__subcmd__policy"
+                ;;
             kakunin,post-render)
                 cmd="kakunin__subcmd__post__subcmd__render"
                 ;;
@@ -64,6 +67,9 @@ _kakunin() {
             kakunin__subcmd__help,man)
                 cmd="kakunin__subcmd__help__subcmd__man"
                 ;;
+            kakunin__subcmd__help,policy)
+                cmd="kakunin__subcmd__help__subcmd__policy"
+                ;;
             kakunin__subcmd__help,post-render)
                 cmd="kakunin__subcmd__help__subcmd__post__subcmd__render"
                 ;;
@@ -88,6 +94,9 @@ _kakunin() {
             kakunin__subcmd__help,verify-image)
                 cmd="kakunin__subcmd__help__subcmd__verify__subcmd__image"
                 ;;
+            kakunin__subcmd__help__subcmd__policy,export)
+                cmd="kakunin__subcmd__help__subcmd__policy__subcmd__export"
+                ;;
             kakunin__subcmd__help__subcmd__publish,chart)
                 cmd="kakunin__subcmd__help__subcmd__publish__subcmd__chart"
                 ;;
@@ -99,6 +108,18 @@ _kakunin() {
                 ;;
             kakunin__subcmd__help__subcmd__trust__subcmd__root,update)
                 cmd="kakunin__subcmd__help__subcmd__trust__subcmd__root__subcmd__update"
+                ;;
+            kakunin__subcmd__policy,export)
+                cmd="kakunin__subcmd__policy__subcmd__export"
+                ;;
+            kakunin__subcmd__policy,help)
+                cmd="kakunin__subcmd__policy__subcmd__help"
+                ;;
+            kakunin__subcmd__policy__subcmd__help,export)
+                cmd="kakunin__subcmd__policy__subcmd__help__subcmd__export"
+                ;;
+            kakunin__subcmd__policy__subcmd__help,help)
+                cmd="kakunin__subcmd__policy__subcmd__help__subcmd__help"
                 ;;
             kakunin__subcmd__publish,chart)
                 cmd="kakunin__subcmd__publish__subcmd__chart"
@@ -143,7 +164,7 @@ _kakunin() {
 
     case "${cmd}" in
         kakunin)
-            opts="-h -V --help --version verify verify-bundle trust-root verify-attestation verify-image download completions man sign-bundle publish post-render help"
+            opts="-h -V --help --version verify verify-bundle trust-root verify-attestation verify-image download completions man sign-bundle publish post-render policy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -233,7 +254,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__help)
-            opts="verify verify-bundle trust-root verify-attestation verify-image download completions man sign-bundle publish post-render help"
+            opts="verify verify-bundle trust-root verify-attestation verify-image download completions man sign-bundle publish post-render policy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -291,6 +312,34 @@ _kakunin() {
         kakunin__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__help__subcmd__policy)
+            opts="export"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__help__subcmd__policy__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -481,6 +530,132 @@ _kakunin() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__policy)
+            opts="-h --help export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__policy__subcmd__export)
+            opts="-h --format --policy --profile --name --key --manifests --allow-unsigned --trusted-root --registry-config --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "kyverno policy-controller gomenhashai" -- "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --manifests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-unsigned)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-insecure-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__policy__subcmd__help)
+            opts="export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__policy__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kakunin__subcmd__policy__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -981,7 +1156,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify)
-            opts="-o -q -v -h --version --profile --all-versions --kit --trusted-root --keyring --stats --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --format --output --quiet --verbose --color --help"
+            opts="-o -q -v -h --version --profile --all-versions --kit --trusted-root --keyring --stats --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --emit-values --format --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1024,6 +1199,10 @@ _kakunin() {
                     return 0
                     ;;
                 --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --emit-values)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
