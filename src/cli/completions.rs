@@ -47,11 +47,11 @@ pub fn completions(args: CompletionsArgs) -> ExitCode {
 }
 
 pub fn man(args: ManArgs) -> ExitCode {
-    let cmd = Cli::command();
+    let pages = super::help::pages();
     match args.out_dir {
         None => {
-            let mut out = std::io::stdout();
-            match clap_mangen::Man::new(cmd).render(&mut out) {
+            let (_, root) = &pages[0];
+            match std::io::Write::write_all(&mut std::io::stdout(), root) {
                 Ok(()) => ExitCode::Verified,
                 Err(e) => fail(
                     ExitCode::Usage,
@@ -59,12 +59,16 @@ pub fn man(args: ManArgs) -> ExitCode {
                 ),
             }
         }
-        Some(dir) => match clap_mangen::generate_to(cmd, &dir) {
-            Ok(()) => ExitCode::Verified,
-            Err(e) => fail(
-                ExitCode::Usage,
-                format!("cannot write manual pages into {}: {e}", dir.display()),
-            ),
-        },
+        Some(dir) => {
+            for (name, page) in &pages {
+                if let Err(e) = std::fs::write(dir.join(name), page) {
+                    return fail(
+                        ExitCode::Usage,
+                        format!("cannot write manual pages into {}: {e}", dir.display()),
+                    );
+                }
+            }
+            ExitCode::Verified
+        }
     }
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use kakunin::exit::ExitCode;
 use kakunin::fetch::kit::KitWriter;
@@ -13,10 +13,10 @@ use kakunin::profile::{Profile, RootChoice};
 use kakunin::release::gather;
 use kakunin::release::{Evidence, Piece};
 
+use super::fail;
 use super::fetch_args::{Bars, FetchArgs};
-use super::{OutputArgs, fail};
 
-const EXAMPLES: &str = "\
+pub const EXAMPLES: &str = "\
 Examples:
   # Everything about gomenhashai 1.3.2 into a directory, then verify it with no network
   kakunin download gomenhashai@1.3.2 --to kit/
@@ -31,7 +31,6 @@ kit.json lists what is missing and why).
 ";
 
 #[derive(Debug, Args)]
-#[command(after_long_help = EXAMPLES)]
 pub struct DownloadArgs {
     /// The release: CHART@VERSION (e.g. gomenhashai@1.3.2), or CHART --version VERSION
     #[arg(value_name = "CHART[@VERSION]")]
@@ -53,7 +52,36 @@ pub struct DownloadArgs {
     fetch: FetchArgs,
 
     #[command(flatten)]
-    output: OutputArgs,
+    output: DownloadOutput,
+}
+
+/// What `download` prints: a line for people, or the kit's manifest as JSON (it verifies
+/// nothing, so it has no SARIF or JUnit report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+enum DownloadFormat {
+    /// One line: where the kit is, how many files and bytes; what is missing
+    #[default]
+    Human,
+    /// The kit's manifest, what could not be fetched, and HTTP statistics
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+struct DownloadOutput {
+    /// What to print (--format is the same option)
+    #[arg(long, short = 'o', visible_alias = "format", value_enum, default_value_t = DownloadFormat::Human)]
+    output: DownloadFormat,
+    /// No progress bars, and no summary line
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+impl DownloadOutput {
+    fn progress_allowed(&self) -> bool {
+        !self.quiet
+            && self.output == DownloadFormat::Human
+            && std::io::IsTerminal::is_terminal(&std::io::stderr())
+    }
 }
 
 pub fn run(args: DownloadArgs) -> ExitCode {
@@ -132,7 +160,7 @@ pub fn run(args: DownloadArgs) -> ExitCode {
         Err(e) => return fail(ExitCode::Usage, e),
     };
     let bytes: u64 = manifest.files.iter().map(|f| f.size).sum();
-    if args.output.format() == kakunin::report::Format::Json {
+    if args.output.output == DownloadFormat::Json {
         let stats = fetcher.http().stats();
         let out = serde_json::json!({
             "kit": args.to,

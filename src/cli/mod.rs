@@ -5,6 +5,7 @@ mod completions;
 mod download;
 mod emit_values;
 mod fetch_args;
+mod help;
 mod output;
 mod policy;
 mod post_render;
@@ -46,7 +47,7 @@ Exit codes:
 // `--version` (`-V`) is kakunin's own only at the top: on `verify` and `download` it is the
 // chart version as in Helm, and on every other subcommand it is a usage error (exit 2), so that
 // `kakunin verify mychart --version 1.2.3` can never print a version and exit 0.
-#[command(name = "kakunin", version, about, long_about = None, after_long_help = EXAMPLES)]
+#[command(name = "kakunin", version, about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -64,7 +65,7 @@ pub enum Command {
     /// Verify an artifact (file or digest) against a Sigstore bundle, offline
     VerifyBundle(verify_bundle::VerifyBundleArgs),
     /// Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache
-    #[command(subcommand, after_long_help = trust_root::EXAMPLES)]
+    #[command(subcommand)]
     TrustRoot(trust_root::TrustRootCommand),
     /// Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance
     VerifyAttestation(verify_attestation::VerifyAttestationArgs),
@@ -79,7 +80,7 @@ pub enum Command {
     /// Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)
     SignBundle(sign_bundle::SignBundleArgs),
     /// Produce a release's .sigstore bundle and .intoto.jsonl (SLSA provenance), keyless or with a key
-    #[command(subcommand, after_long_help = publish::EXAMPLES)]
+    #[command(subcommand)]
     Publish(publish::PublishWhat),
     /// Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)
     PostRender(post_render::PostRenderArgs),
@@ -99,7 +100,22 @@ pub fn main() -> std::process::ExitCode {
             } else {
                 0
             };
-            let _ = e.print();
+            if e.kind() == clap::error::ErrorKind::DisplayHelp
+                && !std::io::IsTerminal::is_terminal(&std::io::stdout())
+            {
+                // Not on a terminal: plain text without clap's whitespace-only lines.
+                let text = e.render().to_string();
+                for line in text.lines() {
+                    println!("{}", line.trim_end());
+                }
+            } else {
+                let _ = e.print();
+            }
+            if e.kind() == clap::error::ErrorKind::DisplayHelp {
+                // Examples verbatim, after clap's (re-wrapped) help: see cli/help.rs.
+                let args: Vec<String> = std::env::args().skip(1).collect();
+                help::print_examples_after_help(&args);
+            }
             return std::process::ExitCode::from(code);
         }
     };

@@ -48,7 +48,6 @@ pub enum ReportFormat {
 }
 
 #[derive(Debug, Args)]
-#[command(after_long_help = EXAMPLES)]
 pub struct PostRenderArgs {
     /// The rendered manifests (default: stdin, as Helm passes them)
     #[arg(value_name = "FILE")]

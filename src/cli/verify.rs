@@ -40,7 +40,6 @@ check could not run (never 0 when a check could not run).
 ";
 
 #[derive(Debug, Args)]
-#[command(after_long_help = EXAMPLES)]
 pub struct VerifyArgs {
     /// The release: CHART@VERSION (or CHART --version VERSION), or CHART with --all-versions
     /// (optional with --kit)

@@ -41,7 +41,7 @@ Examples:
       --repository slsa-framework/example-package --source-ref refs/tags/v14 binary
 
   # A managed-key attestation (kakunin publish --key): the provenance is compared with what you give
-  kakunin verify-attestation --bundle gomenhashai-1.3.2.sigstore --key release.pub \
+  kakunin verify-attestation --bundle gomenhashai-1.3.2.sigstore --key release.pub \\
       --repository o/r --source-ref refs/heads/main gomenhashai-1.3.2.tgz
 
 Exit codes: 0 verified, 1 a check failed, 2 usage or input error (unreadable file),
@@ -49,7 +49,6 @@ Exit codes: 0 verified, 1 a check failed, 2 usage or input error (unreadable fil
 ";
 
 #[derive(Debug, Args)]
-#[command(after_long_help = EXAMPLES)]
 pub struct VerifyAttestationArgs {
     /// The Sigstore bundle holding the attestation (.sigstore, .sigstore.json, or a .jsonl / .intoto.jsonl with one bundle a line)
     #[arg(long, value_name = "FILE")]

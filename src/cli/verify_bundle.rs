@@ -43,7 +43,6 @@ root that does not parse); 3 could not run.
 ";
 
 #[derive(Debug, Args)]
-#[command(after_long_help = EXAMPLES)]
 pub struct VerifyBundleArgs {
     /// The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line)
     #[arg(long, value_name = "FILE")]

@@ -43,4 +43,93 @@ fn checked_in_completions_and_man_page_are_current() {
         checked_in == out.stdout,
         "completions/kakunin.1 is stale: run scripts/gen-completions"
     );
+    // One page per command, each current, none left over from a removed command.
+    let dir = TempDir::new("man-pages");
+    let out = run(&["man", "--out-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let pages = |d: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".1"))
+            .collect();
+        v.sort();
+        v
+    };
+    let generated = pages(dir.path());
+    assert!(generated.len() > 10, "{generated:?}");
+    assert_eq!(
+        generated,
+        pages(&repo().join("completions")),
+        "run scripts/gen-completions"
+    );
+    for name in &generated {
+        let page = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        for section in [".SH \"EXIT STATUS\"", ".SH ENVIRONMENT"] {
+            assert!(page.contains(section), "{name} lacks {section}");
+        }
+        assert_eq!(
+            std::fs::read_to_string(repo().join("completions").join(name)).unwrap(),
+            page,
+            "completions/{name} is stale: run scripts/gen-completions"
+        );
+    }
+    let vb = std::fs::read_to_string(dir.path().join("kakunin-verify-bundle.1")).unwrap();
+    assert!(
+        vb.contains(".SH EXAMPLES\n.nf\n"),
+        "examples in no-fill mode"
+    );
+}
+
+/// `--help` prints the examples as written: clap re-wraps help to the terminal's width, and a
+/// re-wrapped example breaks when copied.
+#[test]
+fn help_examples_are_printed_verbatim() {
+    let line = "      --certificate-identity-regexp 'https://github.com/o/r/\\.github/workflows/docker-release\\.yaml@refs/tags/v.*' \\\n";
+    let out = kakunin()
+        .args(["verify-attestation", "--help"])
+        .env("COLUMNS", "60")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains(line), "{}", stdout(&out));
+    let out = run(&["help", "verify-attestation"]);
+    assert!(stdout(&out).contains(line), "{}", stdout(&out));
+    // -h stays short: no examples.
+    let out = run(&["verify-attestation", "-h"]);
+    assert!(!stdout(&out).contains("Examples:"));
+    // Top level: the examples and exit codes.
+    let out = run(&["--help"]);
+    assert!(stdout(&out).contains("Examples:\n  # Verify a chart release"));
+    // No line of any help ends in blanks.
+    for args in [
+        &["--help"][..],
+        &["verify-bundle", "--help"],
+        &["verify-attestation", "--help"],
+        &["download", "--help"],
+        &["publish", "chart", "--help"],
+    ] {
+        let out = run(args);
+        for (i, l) in stdout(&out).lines().enumerate() {
+            assert_eq!(l, l.trim_end(), "{args:?} line {}: trailing blanks", i + 1);
+        }
+    }
+}
+
+/// `download` verifies nothing: it offers the outputs it has (human, json), not SARIF/JUnit.
+#[test]
+fn download_help_offers_only_its_outputs() {
+    let out = run(&["download", "--help"]);
+    let text = stdout(&out);
+    assert!(text.contains("- json:"), "{text}");
+    assert!(!text.contains("sarif") && !text.contains("junit"), "{text}");
+    let out = run(&[
+        "download",
+        "x@1.0.0",
+        "--to",
+        "/nonexistent/kit",
+        "--output",
+        "sarif",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
 }
