@@ -30,6 +30,11 @@ pub enum ProfileError {
     },
     #[error("profile {path} is not a valid profile: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("profile {path}: required field{} missing: {}", if missing.len() == 1 { " is" } else { "s are" }, missing.join(", "))]
+    Missing {
+        path: PathBuf,
+        missing: Vec<&'static str>,
+    },
     #[error("profile {path}: {field}: expected {expected}, found {found:?}")]
     Invalid {
         path: PathBuf,
@@ -330,10 +335,27 @@ impl Profile {
             path: origin.to_path_buf(),
             message: format!("not UTF-8: {e}"),
         })?;
-        let profile: Profile = serde_norway::from_str(text).map_err(|e| ProfileError::Parse {
-            path: origin.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        // serde stops at the first missing field; the required ones are all named at once.
+        let missing = missing_required(text);
+        let profile: Profile = match serde_norway::from_str(text) {
+            Ok(p) => p,
+            Err(e) if !missing.is_empty() && e.to_string().contains("missing field") => {
+                return Err(ProfileError::Missing {
+                    path: origin.to_path_buf(),
+                    missing,
+                });
+            }
+            Err(e) => {
+                let mut message = e.to_string();
+                if !missing.is_empty() {
+                    message += &format!("; required and missing: {}", missing.join(", "));
+                }
+                return Err(ProfileError::Parse {
+                    path: origin.to_path_buf(),
+                    message,
+                });
+            }
+        };
         profile.validate(origin)?;
         Ok(profile)
     }
@@ -699,9 +721,69 @@ pub fn valid_image_repository(s: &str) -> bool {
     host_ok && path.split('/').all(component_ok)
 }
 
+/// The fields a profile must give (every other one has a default, docs/profile.md).
+pub const REQUIRED_FIELDS: &[&str] = &[
+    "chart",
+    "helm_repository",
+    "github.repository",
+    "github.image_assets.bundle",
+    "github.image_assets.envelope",
+    "image.repositories",
+    "signers.repositories",
+    "signers.chart_identity",
+    "signers.image_identity",
+];
+
+/// Every required field the document lacks, all at once (serde stops at the first). A
+/// document that is not a YAML mapping is left to the typed parse, which says so.
+fn missing_required(text: &str) -> Vec<&'static str> {
+    let Ok(tree) = serde_norway::from_str::<serde_norway::Value>(text) else {
+        return Vec::new();
+    };
+    if !tree.is_mapping() {
+        return Vec::new();
+    }
+    REQUIRED_FIELDS
+        .iter()
+        .copied()
+        .filter(|field| {
+            let mut node = Some(&tree);
+            for part in field.split('.') {
+                node = node.and_then(|n| n.get(part));
+            }
+            node.is_none_or(|n| n.is_null())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_run_names_every_missing_required_field() {
+        let e = Profile::parse(
+            b"chart: mychart\nrequire:\n  prov: false\n",
+            Path::new("p.yaml"),
+        )
+        .unwrap_err();
+        let ProfileError::Missing { missing, .. } = &e else {
+            panic!("{e}");
+        };
+        assert_eq!(missing.as_slice(), &REQUIRED_FIELDS[1..]);
+        assert!(e.to_string().contains(
+            "required fields are missing: helm_repository, github.repository, github.image_assets.bundle"
+        ), "{e}");
+        let e = Profile::parse(
+            b"chart: c\nhelm_repository: https://x/\ngithub: {repository: o/r, image_assets: {bundle: b, envelope: e}}\nimage: {repositories: [ghcr.io/o/r]}\nsigners: {repositories: [o/r], chart_identity: x}\n",
+            Path::new("p.yaml"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "profile p.yaml: required field is missing: signers.image_identity"
+        );
+    }
 
     #[test]
     fn builtin_gomenhashai_names_both_owners() {
