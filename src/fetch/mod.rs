@@ -43,7 +43,7 @@ pub enum FetchError {
     Userinfo { url: String },
     #[error("HTTP {status} from {url}: expected 200")]
     Status { url: String, status: u16 },
-    #[error("{url}: a {kind} may be at most {max} bytes, found {found}")]
+    #[error("{url}: the {kind} may be at most {max} bytes, found {found}")]
     TooLarge {
         url: String,
         kind: &'static str,

@@ -731,7 +731,7 @@ impl Run<'_> {
         let expected = format!(
             "{} with tag = appVersion {} and a pinned sha256 digest",
             profile.image.repositories.join(" or "),
-            app_version.unwrap_or("?")
+            app_version.unwrap_or("(the chart's appVersion, unknown)")
         );
         let package = match package {
             Ok(p) => p,

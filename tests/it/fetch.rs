@@ -128,14 +128,14 @@ fn a_100_mib_index_is_refused_at_the_cap() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}: a index may be at most 33554432 bytes, found Content-Length 104857600",
+            "{}: the index may be at most 33554432 bytes, found Content-Length 104857600",
             s.url("/declared/index.yaml")
         )
     );
     let err = get(&f, &s.url("/chunked/index.yaml"), Kind::Index).unwrap_err();
     assert!(
         err.to_string().ends_with(
-            "a index may be at most 33554432 bytes, found more than 33554432 bytes of body"
+            "the index may be at most 33554432 bytes, found more than 33554432 bytes of body"
         ),
         "{err}"
     );
