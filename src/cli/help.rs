@@ -12,6 +12,7 @@ use clap::CommandFactory;
 
 use super::{
     Cli, download, post_render, publish, trust_root, verify, verify_attestation, verify_bundle,
+    verify_image,
 };
 
 /// The examples of a command, by its name (`None`: the top level).
@@ -21,6 +22,7 @@ pub fn examples(command: Option<&str>) -> Option<&'static str> {
         Some("verify") => verify::EXAMPLES,
         Some("verify-bundle") => verify_bundle::EXAMPLES,
         Some("verify-attestation") => verify_attestation::EXAMPLES,
+        Some("verify-image") => verify_image::EXAMPLES,
         Some("download") => download::EXAMPLES,
         Some("trust-root") => trust_root::EXAMPLES,
         Some("publish") => publish::EXAMPLES,

@@ -37,7 +37,6 @@ that was found is wrong); 2 usage or input error; 3 something could not be fetch
 ";
 
 #[derive(Debug, Args)]
-#[command(after_long_help = EXAMPLES)]
 pub struct VerifyImageArgs {
     /// The image: registry/repo:TAG, registry/repo@sha256:…, or oci-layout:DIR[:TAG|@sha256:…]
     #[arg(value_name = "REF")]
