@@ -192,7 +192,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__download)
-            opts="-o -q -v -h --version --to --profile --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --format --output --quiet --verbose --color --help"
+            opts="-o -q -h --version --to --profile --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --format --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,19 +231,15 @@ _kakunin() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "human json sarif junit" -- "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 *)

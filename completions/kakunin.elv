@@ -18,8 +18,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
     }
     var completions = [
         &'kakunin'= {
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
             cand verify 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
@@ -105,8 +105,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'kakunin;trust-root'= {
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand show 'Print an embedded trusted_root.json to stdout'
             cand update 'Fetch the current trusted roots through TUF (network) into the cache directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -235,16 +235,13 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --timeout 'Seconds one file may take, from its first attempt to its last byte, retries included'
             cand --connect-timeout 'Seconds to wait for a connection'
             cand --retries 'Retries after a connection error, a timeout, a truncated body or a 5xx'
-            cand -o 'Report format (--format is the same option, as `gh attestation verify --format json`)'
-            cand --output 'Report format (--format is the same option, as `gh attestation verify --format json`)'
-            cand --format 'Report format (--format is the same option, as `gh attestation verify --format json`)'
-            cand --color 'When to colour the human report'
+            cand -o 'What to print (--format is the same option)'
+            cand --output 'What to print (--format is the same option)'
+            cand --format 'What to print (--format is the same option)'
             cand --offline 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
             cand --no-cache 'Do not read or write the cache (with --offline and --kit: the kit alone)'
-            cand -q 'No progress bars'
-            cand --quiet 'No progress bars'
-            cand -v 'Also show expected and found values of checks that passed (human output)'
-            cand --verbose 'Also show expected and found values of checks that passed (human output)'
+            cand -q 'No progress bars, and no summary line'
+            cand --quiet 'No progress bars, and no summary line'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -268,8 +265,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --help 'Print help'
         }
         &'kakunin;publish'= {
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand chart 'Attest a Helm chart package: subject = the .tgz''s name and SHA-256'
             cand image 'Attest a container image: subject = its repository and manifest digest'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -363,8 +360,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --quiet 'No report on stderr (errors are still printed)'
             cand --offline 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
             cand --no-cache 'Do not read or write the cache (with --offline and --kit: the kit alone)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'kakunin;policy'= {
             cand -h 'Print help'

@@ -24,7 +24,7 @@ function __fish_kakunin_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c kakunin -n "__fish_kakunin_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kakunin -n "__fish_kakunin_needs_command" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_needs_command" -s V -l version -d 'Print version'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify" -d 'Verify a chart release end to end: chart, image, bundles, attestations, versions'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "verify-bundle" -d 'Verify an artifact (file or digest) against a Sigstore bundle, offline'
@@ -102,7 +102,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l insecu
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l staging -d 'Use the Sigstore public-good staging instance\'s embedded trusted root'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l offline -d 'Accepted for cosign compatibility: verification never uses the network (a no-op)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -f -a "show" -d 'Print an embedded trusted_root.json to stdout'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -f -a "update" -d 'Fetch the current trusted roots through TUF (network) into the cache directory'
 complete -c kakunin -n "__fish_kakunin_using_subcommand trust-root; and not __fish_seen_subcommand_from show update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -213,17 +213,11 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l cache-dir -
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l timeout -d 'Seconds one file may take, from its first attempt to its last byte, retries included' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour: see --color)'
-json\t'The JSON report (docs/report.md)'
-sarif\t'SARIF 2.1.0, for code-scanning dashboards'
-junit\t'JUnit XML, for CI test reports'"
-complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l color -d 'When to colour the human report' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set, TERM=dumb or CLICOLOR=0 (CLICOLOR_FORCE forces it)'
-always\t'Always, even into a pipe or a file'
-never\t'Never'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s o -l output -l format -d 'What to print (--format is the same option)' -r -f -a "human\t'One line: where the kit is, how many files and bytes; what is missing'
+json\t'The kit\'s manifest, what could not be fetched, and HTTP statistics'"
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l offline -d 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l no-cache -d 'Do not read or write the cache (with --offline and --kit: the kit alone)'
-complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s q -l quiet -d 'No progress bars'
-complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s q -l quiet -d 'No progress bars, and no summary line'
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kakunin -n "__fish_kakunin_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand man" -l out-dir -d 'Write kakunin.1 and one kakunin-<command>.1 per command into this directory' -r -F
@@ -235,7 +229,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l signing-
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l staging -d 'Use Sigstore\'s staging instance (sigstage.dev)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -l in-toto -d 'FILE is an in-toto statement: sign it as a DSSE envelope, byte for byte'
 complete -c kakunin -n "__fish_kakunin_using_subcommand sign-bundle" -s h -l help -d 'Print help'
-complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -f -a "chart" -d 'Attest a Helm chart package: subject = the .tgz\'s name and SHA-256'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -f -a "image" -d 'Attest a container image: subject = its repository and manifest digest'
 complete -c kakunin -n "__fish_kakunin_using_subcommand publish; and not __fish_seen_subcommand_from chart image help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -316,7 +310,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -l no-pin -
 complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -s q -l quiet -d 'No report on stderr (errors are still printed)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -l offline -d 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
 complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -l no-cache -d 'Do not read or write the cache (with --offline and --kit: the kit alone)'
-complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kakunin -n "__fish_kakunin_using_subcommand post-render" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand policy; and not __fish_seen_subcommand_from export help" -s h -l help -d 'Print help'
 complete -c kakunin -n "__fish_kakunin_using_subcommand policy; and not __fish_seen_subcommand_from export help" -f -a "export" -d 'Write a cluster policy (Kyverno, policy-controller) or GomenHashai values to stdout'
 complete -c kakunin -n "__fish_kakunin_using_subcommand policy; and not __fish_seen_subcommand_from export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
