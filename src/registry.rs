@@ -847,11 +847,26 @@ fn check_digest(blob: &Blob, want: &Digest, what: &str) -> Result<(), FetchError
 /// A manifest or index (referrers list, fallback tag) through [`crate::strict_json`]: bounded,
 /// and refused when an object in it names a key twice (two `layers`, two `digest`s of one
 /// descriptor: readers would disagree on which bundle is attached).
+///
+/// A kit file whose bytes are not those `kit.json` records, and that does not parse, is reported
+/// as the mismatch it is ([`FetchError::KitDigest`]): it was present but tampered with, so the
+/// check that needed it fails rather than being left "could not run".
 fn parse_doc(blob: &Blob) -> Result<ManifestDoc, FetchError> {
     crate::strict_json::from_slice(&blob.bytes, crate::limits::MAX_MANIFEST_BYTES).map_err(|e| {
-        FetchError::Registry {
-            registry: blob.source.to_string(),
-            reason: format!("not an OCI manifest or index: {e}"),
+        match &blob.source {
+            crate::fetch::Source::Kit {
+                path,
+                recorded: Some(recorded),
+                ..
+            } => FetchError::KitDigest {
+                path: path.display().to_string(),
+                expected: recorded.clone(),
+                found: format!("{} (not an OCI manifest or index: {e})", blob.digest),
+            },
+            _ => FetchError::Registry {
+                registry: blob.source.to_string(),
+                reason: format!("not an OCI manifest or index: {e}"),
+            },
         }
     })
 }

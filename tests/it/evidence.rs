@@ -215,7 +215,7 @@ fn the_readme_command_on_a_kit_with_one_byte_of_the_chart_changed_exits_1() {
 #[test]
 fn a_changed_bundle_or_registry_file_fails_the_check_that_covers_it() {
     type Change<'a> = &'a dyn Fn(&mut Vec<u8>);
-    let cases: [(&str, Change, &str); 3] = [
+    let cases: [(&str, Change, &str); 5] = [
         (
             "files/GomenHashai-v1.3.1.sigstore",
             &|b: &mut Vec<u8>| {
@@ -234,6 +234,17 @@ fn a_changed_bundle_or_registry_file_fails_the_check_that_covers_it() {
             "files/v1.3.1",
             &|b: &mut Vec<u8>| b.extend_from_slice(b"\n"),
             "image.registry-digest",
+        ),
+        // Changed so that they no longer parse: still present-but-wrong, never "could not run".
+        (
+            "files/v1.3.1",
+            &|b: &mut Vec<u8>| b[0] = b'x',
+            "image.registry-digest",
+        ),
+        (
+            "files/sha256-1a887d8c51ee56e844eb6afde1e1132b559974ee9e7a15ba60ebb9f31d52893c",
+            &|b: &mut Vec<u8>| b.truncate(b.len() / 2),
+            "image.registry-attestation",
         ),
     ];
     for (file, change, id) in cases {
