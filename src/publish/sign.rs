@@ -61,6 +61,18 @@ impl SigningInstance {
         services
             .validate()
             .map_err(|e| SignError::Config(e.to_string()))?;
+        // A signing config is data: its service URLs obey the rule every request of kakunin's
+        // does (https, or http to loopback), refused before anything is sent.
+        let policy = crate::fetch::policy::UrlPolicy::new(Vec::new());
+        let urls = [Some(services.fulcio_url()), Some(services.rekor_url())];
+        for url in urls.into_iter().chain([services.tsa_url()]).flatten() {
+            let parsed = url::Url::parse(url).map_err(|e| {
+                SignError::Config(format!("signing config: {url} is not a URL: {e}"))
+            })?;
+            policy
+                .check(&parsed)
+                .map_err(|e| SignError::Config(format!("signing config: {e}")))?;
+        }
         Ok(services)
     }
 }

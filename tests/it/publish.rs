@@ -446,6 +446,29 @@ fn a_half_failed_publish_leaves_nothing_and_says_why() {
         .arg(instance.trusted_root())
         .args(["--identity-token", &chart_token().jwt()]);
     assert_nothing_published(&r, &cmd.output().unwrap(), 3, "http://127.0.0.1:9");
+    // A signing config is data: a log on a plain-HTTP host that is not loopback is refused
+    // before anything is sent (the token never leaves the machine).
+    v["rekorTlogUrls"][0]["url"] = "http://rekor.invalid".into();
+    std::fs::write(&dead, v.to_string()).unwrap();
+    let mut cmd = kakunin();
+    chart_env(&mut cmd)
+        .args(["publish", "chart"])
+        .arg(&r.chart)
+        .arg("--out")
+        .arg(&r.out)
+        .arg("--signing-config")
+        .arg(&dead)
+        .arg("--trusted-root")
+        .arg(instance.trusted_root())
+        .args(["--identity-token", &chart_token().jwt()]);
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refusing plain HTTP to rekor.invalid"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(files(&r.out).is_empty(), "left behind: {:?}", files(&r.out));
     // The token has expired.
     let mut tok = chart_token();
     tok.expires_in = -1;
