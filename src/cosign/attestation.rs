@@ -3,7 +3,7 @@
 
 use super::material::Material;
 use super::signature::{expected_signer, verify_with_key};
-use super::{Layer, LayerVerification, Options, kind_mismatch, signer};
+use super::{Layer, LayerVerification, Options, kind_mismatch, signer, unsupported_rekor_kind};
 use crate::attestation::dsse::Envelope;
 use crate::attestation::policy::check_subject;
 use crate::attestation::{ExpectedSubject, IN_TOTO_PAYLOAD_TYPE, Statement};
@@ -102,19 +102,8 @@ pub fn verify_attestation_layer(
     if let Some(why) = kind_mismatch(policy, &material) {
         return reject(checks, expected_signer(policy), why.into());
     }
-    if let Some(rekor) = &material.rekor
-        && !rekor.kind_supported()
-    {
-        let why = format!(
-            "unsupported Rekor entry kind {} {} (kakunin verifies hashedrekord 0.0.1, dsse 0.0.1 and intoto 0.0.2)",
-            rekor.kind, rekor.version
-        );
-        checks.push(Check::not_run(
-            ids::BUNDLE_SIGNATURE,
-            TITLE,
-            expected_signer(policy),
-            why.clone(),
-        ));
+    if let Some((check, why)) = unsupported_rekor_kind(&material, TITLE, expected_signer(policy)) {
+        checks.push(check);
         return LayerVerification::rejected(checks, why);
     }
     let sig = &envelope.signatures[0];

@@ -132,6 +132,27 @@ fn kind_mismatch(policy: &Policy, material: &Material) -> Option<&'static str> {
     }
 }
 
+/// The `bundle.signature` check of a layer whose Rekor entry is of a kind sigstore-verify cannot
+/// check (cosign's 2021 `rekord`), with the reason: a check that could not run, never a pass.
+fn unsupported_rekor_kind(
+    material: &Material,
+    title: &str,
+    expected: String,
+) -> Option<(Check, String)> {
+    let rekor = material.rekor.as_ref().filter(|r| !r.kind_supported())?;
+    let why = format!(
+        "unsupported Rekor entry kind {} {} (kakunin verifies hashedrekord 0.0.1, dsse 0.0.1 and intoto 0.0.2)",
+        rekor.kind, rekor.version
+    );
+    let check = Check::not_run(
+        crate::check::ids::BUNDLE_SIGNATURE,
+        title,
+        expected,
+        why.clone(),
+    );
+    Some((check, why))
+}
+
 /// What a report expects of the signer.
 pub fn describe_signer(policy: &Policy) -> String {
     match signer(policy, &Options::default()).0 {

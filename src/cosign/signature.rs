@@ -5,7 +5,7 @@ use sigstore_types::HashAlgorithm;
 
 use super::material::Material;
 use super::payload::{self, SIMPLE_SIGNING_MEDIA_TYPE, SimpleSigning};
-use super::{Layer, LayerVerification, Options, kind_mismatch, signer};
+use super::{Layer, LayerVerification, Options, kind_mismatch, signer, unsupported_rekor_kind};
 use crate::bundle::{self, Artifact, Policy, VerifiedBundle};
 use crate::check::{Check, ids};
 use crate::digest::Digest;
@@ -143,19 +143,10 @@ pub fn verify_signature_layer(
         ));
         return LayerVerification::rejected(checks, why);
     }
-    if let Some(rekor) = &material.rekor
-        && !rekor.kind_supported()
+    if let Some((check, why)) =
+        unsupported_rekor_kind(&material, SIGNATURE_TITLE, expected_signer(policy))
     {
-        let why = format!(
-            "unsupported Rekor entry kind {} {} (kakunin verifies hashedrekord 0.0.1, dsse 0.0.1 and intoto 0.0.2)",
-            rekor.kind, rekor.version
-        );
-        checks.push(Check::not_run(
-            ids::BUNDLE_SIGNATURE,
-            SIGNATURE_TITLE,
-            expected_signer(policy),
-            why.clone(),
-        ));
+        checks.push(check);
         return LayerVerification::rejected(checks, why);
     }
     let (bundle, key) = match (&material.rekor, policy) {
