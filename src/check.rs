@@ -116,6 +116,18 @@ impl Check {
         Check::new(id, title, Outcome::NotRun, expected, why)
     }
 
+    /// Pass when `ok` (a comparison `found == expected` cannot express), fail otherwise.
+    pub fn pass_if(
+        ok: bool,
+        id: &'static str,
+        title: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Check {
+        let outcome = if ok { Outcome::Pass } else { Outcome::Fail };
+        Check::new(id, title, outcome, expected, found)
+    }
+
     /// Pass when `found == expected`, fail otherwise.
     pub fn compare(
         id: &'static str,

@@ -499,21 +499,13 @@ fn check_builder_id(
             format!("{want} (at any ref)")
         };
         let title = "provenance builder.id = --builder-id";
-        checks.push(if ok {
-            Check::pass(
-                ids::ATTESTATION_BUILDER_ID,
-                title,
-                expected,
-                &facts.builder_id,
-            )
-        } else {
-            Check::fail(
-                ids::ATTESTATION_BUILDER_ID,
-                title,
-                expected,
-                &facts.builder_id,
-            )
-        });
+        checks.push(Check::pass_if(
+            ok,
+            ids::ATTESTATION_BUILDER_ID,
+            title,
+            expected,
+            &facts.builder_id,
+        ));
     }
     checks
 }
@@ -552,21 +544,13 @@ fn builder_against_certificate(facts: &BuildFacts, signer: &SignerClaims) -> Vec
                     .is_some_and(|env| env == GITHUB_HOSTED || env == "self-hosted");
             let expected =
                 format!("{runner_prefix}github-hosted (or self-hosted) or {signing_workflow}");
-            checks.push(if ok {
-                Check::pass(
-                    ids::ATTESTATION_BUILDER_ID,
-                    title,
-                    expected,
-                    &facts.builder_id,
-                )
-            } else {
-                Check::fail(
-                    ids::ATTESTATION_BUILDER_ID,
-                    title,
-                    expected,
-                    &facts.builder_id,
-                )
-            });
+            checks.push(Check::pass_if(
+                ok,
+                ids::ATTESTATION_BUILDER_ID,
+                title,
+                expected,
+                &facts.builder_id,
+            ));
         }
         Some(BuildKind::GitLabCi) => {
             // A runner of the GitLab instance that issued the certificate:
@@ -577,21 +561,13 @@ fn builder_against_certificate(facts: &BuildFacts, signer: &SignerClaims) -> Vec
                 .strip_prefix(&format!("{server}/"))
                 .is_some_and(|rest| rest.contains("/-/runners/") || rest.starts_with("-/runners/"));
             let expected = format!("a runner of {server} ({server}/…/-/runners/<id>)");
-            checks.push(if ok {
-                Check::pass(
-                    ids::ATTESTATION_BUILDER_ID,
-                    title,
-                    expected,
-                    &facts.builder_id,
-                )
-            } else {
-                Check::fail(
-                    ids::ATTESTATION_BUILDER_ID,
-                    title,
-                    expected,
-                    &facts.builder_id,
-                )
-            });
+            checks.push(Check::pass_if(
+                ok,
+                ids::ATTESTATION_BUILDER_ID,
+                title,
+                expected,
+                &facts.builder_id,
+            ));
         }
         Some(BuildKind::Minimal) | None => {}
     }

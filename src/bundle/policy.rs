@@ -349,11 +349,13 @@ pub(crate) fn issuer_check(expected: &Issuer, issuer: Option<&str>) -> Check {
 pub(crate) fn github_checks(expected: &GitHubClaims, claims: &CertificateClaims) -> Vec<Check> {
     let mut checks = Vec::new();
     let mut push = |title: &str, want: String, got: Option<&str>, ok: bool| {
-        checks.push(if ok {
-            Check::pass(ids::BUNDLE_GITHUB_CLAIMS, title, want, found(got))
-        } else {
-            Check::fail(ids::BUNDLE_GITHUB_CLAIMS, title, want, found(got))
-        });
+        checks.push(Check::pass_if(
+            ok,
+            ids::BUNDLE_GITHUB_CLAIMS,
+            title,
+            want,
+            found(got),
+        ));
     };
     if let Some(repo) = &expected.repository {
         let want = repository_uri(repo);
