@@ -253,45 +253,13 @@ pub const EMBEDDED_ROOTS: &[&str] = &["public-good", "staging", "github"];
 
 impl Profile {
     /// The built-in profile of the reference project, GomenHashai, which moved from the
-    /// `marcantoineraymond` owner to `gomenhashai` (at chart 1.3.1).
+    /// `marcantoineraymond` owner to `gomenhashai` (at chart 1.3.1): the release section of
+    /// the embedded policy document `src/policy/gomenhashai.yaml`, parsed as every policy is.
     pub fn gomenhashai() -> Profile {
-        Profile {
-            chart: "gomenhashai".into(),
-            helm_repository: "https://gomenhashai.github.io/GomenHashai".into(),
-            github: GitHubReleases {
-                base_url: default_github_base(),
-                repository: "GomenHashai/GomenHashai".into(),
-                chart_release_tag: default_chart_tag(),
-                chart_assets: ChartAssets::default(),
-                image_release_tag: default_image_tag(),
-                image_assets: ImageAssets {
-                    bundle: "GomenHashai-{tag}.sigstore".into(),
-                    envelope: "GomenHashai-{tag}.intoto.jsonl".into(),
-                },
-            },
-            image: ImagePolicy {
-                repositories: vec![
-                    "ghcr.io/gomenhashai/gomenhashai".into(),
-                    "ghcr.io/marcantoineraymond/gomenhashai".into(),
-                ],
-                mirrors: BTreeMap::new(),
-            },
-            signers: Signers {
-                issuer: GITHUB_ACTIONS_ISSUER.into(),
-                repositories: vec![
-                    "GomenHashai/GomenHashai".into(),
-                    "MarcAntoineRaymond/GomenHashai".into(),
-                ],
-                chart_identity:
-                    "https://github.com/{repository}/.github/workflows/helm-release.yaml@refs/heads/main"
-                        .into(),
-                image_identity:
-                    "https://github.com/{repository}/.github/workflows/docker-release.yaml@refs/tags/{tag}"
-                        .into(),
-                trusted_root: default_root(),
-            },
-            require: Requirements::default(),
-        }
+        crate::policy::Policy::builtin("gomenhashai")
+            .ok()
+            .and_then(|p| p.release().cloned())
+            .expect("the embedded gomenhashai policy has a release section (a test parses it)")
     }
 
     /// The built-in profile for a chart name, if kakunin ships one.
