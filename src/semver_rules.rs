@@ -359,7 +359,10 @@ impl ChartHistory {
 pub fn image_release(app_version: Option<&str>, releases: Result<&ImageReleases, &str>) -> Check {
     const TITLE: &str = "appVersion is an image release that exists";
     let app = app_version.unwrap_or_default();
-    let expected = format!("an image release {app}");
+    let expected = match app {
+        "" => "an image release named by the chart's appVersion (unknown)".to_string(),
+        app => format!("an image release {app}"),
+    };
     let releases = match releases {
         Ok(r) => r,
         Err(why) => return Check::not_run(ids::SEMVER_IMAGE_RELEASE, TITLE, expected, why),

@@ -145,7 +145,7 @@ pub fn run(args: VerifyAttestationArgs) -> ExitCode {
 
 /// A few lines on what was verified, for people.
 fn summary(details: &serde_json::Value) -> String {
-    let mut s = String::from("Verified attestation\n");
+    let mut s = String::from("\nVerified attestation\n");
     let st = &details["statement"];
     if let Some(p) = st["predicateType"].as_str() {
         s += &format!("  predicate:  {p}\n");

@@ -21,7 +21,11 @@ pub(super) fn render(reports: &[Report], style: HumanStyle) -> String {
         }
     };
     let mut out = String::new();
-    for report in reports {
+    for (i, report) in reports.iter().enumerate() {
+        // One blank line between reports (`--all-versions`), none after the last.
+        if i > 0 {
+            out.push('\n');
+        }
         let _ = writeln!(out, "{} {}", paint(BOLD, &report.command), report.subject);
         let width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
         // Reasons printed in full for checks that could not run, to name a shared one once after
@@ -73,8 +77,18 @@ pub(super) fn render(reports: &[Report], style: HumanStyle) -> String {
         };
         let _ = writeln!(
             out,
-            "  {verdict}: {pass} passed, {fail} failed, {not_run} could not run\n"
+            "  {verdict}: {pass} passed, {fail} failed, {not_run} could not run"
         );
+    }
+    without_trailing_blanks(&out)
+}
+
+/// Every line without the blanks at its end (an empty `expected` or `found` would leave some).
+fn without_trailing_blanks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     out
 }
@@ -173,5 +187,25 @@ mod tests {
         // The JSON report keeps every word.
         let json = super::super::render(&[r], super::super::Format::Json, HumanStyle::default());
         assert_eq!(json.matches(cause).count(), 4, "{json}");
+    }
+
+    #[test]
+    fn no_line_ends_in_blanks_and_reports_are_separated_by_one_blank_line() {
+        use crate::check::{Check, ids};
+        let mut a = Report::new("verify", "c@1.0.0");
+        // An empty value (an unknown appVersion) after `expected:`, and one after `found:`.
+        a.checks = vec![
+            Check::fail(ids::SEMVER_IMAGE_RELEASE, "t", "an image release ", "x"),
+            Check::fail(ids::CHART_METADATA, "t", "y", ""),
+        ];
+        let mut b = Report::new("verify", "c@1.0.1");
+        b.checks = vec![Check::pass(ids::CHART_METADATA, "t", "y", "y")];
+        let out = render(&[a, b], HumanStyle::default());
+        for line in out.lines() {
+            assert_eq!(line, line.trim_end(), "a line ends in blanks: {out:?}");
+        }
+        assert!(out.contains("expected: an image release\n"), "{out}");
+        assert!(out.contains("could not run\n\nverify c@1.0.1\n"), "{out:?}");
+        assert!(out.ends_with("0 could not run\n"), "{out:?}");
     }
 }
