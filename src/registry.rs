@@ -12,7 +12,7 @@
 //!   and followed across pages (`Link: <…>; rel="next"`), up to [`MAX_REFERRERS`];
 //! - authentication: the anonymous bearer-token flow (401 + `WWW-Authenticate: Bearer realm=…`,
 //!   as ghcr.io does), with credentials from the Docker config (`$DOCKER_CONFIG/config.json` or
-//!   `~/.docker/config.json`, `auths.<host>.auth`; credential helpers are not run) when present,
+//!   `~/.docker/config.json`: `auths`, or the credential helpers of `credHelpers` / `credsStore`),
 //!   handed out by [`crate::credentials`] only for the exact host contacted (a mirror is another
 //!   host), never over plain HTTP but to loopback; a token realm is a URL from data and passes
 //!   the transport policy like any other.
@@ -25,7 +25,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use base64::Engine;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use url::Url;
@@ -745,7 +744,11 @@ impl RegistryClient {
             } else {
                 format!("credentials are never sent over plain HTTP to {host}")
             };
-            let b = self.credentials.for_url(contacted).ok_or_else(|| {
+            let b = self
+                .credentials
+                .for_url(contacted)
+                .map_err(|e| err(e.to_string()))?
+                .ok_or_else(|| {
                 err(format!(
                     "401 from {host} asking for Basic credentials, and {why} (credentials go only to the exact host they are stored for)"
                 ))
@@ -782,7 +785,11 @@ impl RegistryClient {
         let mut headers = HeaderMap::new();
         // A token obtained with credentials is itself one: only for a registry it may reach.
         if may_carry_credentials(contacted) {
-            if let Some(v) = self.credentials.for_url(&token_url).and_then(|s| s.basic()) {
+            let secret = self
+                .credentials
+                .for_url(&token_url)
+                .map_err(|e| err(e.to_string()))?;
+            if let Some(v) = secret.and_then(|s| s.basic()) {
                 headers.insert(AUTHORIZATION, v);
             }
         }
@@ -917,12 +924,8 @@ pub fn parse_challenge(h: &str) -> Option<(String, HashMap<String, String>)> {
 /// `auths.<host>.auth` of the Docker config, when readable (never an error: no config, no
 /// credentials).
 pub fn docker_credentials() -> HashMap<String, String> {
-    let path = match std::env::var_os("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
-        Some(d) => std::path::PathBuf::from(d).join("config.json"),
-        None => match std::env::var_os("HOME") {
-            Some(h) => std::path::PathBuf::from(h).join(".docker/config.json"),
-            None => return HashMap::new(),
-        },
+    let Some(path) = crate::credentials::docker_config_path() else {
+        return HashMap::new();
     };
     let Ok(bytes) = crate::limits::read_file_capped(&path, 1024 * 1024) else {
         return HashMap::new();
@@ -930,49 +933,10 @@ pub fn docker_credentials() -> HashMap<String, String> {
     parse_docker_config(&bytes)
 }
 
-/// Parses a Docker `config.json` into host → base64 `user:password`.
+/// Parses a Docker `config.json`'s `auths` into Docker config key → base64 `user:password`
+/// (helpers are [`Credentials::from_config`]'s).
 pub fn parse_docker_config(bytes: &[u8]) -> HashMap<String, String> {
-    #[derive(Deserialize)]
-    struct Auth {
-        #[serde(default)]
-        auth: Option<String>,
-        #[serde(default)]
-        username: Option<String>,
-        #[serde(default)]
-        password: Option<String>,
-    }
-    #[derive(Deserialize)]
-    struct Config {
-        #[serde(default)]
-        auths: HashMap<String, Auth>,
-    }
-    let Ok(c) = serde_json::from_slice::<Config>(bytes) else {
-        return HashMap::new();
-    };
-    let mut out = HashMap::new();
-    for (host, a) in c.auths {
-        let value = match (a.auth, a.username, a.password) {
-            (Some(auth), _, _) if !auth.is_empty() => auth,
-            (_, Some(u), Some(p)) => {
-                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
-            }
-            _ => continue,
-        };
-        let host = host
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .split('/')
-            .next()
-            .unwrap_or("")
-            .to_string();
-        let host = if host == "index.docker.io" {
-            "docker.io".to_string()
-        } else {
-            host
-        };
-        out.insert(host, value);
-    }
-    out
+    crate::credentials::auths_of(bytes)
 }
 
 #[cfg(test)]

@@ -207,7 +207,11 @@ impl Session {
                     reqwest::header::HeaderValue::from_str(&format!("Bearer {t}")).ok()
                 }
                 Some(_) => None,
-                None => self.credentials.for_url(&url).and_then(|c| c.basic()),
+                None => self
+                    .credentials
+                    .for_url(&url)
+                    .map_err(|e| err(e.to_string()))?
+                    .and_then(|c| c.basic()),
             };
             if let Some(v) = auth {
                 req.headers_mut().insert(reqwest::header::AUTHORIZATION, v);
@@ -250,7 +254,11 @@ impl Session {
             let mut req = self.client.get(token_url);
             // A token obtained with credentials is one too: only for a registry it may reach.
             if may_carry_credentials(&url) {
-                if let Some(v) = self.credentials.for_url(&realm_url).and_then(|c| c.basic()) {
+                let secret = self
+                    .credentials
+                    .for_url(&realm_url)
+                    .map_err(|e| err(e.to_string()))?;
+                if let Some(v) = secret.and_then(|c| c.basic()) {
                     req = req.header(reqwest::header::AUTHORIZATION, v);
                 }
             }

@@ -9,6 +9,7 @@ mod cli;
 mod common;
 mod cosign_formats;
 mod cosign_key;
+mod credential_helpers;
 mod docs_commands;
 mod download;
 mod emit_values;
