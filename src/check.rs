@@ -34,6 +34,7 @@ pub mod ids {
     pub const COSIGN_DOCKER_REFERENCE: &str = "cosign.docker-reference";
     pub const IMAGE_SIGNATURE: &str = "image.signature";
     pub const IMAGE_ATTESTATION: &str = "image.attestation";
+    pub const IMAGE_PLATFORM: &str = "image.platform";
     // A chart release (verify).
     pub const CHART_INDEX_DIGEST: &str = "chart.index-digest";
     pub const CHART_METADATA: &str = "chart.metadata";

@@ -10,7 +10,7 @@ use clap::Args;
 use kakunin::cosign::{Options, predicate};
 use kakunin::exit::ExitCode;
 use kakunin::fetch::{self, Fetcher};
-use kakunin::image::{self, ImageRef, Layout, Request, Source};
+use kakunin::image::{self, ImageRef, Layout, PlatformSpec, Request, Source, Subject};
 use kakunin::registry::RegistryClient;
 use kakunin::report::Report;
 
@@ -53,6 +53,10 @@ pub struct VerifyImageArgs {
     #[arg(long, value_name = "TYPE")]
     attestation: Vec<String>,
 
+    /// For an image index: also look up the signatures of this platform's manifest (os/arch[/variant])
+    #[arg(long, value_name = "OS/ARCH")]
+    platform: Option<String>,
+
     /// Use the embedded trusted root of this instance (default public-good)
     #[arg(long, value_name = "NAME", value_parser = ["public-good", "staging", "github"], help_heading = "Trusted root")]
     instance: Option<String>,
@@ -83,6 +87,11 @@ pub fn run(args: VerifyImageArgs) -> ExitCode {
     let reference = match image::parse_reference(&args.reference) {
         Ok(r) => r,
         Err(e) => return fail(ExitCode::Usage, e),
+    };
+    let platform = match args.platform.as_deref().map(str::parse::<PlatformSpec>) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => return fail(ExitCode::Usage, e),
     };
     let policy = match args.signer.policy() {
         Ok(p) => p,
@@ -144,9 +153,33 @@ pub fn run(args: VerifyImageArgs) -> ExitCode {
     let (checks, details) = fetch::block_on(async {
         match image::resolve(&source, &target).await {
             Ok((digest, resolved)) => {
-                let (mut checks, details) = image::verify(&trust, &source, &digest, &request).await;
-                checks.insert(0, resolved);
-                (checks, details)
+                let mut first = vec![resolved];
+                let mut subjects = Vec::new();
+                let mut selected = serde_json::Value::Null;
+                match &platform {
+                    None => subjects.push(Subject::new(digest.clone(), "image")),
+                    Some(spec) => {
+                        subjects.push(Subject::new(digest.clone(), "index"));
+                        match image::platform::select(&source, &digest, spec).await {
+                            Ok((pd, check)) => {
+                                selected = serde_json::json!({
+                                    "platform": spec.to_string(),
+                                    "digest": pd.to_string(),
+                                });
+                                subjects.push(Subject::new(pd, format!("{spec} manifest")));
+                                first.push(check);
+                            }
+                            Err(check) => first.push(check),
+                        }
+                    }
+                }
+                let (checks, mut details) =
+                    image::verify_subjects(&trust, &source, &subjects, &request).await;
+                if platform.is_some() {
+                    details["platform"] = selected;
+                }
+                first.extend(checks);
+                (first, details)
             }
             Err(check) => (vec![check], serde_json::Value::Null),
         }

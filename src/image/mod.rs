@@ -15,6 +15,7 @@
 //! [`crate::cosign::MAX_LAYERS`] layers is refused.
 
 pub mod layout;
+pub mod platform;
 mod reference;
 
 use crate::bundle::{self, Artifact, Policy};
@@ -26,6 +27,7 @@ use crate::registry::{BUNDLE_V03_MEDIA_TYPE, Descriptor, ManifestDoc, RegistryCl
 use crate::trust::Trust;
 
 pub use layout::{Layout, LayoutError};
+pub use platform::PlatformSpec;
 pub use reference::{ImageRef, Target, parse_reference};
 
 /// cosign v3's image-signature predicate (a DSSE bundle that is a signature, not an
@@ -185,8 +187,30 @@ pub struct Request {
 /// One place looked at, and what was found there.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Place {
+    /// The digest whose signatures were looked for there.
+    pub subject: String,
     pub place: String,
     pub found: String,
+}
+
+/// A digest whose signatures are looked up, and what it is to the reference given.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub digest: Digest,
+    /// `image`, `index`, or `linux/arm64 manifest`.
+    pub role: String,
+}
+
+impl Subject {
+    pub fn new(digest: Digest, role: impl Into<String>) -> Subject {
+        Subject {
+            digest,
+            role: role.into(),
+        }
+    }
+    fn describe(&self) -> String {
+        format!("the {} {}", self.role, self.digest)
+    }
 }
 
 /// The outcome of `verify-image`.
@@ -200,6 +224,8 @@ pub struct Outcome {
 /// A verified signature or attestation, whichever form it came in.
 struct Accepted {
     what: String,
+    /// Index into the subjects verified.
+    subject: usize,
     predicate_type: Option<String>,
     details: serde_json::Value,
 }
@@ -212,6 +238,7 @@ struct Candidate {
 
 fn candidate<T>(
     what: String,
+    subject: usize,
     v: LayerVerification<T>,
     accept: impl FnOnce(&T) -> (Option<String>, serde_json::Value),
 ) -> Candidate {
@@ -219,6 +246,7 @@ fn candidate<T>(
         let (predicate_type, details) = accept(&t);
         Accepted {
             what: what.clone(),
+            subject,
             predicate_type,
             details,
         }
@@ -279,27 +307,75 @@ pub async fn verify(
     digest: &Digest,
     request: &Request,
 ) -> (Vec<Check>, serde_json::Value) {
-    let mut places = Vec::new();
-    let mut unreadable = Vec::new();
-    let mut candidates = Vec::new();
+    verify_subjects(
+        trust,
+        source,
+        &[Subject::new(digest.clone(), "image")],
+        request,
+    )
+    .await
+}
+
+/// Verifies an image through the signatures of any of `subjects` (an index and one of its
+/// platform manifests): a signature or attestation counts when it verifies for the subject it
+/// was found for, and the report says which subject that was.
+pub async fn verify_subjects(
+    trust: &Trust,
+    source: &Source<'_>,
+    subjects: &[Subject],
+    request: &Request,
+) -> (Vec<Check>, serde_json::Value) {
+    let mut found = Found::default();
+    for (i, s) in subjects.iter().enumerate() {
+        discover(trust, source, i, &s.digest, request, &mut found).await;
+    }
+    report(subjects, request, found)
+}
+
+#[derive(Default)]
+struct Found {
+    places: Vec<Place>,
+    unreadable: Vec<String>,
+    candidates: Vec<Candidate>,
+}
+
+async fn discover(
+    trust: &Trust,
+    source: &Source<'_>,
+    subject: usize,
+    digest: &Digest,
+    request: &Request,
+    found: &mut Found,
+) {
+    let Found {
+        places,
+        unreadable,
+        candidates,
+    } = found;
+    let place = |place: String, found: String| Place {
+        subject: digest.to_string(),
+        place,
+        found,
+    };
 
     // 1 and 2: referrers (API, or the fallback tag), Sigstore bundles.
     match source.bundle_referrers(digest).await {
         Ok((via, descriptors)) => {
-            places.push(Place {
-                place: via,
-                found: format!("{} Sigstore bundle referrer(s)", descriptors.len()),
-            });
+            places.push(place(
+                via,
+                format!("{} Sigstore bundle referrer(s)", descriptors.len()),
+            ));
             for d in descriptors {
-                candidates.push(referrer(trust, source, &d, digest, &request.policy).await);
+                candidates
+                    .push(referrer(trust, source, &d, subject, digest, &request.policy).await);
             }
         }
         Err(m) => {
-            unreadable.push(format!("referrers: {}", m.describe()));
-            places.push(Place {
-                place: "referrers".into(),
-                found: format!("could not be read: {}", m.describe()),
-            });
+            unreadable.push(format!("referrers of {digest}: {}", m.describe()));
+            places.push(place(
+                "referrers".into(),
+                format!("could not be read: {}", m.describe()),
+            ));
         }
     }
 
@@ -308,10 +384,10 @@ pub async fn verify(
         let tag = format!("{}-{}.{suffix}", digest.algorithm().name(), digest.hex());
         match cosign_layers(source, &tag).await {
             Ok(Some(layers)) => {
-                places.push(Place {
-                    place: format!("tag {tag}"),
-                    found: format!("{} layer(s)", layers.len()),
-                });
+                places.push(place(
+                    format!("tag {tag}"),
+                    format!("{} layer(s)", layers.len()),
+                ));
                 for (i, l) in layers.into_iter().enumerate() {
                     let what = format!("{tag} layer {i}");
                     let l = match l {
@@ -333,6 +409,7 @@ pub async fn verify(
                     candidates.push(if suffix == "sig" {
                         candidate(
                             what,
+                            subject,
                             cosign::verify_signature_layer(
                                 trust,
                                 &l,
@@ -345,6 +422,7 @@ pub async fn verify(
                     } else {
                         candidate(
                             what,
+                            subject,
                             cosign::verify_attestation_layer(
                                 trust,
                                 &l,
@@ -357,36 +435,54 @@ pub async fn verify(
                     });
                 }
             }
-            Ok(None) => places.push(Place {
-                place: format!("tag {tag}"),
-                found: "absent".into(),
-            }),
+            Ok(None) => places.push(place(format!("tag {tag}"), "absent".into())),
             Err(m) => {
                 unreadable.push(format!("tag {tag}: {}", m.describe()));
-                places.push(Place {
-                    place: format!("tag {tag}"),
-                    found: format!("could not be read: {}", m.describe()),
-                });
+                places.push(place(
+                    format!("tag {tag}"),
+                    format!("could not be read: {}", m.describe()),
+                ));
             }
         }
     }
-
-    report(digest, request, places, unreadable, candidates)
 }
 
 fn report(
-    digest: &Digest,
+    subjects: &[Subject],
     request: &Request,
-    places: Vec<Place>,
-    unreadable: Vec<String>,
-    candidates: Vec<Candidate>,
+    found: Found,
 ) -> (Vec<Check>, serde_json::Value) {
+    let Found {
+        places,
+        unreadable,
+        candidates,
+    } = found;
     let mut checks = Vec::new();
     let signer = cosign::describe_signer(&request.policy);
+    let several = subjects.len() > 1;
     let looked = places
         .iter()
-        .map(|p| format!("{}: {}", p.place, p.found))
+        .map(|p| {
+            if several {
+                format!("{} {}: {}", p.subject, p.place, p.found)
+            } else {
+                format!("{}: {}", p.place, p.found)
+            }
+        })
         .collect::<Vec<_>>();
+    let of = subjects
+        .iter()
+        .map(Subject::describe)
+        .collect::<Vec<_>>()
+        .join(" or of ");
+    let for_subject = |a: &Accepted| {
+        if several {
+            format!(" for {}", subjects[a.subject].describe())
+        } else {
+            String::new()
+        }
+    };
+    let digest = &subjects[0].digest;
     let rejected: Vec<String> = candidates
         .iter()
         .filter_map(|c| c.result.as_ref().err().map(|e| format!("{}: {e}", c.what)))
@@ -406,7 +502,11 @@ fn report(
     // candidate, when nothing did).
     let mut satisfied: Vec<&str> = Vec::new();
     let sig_title = "a signature of the image digest verifies with the expected signer";
-    let sig_expected = format!("a signature of {digest} by {signer}");
+    let sig_expected = if several {
+        format!("a signature of {of} by {signer}")
+    } else {
+        format!("a signature of {digest} by {signer}")
+    };
     let mut sig_check = if let Some(first) = signatures.first() {
         satisfied.push(&first.what);
         Check::pass(
@@ -417,7 +517,7 @@ fn report(
                 "{} verified ({})",
                 signatures
                     .iter()
-                    .map(|a| a.what.as_str())
+                    .map(|a| format!("{}{}", a.what, for_subject(a)))
                     .collect::<Vec<_>>()
                     .join(", "),
                 first.details["form"].as_str().unwrap_or("signature")
@@ -450,7 +550,11 @@ fn report(
 
     for wanted in &request.attestations {
         let title = format!("an attestation of predicate type {wanted} verifies for the image");
-        let expected = format!("an attestation of {digest}, predicate type {wanted}, by {signer}");
+        let expected = if several {
+            format!("an attestation of {of}, predicate type {wanted}, by {signer}")
+        } else {
+            format!("an attestation of {digest}, predicate type {wanted}, by {signer}")
+        };
         let hits: Vec<&&Accepted> = accepted
             .iter()
             .filter(|a| {
@@ -468,7 +572,7 @@ fn report(
                 format!(
                     "{} verified",
                     hits.iter()
-                        .map(|a| a.what.as_str())
+                        .map(|a| format!("{}{}", a.what, for_subject(a)))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -531,6 +635,8 @@ fn report(
         "verified": accepted.iter().map(|a| {
             let mut d = a.details.clone();
             d["source"] = a.what.clone().into();
+            d["subject"] = subjects[a.subject].digest.to_string().into();
+            d["subject_role"] = subjects[a.subject].role.clone().into();
             d
         }).collect::<Vec<_>>(),
         "rejected": rejected,
@@ -586,6 +692,7 @@ async fn referrer(
     trust: &Trust,
     source: &Source<'_>,
     d: &Descriptor,
+    subject: usize,
     image: &Digest,
     policy: &Policy,
 ) -> Candidate {
@@ -672,11 +779,31 @@ async fn referrer(
             .into();
             Ok(Accepted {
                 what: what.clone(),
+                subject,
                 predicate_type,
                 details,
             })
         }
-        Err(e) => Err(e.to_string()),
+        Err(e) => {
+            // Name what the (unverified) statement is about, so a bundle for another image
+            // says which one; nothing here is trusted, it only explains the rejection.
+            let about = bundle::dsse_payload(&b)
+                .and_then(|p| crate::attestation::Statement::parse(p).ok())
+                .map(|st| {
+                    st.subjects
+                        .iter()
+                        .flat_map(|s| s.digest.0.iter().map(|(a, h)| format!("{a}:{h}")))
+                        .collect::<Vec<_>>()
+                })
+                .filter(|d| !d.is_empty() && !d.contains(&image.to_string()));
+            match about {
+                Some(d) => Err(format!(
+                    "{e} (expected a statement about {image}, found one about {})",
+                    d.join(", ")
+                )),
+                None => Err(e.to_string()),
+            }
+        }
     };
     Candidate {
         what,

@@ -7,4 +7,5 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod oci;
 pub mod registry;

@@ -1,0 +1,385 @@
+//! `kakunin verify-image` through the command for the newer forms: Sigstore bundles attached as
+//! OCI 1.1 referrers and found through the referrers API (a real loopback registry that serves
+//! it, tests/it/support/oci.rs), as cosign v3 (DSSE, predicate `https://sigstore.dev/cosign/sign/v1`)
+//! and GitHub's `push-to-registry` (DSSE SLSA provenance) attach them; and cosign's legacy `.att`
+//! tag in Debian's docker-registry, with `--attestation TYPE` passing and failing. Everything is
+//! signed keylessly by the test Sigstore instance.
+
+use std::path::Path;
+
+use base64::Engine;
+
+use crate::common::{TempDir, code, run, stderr, stdout};
+use crate::sigstore_instance::{GithubToken, TestSigstore};
+use crate::support::oci::OciRegistry;
+
+const GH_ISSUER: &str = "https://token.actions.githubusercontent.com";
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// Signs `statement` as a DSSE bundle with the test instance (`sign-bundle --in-toto`).
+pub fn sign_statement(
+    instance: &TestSigstore,
+    tok: &GithubToken,
+    dir: &Path,
+    name: &str,
+    statement: &serde_json::Value,
+) -> Vec<u8> {
+    let file = dir.join(format!("{name}.json"));
+    std::fs::write(&file, statement.to_string()).unwrap();
+    let bundle = dir.join(format!("{name}.sigstore.json"));
+    let out = run(&[
+        "sign-bundle",
+        "--in-toto",
+        "--identity-token",
+        &tok.jwt(),
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--trusted-root",
+        instance.trusted_root().to_str().unwrap(),
+        "--signing-config",
+        instance.signing_config().to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    std::fs::read(bundle).unwrap()
+}
+
+pub fn statement(name: &str, digest: &str, predicate_type: &str) -> serde_json::Value {
+    serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": name, "digest": {"sha256": digest.strip_prefix("sha256:").unwrap()}}],
+        "predicateType": predicate_type,
+        "predicate": {},
+    })
+}
+
+fn provenance(name: &str, digest: &str) -> serde_json::Value {
+    let mut s = statement(name, digest, "https://slsa.dev/provenance/v1");
+    s["predicate"] = serde_json::json!({
+        "buildDefinition": {
+            "buildType": "https://actions.github.io/buildtypes/workflow/v1",
+            "externalParameters": {"workflow": {"ref": "refs/tags/v1.0.0", "repository": "https://github.com/o/app", "path": ".github/workflows/release.yaml"}},
+            "internalParameters": {},
+            "resolvedDependencies": [],
+        },
+        "runDetails": {"builder": {"id": "https://github.com/actions/runner/github-hosted"}, "metadata": {}},
+    });
+    s
+}
+
+fn report(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(out))
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)))
+}
+
+fn check<'a>(r: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    r["reports"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {r}"))
+}
+
+#[test]
+fn cosign_v3_and_push_to_registry_referrers_verify_through_the_referrers_api() {
+    let instance = TestSigstore::start();
+    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
+    let dir = TempDir::new("vi-referrers");
+    let reg = OciRegistry::start();
+    let name = "o/app";
+    let (image, manifest) = reg.push_image(name, "v1.0.0", "app-bits");
+    let full = format!("{}/{name}", reg.host());
+
+    // cosign v3: the image signature as a DSSE bundle; GitHub: SLSA provenance v1.
+    let sig = sign_statement(
+        &instance,
+        &tok,
+        dir.path(),
+        "sign",
+        &statement(&full, &image, "https://sigstore.dev/cosign/sign/v1"),
+    );
+    let sig_ref = reg.attach_bundle(
+        name,
+        (&image, manifest.len()),
+        &sig,
+        Some("https://sigstore.dev/cosign/sign/v1"),
+    );
+    let prov = sign_statement(
+        &instance,
+        &tok,
+        dir.path(),
+        "prov",
+        &provenance(&full, &image),
+    );
+    let prov_ref = reg.attach_bundle(
+        name,
+        (&image, manifest.len()),
+        &prov,
+        Some("https://slsa.dev/provenance/v1"),
+    );
+
+    let cache = TempDir::new("vi-referrers-cache");
+    let root = instance.trusted_root();
+    let verify = |reference: &str, identity: &str, extra: &[&str]| {
+        let mut a = vec![
+            "verify-image",
+            reference,
+            "--certificate-identity",
+            identity,
+            "--certificate-oidc-issuer",
+            GH_ISSUER,
+            "--trusted-root",
+            root.to_str().unwrap(),
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "-o",
+            "json",
+        ];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    let reference = format!("{full}:v1.0.0");
+    let out = verify(
+        &reference,
+        &tok.identity(),
+        &["--attestation", "slsaprovenance1"],
+    );
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let r = report(&out);
+    let d = &r["reports"][0]["details"];
+    assert_eq!(d["digest"], image.as_str());
+    let discovery = d["discovery"].to_string();
+    assert!(
+        discovery.contains("OCI 1.1 referrers API")
+            && discovery.contains("2 Sigstore bundle referrer(s)"),
+        "{discovery}"
+    );
+    let s = check(&r, "image.signature");
+    assert!(
+        s["found"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("referrer {sig_ref}"))
+            && s["found"]
+                .as_str()
+                .unwrap()
+                .contains("sigstore-bundle-dsse"),
+        "{s}"
+    );
+    let a = check(&r, "image.attestation");
+    assert_eq!(a["outcome"], "pass", "{a}");
+    assert!(a["found"].as_str().unwrap().contains(&prov_ref), "{a}");
+    // The API was asked (and answered): no fallback tag was looked for.
+    let reqs = reg.requests();
+    assert!(
+        reqs.iter()
+            .any(|p| p.starts_with(&format!("/v2/{name}/referrers/{image}"))),
+        "{reqs:?}"
+    );
+    let hex = image.strip_prefix("sha256:").unwrap();
+    assert!(
+        !reqs
+            .iter()
+            .any(|p| p == &format!("/v2/{name}/manifests/sha256-{hex}")),
+        "{reqs:?}"
+    );
+
+    // An attestation type that is not attached: exit 1, naming the type and what was found.
+    let out = verify(&reference, &tok.identity(), &["--attestation", "spdxjson"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let r = report(&out);
+    let a = check(&r, "image.attestation");
+    assert!(
+        a["expected"]
+            .as_str()
+            .unwrap()
+            .contains("https://spdx.dev/Document")
+            && a["found"]
+                .as_str()
+                .unwrap()
+                .contains("https://slsa.dev/provenance/v1"),
+        "{a}"
+    );
+    // Another signer: every referrer rejected, exit 1, the identity expected and found named.
+    let other = "https://github.com/else/where/.github/workflows/x.yaml@refs/heads/main";
+    let out = verify(&reference, other, &[]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(other) && text.contains(&tok.identity()),
+        "{text}"
+    );
+
+    // A second image whose only referrer is a bundle for the first image: the DSSE statement's
+    // subject is not this image, so nothing verifies.
+    let (image2, manifest2) = reg.push_image(name, "v2.0.0", "other-bits");
+    reg.attach_bundle(
+        name,
+        (&image2, manifest2.len()),
+        &sig,
+        Some("https://sigstore.dev/cosign/sign/v1"),
+    );
+    let out = verify(&format!("{full}:v2.0.0"), &tok.identity(), &[]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let r = report(&out);
+    let s = check(&r, "image.signature");
+    let found = s["found"].as_str().unwrap();
+    assert!(
+        found.contains(&format!(
+            "expected a statement about {image2}, found one about {image}"
+        )),
+        "{s}"
+    );
+}
+
+/// cosign's legacy `.att` tag: a DSSE envelope layer with its certificate and Rekor SET in
+/// cosign's annotations, pushed into docker-registry.
+#[test]
+fn a_legacy_att_tag_satisfies_attestation_of_its_type_only_and_a_changed_statement_fails() {
+    use crate::support::registry::{OCI_MANIFEST, Registry};
+    let Some(reg) = Registry::start("verify_image_att_registry") else {
+        return;
+    };
+    let instance = TestSigstore::start();
+    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
+    let dir = TempDir::new("vi-att");
+    let name = "o/app";
+    let image = reg.push_image(name, "v1.0.0", "att-bits");
+    let full = format!("{}/{name}", reg.host());
+    let bundle: serde_json::Value = serde_json::from_slice(&sign_statement(
+        &instance,
+        &tok,
+        dir.path(),
+        "prov",
+        &provenance(&full, &image.digest),
+    ))
+    .unwrap();
+    let env = &bundle["dsseEnvelope"];
+    let vm = &bundle["verificationMaterial"];
+    let cert_pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        vm["certificate"]["rawBytes"].as_str().unwrap()
+    );
+    let e = &vm["tlogEntries"][0];
+    let set = serde_json::json!({
+        "SignedEntryTimestamp": e["inclusionPromise"]["signedEntryTimestamp"],
+        "Payload": {
+            "body": e["canonicalizedBody"],
+            "integratedTime": e["integratedTime"].as_str().unwrap().parse::<i64>().unwrap(),
+            "logIndex": e["logIndex"].as_str().unwrap().parse::<u64>().unwrap(),
+            "logID": hex::encode(B64.decode(e["logId"]["keyId"].as_str().unwrap()).unwrap()),
+        }
+    });
+    let push_att = |envelope: &serde_json::Value| {
+        let layer_bytes = envelope.to_string();
+        let layer = reg.push_blob(name, layer_bytes.as_bytes());
+        let config = reg.push_blob(name, b"{}");
+        let annotations = serde_json::json!({
+            "dev.cosignproject.cosign/signature": "",
+            "dev.sigstore.cosign/certificate": cert_pem,
+            "dev.sigstore.cosign/bundle": set.to_string(),
+            "predicateType": "https://slsa.dev/provenance/v1",
+        });
+        let m = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},"layers":[{{"mediaType":"application/vnd.dsse.envelope.v1+json","digest":"{layer}","size":{},"annotations":{annotations}}}]}}"#,
+            layer_bytes.len()
+        );
+        let hex = image.digest.strip_prefix("sha256:").unwrap();
+        reg.push_manifest(
+            name,
+            &format!("sha256-{hex}.att"),
+            OCI_MANIFEST,
+            m.as_bytes(),
+        );
+    };
+    // The envelope exactly as cosign writes an .att layer.
+    let envelope = serde_json::json!({
+        "payloadType": env["payloadType"],
+        "payload": env["payload"],
+        "signatures": [{"keyid": "", "sig": env["signatures"][0]["sig"]}],
+    });
+    push_att(&envelope);
+    // And a signature, so that image.signature has something to verify (a bundle referrer).
+    let manifest_file = dir.path().join("manifest.json");
+    std::fs::write(&manifest_file, &image.manifest).unwrap();
+    let mb = dir.path().join("manifest.sigstore");
+    let out = run(&[
+        "sign-bundle",
+        "--identity-token",
+        &tok.jwt(),
+        "--bundle",
+        mb.to_str().unwrap(),
+        "--trusted-root",
+        instance.trusted_root().to_str().unwrap(),
+        "--signing-config",
+        instance.signing_config().to_str().unwrap(),
+        manifest_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    reg.attach_bundle(name, &image, &std::fs::read(&mb).unwrap());
+
+    let cache = TempDir::new("vi-att-cache");
+    let reference = format!("{full}:v1.0.0");
+    let verify = |extra: &[&str]| {
+        let mut a = vec![
+            "verify-image",
+            &reference,
+            "--certificate-identity",
+            &tok.identity(),
+            "--certificate-oidc-issuer",
+            GH_ISSUER,
+            "--trusted-root",
+            instance.trusted_root().to_str().unwrap(),
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "-o",
+            "json",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        run(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let out = verify(&["--attestation", "slsaprovenance1"]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let r = report(&out);
+    let a = check(&r, "image.attestation");
+    assert!(a["found"].as_str().unwrap().contains(".att layer 0"), "{a}");
+    let verified = r["reports"][0]["details"]["verified"].to_string();
+    assert!(verified.contains("cosign-attestation"), "{verified}");
+    // The full URI works as well as the short name; another type fails, naming both.
+    let out = verify(&["--attestation", "https://slsa.dev/provenance/v1"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let out = verify(&["--attestation", "cyclonedx"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let r = report(&out);
+    let a = check(&r, "image.attestation");
+    assert!(
+        a["expected"]
+            .as_str()
+            .unwrap()
+            .contains("https://cyclonedx.org/bom")
+            && a["found"]
+                .as_str()
+                .unwrap()
+                .contains("https://slsa.dev/provenance/v1"),
+        "{a}"
+    );
+
+    // The statement changed after signing (another subject digest): the DSSE signature and the
+    // log entry no longer match, and the attestation is rejected.
+    let mut st: serde_json::Value =
+        serde_json::from_slice(&B64.decode(env["payload"].as_str().unwrap()).unwrap()).unwrap();
+    st["predicate"]["runDetails"]["builder"]["id"] = "https://evil.example/builder".into();
+    let mut tampered = envelope.clone();
+    tampered["payload"] = B64.encode(st.to_string()).into();
+    push_att(&tampered);
+    let out = verify(&["--attestation", "slsaprovenance1"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let r = report(&out);
+    let a = check(&r, "image.attestation");
+    assert_eq!(a["outcome"], "fail", "{a}");
+    assert!(a["found"].as_str().unwrap().contains("rejected"), "{a}");
+}
