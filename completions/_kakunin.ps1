@@ -69,7 +69,10 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             break
         }
         'kakunin;verify-bundle' {
-            [CompletionResult]::new('--bundle', '--bundle', [CompletionResultType]::ParameterName, 'The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line)')
+            [CompletionResult]::new('--bundle', '--bundle', [CompletionResultType]::ParameterName, 'The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line), or cosign''s older bundle JSON')
+            [CompletionResult]::new('--signature', '--signature', [CompletionResultType]::ParameterName, 'A detached signature (cosign sign-blob --output-signature; base64 or raw)')
+            [CompletionResult]::new('--certificate', '--certificate', [CompletionResultType]::ParameterName, 'The signing certificate of --signature (PEM, or base64 of PEM)')
+            [CompletionResult]::new('--certificate-chain', '--certificate-chain', [CompletionResultType]::ParameterName, 'The certificate''s chain (PEM): intermediates, root')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Report format (--format is the same option, as `gh attestation verify --format json`)')
@@ -217,6 +220,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'A PEM public key: verify a managed-key bundle with it instead of a certificate identity (no certificate: verify-attestation then checks --repository, --source-ref, --workflow, --source-digest against the provenance only)')
             [CompletionResult]::new('--docker-reference', '--docker-reference', [CompletionResultType]::ParameterName, 'The repository the signed payload must name (critical.identity.docker-reference)')
             [CompletionResult]::new('--attestation', '--attestation', [CompletionResultType]::ParameterName, 'Require a verified attestation of this predicate type (cosign short name or URI; repeatable)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'For an image index: also look up the signatures of this platform''s manifest (os/arch[/variant])')
             [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Use the embedded trusted root of this instance (default public-good)')
             [CompletionResult]::new('--trusted-root', '--trusted-root', [CompletionResultType]::ParameterName, 'A trusted_root.json to verify against instead of an embedded root')
             [CompletionResult]::new('--allow-insecure-registry', '--allow-insecure-registry', [CompletionResultType]::ParameterName, 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed')

@@ -1364,13 +1364,25 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify__subcmd__bundle)
-            opts="-o -q -v -h --bundle --format --output --quiet --verbose --color --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --insecure-ignore-tlog --instance --staging --trusted-root --offline --help"
+            opts="-o -q -v -h --bundle --signature --certificate --certificate-chain --format --output --quiet --verbose --color --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --insecure-ignore-tlog --instance --staging --trusted-root --offline --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signature)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-chain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1490,7 +1502,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify__subcmd__image)
-            opts="-o -q -v -h --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --insecure-ignore-tlog --docker-reference --attestation --instance --trusted-root --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --format --output --quiet --verbose --color --help"
+            opts="-o -q -v -h --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --insecure-ignore-tlog --docker-reference --attestation --platform --instance --trusted-root --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --format --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1585,6 +1597,10 @@ _kakunin() {
                     return 0
                     ;;
                 --attestation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -64,7 +64,10 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'kakunin;verify-bundle'= {
-            cand --bundle 'The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line)'
+            cand --bundle 'The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line), or cosign''s older bundle JSON'
+            cand --signature 'A detached signature (cosign sign-blob --output-signature; base64 or raw)'
+            cand --certificate 'The signing certificate of --signature (PEM, or base64 of PEM)'
+            cand --certificate-chain 'The certificate''s chain (PEM): intermediates, root'
             cand -o 'Report format (--format is the same option, as `gh attestation verify --format json`)'
             cand --output 'Report format (--format is the same option, as `gh attestation verify --format json`)'
             cand --format 'Report format (--format is the same option, as `gh attestation verify --format json`)'
@@ -203,6 +206,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand --key 'A PEM public key: verify a managed-key bundle with it instead of a certificate identity (no certificate: verify-attestation then checks --repository, --source-ref, --workflow, --source-digest against the provenance only)'
             cand --docker-reference 'The repository the signed payload must name (critical.identity.docker-reference)'
             cand --attestation 'Require a verified attestation of this predicate type (cosign short name or URI; repeatable)'
+            cand --platform 'For an image index: also look up the signatures of this platform''s manifest (os/arch[/variant])'
             cand --instance 'Use the embedded trusted root of this instance (default public-good)'
             cand --trusted-root 'A trusted_root.json to verify against instead of an embedded root'
             cand --allow-insecure-registry 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed'

@@ -64,7 +64,10 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l no-cache -d '
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s q -l quiet -d 'No progress bars'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l bundle -d 'The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l bundle -d 'The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line), or cosign\'s older bundle JSON' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l signature -d 'A detached signature (cosign sign-blob --output-signature; base64 or raw)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate -d 'The signing certificate of --signature (PEM, or base64 of PEM)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-chain -d 'The certificate\'s chain (PEM): intermediates, root' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour: see --color)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
@@ -181,6 +184,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l certifi
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l key -d 'A PEM public key: verify a managed-key bundle with it instead of a certificate identity (no certificate: verify-attestation then checks --repository, --source-ref, --workflow, --source-digest against the provenance only)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l docker-reference -d 'The repository the signed payload must name (critical.identity.docker-reference)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l attestation -d 'Require a verified attestation of this predicate type (cosign short name or URI; repeatable)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l platform -d 'For an image index: also look up the signatures of this platform\'s manifest (os/arch[/variant])' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l instance -d 'Use the embedded trusted root of this instance (default public-good)' -r -f -a "public-good\t''
 staging\t''
 github\t''"

@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::signer::{SignerArgs, TrustArgs};
 use kakunin::bundle::{self, Artifact, Policy};
+use kakunin::cosign::{self, Material};
 use kakunin::digest::Digest;
 use kakunin::exit::ExitCode;
 use kakunin::report::{Format, Report};
@@ -37,6 +38,12 @@ Examples:
   # A managed key instead of a certificate identity
   kakunin verify-bundle --bundle blob.sigstore.json --key key.pub blob
 
+  # cosign sign-blob outputs: its bundle JSON, or a .sig and .pem with it for the log entry
+  kakunin verify-bundle --bundle app.tgz.bundle --certificate-identity ID \\
+    --certificate-oidc-issuer URL app.tgz
+  kakunin verify-bundle --signature app.tgz.sig --certificate app.tgz.pem \\
+    --bundle app.tgz.bundle --certificate-identity ID --certificate-oidc-issuer URL app.tgz
+
 Exit codes: 0 verified; 1 verification failed (also: a bundle file that is not a valid
 bundle); 2 usage or input error (missing or unreadable bundle, artifact or key; a trusted
 root that does not parse); 3 could not run.
@@ -44,9 +51,21 @@ root that does not parse); 3 could not run.
 
 #[derive(Debug, Args)]
 pub struct VerifyBundleArgs {
-    /// The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line)
+    /// The Sigstore bundle (.sigstore, .sigstore.json, or .jsonl with one bundle a line), or cosign's older bundle JSON
+    #[arg(long, value_name = "FILE", required_unless_present = "signature")]
+    bundle: Option<PathBuf>,
+
+    /// A detached signature (cosign sign-blob --output-signature; base64 or raw)
     #[arg(long, value_name = "FILE")]
-    bundle: PathBuf,
+    signature: Option<PathBuf>,
+
+    /// The signing certificate of --signature (PEM, or base64 of PEM)
+    #[arg(long, value_name = "FILE", requires = "signature")]
+    certificate: Option<PathBuf>,
+
+    /// The certificate's chain (PEM): intermediates, root
+    #[arg(long, value_name = "FILE", requires = "certificate")]
+    certificate_chain: Option<PathBuf>,
 
     /// The artifact: a file path, or its digest as sha256:<hex> / sha512:<hex>
     #[arg(value_name = "FILE_OR_DIGEST")]
@@ -93,7 +112,33 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
             Artifact::Path(p)
         }
     };
-    let verification = match bundle::verify_file(&trust, &args.bundle, &artifact, &policy) {
+    let cosign = match cosign_material(&args) {
+        Ok(m) => m,
+        Err(e) => return fail(ExitCode::Usage, e),
+    };
+    let bundle_name = match (&args.bundle, &args.signature) {
+        (Some(b), _) => b.display().to_string(),
+        (None, Some(s)) => s.display().to_string(),
+        (None, None) => unreachable!("clap requires --bundle or --signature"),
+    };
+    if let Some((material, form)) = &cosign {
+        return run_cosign(
+            &args,
+            &trust,
+            material,
+            form,
+            &artifact,
+            &policy,
+            &bundle_name,
+        );
+    }
+    let verified = bundle::verify_file(
+        &trust,
+        args.bundle.as_deref().expect("a Sigstore bundle"),
+        &artifact,
+        &policy,
+    );
+    let verification = match verified {
         Ok(v) => v,
         Err(e) => {
             let code = if e.is_input_error() {
@@ -114,25 +159,27 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
     report.details = match &verification.result {
         Ok(v) => {
             let mut d = v.details();
-            d["bundle"] = args.bundle.display().to_string().into();
+            d["bundle"] = bundle_name.clone().into();
             d
         }
         Err(e) => serde_json::json!({
-            "bundle": args.bundle.display().to_string(),
+            "bundle": bundle_name,
             "trusted_root": trust.name(),
             "error": e.to_string(),
         }),
     };
+
     let rendered = args.output.print(std::slice::from_ref(&report));
     if args.output.format() == Format::Human {
         match &verification.result {
             Ok(v) => print!("{}", summary(v)),
             Err(e) => {
                 eprintln!("kakunin: verification failed: {e}");
-                if let Some(hint) = args.trust.other_root_hint(&args.signer, |t| {
-                    bundle::verify_file(t, &args.bundle, &artifact, &policy)
-                        .is_ok_and(|v| v.verified())
-                }) {
+                if let Some(path) = args.bundle.as_deref()
+                    && let Some(hint) = args.trust.other_root_hint(&args.signer, |t| {
+                        bundle::verify_file(t, path, &artifact, &policy).is_ok_and(|v| v.verified())
+                    })
+                {
                     eprintln!("{hint}");
                 }
             }
@@ -144,6 +191,110 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
         (Err(_), ExitCode::Verified) => ExitCode::Failed,
         (_, code) => code,
     }
+}
+
+/// cosign's sign-blob forms: the same report, from [`cosign::blob::verify_blob`].
+fn run_cosign(
+    args: &VerifyBundleArgs,
+    trust: &kakunin::trust::Trust,
+    material: &Material,
+    form: &str,
+    artifact: &Artifact<'_>,
+    policy: &Policy,
+    source: &str,
+) -> ExitCode {
+    let v = match cosign::blob::verify_blob(trust, material, artifact, policy) {
+        Ok(v) => v,
+        Err(e) => return fail(ExitCode::Usage, e),
+    };
+    let mut report = Report::new("verify-bundle", artifact.describe());
+    report.checks = v.checks;
+    for c in &mut report.checks {
+        c.evidence.push(source.to_string());
+    }
+    report.details = match &v.result {
+        Ok(b) => b.details(),
+        Err(e) => serde_json::json!({"trusted_root": trust.name(), "error": e.to_string()}),
+    };
+    report.details["bundle"] = source.into();
+    report.details["form"] = form.into();
+    let rendered = args.output.print(std::slice::from_ref(&report));
+    if args.output.format() == Format::Human {
+        match &v.result {
+            Ok(cosign::blob::VerifiedBlob::Bundle(b)) => print!("{}", summary(b)),
+            Ok(cosign::blob::VerifiedBlob::KeyWithoutLog { key, artifact, .. }) => println!(
+                "Verified {artifact}\n  key:        {key}\n  NO transparency-log entry was checked (--insecure-ignore-tlog)"
+            ),
+            Err(e) => eprintln!("kakunin: verification failed: {e}"),
+        }
+    }
+    match (&v.result, rendered.0) {
+        (Err(_), ExitCode::Verified) => ExitCode::Failed,
+        (_, code) => code,
+    }
+}
+
+fn read_small(what: &str, path: &Path) -> Result<Vec<u8>, String> {
+    kakunin::limits::read_file_capped(path, cosign::blob::MAX_BLOB_FILE_BYTES as u64)
+        .map_err(|e| format!("cannot read {what} {}: {e}", path.display()))
+}
+
+/// cosign's sign-blob forms: `--signature` (with `--certificate`, `--certificate-chain`),
+/// and/or `--bundle` holding cosign's older bundle JSON (detected by content). `None` when
+/// `--bundle` is a Sigstore bundle and no detached file was given.
+fn cosign_material(args: &VerifyBundleArgs) -> Result<Option<(Material, &'static str)>, String> {
+    let mut from_bundle = None;
+    if let Some(path) = &args.bundle {
+        let bytes = match std::fs::metadata(path) {
+            Ok(m) if m.len() <= cosign::blob::MAX_BLOB_FILE_BYTES as u64 => {
+                read_small("bundle", path)?
+            }
+            // Larger files can only be Sigstore bundle lists (.jsonl), read as before.
+            _ => Vec::new(),
+        };
+        if cosign::blob::is_cosign_bundle(&bytes) {
+            from_bundle = Some(
+                cosign::blob::parse_cosign_bundle(&bytes)
+                    .map_err(|e| format!("{}: {e}", path.display()))?,
+            );
+        } else if args.signature.is_some() {
+            return Err(format!(
+                "--signature goes with cosign's bundle JSON ({{\"base64Signature\", \"cert\", \"rekorBundle\"}}); {} is a Sigstore bundle, which carries its own signature",
+                path.display()
+            ));
+        } else {
+            return Ok(None);
+        }
+    }
+    let form = if from_bundle.is_some() {
+        "cosign-bundle-json"
+    } else {
+        "cosign-detached-signature"
+    };
+    let mut m = from_bundle.unwrap_or(Material {
+        signature: None,
+        certificate: None,
+        chain: Vec::new(),
+        rekor: None,
+        timestamp: None,
+    });
+    let at = |p: &Path, e: cosign::blob::BlobError| format!("{}: {e}", p.display());
+    if let Some(p) = &args.signature {
+        m.signature = Some(
+            cosign::blob::decode_signature(&read_small("signature", p)?).map_err(|e| at(p, e))?,
+        );
+    }
+    if let Some(p) = &args.certificate {
+        m.certificate = Some(
+            cosign::blob::decode_certificate(&read_small("certificate", p)?)
+                .map_err(|e| at(p, e))?,
+        );
+    }
+    if let Some(p) = &args.certificate_chain {
+        m.chain = cosign::blob::decode_chain(&read_small("certificate chain", p)?)
+            .map_err(|e| at(p, e))?;
+    }
+    Ok(Some((m, form)))
 }
 
 fn summary(v: &bundle::VerifiedBundle) -> String {

@@ -64,7 +64,7 @@ pub struct Material {
     pub timestamp: Option<Vec<u8>>,
 }
 
-fn pem_certificates(
+pub(super) fn pem_certificates(
     name: &'static str,
     text: &str,
     max: usize,
@@ -225,6 +225,17 @@ impl Material {
 
     /// The material as a Sigstore bundle with a message signature over `payload`.
     pub fn message_bundle(&self, payload: &[u8]) -> Result<sigstore_types::Bundle, String> {
+        self.blob_bundle(&Digest::sha256(payload))
+    }
+
+    /// The material as a Sigstore bundle with a message signature over the artifact whose
+    /// SHA-256 digest is `artifact` (cosign `sign-blob` signs SHA-256).
+    pub fn blob_bundle(&self, artifact: &Digest) -> Result<sigstore_types::Bundle, String> {
+        if artifact.algorithm() != crate::digest::Algorithm::Sha256 {
+            return Err(format!(
+                "cosign signs blobs over SHA-256, and the artifact digest is {artifact}"
+            ));
+        }
         let sig = self
             .signature
             .as_ref()
@@ -233,7 +244,7 @@ impl Material {
             "mediaType": self.media_type(),
             "verificationMaterial": self.verification_material(),
             "messageSignature": {
-                "messageDigest": {"algorithm": "SHA2_256", "digest": B64.encode(Digest::sha256(payload).as_bytes())},
+                "messageDigest": {"algorithm": "SHA2_256", "digest": B64.encode(artifact.as_bytes())},
                 "signature": B64.encode(sig),
             }
         });

@@ -19,6 +19,7 @@
 //!   what was expected and found, never a panic.
 
 mod attestation;
+pub mod blob;
 mod material;
 mod payload;
 pub mod predicate;

@@ -1,0 +1,323 @@
+//! `kakunin verify-bundle` with cosign `sign-blob`'s outputs: a detached signature (base64 or
+//! raw) with its certificate (PEM or base64 of PEM) and chain, and cosign's older bundle JSON
+//! `{"base64Signature","cert","rekorBundle"}`. The material comes from real signings by the test
+//! Sigstore instance (Fulcio certificate, Rekor v1 SET), rewritten into cosign's byte formats;
+//! every check is shown to fail on a changed input.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+
+use crate::common::{TempDir, code, run, stderr, stdout};
+use crate::sigstore_instance::{GithubToken, TestSigstore};
+
+const GH_ISSUER: &str = "https://token.actions.githubusercontent.com";
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+fn pem(der_b64: &str) -> String {
+    let der = B64.decode(der_b64).unwrap();
+    let body = B64.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
+}
+
+/// What `cosign sign-blob --output-signature --output-certificate --bundle` writes, from one
+/// Sigstore bundle signed by the test instance.
+struct SignBlob {
+    sig_b64: String,
+    cert_pem: String,
+    rekor: serde_json::Value,
+}
+
+impl SignBlob {
+    fn from_bundle(b: &serde_json::Value) -> SignBlob {
+        let vm = &b["verificationMaterial"];
+        let e = &vm["tlogEntries"][0];
+        SignBlob {
+            sig_b64: b["messageSignature"]["signature"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            cert_pem: pem(vm["certificate"]["rawBytes"].as_str().unwrap()),
+            rekor: serde_json::json!({
+                "SignedEntryTimestamp": e["inclusionPromise"]["signedEntryTimestamp"],
+                "Payload": {
+                    "body": e["canonicalizedBody"],
+                    "integratedTime": e["integratedTime"].as_str().unwrap().parse::<i64>().unwrap(),
+                    "logIndex": e["logIndex"].as_str().unwrap().parse::<u64>().unwrap(),
+                    "logID": hex::encode(B64.decode(e["logId"]["keyId"].as_str().unwrap()).unwrap()),
+                }
+            }),
+        }
+    }
+
+    /// cosign's bundle JSON (`cert` is base64 of the PEM, as cosign writes it).
+    fn cosign_bundle(&self) -> serde_json::Value {
+        serde_json::json!({
+            "base64Signature": self.sig_b64,
+            "cert": B64.encode(&self.cert_pem),
+            "rekorBundle": self.rekor,
+        })
+    }
+}
+
+fn sign(instance: &TestSigstore, tok: &GithubToken, file: &Path) -> serde_json::Value {
+    let bundle = file.with_extension("sigstore.json");
+    let out = run(&[
+        "sign-bundle",
+        "--identity-token",
+        &tok.jwt(),
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--trusted-root",
+        instance.trusted_root().to_str().unwrap(),
+        "--signing-config",
+        instance.signing_config().to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    serde_json::from_slice(&std::fs::read(bundle).unwrap()).unwrap()
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn cosign_sign_blob_outputs_verify_in_full_and_each_changed_part_fails() {
+    let instance = TestSigstore::start();
+    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
+    let dir = TempDir::new("vb-blob");
+    let d = dir.path();
+    let artifact = write(d, "app.tar.gz", b"the release artifact\n");
+    let other_artifact = write(d, "other.tar.gz", b"another artifact\n");
+    let one = SignBlob::from_bundle(&sign(&instance, &tok, &artifact));
+    let two = SignBlob::from_bundle(&sign(&instance, &tok, &other_artifact));
+
+    let root = instance.trusted_root();
+    let verify = |files: &[&str], identity: &str, artifact: &str| {
+        let mut a = vec!["verify-bundle"];
+        a.extend_from_slice(files);
+        a.extend([
+            "--certificate-identity",
+            identity,
+            "--certificate-oidc-issuer",
+            GH_ISSUER,
+            "--trusted-root",
+            root.to_str().unwrap(),
+            "-o",
+            "json",
+            artifact,
+        ]);
+        run(&a)
+    };
+    let id = tok.identity();
+    let art = artifact.to_str().unwrap();
+    let p = |x: &PathBuf| x.to_str().unwrap().to_string();
+
+    // 1. cosign's bundle JSON: by file and by digest.
+    let cb = write(d, "app.bundle", one.cosign_bundle().to_string());
+    let out = verify(&["--bundle", &p(&cb)], &id, art);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let details = &r["reports"][0]["details"];
+    assert_eq!(details["form"], "cosign-bundle-json", "{details}");
+    assert!(
+        !details["log_indexes"].as_array().unwrap().is_empty(),
+        "{details}"
+    );
+    let digest = kakunin::digest::sha256_file(&artifact).unwrap().to_string();
+    let out = verify(&["--bundle", &p(&cb)], &id, &digest);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+
+    // 2. Detached signature (base64, and raw) + certificate (PEM, and base64 of PEM) + the
+    //    bundle JSON for the SET, as `cosign verify-blob --signature --certificate --bundle`.
+    let sig = write(d, "app.sig", format!("{}\n", one.sig_b64));
+    let raw_sig = write(d, "app.sig.raw", B64.decode(&one.sig_b64).unwrap());
+    let cert = write(d, "app.pem", &one.cert_pem);
+    let cert_b64 = write(d, "app.crt", B64.encode(&one.cert_pem));
+    let set_only = write(
+        d,
+        "set.bundle",
+        serde_json::json!({"base64Signature": two.sig_b64, "rekorBundle": one.rekor}).to_string(),
+    );
+    for (s, c) in [(&sig, &cert), (&raw_sig, &cert_b64)] {
+        let out = verify(
+            &[
+                "--signature",
+                &p(s),
+                "--certificate",
+                &p(c),
+                "--bundle",
+                &p(&set_only),
+            ],
+            &id,
+            art,
+        );
+        assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    }
+    // With the chain of the instance's Fulcio CA.
+    let tr: serde_json::Value = serde_json::from_slice(&std::fs::read(&root).unwrap()).unwrap();
+    let chain: String = tr["certificateAuthorities"][0]["certChain"]["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| pem(c["rawBytes"].as_str().unwrap()))
+        .collect();
+    let chain = write(d, "chain.pem", chain);
+    let out = verify(
+        &[
+            "--signature",
+            &p(&sig),
+            "--certificate",
+            &p(&cert),
+            "--certificate-chain",
+            &p(&chain),
+            "--bundle",
+            &p(&set_only),
+        ],
+        &id,
+        art,
+    );
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+
+    // 3. Without a log entry a keyless detached signature cannot be verified offline.
+    let out = verify(
+        &["--signature", &p(&sig), "--certificate", &p(&cert)],
+        &id,
+        art,
+    );
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("no transparency-log entry"),
+        "{}",
+        stdout(&out)
+    );
+
+    // 4. Each changed part fails.
+    let fails = |files: &[&str], identity: &str, artifact: &str, want: &[&str]| {
+        let out = verify(files, identity, artifact);
+        assert_eq!(
+            code(&out),
+            1,
+            "{files:?}: {}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        for w in want {
+            assert!(
+                stdout(&out).contains(w),
+                "{files:?}: {w} not in {}",
+                stdout(&out)
+            );
+        }
+    };
+    // Another artifact.
+    fails(
+        &["--bundle", &p(&cb)],
+        &id,
+        other_artifact.to_str().unwrap(),
+        &[],
+    );
+    // Another identity: expected and found named.
+    let other_id = "https://github.com/else/where/.github/workflows/x.yaml@refs/tags/v1";
+    fails(&["--bundle", &p(&cb)], other_id, art, &[other_id, &id]);
+    // The signature of another signing with this certificate and SET.
+    let mut b = one.cosign_bundle();
+    b["base64Signature"] = two.sig_b64.clone().into();
+    let bad = write(d, "badsig.bundle", b.to_string());
+    fails(&["--bundle", &p(&bad)], &id, art, &[]);
+    // The SET of another entry (its body names the other signature, certificate and digest).
+    let mut b = one.cosign_bundle();
+    b["rekorBundle"] = two.rekor.clone();
+    let bad = write(d, "badset.bundle", b.to_string());
+    fails(&["--bundle", &p(&bad)], &id, art, &[]);
+    // A SET whose integrated time was changed (the log's signature no longer covers it).
+    let mut b = one.cosign_bundle();
+    let t = b["rekorBundle"]["Payload"]["integratedTime"]
+        .as_i64()
+        .unwrap();
+    b["rekorBundle"]["Payload"]["integratedTime"] = (t + 1).into();
+    let bad = write(d, "badtime.bundle", b.to_string());
+    fails(&["--bundle", &p(&bad)], &id, art, &[]);
+    // Another certificate (the second signing's) than the one logged.
+    let mut b = one.cosign_bundle();
+    b["cert"] = B64.encode(&two.cert_pem).into();
+    let bad = write(d, "badcert.bundle", b.to_string());
+    fails(&["--bundle", &p(&bad)], &id, art, &[]);
+
+    // 5. Bad input: usage errors naming the file.
+    let junk = write(d, "junk.sig", "");
+    let out = verify(
+        &["--signature", &p(&junk), "--certificate", &p(&cert)],
+        &id,
+        art,
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("junk.sig"), "{}", stderr(&out));
+    let notpem = write(d, "not.pem", "hello");
+    let out = verify(
+        &["--signature", &p(&sig), "--certificate", &p(&notpem)],
+        &id,
+        art,
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("neither PEM nor base64"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_keyed_cosign_bundle_json_without_a_log_entry_needs_the_key_and_the_waiver() {
+    use sigstore_verify::crypto::{KeyAlgorithm, KeyPair};
+    let dir = TempDir::new("vb-blob-key");
+    let d = dir.path();
+    let artifact = write(d, "blob.bin", b"keyed blob\n");
+    let key = KeyPair::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let sig = key.sign(b"keyed blob\n").unwrap();
+    let pub_pem = write(d, "cosign.pub", key.public_key_der().unwrap().to_pem());
+    let other = KeyPair::generate(KeyAlgorithm::EcdsaP256).unwrap();
+    let other_pem = write(d, "other.pub", other.public_key_der().unwrap().to_pem());
+    let cb = write(
+        d,
+        "blob.bundle",
+        serde_json::json!({"base64Signature": B64.encode(sig.as_bytes())}).to_string(),
+    );
+    let sigfile = write(d, "blob.sig", B64.encode(sig.as_bytes()));
+    let verify = |files: &[&str], key: &Path, extra: &[&str]| {
+        let mut a = vec!["verify-bundle"];
+        a.extend_from_slice(files);
+        a.extend(["--key", key.to_str().unwrap()]);
+        a.extend_from_slice(extra);
+        a.push(artifact.to_str().unwrap());
+        run(&a)
+    };
+    let cbs = cb.to_str().unwrap();
+    let sigs = sigfile.to_str().unwrap();
+    for files in [&["--bundle", cbs][..], &["--signature", sigs][..]] {
+        let out = verify(files, &pub_pem, &["--insecure-ignore-tlog"]);
+        assert_eq!(
+            code(&out),
+            0,
+            "{files:?}: {}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        // Without the waiver: refused (no log entry); with another key: refused.
+        let out = verify(files, &pub_pem, &[]);
+        assert_eq!(code(&out), 1, "{files:?}: {}", stdout(&out));
+        let out = verify(files, &other_pem, &["--insecure-ignore-tlog"]);
+        assert_eq!(code(&out), 1, "{files:?}: {}", stdout(&out));
+    }
+}
