@@ -166,7 +166,7 @@ pub fn parse_cosign_bundle(bytes: &[u8]) -> Result<Material, BlobError> {
 /// entry), or by a managed key alone with the log waived.
 #[derive(Debug, Clone)]
 pub enum VerifiedBlob {
-    Bundle(VerifiedBundle),
+    Bundle(Box<VerifiedBundle>),
     /// `--insecure-ignore-tlog`: the signature verified with the key, and no log entry exists.
     KeyWithoutLog {
         key: Digest,
@@ -316,7 +316,7 @@ pub fn verify_blob(
     let v = bundle::verify(trust, &b, &Artifact::Digest(digest), signer);
     Ok(BlobVerification {
         checks: v.checks,
-        result: v.result.map(VerifiedBlob::Bundle),
+        result: v.result.map(|b| VerifiedBlob::Bundle(Box::new(b))),
     })
 }
 
