@@ -1152,7 +1152,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify)
-            opts="-o -q -v -h --version --profile --all-versions --kit --trusted-root --keyring --stats --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --emit-values --format --output --quiet --verbose --color --help"
+            opts="-f -o -q -v -h --version --profile --all-versions --kit --trusted-root --keyring --stats --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --emit-values --policy --values --set --format --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1199,6 +1199,22 @@ _kakunin() {
                     return 0
                     ;;
                 --emit-values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

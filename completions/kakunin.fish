@@ -50,6 +50,9 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l timeout -d 'S
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l emit-values -d 'Once verified, write Helm values that pin the verified image by digest (`helm install -f FILE`)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l policy -d 'A policy file (docs/policy.md): per artifact (the chart, each image by repository glob) the signer required, the attestations and the version rules; every image the chart deploys is then checked (image.policy, image.pinned, image.signature)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s f -l values -d 'A values file the release will be installed with (helm\'s -f/--values; repeatable, later files win): the images checked are those it deploys' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l set -d 'A value the release will be installed with, in helm\'s --set syntax (a.b=c,list[0]=d; repeatable, applied after --values)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour: see --color)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'

@@ -54,6 +54,9 @@ pub mod ids {
     pub const SEMVER_APP_VERSION: &str = "semver.app-version";
     pub const SEMVER_NO_DOWNGRADE: &str = "semver.no-downgrade";
     pub const SEMVER_IMAGE_RELEASE: &str = "semver.image-release";
+    // Every image a chart deploys, under a policy (verify --policy, docs/policy.md).
+    pub const IMAGE_PINNED: &str = "image.pinned";
+    pub const IMAGE_POLICY: &str = "image.policy";
 }
 
 /// What became of a check.

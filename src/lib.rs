@@ -16,6 +16,7 @@ pub mod chart;
 pub mod check;
 pub mod cosign;
 pub mod credentials;
+pub mod deployed;
 pub mod digest;
 pub mod exit;
 pub mod fetch;

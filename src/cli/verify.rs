@@ -17,6 +17,8 @@ use kakunin::trust::{Instance, Trust};
 use super::fetch_args::{Bars, FetchArgs};
 use super::{OutputArgs, fail};
 
+mod policy_args;
+
 /// Releases gathered at once with --all-versions.
 const GATHER_CONCURRENCY: usize = 6;
 
@@ -27,6 +29,9 @@ Examples:
 
   # Any project that releases the same way, described by a profile (docs/profile.md)
   kakunin verify mychart@2.0.1 --profile mychart-profile.yaml
+
+  # Every image the release deploys with these values, checked against a policy (docs/policy.md)
+  kakunin verify mychart@2.0.1 --policy policy.yaml -f my-values.yaml --set image.tag=v2.0.1
 
   # Air-gapped, from a kit made by `kakunin download` (the kit names its release); the kit's
   # own trusted root is used only when named explicitly
@@ -81,6 +86,9 @@ pub struct VerifyArgs {
     /// Once verified, write Helm values that pin the verified image by digest (`helm install -f FILE`)
     #[arg(long, value_name = "FILE")]
     emit_values: Option<PathBuf>,
+
+    #[command(flatten)]
+    policy: policy_args::PolicyArgs,
 
     #[command(flatten)]
     output: OutputArgs,
@@ -176,22 +184,42 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         ));
     }
 
-    let profile = match &args.profile {
-        Some(path) => Profile::load(path).map_err(usage)?,
-        None => Profile::builtin(&chart).map_err(usage)?,
-    };
+    let policy = args
+        .policy
+        .load(args.profile.as_deref(), &chart)
+        .map_err(usage)?;
+    let values = args.policy.user_values().map_err(usage)?;
+    let profile: Profile = policy.release().cloned().ok_or_else(|| {
+        usage(format!(
+            "policy {}: no release section, so nothing says where {chart}@VERSION is published \
+             (docs/policy.md)",
+            policy.origin()
+        ))
+    })?;
     if profile.chart != chart {
         return Err(usage(format!(
             "the profile is for chart {:?}, not {chart:?}",
             profile.chart
         )));
     }
-    let profile_path = args.profile.as_deref().unwrap_or(Path::new("<built-in>"));
+    let profile_path = args
+        .policy
+        .policy
+        .as_deref()
+        .or(args.profile.as_deref())
+        .unwrap_or(Path::new("<built-in>"));
     profile
         .check_transport(profile_path, &args.fetch.policy())
         .map_err(usage)?;
 
-    let trust = match (&args.trusted_root, profile.root_choice()) {
+    let root_choice = match policy.trusted_root() {
+        Some(name) if kakunin::profile::EMBEDDED_ROOTS.contains(&name) => {
+            RootChoice::Embedded(name.to_string())
+        }
+        Some(path) => RootChoice::File(PathBuf::from(path)),
+        None => profile.root_choice(),
+    };
+    let trust = match (&args.trusted_root, root_choice) {
         (Some(path), _) => Trust::from_file(path).map_err(usage)?,
         (None, RootChoice::File(path)) => Trust::from_file(&path).map_err(usage)?,
         (None, RootChoice::Embedded(name)) => {
@@ -243,6 +271,13 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
         trust: &trust,
         keyring: keyring.as_deref(),
     };
+    let images = policy_args::ImageChecks {
+        fetcher: &fetcher,
+        policy: &policy,
+        trust: &trust,
+        values: &values,
+        profile: &profile,
+    };
     let reports: Vec<Report> = fetch::block_on(async {
         let versions: Vec<String> = match (&version, args.all_versions) {
             (Some(v), false) => vec![v.clone()],
@@ -290,10 +325,10 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
                     gathered.push((i, r.map_err(usage)?.0));
                 }
                 gathered.sort_by_key(|(i, _)| *i);
-                let reports = gathered
-                    .iter()
-                    .map(|(_, ev)| release::verify(ev, &ctx))
-                    .collect();
+                let mut reports = Vec::new();
+                for (_, ev) in &gathered {
+                    reports.push(images.add(release::verify(ev, &ctx), ev).await);
+                }
                 return Ok::<_, Failure>(reports);
             }
         };
@@ -302,7 +337,7 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             let (ev, _) = release::gather::gather(&fetcher, &profile, &v, None)
                 .await
                 .map_err(usage)?;
-            reports.push(release::verify(&ev, &ctx));
+            reports.push(images.add(release::verify(&ev, &ctx), &ev).await);
         }
         Ok(reports)
     })?;

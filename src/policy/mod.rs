@@ -11,6 +11,7 @@
 //! profile of the reference project is an embedded policy document parsed the same way
 //! ([`Policy::builtin`]); a profile file (docs/profile.md) becomes a policy's `release` section.
 
+pub mod checks;
 pub mod raw;
 
 use std::path::{Path, PathBuf};
@@ -50,7 +51,7 @@ pub enum PolicyError {
     #[error(transparent)]
     Profile(#[from] ProfileError),
     #[error(
-        "no built-in policy for chart {found:?}: expected one of {expected} (or --policy FILE)"
+        "no built-in profile for chart {found:?}: expected one of {expected} (or --profile FILE, or --policy FILE)"
     )]
     NoBuiltin { expected: String, found: String },
 }
@@ -202,9 +203,14 @@ pub struct ImageRule {
     resolve_by_tag: bool,
     tag_is_app_version: bool,
     tag_semver: bool,
+    signature: bool,
 }
 
 impl ImageRule {
+    /// A signature of the image is required (else only its attestations are).
+    pub fn requires_signature(&self) -> bool {
+        self.signature
+    }
     pub fn repository(&self) -> &RepositoryGlob {
         &self.repository
     }
@@ -352,6 +358,7 @@ impl Policy {
             resolve_by_tag: false,
             tag_is_app_version: false,
             tag_semver: false,
+            signature: true,
         };
         let allow_prerelease = release.as_ref().is_some_and(|p| p.require.allow_prerelease);
         Policy {
@@ -521,6 +528,18 @@ impl TryFrom<Source<'_>> for Policy {
         };
 
         let raw_chart = raw.chart.unwrap_or_default();
+        if release.is_some()
+            && (raw_chart.signer.is_some()
+                || !raw_chart.attestations.is_empty()
+                || raw_chart.prov_keyring.is_some())
+        {
+            // Never ignored silently: a release section's chart is verified by its own rules.
+            return Err(invalid(
+                "chart",
+                "with a release section, the chart's signer and .prov in it (release.signers.chart_identity, release.require.prov)",
+                "chart.signer, chart.attestations or chart.prov_keyring as well".into(),
+            ));
+        }
         let chart_name = match (&raw_chart.name, &release) {
             (Some(n), Some(p)) if *n != p.chart => {
                 return Err(invalid(
@@ -639,6 +658,15 @@ fn image_rule(
         &format!("{field}.attestations"),
         origin,
     )?;
+    let signature = r.signature.unwrap_or(true);
+    if !signature && attestations.is_empty() {
+        return Err(PolicyError::Invalid {
+            path: origin.to_string(),
+            field: format!("{field}.signature"),
+            expected: "a signature, or at least one attestation, required of the image".into(),
+            found: "signature: false and no attestations".into(),
+        });
+    }
     Ok(ImageRule {
         repository,
         signer,
@@ -646,6 +674,7 @@ fn image_rule(
         resolve_by_tag: r.resolve_by_tag,
         tag_is_app_version: r.tag_is_app_version,
         tag_semver: r.tag_semver,
+        signature,
     })
 }
 

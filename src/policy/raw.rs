@@ -67,6 +67,10 @@ pub struct RawImageRule {
     /// The image's tag must be a SemVer release (`1.2.3` or `v1.2.3`).
     #[serde(default)]
     pub tag_semver: bool,
+    /// A signature of the image is required (default true); `false` for a project that
+    /// publishes attestations only (GitHub's `attest-build-provenance` with `push-to-registry`).
+    #[serde(default)]
+    pub signature: Option<bool>,
 }
 
 /// Who must have signed: one of `identity`/`identity_regexp` (with `issuer`), `github`, or

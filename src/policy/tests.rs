@@ -251,3 +251,80 @@ fn a_profile_is_a_release_section() {
     );
     assert!(e.contains("chart.name") && e.contains("\"other\""), "{e}");
 }
+
+#[test]
+fn a_chart_rule_beside_a_release_section_is_refused_not_ignored() {
+    let release = Profile::gomenhashai().to_yaml();
+    let indented: String = release.lines().map(|l| format!("  {l}\n")).collect();
+    let e = err(&format!(
+        "chart:\n  signer: {{identity: x, issuer: y}}\nrelease:\n{indented}"
+    ));
+    assert!(
+        e.contains("release.signers.chart_identity") && e.contains("chart.signer"),
+        "{e}"
+    );
+    assert!(parse(&format!("release:\n{indented}")).is_ok());
+}
+
+/// The five release styles of docs/policy.md load, each as the page says it is.
+#[test]
+fn docs_example_policies_load() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples/policies");
+    let doc = include_str!("../../docs/policy.md");
+    let load = |name: &str| {
+        assert!(
+            doc.contains(&format!("(examples/policies/{name})")),
+            "{name} not in docs/policy.md"
+        );
+        Policy::load(&dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let p = load("cosign-keyless-oci.yaml");
+    let Coverage::Rule(r) = p.coverage("ghcr.io/stefanprodan/podinfo") else {
+        panic!()
+    };
+    assert!(r.tag_semver() && r.requires_signature());
+    assert!(p.chart().signer().is_some());
+
+    let p = load("prov-http.yaml");
+    let keyring = p.chart().prov_keyring().unwrap();
+    let bytes = std::fs::read(keyring).unwrap();
+    assert!(
+        !crate::chart::prov::parse_keyring(&bytes)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        p.coverage("docker.io/library/busybox"),
+        Coverage::Unverified(_)
+    ));
+    let Coverage::Rule(r) = p.coverage("registry.example.com/mychart/app") else {
+        panic!()
+    };
+    assert!(matches!(r.signer().bundle_policy(), bundle::Policy::Key(_)));
+
+    let p = load("github-attestations.yaml");
+    let Coverage::Rule(r) = p.coverage("ghcr.io/example/webapp") else {
+        panic!()
+    };
+    assert!(!r.requires_signature());
+    assert_eq!(
+        r.attestations()[0].predicate_type(),
+        "https://slsa.dev/provenance/v1"
+    );
+    assert!(r.attestations()[0].signer().is_some());
+    assert_eq!(p.chart().attestations().len(), 1);
+
+    let p = load("keyed-cosign.yaml");
+    let Coverage::Rule(r) = p.coverage("registry.example.com/keyed/a/b") else {
+        panic!()
+    };
+    assert!(r.resolve_by_tag() && p.versions().is_moving("edge"));
+
+    let p = load("reference-gomenhashai.yaml");
+    assert_eq!(p.release(), Some(&Profile::gomenhashai()));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("reference-gomenhashai.yaml")).unwrap(),
+        GOMENHASHAI,
+        "docs/examples/policies/reference-gomenhashai.yaml is the built-in policy"
+    );
+}

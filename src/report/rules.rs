@@ -37,6 +37,7 @@ const fn rule(
 const VERIFY: &str = "verify.md";
 const BUNDLE: &str = "verify-bundle.md";
 const ATTESTATION: &str = "verify-attestation.md";
+const POLICY: &str = "policy.md";
 
 /// Every check id kakunin's commands report, in the order of `docs/report.md`.
 pub const RULES: &[Rule] = &[
@@ -277,6 +278,20 @@ pub const RULES: &[Rule] = &[
         VERIFY,
         "appVersion is an image release that exists.",
         "The appVersion is an image release that exists: a v + SemVer tag of the image repository.",
+    ),
+    rule(
+        "image.pinned",
+        "ImagePinned",
+        POLICY,
+        "The deployed image is pinned by digest.",
+        "An image the chart deploys (with the user's --values and --set) is pinned by a sha256 digest, or, where its policy rule allows resolve_by_tag, by a tag that does not move and that the registry resolved; its rule's tag rules (tag = appVersion, SemVer tag) hold.",
+    ),
+    rule(
+        "image.policy",
+        "ImagePolicy",
+        POLICY,
+        "A policy rule covers the deployed image.",
+        "An image the chart deploys is covered by an images rule of the policy (repository glob), or listed under allow_unverified (then reported as deployed without verification); an image no rule covers fails (fail-closed).",
     ),
 ];
 

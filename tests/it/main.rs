@@ -11,6 +11,7 @@ mod cosign_formats;
 mod cosign_key;
 mod credential_helpers;
 mod docs_commands;
+mod deployed_images;
 mod download;
 mod emit_values;
 mod evidence;

@@ -1,0 +1,264 @@
+//! Every image a chart deploys, verified against the policy (`verify --policy`, signer flags):
+//! the images of the chart's values merged with the user's `--values`/`--set` (and of its
+//! subcharts, each with its section of the values), each given `image.policy`, `image.pinned`
+//! and its signatures and attestations verified as `verify-image` verifies them
+//! ([`crate::image::verify`]: referrers, fallback tag, cosign `.sig`/`.att`).
+//!
+//! Guarantees: every image found is checked (the same reference twice is checked once); an
+//! image no rule covers fails, one under `allow_unverified` is reported unverified, never
+//! silently; a signature is verified only against a digest (the pin, or an allowed tag's
+//! resolution); a chart deploying more than [`MAX_IMAGES`] images is refused, not truncated.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::chart::images::{ChartImage, ImageSource, chart_images};
+use crate::chart::package::ChartPackage;
+use crate::check::{Check, ids};
+use crate::cosign::Options;
+use crate::digest::Digest;
+use crate::fetch::Fetcher;
+use crate::helm_values::UserValues;
+use crate::image::{self, Source, Target};
+use crate::limits::MAX_DEPTH;
+use crate::policy::checks::{normalised_repository, pinned_check, policy_check, wants_resolution};
+use crate::policy::{Coverage, ImageRule, Policy};
+use crate::registry::{RegistryClient, Repo};
+use crate::trust::Trust;
+
+/// Most images one chart may deploy for a run to check them all.
+pub const MAX_IMAGES: usize = 500;
+
+/// What the image checks need besides the chart.
+pub struct Request<'a> {
+    pub policy: &'a Policy,
+    pub trust: &'a Trust,
+    pub values: &'a UserValues,
+    /// Registry host → base URL (the release section's mirrors).
+    pub mirrors: BTreeMap<String, String>,
+}
+
+/// The images the chart deploys with `values`: its own (values merged over its defaults, then
+/// the `artifacthub.io/images` annotation), then each subchart's, with its section of the
+/// merged values and `global`. The same reference found twice is listed once.
+pub fn deployed_images(
+    package: &ChartPackage,
+    values: &UserValues,
+) -> Result<Vec<ChartImage>, String> {
+    let merged = values.over(&package.values);
+    let mut out = Vec::new();
+    collect(package, &merged, None, 0, &mut out)?;
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|i| seen.insert(i.display()));
+    if out.len() > MAX_IMAGES {
+        return Err(format!(
+            "the chart deploys {} images: at most {MAX_IMAGES} are verified in one run",
+            out.len()
+        ));
+    }
+    Ok(out)
+}
+
+fn collect(
+    chart: &ChartPackage,
+    values: &serde_norway::Value,
+    parent: Option<&str>,
+    depth: usize,
+    out: &mut Vec<ChartImage>,
+) -> Result<(), String> {
+    if depth > MAX_DEPTH || out.len() > MAX_IMAGES {
+        return Ok(());
+    }
+    let images = chart_images(
+        values,
+        &chart.metadata.annotations,
+        chart.metadata.app_version.as_deref(),
+    )?;
+    out.extend(images.into_iter().map(|mut i| {
+        if let Some(p) = parent {
+            i.source = ImageSource::Subchart {
+                chart: p.to_string(),
+                source: Box::new(i.source),
+            };
+        }
+        i
+    }));
+    for sub in &chart.subcharts {
+        let name = &sub.metadata.name;
+        let sub_values = UserValues::for_subchart(values, name, &sub.values);
+        collect(sub, &sub_values, Some(name), depth + 1, out)?;
+    }
+    Ok(())
+}
+
+/// A registry host on this machine speaks plain HTTP (as cosign and crane assume).
+fn with_loopback(
+    mut mirrors: BTreeMap<String, String>,
+    registry: &str,
+) -> BTreeMap<String, String> {
+    let loopback = url::Url::parse(&format!("http://{registry}"))
+        .is_ok_and(|u| crate::fetch::policy::is_loopback(&u));
+    if loopback && !mirrors.contains_key(registry) {
+        mirrors.insert(registry.to_string(), format!("http://{registry}"));
+    }
+    mirrors
+}
+
+/// The checks of every image the chart deploys, and the report's `images` details.
+pub async fn verify(
+    fetcher: &Fetcher,
+    req: &Request<'_>,
+    package: &ChartPackage,
+) -> (Vec<Check>, serde_json::Value, Vec<serde_json::Value>) {
+    let mut checks = Vec::new();
+    let mut details = Vec::new();
+    let mut not_required = Vec::new();
+    let images = match deployed_images(package, req.values) {
+        Ok(i) => i,
+        Err(why) => {
+            checks.push(Check::fail(
+                ids::IMAGE_POLICY,
+                "the chart's images can be listed",
+                "the images of the chart's values, annotation and subcharts",
+                why,
+            ));
+            return (checks, json!(details), not_required);
+        }
+    };
+    let app_version = package.metadata.app_version.as_deref();
+    for img in &images {
+        let (reference, repository) = match normalised_repository(img) {
+            Ok(x) => x,
+            Err(why) => {
+                checks.push(
+                    Check::fail(
+                        ids::IMAGE_PINNED,
+                        format!("{}: the image reference is valid", img.display()),
+                        "a valid OCI image reference",
+                        why,
+                    )
+                    .with_evidence(img.source.to_string()),
+                );
+                continue;
+            }
+        };
+        checks.push(policy_check(req.policy, img, &repository));
+        let mirrors = with_loopback(req.mirrors.clone(), reference.registry());
+        let client = RegistryClient::new(fetcher.clone(), mirrors);
+        let source = Source::Registry {
+            client: &client,
+            repo: Repo::of(&reference),
+        };
+        let resolved = if wants_resolution(req.policy, img, &repository) {
+            let tag = img.tag.clone().unwrap_or_else(|| "latest".into());
+            Some(
+                image::resolve(&source, &Target::Tag(tag))
+                    .await
+                    .map(|(d, _)| d)
+                    .map_err(|c| c.found),
+            )
+        } else {
+            None
+        };
+        let (pinned, digest) =
+            pinned_check(req.policy, img, &repository, app_version, resolved.as_ref());
+        checks.push(pinned);
+        let coverage = match req.policy.coverage(&repository) {
+            Coverage::Rule(r) => {
+                match &digest {
+                    Some(d) => checks
+                        .extend(signatures(req.trust, &source, d, r, img, &mut not_required).await),
+                    None => checks.push(Check::not_run(
+                        ids::IMAGE_SIGNATURE,
+                        format!(
+                            "{}: its signatures verify with the policy's signer",
+                            img.display()
+                        ),
+                        format!("a signature by {}", r.signer().describe()),
+                        "no digest to verify signatures against (image.pinned)",
+                    )),
+                }
+                format!("images rule {}", r.repository().as_str())
+            }
+            Coverage::Unverified(g) => {
+                not_required.push(json!({
+                    "id": ids::IMAGE_SIGNATURE,
+                    "why": format!("{} is listed under allow_unverified ({}): deployed without verification", img.display(), g.as_str()),
+                }));
+                format!("allow_unverified {}", g.as_str())
+            }
+            Coverage::None => "none".into(),
+        };
+        details.push(json!({
+            "reference": img.display(),
+            "source": img.source.to_string(),
+            "repository": repository,
+            "coverage": coverage,
+            "digest": digest.map(|d| d.to_string()),
+        }));
+    }
+    (checks, json!(details), not_required)
+}
+
+/// The signature and attestation checks of one image under its rule, titles naming the image.
+async fn signatures(
+    trust: &Trust,
+    source: &Source<'_>,
+    digest: &Digest,
+    rule: &ImageRule,
+    img: &ChartImage,
+    not_required: &mut Vec<serde_json::Value>,
+) -> Vec<Check> {
+    let name = format!(
+        "{}@{digest}",
+        img.display().split('@').next().unwrap_or_default()
+    );
+    let label = |mut c: Check| {
+        c.title = format!("{name}: {}", c.title);
+        c
+    };
+    let mut out = Vec::new();
+    let same_signer: Vec<String> = rule
+        .attestations()
+        .iter()
+        .filter(|a| a.signer().is_none())
+        .map(|a| a.predicate_type().to_string())
+        .collect();
+    let request = image::Request {
+        policy: rule.signer().bundle_policy().clone(),
+        options: Options::default(),
+        attestations: same_signer,
+    };
+    let (checks, _) = image::verify(trust, source, digest, &request).await;
+    let requires_signature = rule.requires_signature();
+    if !requires_signature {
+        not_required.push(json!({
+            "id": ids::IMAGE_SIGNATURE,
+            "why": format!("{name}: the images rule {} requires attestations only (signature: false)", rule.repository().as_str()),
+        }));
+    }
+    out.extend(
+        checks
+            .into_iter()
+            .filter(|c| requires_signature || c.id != ids::IMAGE_SIGNATURE)
+            .map(label),
+    );
+    // Attestations whose signer carries SLSA claims: verified under that signer.
+    for a in rule.attestations() {
+        let Some(signer) = a.signer() else { continue };
+        let request = image::Request {
+            policy: signer.bundle_policy().clone(),
+            options: Options::default(),
+            attestations: vec![a.predicate_type().to_string()],
+        };
+        let (checks, _) = image::verify(trust, source, digest, &request).await;
+        out.extend(
+            checks
+                .into_iter()
+                .filter(|c| c.id != ids::IMAGE_SIGNATURE)
+                .map(label),
+        );
+    }
+    out
+}

@@ -1,0 +1,328 @@
+//! The per-image checks a policy asks of every image a chart deploys: `image.policy` (a rule
+//! covers the image's repository; fail-closed) and `image.pinned` (digest-pinned, or resolved
+//! by a tag the rule allows, never a moving tag; the rule's tag rules). Pure: the registry's
+//! answer for a tag is passed in.
+//!
+//! Guarantees: an image no rule covers fails `image.policy` with the rules it was compared
+//! with; one listed under `allow_unverified` passes it with the report saying it is deployed
+//! unverified; an image without a digest passes `image.pinned` only when its rule allows
+//! resolving by tag, the tag does not move, and the registry resolved it (not run otherwise).
+
+use crate::chart::images::ChartImage;
+use crate::check::{Check, ids};
+use crate::digest::Digest;
+
+use super::{Coverage, Policy};
+
+const T_POLICY: &str = "a policy rule covers the image";
+const T_PINNED: &str = "the image is pinned by digest (or resolved by an allowed, non-moving tag)";
+
+/// The repository an image is matched by: `registry/path` as oci-client normalises it
+/// (`nginx` is `docker.io/library/nginx`), or why the reference is not valid.
+pub fn normalised_repository(
+    image: &ChartImage,
+) -> Result<(oci_client::Reference, String), String> {
+    let r = image.reference().map_err(|e| e.to_string())?;
+    let repo = format!("{}/{}", r.registry(), r.repository());
+    Ok((r, repo))
+}
+
+/// `image.policy` for one image.
+pub fn policy_check(policy: &Policy, image: &ChartImage, repository: &str) -> Check {
+    let title = format!("{}: {T_POLICY}", image.display());
+    let globs: Vec<&str> = policy
+        .images()
+        .iter()
+        .map(|r| r.repository().as_str())
+        .collect();
+    let expected = format!(
+        "an images rule ({}) or an allow_unverified entry covering {repository}",
+        if globs.is_empty() {
+            "none in the policy".to_string()
+        } else {
+            globs.join(", ")
+        }
+    );
+    let check = match policy.coverage(repository) {
+        Coverage::Rule(r) => Check::pass(
+            ids::IMAGE_POLICY,
+            title,
+            expected,
+            format!("covered by the images rule {}", r.repository().as_str()),
+        ),
+        Coverage::Unverified(g) => Check::pass(
+            ids::IMAGE_POLICY,
+            title,
+            expected,
+            format!(
+                "listed under allow_unverified ({}): deployed WITHOUT verification",
+                g.as_str()
+            ),
+        ),
+        Coverage::None => Check::fail(
+            ids::IMAGE_POLICY,
+            title,
+            expected,
+            format!("no rule covers {repository} (fail-closed)"),
+        ),
+    };
+    check.with_evidence(image.source.to_string())
+}
+
+/// `image.pinned` for one image: the digest the image's checks go on with (the pin, or what
+/// the allowed tag resolved to), and the check. `resolved` is the registry's answer for the
+/// tag, when it was asked (see [`wants_resolution`]).
+pub fn pinned_check(
+    policy: &Policy,
+    image: &ChartImage,
+    repository: &str,
+    app_version: Option<&str>,
+    resolved: Option<&Result<Digest, String>>,
+) -> (Check, Option<Digest>) {
+    let title = format!("{}: {T_PINNED}", image.display());
+    let rule = match policy.coverage(repository) {
+        Coverage::Rule(r) => Some(r),
+        _ => None,
+    };
+    let tag = image.tag.as_deref().unwrap_or("latest");
+    let mut expected = vec!["a sha256 digest".to_string()];
+    if rule.is_some_and(|r| r.resolve_by_tag()) {
+        expected[0] =
+            "a sha256 digest, or a non-moving tag resolved by the registry (resolve_by_tag)".into();
+    }
+    let mut problems = Vec::new();
+    if let Some(r) = rule {
+        if r.tag_is_app_version() {
+            let want = app_version.unwrap_or("(the chart's appVersion, unknown)");
+            expected.push(format!("tag = appVersion {want}"));
+            if Some(tag) != app_version {
+                problems.push(format!("tag {tag} is not the appVersion {want}"));
+            }
+        }
+        if r.tag_semver() {
+            expected.push("a SemVer release tag".into());
+            let bare = tag.strip_prefix('v').unwrap_or(tag);
+            if policy.versions().is_moving(tag) || semver::Version::parse(bare).is_err() {
+                problems.push(format!("tag {tag} is not a SemVer release"));
+            } else if !policy.versions().allow_prerelease()
+                && semver::Version::parse(bare).is_ok_and(|v| !v.pre.is_empty())
+            {
+                problems.push(format!(
+                    "tag {tag} is a pre-release (versions.allow_prerelease is false)"
+                ));
+            }
+        }
+    }
+    let expected = expected.join("; ");
+    let fail =
+        |found: String| Check::fail(ids::IMAGE_PINNED, title.clone(), expected.clone(), found);
+    let evidence = image.source.to_string();
+    if let Some(d) = &image.digest {
+        let digest = match d.parse::<Digest>() {
+            Ok(d) if d.algorithm() == crate::digest::Algorithm::Sha256 => d,
+            Ok(d) => {
+                return (
+                    fail(format!("digest {d} (not sha256)")).with_evidence(evidence),
+                    None,
+                );
+            }
+            Err(e) => {
+                return (
+                    fail(format!("digest {d:?}: {e}")).with_evidence(evidence),
+                    None,
+                );
+            }
+        };
+        let check = if problems.is_empty() {
+            Check::pass(
+                ids::IMAGE_PINNED,
+                title,
+                expected,
+                format!("pinned by {digest}"),
+            )
+        } else {
+            fail(problems.join("; "))
+        };
+        return (check.with_evidence(evidence), Some(digest));
+    }
+    if policy.versions().is_moving(tag) {
+        problems.insert(
+            0,
+            format!("no digest, and {tag} is a moving tag: it names a different image tomorrow"),
+        );
+        return (fail(problems.join("; ")).with_evidence(evidence), None);
+    }
+    if !rule.is_some_and(|r| r.resolve_by_tag()) {
+        problems.insert(
+            0,
+            format!(
+                "no digest (tag {tag}), and the policy does not allow resolving {repository} by tag (resolve_by_tag)"
+            ),
+        );
+        return (fail(problems.join("; ")).with_evidence(evidence), None);
+    }
+    match resolved {
+        Some(Ok(d)) if problems.is_empty() => (
+            Check::pass(
+                ids::IMAGE_PINNED,
+                title,
+                expected,
+                format!(
+                    "no digest; tag {tag} resolved by the registry to {d} (allowed by resolve_by_tag: only as good as the registry's answer now)"
+                ),
+            )
+            .with_evidence(evidence),
+            Some(d.clone()),
+        ),
+        Some(Ok(d)) => (
+            fail(problems.join("; ")).with_evidence(evidence),
+            Some(d.clone()),
+        ),
+        Some(Err(why)) => (
+            Check::not_run(
+                ids::IMAGE_PINNED,
+                title,
+                expected,
+                format!("tag {tag} could not be resolved: {why}"),
+            )
+            .with_evidence(evidence),
+            None,
+        ),
+        None => (
+            Check::not_run(ids::IMAGE_PINNED, title, expected, format!("tag {tag} was not resolved"))
+                .with_evidence(evidence),
+            None,
+        ),
+    }
+}
+
+/// Whether the registry must be asked for the image's tag: no digest, a rule that allows
+/// resolving by tag, and a tag that does not move.
+pub fn wants_resolution(policy: &Policy, image: &ChartImage, repository: &str) -> bool {
+    let tag = image.tag.as_deref().unwrap_or("latest");
+    image.digest.is_none()
+        && !policy.versions().is_moving(tag)
+        && matches!(policy.coverage(repository), Coverage::Rule(r) if r.resolve_by_tag())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::images::ImageSource;
+    use crate::check::Outcome;
+
+    const D: &str = "sha256:75dec07996b338ba12d6986657a22ac560d7b3a4712fb53a4ab02f1aeca9b4d8";
+
+    fn policy() -> Policy {
+        Policy::parse(
+            b"chart: {name: c}\nimages:\n- repository: ghcr.io/o/*\n  signer: {identity: x, issuer: y}\n  tag_is_app_version: true\n  tag_semver: true\n- repository: quay.io/o/tagged\n  signer: {identity: x, issuer: y}\n  resolve_by_tag: true\nallow_unverified: [docker.io/library/busybox]\n",
+            "p.yaml",
+            None,
+        )
+        .unwrap()
+    }
+
+    fn img(s: &str, tag: Option<&str>, digest: Option<&str>) -> ChartImage {
+        ChartImage {
+            source: ImageSource::Values("image".into()),
+            repository: s.into(),
+            tag: tag.map(Into::into),
+            tag_from_app_version: false,
+            digest: digest.map(Into::into),
+        }
+    }
+
+    fn pinned(
+        i: &ChartImage,
+        resolved: Option<&Result<Digest, String>>,
+    ) -> (Check, Option<Digest>) {
+        let p = policy();
+        let (_, repo) = normalised_repository(i).unwrap();
+        pinned_check(&p, i, &repo, Some("v1.2.3"), resolved)
+    }
+
+    #[test]
+    fn image_policy_fails_closed_and_names_unverified_images() {
+        let p = policy();
+        let check = |s: &str| {
+            let i = img(s, Some("1"), None);
+            let (_, repo) = normalised_repository(&i).unwrap();
+            policy_check(&p, &i, &repo)
+        };
+        let c = check("quay.io/evil/app");
+        assert_eq!(c.outcome, Outcome::Fail);
+        assert!(
+            c.expected.contains("ghcr.io/o/*, quay.io/o/tagged"),
+            "{}",
+            c.expected
+        );
+        assert!(
+            c.found.contains("no rule covers quay.io/evil/app"),
+            "{}",
+            c.found
+        );
+        assert_eq!(check("ghcr.io/o/app").outcome, Outcome::Pass);
+        let c = check("busybox");
+        assert_eq!(c.outcome, Outcome::Pass);
+        assert!(c.found.contains("WITHOUT verification"), "{}", c.found);
+        // `*` does not cross a `/`.
+        assert_eq!(check("ghcr.io/o/a/b").outcome, Outcome::Fail);
+    }
+
+    #[test]
+    fn image_pinned_needs_a_digest_or_an_allowed_resolved_tag() {
+        let (c, d) = pinned(&img("ghcr.io/o/app", Some("v1.2.3"), Some(D)), None);
+        assert_eq!(
+            (c.outcome, d.map(|d| d.to_string())),
+            (Outcome::Pass, Some(D.to_string()))
+        );
+        // A tag without a digest, where the rule does not allow resolving.
+        let (c, _) = pinned(&img("ghcr.io/o/app", Some("v1.2.3"), None), None);
+        assert_eq!(c.outcome, Outcome::Fail);
+        assert!(
+            c.found.contains("no digest (tag v1.2.3)") && c.found.contains("resolve_by_tag"),
+            "{}",
+            c.found
+        );
+        // Moving tags fail even where resolving is allowed.
+        for tag in ["latest", "main", "v1"] {
+            let (c, _) = pinned(&img("quay.io/o/tagged", Some(tag), None), None);
+            assert_eq!(c.outcome, Outcome::Fail, "{tag}");
+            assert!(c.found.contains("moving tag"), "{}", c.found);
+        }
+        let i = img("quay.io/o/tagged", Some("2.0.0"), None);
+        let (_, repo) = normalised_repository(&i).unwrap();
+        assert!(wants_resolution(&policy(), &i, &repo));
+        let (c, d) = pinned(&i, Some(&Ok(D.parse().unwrap())));
+        assert_eq!(c.outcome, Outcome::Pass);
+        assert!(
+            c.found.contains("resolved by the registry to") && d.is_some(),
+            "{}",
+            c.found
+        );
+        let (c, _) = pinned(&i, Some(&Err("HTTP 404".into())));
+        assert_eq!(c.outcome, Outcome::NotRun);
+    }
+
+    #[test]
+    fn tag_rules_say_expected_and_found() {
+        let (c, _) = pinned(&img("ghcr.io/o/app", Some("v1.2.4"), Some(D)), None);
+        assert_eq!(c.outcome, Outcome::Fail);
+        assert!(
+            c.expected.contains("tag = appVersion v1.2.3"),
+            "{}",
+            c.expected
+        );
+        assert!(
+            c.found.contains("tag v1.2.4 is not the appVersion v1.2.3"),
+            "{}",
+            c.found
+        );
+        let (c, _) = pinned(&img("ghcr.io/o/app", Some("nightly-2024"), Some(D)), None);
+        assert!(c.found.contains("not a SemVer release"), "{}", c.found);
+        // A malformed digest is not a reference at all (deployed::verify fails image.pinned).
+        let e = normalised_repository(&img("ghcr.io/o/app", Some("v1.2.3"), Some("sha256:abc")))
+            .unwrap_err();
+        assert!(e.contains("64 hex characters"), "{e}");
+    }
+}
