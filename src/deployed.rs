@@ -127,6 +127,8 @@ pub async fn verify(
         }
     };
     let app_version = package.metadata.app_version.as_deref();
+    // One client per registry: its bearer tokens are asked for once, not once per image.
+    let mut clients: BTreeMap<String, RegistryClient> = BTreeMap::new();
     for img in &images {
         let (reference, repository) = match normalised_repository(img) {
             Ok(x) => x,
@@ -144,10 +146,14 @@ pub async fn verify(
             }
         };
         checks.push(policy_check(req.policy, img, &repository));
-        let mirrors = with_loopback(req.mirrors.clone(), reference.registry());
-        let client = RegistryClient::new(fetcher.clone(), mirrors);
+        let client = clients
+            .entry(reference.registry().to_string())
+            .or_insert_with(|| {
+                let mirrors = with_loopback(req.mirrors.clone(), reference.registry());
+                RegistryClient::new(fetcher.clone(), mirrors)
+            });
         let source = Source::Registry {
-            client: &client,
+            client: &*client,
             repo: Repo::of(&reference),
         };
         let resolved = if wants_resolution(req.policy, img, &repository) {
@@ -261,4 +267,83 @@ async fn signatures(
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tgz(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, data) in files {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, name, *data).unwrap();
+        }
+        let tar = b.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    fn chart() -> ChartPackage {
+        let sub = tgz(&[
+            (
+                "redis/Chart.yaml",
+                b"name: redis\nversion: 2.0.0\nappVersion: 7.2.0\n",
+            ),
+            (
+                "redis/values.yaml",
+                b"image:\n  repository: docker.io/library/redis\n",
+            ),
+        ]);
+        ChartPackage::read(&tgz(&[
+            (
+                "demo/Chart.yaml",
+                b"name: demo\nversion: 1.0.0\nappVersion: v1\n",
+            ),
+            (
+                "demo/values.yaml",
+                b"image:\n  repository: ghcr.io/o/demo\nredis:\n  image:\n    tag: 7.2.4\n",
+            ),
+            ("demo/charts/redis-2.0.0.tgz", &sub),
+        ]))
+        .unwrap()
+    }
+
+    #[test]
+    fn subcharts_get_their_section_of_the_parent_and_user_values() {
+        let c = chart();
+        let imgs = deployed_images(&c, &UserValues::none()).unwrap();
+        let shown: Vec<String> = imgs
+            .iter()
+            .map(|i| format!("{} ({})", i.display(), i.source))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "ghcr.io/o/demo:v1 (values.yaml image)",
+                "docker.io/library/redis:7.2.4 (subchart redis: values.yaml image)",
+            ]
+        );
+        let mut u = UserValues::none();
+        u.add_set("redis.image.repository=quay.io/x/redis,image.digest=sha256:75dec07996b338ba12d6986657a22ac560d7b3a4712fb53a4ab02f1aeca9b4d8").unwrap();
+        let imgs = deployed_images(&c, &u).unwrap();
+        assert_eq!(imgs[1].display(), "quay.io/x/redis:7.2.4");
+        assert!(imgs[0].digest.is_some());
+    }
+
+    #[test]
+    fn too_many_images_are_refused_not_truncated() {
+        let c = chart();
+        let mut u = UserValues::none();
+        for i in 0..=MAX_IMAGES {
+            u.add_set(&format!("many[{i}].image=r.io/x/app{i}:1"))
+                .unwrap();
+        }
+        let e = deployed_images(&c, &u).unwrap_err();
+        assert!(e.contains(&format!("at most {MAX_IMAGES}")), "{e}");
+    }
 }
