@@ -328,3 +328,22 @@ fn docs_example_policies_load() {
         "docs/examples/policies/reference-gomenhashai.yaml is the built-in policy"
     );
 }
+
+/// The signer flags' policy: one signer for the chart and every image.
+#[test]
+fn one_signer_covers_the_chart_and_every_image() {
+    let signer = Signer::from_policy(bundle::Policy::identity("id", "https://issuer"));
+    let p = Policy::one_signer(signer, None, "the signer flags");
+    assert!(p.checks_images() && p.chart().signer().is_some());
+    for repo in [
+        "ghcr.io/o/a",
+        "docker.io/library/nginx",
+        "127.0.0.1:5000/x/y/z",
+    ] {
+        let Coverage::Rule(r) = p.coverage(repo) else {
+            panic!("{repo} is covered")
+        };
+        assert!(r.requires_signature() && !r.resolve_by_tag());
+    }
+    assert_eq!(p.origin(), "the signer flags");
+}
