@@ -1,0 +1,297 @@
+//! `verify-image` against `verify-bundle` on the same signature, side by side in one run: the
+//! real keyless cosign signature of go-bazel-github-workflow (../shared/fixtures §15.3) in an
+//! OCI layout on disk, and the same material as the equivalent Sigstore bundle. Prints both
+//! medians and their ratio, then serves the layout over a loopback registry (plain HTTP, no
+//! referrers API) and prints how many requests one `verify-image` makes and whether any was
+//! repeated. Bounded: KAKUNIN_BENCH_RUNS runs of each (default 30).
+//! Run: `cargo bench --bench verify_image`.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use kakunin::bundle::{self, Artifact, Identity, Issuer, Policy};
+use kakunin::cosign::Material;
+use kakunin::digest::Digest;
+use kakunin::fetch::{FetchOptions, Fetcher, block_on};
+use kakunin::image::{self, Layout, Request, Source};
+use kakunin::registry::{RegistryClient, Repo};
+use kakunin::trust::Trust;
+
+const IMAGE: &str = "c05263d2ff654c3a94243662440913f045075d59c436e2c69e9145ec2b87a321";
+const INDEX: &str = "application/vnd.oci.image.index.v1+json";
+const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+
+fn median(mut f: impl FnMut(), n: usize) -> Duration {
+    let mut times: Vec<Duration> = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[n / 2]
+}
+
+/// Writes the image index and its `.sig` manifest (with config and payload blobs) as an OCI
+/// layout; returns the `.sig` manifest bytes.
+fn layout(src: &Path, dir: &Path) -> Vec<u8> {
+    let blobs = dir.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    let copy = |hex: &str| {
+        let b = std::fs::read(src.join("blobs/sha256").join(hex)).unwrap();
+        std::fs::write(blobs.join(hex), &b).unwrap();
+        b
+    };
+    let index = copy(IMAGE);
+    let sig = std::fs::read(src.join(format!("sha256-{IMAGE}.sig.manifest.json"))).unwrap();
+    let m: serde_json::Value = serde_json::from_slice(&sig).unwrap();
+    copy(
+        m["config"]["digest"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("sha256:")
+            .unwrap(),
+    );
+    for l in m["layers"].as_array().unwrap() {
+        copy(
+            l["digest"]
+                .as_str()
+                .unwrap()
+                .strip_prefix("sha256:")
+                .unwrap(),
+        );
+    }
+    let sd = Digest::sha256(&sig);
+    std::fs::write(blobs.join(sd.hex()), &sig).unwrap();
+    let entry = |mt: &str, d: &str, size: usize, tag: &str| {
+        format!(
+            r#"{{"mediaType":"{mt}","digest":"{d}","size":{size},"annotations":{{"org.opencontainers.image.ref.name":"{tag}"}}}}"#
+        )
+    };
+    std::fs::write(
+        dir.join("index.json"),
+        format!(
+            r#"{{"schemaVersion":2,"mediaType":"{INDEX}","manifests":[{},{}]}}"#,
+            entry(INDEX, &format!("sha256:{IMAGE}"), index.len(), "v0.0.30"),
+            entry(
+                MANIFEST,
+                &sd.to_string(),
+                sig.len(),
+                &format!("sha256-{IMAGE}.sig")
+            ),
+        ),
+    )
+    .unwrap();
+    sig
+}
+
+/// A registry on loopback serving a layout's tags and blobs (404 for anything else, the
+/// referrers API included), counting every request path.
+fn serve(dir: PathBuf, seen: Arc<Mutex<Vec<String>>>) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let layout = Layout::open(&dir).unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let mut line = String::new();
+            let mut reader = BufReader::new(conn.try_clone().unwrap());
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
+                    break;
+                }
+            }
+            let path = line.split(' ').nth(1).unwrap_or("/").to_string();
+            seen.lock().unwrap().push(path.clone());
+            let tail = path.split('?').next().unwrap_or("");
+            let body: Option<(Vec<u8>, &str)> =
+                if let Some(r) = tail.strip_prefix("/v2/o/image/manifests/") {
+                    let digest = match r.parse::<Digest>() {
+                        Ok(d) => Some(d),
+                        Err(_) => layout
+                            .tag(r)
+                            .ok()
+                            .flatten()
+                            .and_then(|d| d.digest.parse().ok()),
+                    };
+                    digest.and_then(|d| {
+                        layout.blob(&d, 1 << 20).ok().map(|b| {
+                            let mt = if b.windows(11).any(|w| w == b"image.index") {
+                                INDEX
+                            } else {
+                                MANIFEST
+                            };
+                            (b, mt)
+                        })
+                    })
+                } else if let Some(d) = tail.strip_prefix("/v2/o/image/blobs/") {
+                    d.parse::<Digest>()
+                        .ok()
+                        .and_then(|d| layout.blob(&d, 1 << 20).ok())
+                        .map(|b| (b, "application/octet-stream"))
+                } else {
+                    None
+                };
+            let _ = match body {
+                Some((b, mt)) => conn
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: {mt}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            b.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .and_then(|()| conn.write_all(&b)),
+                None => conn.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                ),
+            };
+        }
+    });
+    port
+}
+
+fn main() {
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+    let src = shared.join("go-bazel-github-workflow/README.md.extracted");
+    if !src.is_dir() {
+        println!("SKIPPED verify-image bench: ../shared/fixtures is not present");
+        return;
+    }
+    let n: usize = std::env::var("KAKUNIN_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30)
+        .clamp(3, 1000);
+    let dir = std::env::temp_dir().join(format!("kakunin-bench-vi-{}", std::process::id()));
+    let sig = layout(&src, &dir);
+    let trust = Trust::production().unwrap();
+    let policy = Policy::Certificate {
+        identity: Identity::regex("https://github.com/salrashid123/.*").unwrap(),
+        issuer: Issuer::exact("https://token.actions.githubusercontent.com"),
+        github: Default::default(),
+    };
+    let request = Request {
+        policy: policy.clone(),
+        options: Default::default(),
+        attestations: Vec::new(),
+    };
+
+    // The equivalent bundle: the .sig layer's material and payload as a Sigstore bundle.
+    let m: serde_json::Value = serde_json::from_slice(&sig).unwrap();
+    let l = &m["layers"][0];
+    let annotations: BTreeMap<String, String> =
+        serde_json::from_value(l["annotations"].clone()).unwrap();
+    let payload = std::fs::read(
+        src.join("blobs/sha256").join(
+            l["digest"]
+                .as_str()
+                .unwrap()
+                .strip_prefix("sha256:")
+                .unwrap(),
+        ),
+    )
+    .unwrap();
+    let bundle_json = Material::from_annotations(&annotations)
+        .unwrap()
+        .message_bundle(&payload)
+        .unwrap()
+        .to_json()
+        .unwrap();
+
+    let verify_image = || {
+        let layout = Layout::open(&dir).unwrap();
+        let source = Source::Layout(&layout);
+        let (checks, _) = block_on(async {
+            let (d, _) = image::resolve(&source, &image::Target::Tag("v0.0.30".into()))
+                .await
+                .unwrap();
+            image::verify(&trust, &source, &d, &request).await
+        });
+        assert!(checks.iter().all(|c| c.passed()), "{checks:?}");
+    };
+    let verify_bundle = || {
+        let b = bundle::parse_bundle(bundle_json.as_bytes()).unwrap();
+        let v = bundle::verify(&trust, &b, &Artifact::Bytes(&payload), &policy);
+        assert!(v.verified(), "{:?}", v.checks);
+    };
+    verify_image();
+    verify_bundle();
+    let (mut ti, mut tb) = (Vec::new(), Vec::new());
+    // Interleaved, so both see the same machine load.
+    for _ in 0..3 {
+        tb.push(median(verify_bundle, n / 3 + 1));
+        ti.push(median(verify_image, n / 3 + 1));
+    }
+    tb.sort();
+    ti.sort();
+    let (b, i) = (tb[1], ti[1]);
+    println!("verify-bundle (equivalent bundle, in process)  median {b:>9.2?}");
+    println!("verify-image  (OCI layout, same signature)    median {i:>9.2?}");
+    println!(
+        "ratio verify-image / verify-bundle: {:.2} (issue 13 asks <= 1.5)",
+        i.as_secs_f64() / b.as_secs_f64()
+    );
+
+    // Over loopback: every request one verify-image makes.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let port = serve(dir.clone(), seen.clone());
+    let host = format!("127.0.0.1:{port}");
+    let fetcher = Fetcher::new(FetchOptions {
+        no_cache: true,
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let mut mirrors = BTreeMap::new();
+    mirrors.insert(host.clone(), format!("http://{host}"));
+    let client = RegistryClient::new(fetcher, mirrors);
+    let source = Source::Registry {
+        client: &client,
+        repo: Repo {
+            registry: host.clone(),
+            repository: "o/image".into(),
+        },
+    };
+    let t = Instant::now();
+    let (checks, _) = block_on(async {
+        let (d, _) = image::resolve(&source, &image::Target::Tag("v0.0.30".into()))
+            .await
+            .unwrap();
+        image::verify(&trust, &source, &d, &request).await
+    });
+    let took = t.elapsed();
+    assert!(checks.iter().all(|c| c.passed()), "{checks:?}");
+    let seen = seen.lock().unwrap().clone();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &seen {
+        *counts.entry(p.as_str()).or_default() += 1;
+    }
+    let repeated: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(p, n)| format!("{p} x{n}"))
+        .collect();
+    println!(
+        "verify-image over loopback: {} HTTP requests in {took:.2?}, {} repeated{}",
+        seen.len(),
+        repeated.len(),
+        if repeated.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", repeated.join(", "))
+        }
+    );
+    for p in &seen {
+        println!("  GET {p}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
