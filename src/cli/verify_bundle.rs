@@ -95,6 +95,9 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Err(e) = kakunin::cosign::check_key_algorithm(&policy) {
+        return fail(ExitCode::Usage, e);
+    }
     let trust = match args.trust.select(&args.signer) {
         Ok(t) => t,
         Err(e) => return fail(ExitCode::Usage, e),

@@ -97,6 +97,9 @@ pub fn run(args: VerifyImageArgs) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Err(e) = kakunin::cosign::check_key_algorithm(&policy) {
+        return fail(ExitCode::Usage, e);
+    }
     let trust_args = TrustArgs {
         instance: args.instance.clone(),
         trusted_root: args.trusted_root.clone(),

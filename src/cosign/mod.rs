@@ -154,6 +154,47 @@ fn unsupported_rekor_kind(
     Some((check, why))
 }
 
+/// The key algorithms kakunin verifies (`--key`).
+pub const SUPPORTED_KEYS: &str = "ECDSA P-256 and P-384, Ed25519, RSA";
+
+/// The name of a public key's algorithm when kakunin (sigstore-verify) cannot verify with it,
+/// read from its SubjectPublicKeyInfo's algorithm and curve identifiers.
+fn unsupported_key_name(der: &[u8]) -> &'static str {
+    const NAMES: [(&[u8], &str); 5] = [
+        (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23], "ECDSA P-521"),
+        (
+            &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a],
+            "ECDSA secp256k1",
+        ),
+        (&[0x06, 0x03, 0x2b, 0x65, 0x71], "Ed448"),
+        (
+            &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x01],
+            "ECDSA P-192",
+        ),
+        (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x21], "ECDSA P-224"),
+    ];
+    NAMES
+        .iter()
+        .find(|(oid, _)| der.windows(oid.len()).any(|w| w == *oid))
+        .map_or("of an unknown kind", |(_, name)| name)
+}
+
+/// A `--key` of an algorithm kakunin cannot verify with is refused up front as "unsupported
+/// algorithm NAME" (an input error), never reported later as a bad signature.
+pub fn check_key_algorithm(policy: &Policy) -> Result<(), String> {
+    let (Policy::Key(key), _) = signer(policy, &Options::default()) else {
+        return Ok(());
+    };
+    match sigstore_verify::crypto::KeyAlgorithm::from_spki(key.der()) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!(
+            "unsupported algorithm {} in key {} ({e}): kakunin verifies {SUPPORTED_KEYS} keys",
+            unsupported_key_name(key.der().as_bytes()),
+            key.name()
+        )),
+    }
+}
+
 /// What a report expects of the signer.
 pub fn describe_signer(policy: &Policy) -> String {
     match signer(policy, &Options::default()).0 {

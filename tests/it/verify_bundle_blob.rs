@@ -321,3 +321,66 @@ fn a_keyed_cosign_bundle_json_without_a_log_entry_needs_the_key_and_the_waiver()
         assert_eq!(code(&out), 1, "{files:?}: {}", stdout(&out));
     }
 }
+
+/// An ECDSA P-521 public key and an Ed448 one (made with openssl), which sigstore-verify cannot
+/// verify with.
+const P521: &str = "-----BEGIN PUBLIC KEY-----\nMIGbMBAGByqGSM49AgEGBSuBBAAjA4GGAAQBC/M64ozBVClG5Vgmm7bzLkBXhzws\nAORsPUdl3+bi+X3MbxaDVEhuP3RhIaoO0ZG7N1xub7MJyRUH+V3PFi5A9iQB//aY\nra7irOOseapbAGPJkm9WUtLjRMYHtUpMH+ynu0PnoePIbo6hjl+5qjF9quireXOD\nYAdajDf06hUNN4u0nwo=\n-----END PUBLIC KEY-----\n";
+const ED448: &str = "-----BEGIN PUBLIC KEY-----\nMEMwBQYDK2VxAzoAwlZjg6JMmxfK2rpp9uWShdtYFhgu2xJw+Pp6V6epGSQmzhlK\nE5ri9+yHW2j5WUIu2chJkpSQ8z+A\n-----END PUBLIC KEY-----\n";
+
+#[test]
+fn keys_of_algorithms_kakunin_cannot_verify_are_unsupported_algorithm_exit_2() {
+    let dir = TempDir::new("vb-unsupported-key");
+    let d = dir.path();
+    let artifact = write(d, "blob.bin", b"blob\n");
+    let sig = write(d, "blob.sig", B64.encode([1u8; 64]));
+    let layout = d.join("layout");
+    std::fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
+    std::fs::write(
+        layout.join("oci-layout"),
+        r#"{"imageLayoutVersion":"1.0.0"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        layout.join("index.json"),
+        r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#,
+    )
+    .unwrap();
+    for (pem, name) in [(P521, "ECDSA P-521"), (ED448, "Ed448")] {
+        let key = write(d, "k.pub", pem);
+        let k = key.to_str().unwrap();
+        for args in [
+            vec![
+                "verify-bundle",
+                "--signature",
+                sig.to_str().unwrap(),
+                "--key",
+                k,
+                "--insecure-ignore-tlog",
+                artifact.to_str().unwrap(),
+            ],
+            vec![
+                "verify-image",
+                &format!("oci-layout:{}:v1", layout.display()),
+                "--key",
+                k,
+            ]
+            .into_iter()
+            .map(|s| Box::leak(s.to_string().into_boxed_str()) as &str)
+            .collect(),
+        ] {
+            let out = run(&args);
+            assert_eq!(
+                code(&out),
+                2,
+                "{args:?}: {}\n{}",
+                stdout(&out),
+                stderr(&out)
+            );
+            assert!(
+                stderr(&out).contains(&format!("unsupported algorithm {name}")),
+                "{args:?}: {}",
+                stderr(&out)
+            );
+        }
+    }
+}
