@@ -8,11 +8,13 @@
 //! - nothing here trusts an input because it parsed: the only verified type is
 //!   [`prov::VerifiedProvenance`], which only [`prov::verify`] constructs.
 
+pub mod constraint;
 pub mod images;
 pub mod index;
 pub mod package;
 pub mod prov;
 
+pub use constraint::{Constraint, ConstraintError};
 pub use images::{ChartImage, ImageSource, InvalidReference};
 pub use index::{HelmIndex, IndexEntry, IndexError, VersionRequest};
 pub use package::{ChartMetadata, ChartPackage, PackageError};
