@@ -42,6 +42,11 @@ pub mod ids {
     pub const CHART_BUNDLE: &str = "chart.bundle";
     pub const CHART_SUBJECT: &str = "chart.subject";
     pub const CHART_ENVELOPE: &str = "chart.envelope";
+    pub const CHART_PACKAGE: &str = "chart.package";
+    pub const CHART_OCI_MANIFEST: &str = "chart.oci-manifest";
+    pub const CHART_OCI_LAYER: &str = "chart.oci-layer";
+    pub const CHART_SIGNATURE: &str = "chart.signature";
+    pub const CHART_ATTESTATION: &str = "chart.attestation";
     pub const IMAGE_REFERENCE: &str = "image.reference";
     pub const IMAGE_REGISTRY_DIGEST: &str = "image.registry-digest";
     pub const IMAGE_BUNDLE: &str = "image.bundle";

@@ -13,6 +13,8 @@
 pub mod attestation;
 pub mod bundle;
 pub mod chart;
+pub mod chart_source;
+pub mod chart_verify;
 pub mod check;
 pub mod cosign;
 pub mod credentials;

@@ -506,10 +506,21 @@ mod tests {
     #[test]
     fn bad_constraints_are_refused_naming_the_part() {
         for bad in [
-            "", "abc", ">=1.0,", ">=1.0,,<2", ">=1.0<2", "1.2.3.4", "||", "^", "1.0 ||",
+            "",
+            "abc",
+            ">=1.0,",
+            ">=1.0,,<2",
+            ">=1.0<2",
+            "1.2.3.4",
+            "||",
+            "^",
+            "1.0 ||",
         ] {
             let e = Constraint::parse(bad).unwrap_err();
-            assert!(e.to_string().contains("invalid version constraint"), "{bad}: {e}");
+            assert!(
+                e.to_string().contains("invalid version constraint"),
+                "{bad}: {e}"
+            );
         }
         let long = "1".repeat(MAX_CONSTRAINT_LEN + 1);
         let e = Constraint::parse(&long).unwrap_err();

@@ -18,6 +18,7 @@ use super::fetch_args::{Bars, FetchArgs};
 use super::{OutputArgs, fail};
 
 mod policy_args;
+mod chart_sources;
 
 /// Releases gathered at once with --all-versions.
 const GATHER_CONCURRENCY: usize = 6;
@@ -47,14 +48,25 @@ check could not run (never 0 when a check could not run).
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The release: CHART@VERSION (or CHART --version VERSION), or CHART with --all-versions
-    /// (optional with --kit)
+    /// (optional with --kit); or a chart as `helm install` names it: oci://REGISTRY/PATH/CHART,
+    /// CHART with --repo URL, or a packaged chart ./CHART-VERSION.tgz
     #[arg(value_name = "CHART[@VERSION]")]
     release: Option<String>,
 
     /// The chart version, as `helm install --version` takes it: `CHART --version V` is
-    /// `CHART@V`
+    /// `CHART@V`; for oci:// and --repo charts also a SemVer constraint as Helm reads it
+    /// (`^1.2`, `~1.2.3`, `>=1.0 <2`, `1.2.x`; the highest match, pre-releases only when the
+    /// constraint names one)
     #[arg(long, value_name = "VERSION")]
     version: Option<String>,
+
+    /// The chart's HTTP Helm repository (helm's --repo): CHART is looked up in URL/index.yaml
+    #[arg(long, value_name = "URL")]
+    repo: Option<String>,
+
+    /// Helm's --devel: without --version, pre-releases are candidates too (>0.0.0-0)
+    #[arg(long)]
+    devel: bool,
 
     /// The project's profile (YAML); default: the chart's built-in profile
     #[arg(long, value_name = "FILE")]
@@ -72,7 +84,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE")]
     trusted_root: Option<PathBuf>,
 
-    /// PGP keyring for the chart's .prov (overrides the profile's require.prov_keyring)
+    /// PGP keyring for the chart's .prov (overrides the profile's require.prov_keyring); given,
+    /// the .prov is required (for a .tgz, the <file>.prov beside it, as `helm verify` reads it)
     #[arg(long, value_name = "FILE")]
     keyring: Option<PathBuf>,
 
@@ -89,6 +102,9 @@ pub struct VerifyArgs {
 
     #[command(flatten)]
     policy: policy_args::PolicyArgs,
+
+    #[command(flatten)]
+    chart_signer: chart_sources::ChartSignerArgs,
 
     #[command(flatten)]
     output: OutputArgs,
@@ -125,6 +141,8 @@ pub(super) fn release_with_version(
 pub fn run(args: VerifyArgs) -> ExitCode {
     match run_inner(&args) {
         Ok(code) => code,
+        // An empty message: already printed (the signer flags say what is wrong themselves).
+        Err((code, message)) if message.is_empty() => code,
         Err((code, message)) => fail(code, message),
     }
 }
@@ -136,6 +154,9 @@ fn usage(message: impl std::fmt::Display) -> Failure {
 }
 
 fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
+    if let Some(chart) = chart_sources::chart_ref(args)? {
+        return chart_sources::run(args, chart);
+    }
     // The release asked for: from the command line, or named by the kit.
     let kit = match &args.kit {
         Some(dir) => Some(fetch::Kit::open(dir).map_err(usage)?),
