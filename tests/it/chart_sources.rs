@@ -587,3 +587,131 @@ fn an_oci_chart_verifies_its_manifest_layer_prov_cosign_signature_and_images() {
         stderr(&out)
     );
 }
+
+#[test]
+fn oci_charts_served_wrong_fail_naming_what_was_expected_and_found() {
+    // A registry that lies (docker-registry cannot be made to): the loopback HTTP server.
+    let s = Server::start();
+    let dir = TempDir::new("cs-oci-wrong");
+    let (_, public) = pgp_pair(4);
+    let ring = keyring(dir.path(), "pub.asc", &public);
+    let tgz = demo_tgz("1.0.0", &[]);
+    let td = Digest::sha256(&tgz);
+    let config = br#"{"name":"demo","version":"1.0.0"}"#;
+    let cd = Digest::sha256(config);
+    let helm_config = "application/vnd.cncf.helm.config.v1+json";
+    let chart_layer = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+    let manifest = |config_type: &str, layers: &[(&str, &Digest, i64)]| -> Vec<u8> {
+        let layers: Vec<String> = layers
+            .iter()
+            .map(|(t, d, n)| format!(r#"{{"mediaType":"{t}","digest":"{d}","size":{n}}}"#))
+            .collect();
+        format!(
+            r#"{{"schemaVersion":2,"config":{{"mediaType":"{config_type}","digest":"{cd}","size":{}}},"layers":[{}]}}"#,
+            config.len(),
+            layers.join(",")
+        )
+        .into_bytes()
+    };
+    let serve = |repo: &str, m: Vec<u8>| {
+        s.route(
+            &format!("/v2/{repo}/manifests/1.0.0"),
+            Reply::Status(200, vec![("Content-Type".into(), OCI_MANIFEST.into())], m),
+        );
+    };
+    let n = tgz.len() as i64;
+    serve(
+        "o/wrongtype",
+        manifest(
+            "application/vnd.oci.image.config.v1+json",
+            &[(chart_layer, &td, n)],
+        ),
+    );
+    serve(
+        "o/twolayers",
+        manifest(helm_config, &[(chart_layer, &td, n), (chart_layer, &td, n)]),
+    );
+    serve(
+        "o/baddigest",
+        manifest(helm_config, &[(chart_layer, &td, n)]),
+    );
+    s.route(
+        &format!("/v2/o/baddigest/blobs/{td}"),
+        Reply::Ok(b"something else".to_vec(), "application/octet-stream"),
+    );
+    serve(
+        "o/huge",
+        manifest(helm_config, &[(chart_layer, &td, 2 * 1024 * 1024 * 1024)]),
+    );
+    let cache = TempDir::new("cs-oci-wrong-cache");
+    let verify = |repo: &str| {
+        let reference = format!("oci://127.0.0.1:{}/{repo}", s.port);
+        let out = run(&[
+            "verify",
+            &reference,
+            "--version",
+            "1.0.0",
+            "--keyring",
+            &ring,
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "-o",
+            "json",
+        ]);
+        assert_eq!(code(&out), 1, "{repo}: {}\n{}", stdout(&out), stderr(&out));
+        json(&out)
+    };
+    let r = verify("o/wrongtype");
+    let c = check(&r, "chart.oci-manifest");
+    assert_eq!(c["outcome"], "fail");
+    assert!(
+        c["expected"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("config {helm_config}")),
+        "{c}"
+    );
+    assert!(
+        c["found"]
+            .as_str()
+            .unwrap()
+            .contains("config application/vnd.oci.image.config.v1+json"),
+        "{c}"
+    );
+    let r = verify("o/twolayers");
+    let c = check(&r, "chart.oci-manifest");
+    assert_eq!(c["outcome"], "fail");
+    assert!(
+        c["found"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("layers [{chart_layer}, {chart_layer}]")),
+        "{c}"
+    );
+    let r = verify("o/baddigest");
+    let c = check(&r, "chart.oci-layer");
+    assert_eq!(c["outcome"], "fail");
+    assert_eq!(c["expected"], td.to_string());
+    assert_eq!(c["found"], Digest::sha256(b"something else").to_string());
+    let r = verify("o/huge");
+    let c = check(&r, "chart.package");
+    assert_eq!(c["outcome"], "fail");
+    assert_eq!(c["expected"], "a chart package of at most 67108864 bytes");
+    assert_eq!(
+        c["found"],
+        "the chart layer's descriptor says 2147483648 bytes"
+    );
+    assert_eq!(s.hits(&format!("/v2/o/huge/blobs/{td}")), 0);
+    // Nothing at the tag: could not fetch (3).
+    let out = run(&[
+        "verify",
+        &format!("oci://127.0.0.1:{}/o/none", s.port),
+        "--version",
+        "1.0.0",
+        "--keyring",
+        &ring,
+        "--cache-dir",
+        cache.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+}
