@@ -17,8 +17,8 @@ use kakunin::trust::{Instance, Trust};
 use super::fetch_args::{Bars, FetchArgs};
 use super::{OutputArgs, fail};
 
-mod policy_args;
 mod chart_sources;
+mod policy_args;
 
 /// Releases gathered at once with --all-versions.
 const GATHER_CONCURRENCY: usize = 6;
