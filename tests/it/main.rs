@@ -35,5 +35,6 @@ mod verify_bundle_blob;
 mod verify_image;
 mod verify_image_platform;
 mod verify_image_referrers;
+mod verify_image_tsa;
 mod version_flag;
 mod world;
