@@ -125,6 +125,21 @@ impl Check {
         Check::new(id, title, Outcome::NotRun, expected, why)
     }
 
+    /// Checks with one id made one (a check id appears once per report): the first one's
+    /// place, the worst outcome (failed, else could not run, else passed), and each distinct
+    /// title, expectation and finding, in order (`provenance X = A and B` for titles that
+    /// differ only after ` = `).
+    pub fn merge_same_ids(checks: Vec<Check>) -> Vec<Check> {
+        let mut groups: Vec<Vec<Check>> = Vec::new();
+        for c in checks {
+            match groups.iter_mut().find(|g| g[0].id == c.id) {
+                Some(g) => g.push(c),
+                None => groups.push(vec![c]),
+            }
+        }
+        groups.into_iter().map(merge_group).collect()
+    }
+
     /// Pass when `ok` (a comparison `found == expected` cannot express), fail otherwise.
     pub fn pass_if(
         ok: bool,
@@ -197,6 +212,63 @@ pub fn verdict<'a>(checks: impl IntoIterator<Item = &'a Check>) -> ExitCode {
     if any { code } else { ExitCode::Fetch }
 }
 
+/// Each string once, in order.
+fn distinct(parts: Vec<&str>) -> Vec<&str> {
+    let mut seen: Vec<&str> = Vec::new();
+    for p in parts {
+        if !seen.contains(&p) {
+            seen.push(p);
+        }
+    }
+    seen
+}
+
+/// One check from checks with the same id (see [`Check::merge_same_ids`]).
+fn merge_group(mut group: Vec<Check>) -> Check {
+    if group.len() == 1 {
+        return group.remove(0);
+    }
+    let titles = distinct(group.iter().map(|c| c.title.as_str()).collect());
+    let split: Vec<Option<(&str, &str)>> = titles.iter().map(|t| t.split_once(" = ")).collect();
+    let title = match split.first().copied().flatten() {
+        Some((lhs, _)) if split.iter().all(|s| s.is_some_and(|(l, _)| l == lhs)) => format!(
+            "{lhs} = {}",
+            split
+                .iter()
+                .filter_map(|s| s.map(|(_, r)| r))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
+        _ => titles.join("; "),
+    };
+    // One value when they are all the same, else each in order (expected and found line up).
+    let values = |f: fn(&Check) -> &str| {
+        let all: Vec<&str> = group.iter().map(f).collect();
+        match distinct(all.clone()).len() {
+            1 => all[0].to_string(),
+            _ => all.join("; "),
+        }
+    };
+    let expected = values(|c| c.expected.as_str());
+    let found = values(|c| c.found.as_str());
+    let outcome = if group.iter().any(|c| c.outcome == Outcome::Fail) {
+        Outcome::Fail
+    } else if group.iter().any(|c| c.outcome == Outcome::NotRun) {
+        Outcome::NotRun
+    } else {
+        Outcome::Pass
+    };
+    let mut evidence: Vec<String> = Vec::new();
+    for e in group.iter().flat_map(|c| c.evidence.iter()) {
+        if !evidence.contains(e) {
+            evidence.push(e.clone());
+        }
+    }
+    let mut c = Check::new(group[0].id, title, outcome, expected, found);
+    c.evidence = evidence;
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +283,46 @@ mod tests {
         assert_eq!(verdict([&pass, &not_run]), ExitCode::Fetch);
         assert_eq!(verdict([&not_run, &fail, &pass]), ExitCode::Failed);
         assert_eq!(verdict(std::iter::empty::<&Check>()), ExitCode::Fetch);
+    }
+
+    #[test]
+    fn checks_with_one_id_are_merged_into_one_with_the_worst_outcome() {
+        let merged = Check::merge_same_ids(vec![
+            Check::pass(
+                ids::ATTESTATION_WORKFLOW_REPOSITORY,
+                "p = the certificate's",
+                "r",
+                "r",
+            ),
+            Check::pass(ids::ATTESTATION_WORKFLOW_REF, "ref", "a", "a"),
+            Check::fail(
+                ids::ATTESTATION_WORKFLOW_REPOSITORY,
+                "p = --repository",
+                "o",
+                "r",
+            ),
+        ]);
+        assert_eq!(merged.len(), 2);
+        let repo = &merged[0];
+        assert_eq!(repo.id, ids::ATTESTATION_WORKFLOW_REPOSITORY);
+        assert_eq!(repo.outcome, Outcome::Fail);
+        assert_eq!(repo.title, "p = the certificate's and --repository");
+        assert_eq!((repo.expected.as_str(), repo.found.as_str()), ("r; o", "r"));
+        let claims = Check::merge_same_ids(vec![
+            Check::pass(ids::BUNDLE_GITHUB_CLAIMS, "a", "x", "x"),
+            Check::fail(ids::BUNDLE_GITHUB_CLAIMS, "b", "y", "x"),
+        ]);
+        assert_eq!(
+            (claims[0].expected.as_str(), claims[0].found.as_str()),
+            ("x; y", "x")
+        );
+        assert_eq!(merged[1].outcome, Outcome::Pass);
+        let not_run = Check::merge_same_ids(vec![
+            Check::pass(ids::BUNDLE_GITHUB_CLAIMS, "a", "x", "x"),
+            Check::not_run(ids::BUNDLE_GITHUB_CLAIMS, "b", "y", "no cert"),
+        ]);
+        assert_eq!(not_run.len(), 1);
+        assert_eq!(not_run[0].outcome, Outcome::NotRun);
+        assert_eq!(not_run[0].title, "a; b");
     }
 }

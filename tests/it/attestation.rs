@@ -339,6 +339,20 @@ fn slsa_github_generator_and_bcr_intoto_jsonl_bundles_verify() {
     ] {
         let (c, r, _) = base(&generic.join(file), &artifact, source_ref, generic_builder);
         assert_all_pass(c, &r, file);
+        // A provenance field checked against the certificate and against a flag is one check:
+        // an id appears once per report.
+        let ids: Vec<&str> = r["reports"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["id"].as_str())
+            .filter(|id| id.starts_with("attestation."))
+            .collect();
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(ids.len(), unique.len(), "{file}: {ids:?}");
+        assert!(ids.contains(&"attestation.workflow-repository"), "{ids:?}");
         assert_eq!(
             r["reports"][0]["details"]["provenance"]["kind"],
             "slsa-git-hub-generator"
