@@ -403,7 +403,7 @@ fn entry_kind(kind: tar::EntryType) -> String {
         tar::EntryType::Link => "hard link".into(),
         tar::EntryType::Char => "character device".into(),
         tar::EntryType::Block => "block device".into(),
-        tar::EntryType::Fifo => "fifo".into(),
+        tar::EntryType::Fifo => "FIFO (named pipe)".into(),
         other => format!("{other:?}").to_lowercase(),
     }
 }
@@ -543,6 +543,22 @@ pub(crate) mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("symbolic link"), "{err}");
+        // A FIFO is named as one (not "a link or directory").
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Fifo);
+        h.set_size(0);
+        b.append_data(&mut h, "demo/pipe", std::io::empty())
+            .unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, &b.into_inner().unwrap()).unwrap();
+        let err = ChartPackage::read(&gz.finish().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "chart package entry \"demo/pipe\" is a FIFO (named pipe): expected a regular file or directory"
+        );
         let t = tgz(&[("a/Chart.yaml", b"name: a\nversion: 1.0.0\n"), ("b/x", b"")]);
         let err = ChartPackage::read(&t).unwrap_err().to_string();
         assert!(err.contains("expected \"a\", found \"b\""), "{err}");

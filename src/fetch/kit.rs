@@ -114,6 +114,28 @@ const SINGLE_ROLES: &[&str] = &[
     "trusted-root",
 ];
 
+/// What a file that is not a regular file is, in words (`a FIFO (named pipe)`).
+pub fn file_kind(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
 /// Whether `path` is a regular file whose real location is inside `dir` (already
 /// canonical). `Ok(false)`: it does not exist (a file the kit lacks: could not be obtained).
 fn check_inside(dir: &Path, path: &Path) -> Result<bool, String> {
@@ -128,7 +150,10 @@ fn check_inside(dir: &Path, path: &Path) -> Result<bool, String> {
         );
     }
     if !meta.file_type().is_file() {
-        return Err("expected a regular file, found a directory or special file".into());
+        return Err(format!(
+            "expected a regular file, found {}",
+            file_kind(meta.file_type())
+        ));
     }
     // A directory on the way may be a link out of the kit: the real path must stay inside.
     match path.canonicalize() {

@@ -405,3 +405,22 @@ fn a_kit_json_or_kit_file_linking_outside_the_kit_is_an_input_error() {
         stderr(&out)
     );
 }
+
+/// A kit file that is a FIFO is named as one (exit 2), and opening the kit does not block on it.
+#[test]
+fn a_kit_file_that_is_a_fifo_is_named_as_one() {
+    let kit = KitCopy::new("file-fifo");
+    std::fs::remove_file(kit.file("files/list")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(kit.file("files/list"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let out = verify(&kit.path, false);
+    assert_eq!(code(&out), 2, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("files/list: expected a regular file, found a FIFO (named pipe)"),
+        "{}",
+        stderr(&out)
+    );
+}
