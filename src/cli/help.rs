@@ -67,7 +67,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "DOCKER_CONFIG",
-        "the directory of the Docker config.json whose auths give registry credentials (else ~/.docker)",
+        "the directory of the Docker config.json whose auths and credential helpers (credHelpers, credsStore) give registry credentials (else ~/.docker)",
     ),
     (
         "HELM_REGISTRY_CONFIG",
