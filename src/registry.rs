@@ -261,12 +261,21 @@ impl std::fmt::Debug for RegistryClient {
 }
 
 impl RegistryClient {
-    /// A client with the Docker config's credentials (if any) and these mirrors.
+    /// A client with these mirrors and the fetcher's registry credentials
+    /// ([`Fetcher::with_registry_credentials`]) before the Docker config's (if any).
     pub fn new(fetcher: Fetcher, mirrors: BTreeMap<String, String>) -> RegistryClient {
+        let credentials = match fetcher.registry_credentials() {
+            Some(first) => {
+                let mut all = docker_credentials();
+                all.extend(first.iter().map(|(k, v)| (k.clone(), v.clone())));
+                Credentials::new(all)
+            }
+            None => Credentials::from_docker_config(),
+        };
         RegistryClient {
             fetcher,
             mirrors,
-            credentials: Credentials::from_docker_config(),
+            credentials,
             tokens: Mutex::new(HashMap::new()),
         }
     }

@@ -71,7 +71,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "HELM_REGISTRY_CONFIG",
-        "post-render: the Helm registry config to read credentials from",
+        "verify, post-render, policy export: the Helm registry config (--registry-config), whose credentials are tried before the Docker config's",
     ),
     (
         "SIGSTORE_ID_TOKEN, ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN",

@@ -166,19 +166,11 @@ pub(super) fn verify_images(
             )));
         }
     }
-    let credentials = match registry_config {
-        Some(path) if path.exists() => {
-            let bytes = kakunin::limits::read_file_capped(path, 1024 * 1024)
-                .map_err(|e| usage(format!("registry config {}: {e}", path.display())))?;
-            Some(kakunin::registry::parse_docker_config(&bytes))
-        }
-        _ => None,
-    };
-    let fetcher = Fetcher::new(fetch_args.options(None)).map_err(usage)?;
-    let mut client = RegistryClient::new(fetcher, profile.image.mirrors.clone());
-    if let Some(c) = credentials {
-        client = client.with_credentials(c);
+    let mut fetcher = Fetcher::new(fetch_args.options(None)).map_err(usage)?;
+    if let Some(c) = super::fetch_args::registry_credentials(registry_config).map_err(usage)? {
+        fetcher = fetcher.with_registry_credentials(c);
     }
+    let client = RegistryClient::new(fetcher, profile.image.mirrors.clone());
     let policy = ImagePolicy {
         profile,
         trust,

@@ -93,6 +93,11 @@ pub struct VerifyArgs {
     #[arg(long, hide = true)]
     stats: bool,
 
+    /// Registry credentials in Docker's config.json format, tried before the Docker config's
+    /// (Helm's registry config: `helm registry login` writes it)
+    #[arg(long, value_name = "FILE", env = "HELM_REGISTRY_CONFIG")]
+    registry_config: Option<PathBuf>,
+
     #[command(flatten)]
     fetch: FetchArgs,
 
@@ -283,6 +288,11 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     }
 
     let mut fetcher = Fetcher::new(args.fetch.options(args.kit.clone())).map_err(usage)?;
+    if let Some(c) =
+        super::fetch_args::registry_credentials(args.registry_config.as_deref()).map_err(usage)?
+    {
+        fetcher = fetcher.with_registry_credentials(c);
+    }
     if let Some(bars) = Bars::new(args.output.progress_allowed()) {
         fetcher = fetcher.with_progress(Arc::new(bars));
     }

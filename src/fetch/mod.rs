@@ -12,6 +12,7 @@ pub mod http;
 pub mod kit;
 pub mod policy;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -237,6 +238,9 @@ pub struct Fetcher {
     kit: Option<Arc<Kit>>,
     offline: bool,
     progress: Arc<dyn Progress>,
+    /// Registry credentials (Docker config key → base64 `user:password`) that registry
+    /// clients made with this fetcher use before the Docker config's.
+    registry_credentials: Option<Arc<HashMap<String, String>>>,
 }
 
 impl std::fmt::Debug for Fetcher {
@@ -268,6 +272,7 @@ impl Fetcher {
             kit,
             offline: options.offline,
             progress: Arc::new(Silent),
+            registry_credentials: None,
         })
     }
 
@@ -275,6 +280,19 @@ impl Fetcher {
     pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Fetcher {
         self.progress = progress;
         self
+    }
+
+    /// Registry credentials (Docker config key → base64 `user:password`, as Helm's registry
+    /// config stores them) that every [`crate::registry::RegistryClient`] made with this
+    /// fetcher tries first, the Docker config's after them (Helm's own order).
+    pub fn with_registry_credentials(mut self, credentials: HashMap<String, String>) -> Fetcher {
+        self.registry_credentials = Some(Arc::new(credentials));
+        self
+    }
+
+    /// The credentials given with [`Fetcher::with_registry_credentials`].
+    pub fn registry_credentials(&self) -> Option<&HashMap<String, String>> {
+        self.registry_credentials.as_deref()
     }
 
     pub fn http(&self) -> &Http {

@@ -17,6 +17,7 @@ mod download;
 mod emit_values;
 mod evidence;
 mod fetch;
+mod helm_plugin;
 mod kit;
 mod network;
 mod policy_export;

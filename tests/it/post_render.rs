@@ -33,7 +33,7 @@ fn post_render(args: &[&str], input: &[u8]) -> Output {
 }
 
 /// The golden `helm template` outputs of ../shared (Helm's pkg/cmd/testdata/output).
-fn golden(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn golden(dir: &Path) -> Vec<PathBuf> {
     let out = dir.join("helm/pkg/cmd/testdata/output");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&out)
         .unwrap()
@@ -48,7 +48,7 @@ fn golden(dir: &Path) -> Vec<PathBuf> {
 
 /// A profile (the built-in one) whose registries docker.io and gcr.io are the loopback
 /// registry, so that the images of Helm's test charts resolve there.
-fn loopback_profile(dir: &Path, registry: &Registry) -> PathBuf {
+pub(crate) fn loopback_profile(dir: &Path, registry: &Registry) -> PathBuf {
     let mut p = kakunin::profile::Profile::gomenhashai();
     for host in ["docker.io", "gcr.io", "ghcr.io"] {
         p.image.mirrors.insert(host.into(), registry.base());
@@ -59,7 +59,7 @@ fn loopback_profile(dir: &Path, registry: &Registry) -> PathBuf {
     path
 }
 
-const UNSIGNED: [&str; 4] = [
+pub(crate) const UNSIGNED: [&str; 4] = [
     "--allow-unsigned",
     "docker.io/library/*",
     "--allow-unsigned",
