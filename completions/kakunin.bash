@@ -548,7 +548,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__policy__subcmd__export)
-            opts="-h --format --policy --profile --name --key --manifests --allow-unsigned --trusted-root --registry-config --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --help"
+            opts="-h --format --policy --profile --name --key --release --version --kit --keyring --manifests --allow-unsigned --trusted-root --registry-config --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -571,6 +571,22 @@ _kakunin() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --release)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyring)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

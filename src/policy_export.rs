@@ -127,6 +127,104 @@ pub struct Export<'a> {
     pub name: String,
     /// A PEM public key: key-based attestors instead of keyless ones.
     pub key_pem: Option<String>,
+    /// Export what this verified release verified (its image repository, its signer) instead of
+    /// everything the profile would accept.
+    pub release: Option<&'a VerifiedRelease>,
+}
+
+/// What `kakunin verify` verified of one release's image, read back from its report: built
+/// only from a report whose verdict is verified, with the image pinned by digest and the
+/// identity and issuer of the certificate that signed the image's bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedRelease {
+    /// `chart@version`.
+    pub release: String,
+    /// `registry/repository` of the image.
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: crate::digest::Digest,
+    /// The verified signing certificate's identity (SAN) and OIDC issuer.
+    pub identity: String,
+    pub issuer: String,
+}
+
+impl VerifiedRelease {
+    /// The release of a verified `verify` report; anything else is an error (nothing of an
+    /// unverified release is exported).
+    pub fn from_report(report: &crate::report::Report) -> Result<VerifiedRelease, String> {
+        if report.verdict() != crate::report::Verdict::Verified {
+            return Err(format!(
+                "{} is not verified: nothing exported",
+                report.subject
+            ));
+        }
+        let subject = &report.subject;
+        let reference = report.details["image"]["reference"]
+            .as_str()
+            .ok_or_else(|| format!("{subject}: the report names no image"))?;
+        let (name, digest) = reference.split_once('@').ok_or_else(|| {
+            format!(
+                "{subject}: the chart pins no digest for {reference}: nothing verified to export"
+            )
+        })?;
+        let digest: crate::digest::Digest = digest
+            .parse()
+            .map_err(|e| format!("{subject}: the digest of {reference}: {e}"))?;
+        let parsed: oci_client::Reference = name
+            .parse()
+            .map_err(|e| format!("{subject}: the image {name}: {e}"))?;
+        let signer = &report.details["image_signer"];
+        let (Some(identity), Some(issuer)) =
+            (signer["identity"].as_str(), signer["issuer"].as_str())
+        else {
+            return Err(format!(
+                "{subject}: no verified image signature (image.bundle) to export the signer of"
+            ));
+        };
+        Ok(VerifiedRelease {
+            release: subject.clone(),
+            repository: crate::pin::repository_of(&parsed),
+            tag: parsed.tag().map(str::to_string),
+            digest,
+            identity: identity.to_string(),
+            issuer: issuer.to_string(),
+        })
+    }
+
+    /// The image as GomenHashai's mapping takes it.
+    pub fn pinned_image(&self) -> PinnedImage {
+        let tag = self
+            .tag
+            .as_ref()
+            .map(|t| format!(":{t}"))
+            .unwrap_or_default();
+        PinnedImage {
+            reference: format!("{}{tag}@{}", self.repository, self.digest),
+            repository: self.repository.clone(),
+            tag: self.tag.clone(),
+            digest: Some(self.digest.clone()),
+            signer: Some(self.identity.clone()),
+            pin: None,
+            verified: true,
+        }
+    }
+}
+
+/// The keyless signers to require, with their issuer: the verified release's own signer, or
+/// every identity of the profile.
+fn signers(e: &Export<'_>) -> (Vec<Subject>, String) {
+    match e.release {
+        Some(r) => (vec![Subject::Exact(r.identity.clone())], r.issuer.clone()),
+        None => (image_subjects(e.profile), e.profile.signers.issuer.clone()),
+    }
+}
+
+/// The image repositories the policy covers: the verified release's, or the profile's.
+fn repositories(e: &Export<'_>) -> Vec<String> {
+    match e.release {
+        Some(r) => vec![r.repository.clone()],
+        None => e.profile.image.repositories.clone(),
+    }
 }
 
 /// The in-toto predicate type the project's image attestations carry.
@@ -135,10 +233,10 @@ pub const PROVENANCE: &str = "https://slsa.dev/provenance/v1";
 /// A Kyverno `ClusterPolicy`.
 pub fn kyverno(e: &Export<'_>) -> Result<Value, ExportError> {
     check_root(e.profile)?;
-    let issuer = &e.profile.signers.issuer;
+    let (subjects, issuer) = signers(e);
     let entries: Vec<Value> = match &e.key_pem {
         Some(pem) => vec![json!({"keys": {"publicKeys": pem, "rekor": {"url": PUBLIC_REKOR}}})],
-        None => image_subjects(e.profile)
+        None => subjects
             .into_iter()
             .map(|s| {
                 let mut k = serde_json::Map::new();
@@ -170,10 +268,7 @@ pub fn kyverno(e: &Export<'_>) -> Result<Value, ExportError> {
             },
         ]}]);
     }
-    let references: Vec<String> = e
-        .profile
-        .image
-        .repositories
+    let references: Vec<String> = repositories(e)
         .iter()
         .flat_map(|r| [r.clone(), format!("{r}:*"), format!("{r}@*")])
         .collect();
@@ -210,11 +305,11 @@ pub fn kyverno(e: &Export<'_>) -> Result<Value, ExportError> {
 /// A sigstore policy-controller `ClusterImagePolicy`.
 pub fn policy_controller(e: &Export<'_>) -> Result<Value, ExportError> {
     check_root(e.profile)?;
-    let issuer = &e.profile.signers.issuer;
+    let (subjects, issuer) = signers(e);
     let mut authority = match &e.key_pem {
         Some(pem) => json!({"name": "release-key", "key": {"data": pem}}),
         None => {
-            let identities: Vec<Value> = image_subjects(e.profile)
+            let identities: Vec<Value> = subjects
                 .into_iter()
                 .map(|s| match s {
                     Subject::Exact(x) => json!({"issuer": issuer, "subject": x}),
@@ -229,10 +324,7 @@ pub fn policy_controller(e: &Export<'_>) -> Result<Value, ExportError> {
     };
     authority["ctlog"] = json!({"url": PUBLIC_REKOR});
     authority["attestations"] = json!([{"name": "slsa-provenance", "predicateType": PROVENANCE}]);
-    let globs: Vec<Value> = e
-        .profile
-        .image
-        .repositories
+    let globs: Vec<Value> = repositories(e)
         .iter()
         .flat_map(|r| {
             [
@@ -342,6 +434,7 @@ mod tests {
         let mut p = Profile::gomenhashai();
         p.signers.trusted_root = "root.json".into();
         let e = Export {
+            release: None,
             profile: &p,
             name: "x".into(),
             key_pem: None,
@@ -388,5 +481,75 @@ mod tests {
             ]
         );
         assert!(gomenhashai_keys(&img("x@sha256:00", "docker.io/library/x", None)).is_empty());
+    }
+
+    fn release_report(verified: bool) -> crate::report::Report {
+        use crate::check::Check;
+        let mut r = crate::report::Report::new("verify", "gomenhashai@1.3.2");
+        r.checks.push(if verified {
+            Check::pass("image.bundle", "t", "e", "f")
+        } else {
+            Check::fail("image.bundle", "t", "e", "f")
+        });
+        r.details = json!({
+            "chart": "gomenhashai",
+            "image": {"reference": "ghcr.io/gomenhashai/gomenhashai:v1.3.1@sha256:75dec07996b338ba12d6986657a22ac560d7b3a4712fb53a4ab02f1aeca9b4d8", "source": "values.yaml image"},
+            "image_signer": {"identity": "https://github.com/GomenHashai/GomenHashai/.github/workflows/docker-release.yaml@refs/tags/v1.3.1", "issuer": "https://token.actions.githubusercontent.com"},
+        });
+        r
+    }
+
+    #[test]
+    fn a_verified_release_exports_its_own_signer_exactly_and_its_repository_only() {
+        let release = VerifiedRelease::from_report(&release_report(true)).unwrap();
+        let mut p = Profile::gomenhashai();
+        p.image
+            .repositories
+            .push("ghcr.io/gomenhashai/other".into());
+        let e = Export {
+            profile: &p,
+            name: "x".into(),
+            key_pem: None,
+            release: Some(&release),
+        };
+        let k = kyverno(&e).unwrap();
+        let rule = &k["spec"]["rules"][0]["verifyImages"][0];
+        let keyless = &rule["attestations"][0]["attestors"][0]["entries"][0]["keyless"];
+        assert_eq!(keyless["subject"], json!(release.identity));
+        assert!(keyless.get("subjectRegExp").is_none(), "{keyless}");
+        assert_eq!(
+            rule["imageReferences"],
+            json!([
+                "ghcr.io/gomenhashai/gomenhashai",
+                "ghcr.io/gomenhashai/gomenhashai:*",
+                "ghcr.io/gomenhashai/gomenhashai@*"
+            ])
+        );
+        let c = policy_controller(&e).unwrap();
+        let auth = &c["spec"]["authorities"][0]["keyless"]["identities"];
+        assert_eq!(
+            auth,
+            &json!([{"issuer": release.issuer, "subject": release.identity}])
+        );
+        assert_eq!(c["spec"]["images"].as_array().unwrap().len(), 3);
+        let g = gomenhashai(&[release.pinned_image()]).unwrap();
+        assert_eq!(
+            g["digestsMapping"]["mapping"]["ghcr.io/gomenhashai/gomenhashai:v1.3.1"],
+            json!(release.digest.to_string())
+        );
+    }
+
+    #[test]
+    fn nothing_of_an_unverified_or_incomplete_release_is_exported() {
+        let e = VerifiedRelease::from_report(&release_report(false)).unwrap_err();
+        assert!(e.contains("not verified"), "{e}");
+        let mut r = release_report(true);
+        r.details["image"]["reference"] = json!("ghcr.io/gomenhashai/gomenhashai:v1.3.1");
+        let e = VerifiedRelease::from_report(&r).unwrap_err();
+        assert!(e.contains("pins no digest"), "{e}");
+        let mut r = release_report(true);
+        r.details.as_object_mut().unwrap().remove("image_signer");
+        let e = VerifiedRelease::from_report(&r).unwrap_err();
+        assert!(e.contains("image.bundle"), "{e}");
     }
 }

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use kakunin::exit::ExitCode;
 use kakunin::manifests::Rendered;
-use kakunin::policy_export::{self, Export};
+use kakunin::policy_export::{self, Export, VerifiedRelease};
 use kakunin::profile::Profile;
 use kakunin::report::{self, Format, HumanStyle, Report};
 
@@ -22,6 +22,10 @@ Examples:
 
   # A sigstore policy-controller ClusterImagePolicy from a profile
   kakunin policy export --format policy-controller --profile profile.yaml
+
+  # From a release once verified: its image repository, signer and digest only
+  kakunin policy export --format kyverno --release gomenhashai@1.3.2
+  kakunin policy export --format gomenhashai --release gomenhashai@1.3.2 > mapping-values.yaml
 
   # GomenHashai's digest mapping for every image a chart renders, verified first
   helm template ./chart | kakunin policy export --format gomenhashai --manifests - \\
@@ -63,6 +67,25 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     key: Option<PathBuf>,
 
+    /// Export from this release once `kakunin verify` verified it (CHART@VERSION, or with
+    /// --kit): its image repository and signer (kyverno, policy-controller) or its pinned image
+    /// (gomenhashai); nothing is written unless it verifies
+    #[arg(long, value_name = "CHART[@VERSION]", conflicts_with = "manifests")]
+    release: Option<String>,
+
+    /// With --release: the chart version, as `helm install --version` takes it
+    #[arg(long, value_name = "VERSION", requires = "release")]
+    version: Option<String>,
+
+    /// Verify the release from this kit (`kakunin download`); names the release when --release
+    /// is not given
+    #[arg(long, value_name = "DIR", conflicts_with = "manifests")]
+    kit: Option<PathBuf>,
+
+    /// With --release or --kit: PGP keyring for the chart's .prov
+    #[arg(long, value_name = "FILE")]
+    keyring: Option<PathBuf>,
+
     /// Rendered manifests (`-` for stdin) whose images are verified as `post-render` verifies
     /// them; required for --format gomenhashai
     #[arg(long, value_name = "FILE")]
@@ -72,11 +95,13 @@ pub struct ExportArgs {
     #[arg(long, value_name = "REPOSITORY")]
     allow_unsigned: Vec<String>,
 
-    /// With --manifests: verify against this trusted_root.json instead of the profile's
+    /// With --manifests, --release or --kit: verify against this trusted_root.json instead of
+    /// the profile's
     #[arg(long, value_name = "FILE")]
     trusted_root: Option<PathBuf>,
 
-    /// With --manifests: registry credentials in Docker's config.json format
+    /// With --manifests, --release or --kit: registry credentials in Docker's config.json
+    /// format (Helm's registry config), tried before the Docker config's
     #[arg(long, value_name = "FILE", env = "HELM_REGISTRY_CONFIG")]
     registry_config: Option<PathBuf>,
 
@@ -95,11 +120,71 @@ pub fn run(cmd: PolicyCommand) -> ExitCode {
     }
 }
 
-fn export(args: &ExportArgs) -> Result<String, Failure> {
+/// `--release`/`--kit`: the release verified as `kakunin verify` verifies it, read back from its
+/// report. A release that does not verify is an error with verify's exit code (its report on
+/// stderr), and nothing is exported.
+fn verified_release(args: &ExportArgs) -> Result<(Profile, VerifiedRelease), Failure> {
+    let request = super::verify::one_release(
+        args.release.clone(),
+        args.version.clone(),
+        args.profile.clone(),
+        args.kit.clone(),
+        args.trusted_root.clone(),
+        args.keyring.clone(),
+        args.registry_config.clone(),
+        args.fetch.clone(),
+    );
+    let reports = super::verify::reports(&request)?;
+    let [report] = reports.as_slice() else {
+        return Err(usage(format!(
+            "--release exports one release: expected one, verified {}",
+            reports.len()
+        )));
+    };
+    let code = report.exit_code();
+    if code != ExitCode::Verified {
+        eprint!(
+            "{}",
+            report::render(
+                std::slice::from_ref(report),
+                Format::Human,
+                HumanStyle::default()
+            )
+        );
+        return Err((
+            code,
+            format!("{} did not verify: nothing exported", report.subject),
+        ));
+    }
+    let release = VerifiedRelease::from_report(report).map_err(|e| (ExitCode::Failed, e))?;
+    let chart = report.details["chart"].as_str().unwrap_or_default();
     let profile = match &args.profile {
         Some(path) => Profile::load(path).map_err(usage)?,
-        None => Profile::gomenhashai(),
+        None => Profile::builtin(chart).map_err(usage)?,
     };
+    Ok((profile, release))
+}
+
+fn export(args: &ExportArgs) -> Result<String, Failure> {
+    let from_release = if args.release.is_some() || args.kit.is_some() {
+        if args.trusted_root.is_some() && args.format != ExportFormat::Gomenhashai {
+            return Err(usage(
+                "--trusted-root: the exported policy names the public-good Sigstore instance, so the release must verify against it (the profile's embedded root)",
+            ));
+        }
+        Some(verified_release(args)?)
+    } else {
+        if args.keyring.is_some() {
+            return Err(usage("--keyring is for --release or --kit"));
+        }
+        None
+    };
+    let profile = match (&from_release, &args.profile) {
+        (Some((p, _)), _) => p.clone(),
+        (None, Some(path)) => Profile::load(path).map_err(usage)?,
+        (None, None) => Profile::gomenhashai(),
+    };
+    let release = from_release.as_ref().map(|(_, r)| r);
     let key_pem = match &args.key {
         Some(path) => {
             // Parsed first, so that a file that is not a public key is refused here.
@@ -124,6 +209,7 @@ fn export(args: &ExportArgs) -> Result<String, Failure> {
                     .clone()
                     .unwrap_or_else(|| format!("kakunin-{}", profile.chart)),
                 key_pem,
+                release,
             };
             if args.format == ExportFormat::Kyverno {
                 policy_export::kyverno(&e)
@@ -132,10 +218,14 @@ fn export(args: &ExportArgs) -> Result<String, Failure> {
             }
             .map_err(usage)?
         }
+        ExportFormat::Gomenhashai if release.is_some() => {
+            let image = release.map(VerifiedRelease::pinned_image);
+            policy_export::gomenhashai(&image.into_iter().collect::<Vec<_>>()).map_err(usage)?
+        }
         ExportFormat::Gomenhashai => {
             let Some(input) = &args.manifests else {
                 return Err(usage(
-                    "--format gomenhashai maps verified images to their digests: expected --manifests FILE (or - for stdin)",
+                    "--format gomenhashai maps verified images to their digests: expected --manifests FILE (or - for stdin), or --release CHART@VERSION",
                 ));
             };
             let bytes = read_manifests(Some(input))?;

@@ -158,9 +158,62 @@ fn usage(message: impl std::fmt::Display) -> Failure {
     (ExitCode::Usage, message.to_string())
 }
 
+/// A `verify` of one release, as `policy export --release` asks for it (no output options, no
+/// --all-versions, no --emit-values).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn one_release(
+    release: Option<String>,
+    version: Option<String>,
+    profile: Option<PathBuf>,
+    kit: Option<PathBuf>,
+    trusted_root: Option<PathBuf>,
+    keyring: Option<PathBuf>,
+    registry_config: Option<PathBuf>,
+    fetch: FetchArgs,
+) -> VerifyArgs {
+    VerifyArgs {
+        release,
+        version,
+        repo: None,
+        devel: false,
+        profile,
+        all_versions: false,
+        kit,
+        trusted_root,
+        keyring,
+        stats: false,
+        registry_config,
+        fetch,
+        emit_values: None,
+        chart_signer: chart_sources::ChartSignerArgs::default(),
+        output: OutputArgs {
+            output: super::output::OutputFormat::Human,
+            quiet: true,
+            verbose: false,
+            color: super::output::ColorWhen::Never,
+        },
+    }
+}
+
 fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
     if let Some(chart) = chart_sources::chart_ref(args)? {
         return chart_sources::run(args, chart);
+    }
+    let reports = reports(args)?;
+    let code = args.output.print(&reports).0;
+    if let (Some(path), kakunin::exit::ExitCode::Verified) = (&args.emit_values, code) {
+        super::emit_values::write(path, &reports).map_err(usage)?;
+    }
+    Ok(code)
+}
+
+/// Verifies the release(s) of the profile's Helm repository (or kit) `args` name: one report per
+/// release (nothing printed). Charts named as oci://, --repo or a .tgz are chart_sources'.
+pub(super) fn reports(args: &VerifyArgs) -> Result<Vec<Report>, Failure> {
+    if chart_sources::chart_ref(args)?.is_some() {
+        return Err(usage(
+            "expected a release of the profile's Helm repository (CHART@VERSION) or --kit DIR, not an oci://, --repo or .tgz chart",
+        ));
     }
     // The release asked for: from the command line, or named by the kit.
     let kit = match &args.kit {
@@ -380,11 +433,7 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
             s.bytes.load(std::sync::atomic::Ordering::Relaxed)
         );
     }
-    let code = args.output.print(&reports).0;
-    if let (Some(path), kakunin::exit::ExitCode::Verified) = (&args.emit_values, code) {
-        super::emit_values::write(path, &reports).map_err(usage)?;
-    }
-    Ok(code)
+    Ok(reports)
 }
 
 #[cfg(test)]

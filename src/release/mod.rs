@@ -614,6 +614,13 @@ impl Run<'_> {
                         .map(|t| format!(" at {}", t.rfc3339))
                         .unwrap_or_default()
                 );
+                if id == ids::IMAGE_BUNDLE {
+                    // Who signed the image, for exports of what was verified (policy export).
+                    self.details.insert(
+                        "image_signer".into(),
+                        json!({"identity": verified.identity(), "issuer": verified.issuer()}),
+                    );
+                }
                 out.statement = Some(VerifiedStatement::decode(&verified));
                 out.verified = Some(verified);
                 Check::pass(id, title, expected, found)

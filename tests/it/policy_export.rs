@@ -305,3 +305,176 @@ fn gomenhashai_mapping_lists_every_verified_image_and_validates_against_the_char
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("--manifests"), "{}", stderr(&out));
 }
+
+/// The release kit of fixtures/ (signed by the test Sigstore instance) and the options that
+/// verify it offline.
+const KIT: [&str; 5] = [
+    "--kit",
+    "fixtures/kit-gomenhashai-1.3.2",
+    "--offline",
+    "--trusted-root",
+    "fixtures/test-sigstore/trusted_root.json",
+];
+
+/// The image digest the kit's chart pins (its values.yaml), as the verify report names it.
+fn kit_image() -> (String, String) {
+    let out = run(&[
+        "verify",
+        "--offline",
+        "--kit",
+        "fixtures/kit-gomenhashai-1.3.2",
+        "--trusted-root",
+        "fixtures/test-sigstore/trusted_root.json",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let details = &report["reports"][0]["details"];
+    let reference = details["image"]["reference"].as_str().unwrap().to_string();
+    assert_eq!(
+        details["image_signer"]["issuer"],
+        "https://token.actions.githubusercontent.com"
+    );
+    let (_, digest) = reference.split_once('@').unwrap();
+    (reference.clone(), digest.to_string())
+}
+
+#[test]
+fn gomenhashai_mapping_from_a_verified_release_maps_its_verified_image() {
+    let (reference, digest) = kit_image();
+    assert!(
+        reference.starts_with("ghcr.io/gomenhashai/gomenhashai:v1.3.1@"),
+        "{reference}"
+    );
+    let cache = TempDir::new("policy-release-cache");
+    let mut args = vec!["--format", "gomenhashai", "--no-cache"];
+    args.extend(KIT);
+    let values = export(&args);
+    assert_eq!(
+        values["digestsMapping"]["mapping"],
+        serde_json::json!({
+            "ghcr.io/gomenhashai/gomenhashai:v1.3.1": digest,
+            "gomenhashai/gomenhashai:v1.3.1": digest,
+        })
+    );
+    // --release names the same release as the kit.
+    let mut a = vec!["--release", "gomenhashai@1.3.2", "--cache-dir"];
+    a.push(cache.path().to_str().unwrap());
+    a.extend(["--format", "gomenhashai"]);
+    a.extend(KIT);
+    assert_eq!(export(&a), values);
+    if let Some(shared) = shared_fixtures("gomenhashai_mapping_from_a_verified_release") {
+        let schema: Value = serde_json::from_slice(
+            &std::fs::read(shared.join("GomenHashai/deploy/charts/gomenhashai/values.schema.json"))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(errors(&schema, &values), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn export_from_a_release_that_does_not_verify_writes_nothing() {
+    let dir = TempDir::new("policy-release-unverified");
+    // Verified against a root that did not sign it (the public-good one): failed, exit 1.
+    let root = run(&["trust-root", "show"]);
+    let public = dir.path().join("public.json");
+    std::fs::write(&public, &root.stdout).unwrap();
+    let out = run(&[
+        "policy",
+        "export",
+        "--format",
+        "gomenhashai",
+        "--kit",
+        "fixtures/kit-gomenhashai-1.3.2",
+        "--offline",
+        "--trusted-root",
+        public.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
+    assert!(stderr(&out).contains("chart.bundle"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing exported"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A kit that lacks the image bundle: could not verify, exit 3, nothing written.
+    let kit = dir.path().join("kit");
+    copy_dir(Path::new("fixtures/kit-gomenhashai-1.3.2"), &kit);
+    std::fs::remove_file(kit.join("files/GomenHashai-v1.3.1.sigstore")).unwrap();
+    let out = run(&[
+        "policy",
+        "export",
+        "--format",
+        "gomenhashai",
+        "--kit",
+        kit.to_str().unwrap(),
+        "--offline",
+        "--no-cache",
+        "--trusted-root",
+        "fixtures/test-sigstore/trusted_root.json",
+    ]);
+    assert!(matches!(code(&out), 1 | 3), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
+    assert!(stderr(&out).contains("image.bundle"), "{}", stderr(&out));
+
+    // The same kit's image bundle replaced by the chart's (validly signed, another subject).
+    std::fs::copy(
+        kit.join("files/gomenhashai-1.3.2.sigstore"),
+        kit.join("files/GomenHashai-v1.3.1.sigstore"),
+    )
+    .unwrap();
+    let out = run(&[
+        "policy",
+        "export",
+        "--format",
+        "gomenhashai",
+        "--kit",
+        kit.to_str().unwrap(),
+        "--offline",
+        "--no-cache",
+        "--trusted-root",
+        "fixtures/test-sigstore/trusted_root.json",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
+
+    // Cluster policies name the public-good instance: a release verified with another root
+    // cannot become one (refused before anything is verified).
+    for format in ["kyverno", "policy-controller"] {
+        let mut a = vec!["policy", "export", "--format", format];
+        a.extend(KIT);
+        let out = run(&a);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(out.stdout.is_empty());
+        assert!(stderr(&out).contains("public-good"), "{}", stderr(&out));
+    }
+    // --release and --manifests are two different sources.
+    let out = run(&[
+        "policy",
+        "export",
+        "--format",
+        "gomenhashai",
+        "--release",
+        "gomenhashai@1.3.2",
+        "--manifests",
+        "-",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
