@@ -90,6 +90,9 @@ type HelperAnswer = Result<Option<Secret>, CredentialError>;
 /// The credentials of the Docker config, by host, and the helpers it names.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
+    /// Stored credentials tried before everything else, helpers included (Helm's registry
+    /// config, [`Credentials::with_first`]).
+    first: HashMap<String, Secret>,
     by_host: HashMap<String, Secret>,
     /// `credsStore`: the helper for every host without its own.
     store: Option<String>,
@@ -227,10 +230,24 @@ impl Credentials {
         }
     }
 
+    /// These credentials (config key → base64 `user:password`: Helm's registry config) before
+    /// everything this Docker config gives, its helpers included: Helm's order (its own store,
+    /// then Docker's).
+    pub fn with_first(mut self, entries: HashMap<String, String>) -> Credentials {
+        self.first = Credentials::new(entries).by_host;
+        self
+    }
+
     /// The hosts credentials are stored for (for messages; never the secrets).
     pub fn hosts(&self) -> Vec<&str> {
-        let mut h: Vec<&str> = self.by_host.keys().map(String::as_str).collect();
+        let mut h: Vec<&str> = self
+            .first
+            .keys()
+            .chain(self.by_host.keys())
+            .map(String::as_str)
+            .collect();
         h.sort_unstable();
+        h.dedup();
         h
     }
 
@@ -250,6 +267,9 @@ impl Credentials {
             return Ok(None);
         }
         let host = normalise(&url.host_port());
+        if let Some(first) = self.first.get(&host) {
+            return Ok(Some(first.clone()));
+        }
         let Some((helper, key)) = self.helper_for(&host) else {
             return Ok(self.by_host.get(&host).cloned());
         };
@@ -474,6 +494,24 @@ mod tests {
             ("127.0.0.1:5000".to_string(), "bG9jYWw=".to_string()),
             ("registry.lan:5000".to_string(), "bGFu".to_string()),
         ]))
+    }
+
+    #[test]
+    fn first_credentials_come_before_the_docker_configs_and_its_helpers() {
+        // A credsStore that would be run for every host (it does not exist: running it fails).
+        let docker = Credentials::from_config(
+            br#"{"credsStore":"kakunin-test-no-such-helper","auths":{"ghcr.io":{"auth":"ZG9ja2Vy"}}}"#,
+            None,
+        );
+        let c = docker.with_first(HashMap::from([(
+            "https://ghcr.io".to_string(),
+            "aGVsbQ==".to_string(),
+        )]));
+        let got = c.for_url(&url("https://ghcr.io/v2/")).unwrap().unwrap();
+        assert!(got == Secret("aGVsbQ==".into()), "Helm's entry first");
+        // A host the first entries do not name goes on to the Docker config (its helper).
+        assert!(c.for_url(&url("https://quay.io/v2/")).is_err());
+        assert_eq!(c.hosts(), vec!["ghcr.io"]);
     }
 
     #[test]

@@ -265,11 +265,7 @@ impl RegistryClient {
     /// ([`Fetcher::with_registry_credentials`]) before the Docker config's (if any).
     pub fn new(fetcher: Fetcher, mirrors: BTreeMap<String, String>) -> RegistryClient {
         let credentials = match fetcher.registry_credentials() {
-            Some(first) => {
-                let mut all = docker_credentials();
-                all.extend(first.iter().map(|(k, v)| (k.clone(), v.clone())));
-                Credentials::new(all)
-            }
+            Some(first) => Credentials::from_docker_config().with_first(first.clone()),
             None => Credentials::from_docker_config(),
         };
         RegistryClient {
