@@ -1168,13 +1168,17 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify)
-            opts="-f -o -q -v -h --version --profile --all-versions --kit --trusted-root --keyring --stats --registry-config --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --emit-values --policy --values --set --format --output --quiet --verbose --color --help"
+            opts="-f -o -q -v -h --version --repo --devel --profile --all-versions --kit --trusted-root --keyring --stats --registry-config --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --emit-values --policy --values --set --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --certificate-oidc-issuer-regexp --signer-repo --signer-workflow --source-ref --key --insecure-ignore-tlog --attestation --instance --format --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1236,6 +1240,46 @@ _kakunin() {
                     ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-identity-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-oidc-issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-oidc-issuer-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signer-repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signer-workflow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attestation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
+                    COMPREPLY=($(compgen -W "public-good staging github" -- "${cur}"))
                     return 0
                     ;;
                 --output)

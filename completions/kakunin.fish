@@ -39,11 +39,12 @@ complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "publish" -d 'Produc
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "post-render" -d 'Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "policy" -d 'Export what kakunin verifies as a cluster admission policy (Kyverno, policy-controller) or GomenHashai values'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l version -d 'The chart version, as `helm install --version` takes it: `CHART --version V` is `CHART@V`' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l version -d 'The chart version, as `helm install --version` takes it: `CHART --version V` is `CHART@V`; for oci:// and --repo charts also a SemVer constraint as Helm reads it (`^1.2`, `~1.2.3`, `>=1.0 <2`, `1.2.x`; the highest match, pre-releases only when the constraint names one)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l repo -d 'The chart\'s HTTP Helm repository (helm\'s --repo): CHART is looked up in URL/index.yaml' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l profile -d 'The project\'s profile (YAML); default: the chart\'s built-in profile' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l kit -d 'A release kit written by `kakunin download` (read before the cache and the network)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l trusted-root -d 'Verify against this trusted_root.json instead of the profile\'s' -r -F
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l keyring -d 'PGP keyring for the chart\'s .prov (overrides the profile\'s require.prov_keyring)' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l keyring -d 'PGP keyring for the chart\'s .prov (overrides the profile\'s require.prov_keyring); given, the .prov is required (for a .tgz, the <file>.prov beside it, as `helm verify` reads it)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l registry-config -d 'Registry credentials in Docker\'s config.json format, tried before the Docker config\'s (Helm\'s registry config: `helm registry login` writes it)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l allow-insecure-registry -d 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l cache-dir -d 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)' -r -F
@@ -54,6 +55,18 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l emit-values -
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l policy -d 'A policy file (docs/policy.md): per artifact (the chart, each image by repository glob) the signer required, the attestations and the version rules; every image the chart deploys is then checked (image.policy, image.pinned, image.signature)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s f -l values -d 'A values file the release will be installed with (helm\'s -f/--values; repeatable, later files win): the images checked are those it deploys' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l set -d 'A value the release will be installed with, in helm\'s --set syntax (a.b=c,list[0]=d; repeatable, applied after --values)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-identity-regexp -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-oidc-issuer-regexp -d 'A regular expression the whole OIDC issuer must match (always anchored: ^(?:RE)$)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l signer-repo -d 'Signed by a workflow of this GitHub repository: identity https://github.com/OWNER/REPO/…, issuer GitHub Actions unless given' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l signer-workflow -d 'The signing workflow, [HOST/]OWNER/REPO/PATH (any ref, unless PATH ends in @REF)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l source-ref -d 'Source ref the certificate (and an attestation\'s provenance) must name, e.g. refs/tags/v1.2.3' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l key -d 'A PEM public key (cosign sign --key): verify with it instead of a certificate identity' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l attestation -d 'Require a verified attestation of this predicate type on the OCI chart and each image (cosign short name or URI; repeatable)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l instance -d 'Use the embedded trusted root of this instance (default public-good)' -r -f -a "public-good\t''
+staging\t''
+github\t''"
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s o -l output -l format -d 'Report format (--format is the same option, as `gh attestation verify --format json`)' -r -f -a "human\t'A line per check for people (colour: see --color)'
 json\t'The JSON report (docs/report.md)'
 sarif\t'SARIF 2.1.0, for code-scanning dashboards'
@@ -61,10 +74,12 @@ junit\t'JUnit XML, for CI test reports'"
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l color -d 'When to colour the human report' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set, TERM=dumb or CLICOLOR=0 (CLICOLOR_FORCE forces it)'
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l devel -d 'Helm\'s --devel: without --version, pre-releases are candidates too (>0.0.0-0)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l all-versions -d 'Verify every version of the chart in its Helm index'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l stats -d 'Print the number of HTTP requests and bytes received to stderr'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l offline -d 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l no-cache -d 'Do not read or write the cache (with --offline and --kit: the kit alone)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l insecure-ignore-tlog -d 'DANGER: accept signatures without transparency-log inclusion (cosign\'s flag)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s q -l quiet -d 'No progress bars'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
