@@ -660,20 +660,72 @@ impl RegistryClient {
         accept: &str,
         known: Option<&Digest>,
     ) -> Result<(Blob, Option<HeaderMap>), FetchError> {
-        let url = self.fetcher.check(url)?;
-        if let Some(b) = self.fetcher.local(&url, kind, known)? {
+        let checked = self.fetcher.check(url)?;
+        if let Some(b) = self.fetcher.local(&checked, kind, known)? {
             return Ok((b, None));
         }
-        let http = self.fetcher.http();
-        let progress = self.fetcher.progress();
-        let deadline = http.deadline();
         let mut headers = HeaderMap::new();
         headers.insert(
             ACCEPT,
             HeaderValue::from_str(accept).unwrap_or(HeaderValue::from_static("*/*")),
         );
+        let resp = self
+            .send_authorized(repo, reqwest::Method::GET, url, kind, headers, None, false)
+            .await?;
+        if !resp.status.is_success() {
+            return Err(FetchError::Status {
+                url: checked.to_string(),
+                status: resp.status.as_u16(),
+            });
+        }
+        self.fetcher.remember(&checked, &resp.body);
+        let headers = resp.headers;
+        Ok((
+            crate::fetch::blob(
+                resp.body,
+                Source::Network {
+                    url: checked.to_string(),
+                },
+                kind,
+            ),
+            Some(headers),
+        ))
+    }
+
+    /// One request to the registry, straight to the network (no kit, no cache), with its auth
+    /// flow: the token held for this host and repository (and scope: `push` asks for
+    /// `pull,push`), else none; a 401 is answered once ([`Self::authorize`]: a fresh token, so
+    /// a token that expired mid-way is replaced) and the request sent again. Any final status
+    /// is returned with its (capped) body; the caller decides what it means.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn send_authorized(
+        &self,
+        repo: &Repo,
+        method: reqwest::Method,
+        url: &Url,
+        kind: Kind,
+        mut headers: HeaderMap,
+        body: Option<&[u8]>,
+        push: bool,
+    ) -> Result<crate::fetch::http::Response, FetchError> {
+        if push && self.fetcher.is_offline() {
+            return Err(FetchError::Offline {
+                what: "a push".into(),
+                url: url.to_string(),
+                place: "network (--offline)",
+            });
+        }
+        let url = self.fetcher.check(url)?;
+        let http = self.fetcher.http();
+        let progress = self.fetcher.progress();
+        let deadline = http.deadline();
         // Tokens are the contacted host's, not the registry name's (a mirror is another host).
-        let token_key = format!("{}/{}", url.host_port(), repo.repository);
+        let token_key = format!(
+            "{}/{}{}",
+            url.host_port(),
+            repo.repository,
+            if push { ":push" } else { "" }
+        );
         if let Some(t) = self
             .tokens
             .lock()
@@ -685,7 +737,15 @@ impl RegistryClient {
             }
         }
         let mut resp = http
-            .request(&url, kind, headers.clone(), progress, deadline)
+            .send(
+                method.clone(),
+                &url,
+                kind,
+                headers.clone(),
+                body,
+                progress,
+                deadline,
+            )
             .await?;
         if resp.status.as_u16() == 401 {
             let challenge = resp
@@ -695,31 +755,14 @@ impl RegistryClient {
                 .unwrap_or("")
                 .to_string();
             let auth = self
-                .authorize(repo, &url, &token_key, &challenge, deadline)
+                .authorize(repo, &url, &token_key, &challenge, push, deadline)
                 .await?;
             headers.insert(AUTHORIZATION, auth);
             resp = http
-                .request(&url, kind, headers, progress, deadline)
+                .send(method, &url, kind, headers, body, progress, deadline)
                 .await?;
         }
-        if !resp.status.is_success() {
-            return Err(FetchError::Status {
-                url: url.to_string(),
-                status: resp.status.as_u16(),
-            });
-        }
-        self.fetcher.remember(&url, &resp.body);
-        let headers = resp.headers;
-        Ok((
-            crate::fetch::blob(
-                resp.body,
-                Source::Network {
-                    url: url.to_string(),
-                },
-                kind,
-            ),
-            Some(headers),
-        ))
+        Ok(resp)
     }
 
     /// Answers a 401 from `contacted`: Bearer (fetch a token from the realm, anonymously or
@@ -731,6 +774,7 @@ impl RegistryClient {
         contacted: &RequestUrl,
         token_key: &str,
         challenge: &str,
+        push: bool,
         deadline: tokio::time::Instant,
     ) -> Result<HeaderValue, FetchError> {
         let err = |reason: String| FetchError::Registry {
@@ -783,7 +827,11 @@ impl RegistryClient {
                 if let Some(s) = params.get("service") {
                     q.append_pair("service", s);
                 }
-                q.append_pair("scope", &format!("repository:{}:pull", repo.repository));
+                let actions = if push { "pull,push" } else { "pull" };
+                q.append_pair(
+                    "scope",
+                    &format!("repository:{}:{actions}", repo.repository),
+                );
             }
             self.fetcher.check(&u)?
         };

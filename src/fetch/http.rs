@@ -248,11 +248,46 @@ impl Http {
         progress: &dyn Progress,
         deadline: Instant,
     ) -> Result<Response, FetchError> {
+        self.send(
+            reqwest::Method::GET,
+            url,
+            kind,
+            headers,
+            None,
+            progress,
+            deadline,
+        )
+        .await
+    }
+
+    /// [`Http::request`] with any method and an optional body (a registry push: `HEAD`,
+    /// `POST`, `PUT`); the same policy, caps on the answer, retries and deadline. The body is
+    /// sent again on a retry (every request a push makes is safe to repeat: uploads are by
+    /// digest, manifests by digest or tag).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &RequestUrl,
+        kind: Kind,
+        headers: HeaderMap,
+        body: Option<&[u8]>,
+        progress: &dyn Progress,
+        deadline: Instant,
+    ) -> Result<Response, FetchError> {
         let mut attempts = 0u32;
         loop {
             attempts += 1;
             let result = self
-                .once(url.as_url(), kind, &headers, progress, deadline)
+                .once(
+                    &method,
+                    url.as_url(),
+                    kind,
+                    &headers,
+                    body,
+                    progress,
+                    deadline,
+                )
                 .await;
             let retryable = match &result {
                 Ok(r) => r.status.is_server_error(),
@@ -282,22 +317,28 @@ impl Http {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn once(
         &self,
+        method: &reqwest::Method,
         url: &Url,
         kind: Kind,
         headers: &HeaderMap,
+        body: Option<&[u8]>,
         progress: &dyn Progress,
         deadline: Instant,
     ) -> Result<Response, FetchError> {
         let client = self.client()?;
         let cap = self.cap(kind);
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
-        let send = client
-            .get(url.clone())
+        let mut builder = client
+            .request(method.clone(), url.clone())
             .headers(headers.clone())
-            .timeout(deadline.saturating_duration_since(Instant::now()))
-            .send();
+            .timeout(deadline.saturating_duration_since(Instant::now()));
+        if let Some(body) = body {
+            builder = builder.body(body.to_vec());
+        }
+        let send = builder.send();
         let mut resp = match tokio::time::timeout_at(deadline, send).await {
             Err(_) => return Err(self.timeout(url)),
             Ok(Err(e)) => return Err(self.classify(url, e)),

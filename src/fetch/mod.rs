@@ -11,6 +11,7 @@ pub mod cache;
 pub mod http;
 pub mod kit;
 pub mod policy;
+pub mod push;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
