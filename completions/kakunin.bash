@@ -752,13 +752,17 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__publish__subcmd__chart)
-            opts="-h --prov-key --out --identity-token --key --public-key-out --tlog-upload --timestamp-server --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --builder-id --source --help"
+            opts="-h --prov-key --oci --replace-tag --legacy-cosign --plain-http --out --identity-token --key --public-key-out --tlog-upload --timestamp-server --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --builder-id --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --prov-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --oci)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -914,7 +918,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__publish__subcmd__image)
-            opts="-h --tag --name --push-attestation --plain-http --out --identity-token --key --public-key-out --tlog-upload --timestamp-server --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --builder-id --source --help"
+            opts="-h --tag --name --push-attestation --legacy-cosign --plain-http --out --identity-token --key --public-key-out --tlog-upload --timestamp-server --staging --signing-config --trusted-root --repository --workflow-ref --job-workflow-ref --ref --sha --event-name --repository-id --repository-owner-id --runner-environment --run-id --run-attempt --server-url --builder-id --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -8,11 +8,14 @@ use clap::{Args, Subcommand};
 
 use kakunin::digest::Digest;
 use kakunin::exit::ExitCode;
+use kakunin::fetch::{FetchOptions, Fetcher};
 use kakunin::publish::{
     self, BuildContext, KeySigner, PublishError, Published, PublishedSigner, Request, Signing,
     SigningInstance, Subject, TokenSource,
 };
+use kakunin::registry::{RegistryClient, Repo};
 use kakunin::trust::{Instance, Trust};
+use std::collections::BTreeMap;
 
 use super::fail;
 
@@ -61,14 +64,28 @@ pub struct ChartArgs {
     /// from $KAKUNIN_PROV_PASSPHRASE, if any)
     #[arg(long, value_name = "KEY.asc")]
     prov_key: Option<PathBuf>,
+    /// Also push the chart to this OCI registry as `helm push` does (to PATH/<chart name>,
+    /// tag = its version) and attach its signature and provenance as referrers
+    #[arg(long, value_name = "oci://REGISTRY/PATH")]
+    oci: Option<String>,
+    /// With --oci: replace a version tag that holds another chart (never done otherwise)
+    #[arg(long, requires = "oci")]
+    replace_tag: bool,
+    /// With --oci: also write cosign's legacy sha256-<hex>.sig and .att tags
+    #[arg(long, requires = "oci")]
+    legacy_cosign: bool,
+    /// With --oci: talk to the registry over plain HTTP (loopback always is)
+    #[arg(long, requires = "oci")]
+    plain_http: bool,
     #[command(flatten)]
     common: CommonArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ImageArgs {
-    /// The image, pinned by digest: REGISTRY/REPOSITORY@sha256:HEX
-    #[arg(value_name = "IMAGE@DIGEST")]
+    /// The image: REGISTRY/REPOSITORY@sha256:HEX, or REGISTRY/REPOSITORY:TAG (the tag is
+    /// resolved to its manifest digest in the registry, and that digest is the subject)
+    #[arg(value_name = "IMAGE@DIGEST|IMAGE:TAG")]
     image: String,
     /// The release tag, e.g. v1.3.1 (files are named <name>-<tag>)
     #[arg(long, value_name = "TAG")]
@@ -77,12 +94,16 @@ pub struct ImageArgs {
     /// image's last path segment), e.g. GomenHashai → GomenHashai-v1.3.1.sigstore
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
-    /// Also attach the bundle to the image in its registry (OCI referrer; the sha256-<hex>
-    /// fallback tag where the registry has no referrers API). Credentials: the Docker config
+    /// Also attach the signature and provenance to the image in its registry (OCI referrers;
+    /// the sha256-<hex> fallback tag where the registry has no referrers API). Credentials: the
+    /// Docker config
     #[arg(long)]
     push_attestation: bool,
-    /// Talk to the registry over plain HTTP (a registry on loopback or a private network)
+    /// With --push-attestation: also write cosign's legacy sha256-<hex>.sig and .att tags
     #[arg(long, requires = "push_attestation")]
+    legacy_cosign: bool,
+    /// Talk to the registry over plain HTTP (loopback always is)
+    #[arg(long)]
     plain_http: bool,
     #[command(flatten)]
     common: CommonArgs,
@@ -222,7 +243,7 @@ pub fn publish(what: PublishWhat) -> ExitCode {
 }
 
 async fn run(what: PublishWhat) -> ExitCode {
-    let mut attach = None;
+    let mut target = None;
     let mut prov_key = None;
     let (subject, stem, common) = match what {
         PublishWhat::Chart(a) => {
@@ -242,6 +263,16 @@ async fn run(what: PublishWhat) -> ExitCode {
                     ),
                 );
             };
+            if let Some(oci) = &a.oci {
+                let name = match chart_name(&a.chart) {
+                    Ok(n) => n,
+                    Err(e) => return fail(ExitCode::Usage, e),
+                };
+                match registry_target(oci, &name, a.plain_http, a.legacy_cosign, a.replace_tag) {
+                    Ok(t) => target = Some(t),
+                    Err(e) => return fail(ExitCode::Usage, e),
+                }
+            }
             prov_key = a.prov_key.map(|k| {
                 (
                     k,
@@ -253,7 +284,35 @@ async fn run(what: PublishWhat) -> ExitCode {
         PublishWhat::Image(a) => {
             let a = *a;
             let (repository, digest) = match parse_image(&a.image) {
-                Ok(x) => x,
+                Ok((repository, Some(digest))) => (repository, digest),
+                Ok((repository, None)) => {
+                    // A tag: resolved now, and the digest it names is the subject.
+                    let (registry, tag) = match repository.rsplit_once(':') {
+                        Some(x) => x,
+                        None => return fail(ExitCode::Usage, "image: expected a tag or digest"),
+                    };
+                    let t = match image_target(registry, a.plain_http, false) {
+                        Ok(t) => t,
+                        Err(e) => return fail(ExitCode::Usage, e),
+                    };
+                    match t.client.tag_digest(&t.repo, tag).await {
+                        Ok(Some(d)) => (registry.to_string(), d),
+                        Ok(None) => {
+                            return fail(
+                                ExitCode::Fetch,
+                                format!(
+                                    "image: expected the tag {tag} in {registry}, found none (404)"
+                                ),
+                            );
+                        }
+                        Err(e) => {
+                            return fail(
+                                ExitCode::Fetch,
+                                format!("image: resolving {repository}: {e}"),
+                            );
+                        }
+                    }
+                }
                 Err(e) => return fail(ExitCode::Usage, e),
             };
             let build = a.common.build.context();
@@ -270,8 +329,8 @@ async fn run(what: PublishWhat) -> ExitCode {
                 .unwrap_or_else(|| repository.rsplit('/').next().unwrap_or("image").to_string());
             let stem = format!("{name}-{}", a.tag);
             if a.push_attestation {
-                match publish::attach::Target::parse(&repository, a.plain_http) {
-                    Ok(t) => attach = Some(t),
+                match image_target(&repository, a.plain_http, a.legacy_cosign) {
+                    Ok(t) => target = Some(t),
                     Err(e) => return fail(ExitCode::Usage, e),
                 }
             }
@@ -340,7 +399,7 @@ async fn run(what: PublishWhat) -> ExitCode {
         build,
         signing,
         trust,
-        attach,
+        oci: target,
         prov_key,
     };
     match publish::publish(request).await {
@@ -404,22 +463,111 @@ fn report(p: &Published, public_key_out: Option<&std::path::Path>) -> ExitCode {
 }
 
 fn print_attached(p: &Published) {
-    if let Some(a) = &p.attached {
-        match &a.fallback_tag {
-            Some(tag) => println!(
-                "  attached to the image as {} (referrers index in tag {tag})",
-                a.manifest
+    if let Some(o) = &p.oci {
+        match &o.tag {
+            Some((tag, true)) => println!(
+                "  {}:{tag} already held this chart ({}); not pushed again",
+                o.repository, o.manifest
             ),
-            None => println!("  attached to the image as {} (referrers API)", a.manifest),
+            Some((tag, false)) => println!("  pushed {}:{tag} ({})", o.repository, o.manifest),
+            None => {}
         }
+        for (what, r) in &o.referrers {
+            match &r.fallback_tag {
+                Some(tag) => println!(
+                    "  attached the {what} as {} (referrers index in tag {tag})",
+                    r.manifest
+                ),
+                None => println!("  attached the {what} as {} (referrers API)", r.manifest),
+            }
+        }
+        for t in &o.legacy_tags {
+            println!("  cosign legacy tag {}:{t}", o.repository);
+        }
+        println!(
+            "  read back from the registry and verified: {}",
+            o.verified.join(", ")
+        );
     }
 }
 
-/// `REGISTRY/REPO@sha256:HEX` → (`REGISTRY/REPO`, digest). A tag is not a release subject.
-fn parse_image(image: &str) -> Result<(String, Digest), String> {
-    let (repository, digest) = image.split_once('@').ok_or_else(|| {
-        format!("image: expected REGISTRY/REPOSITORY@sha256:HEX (pinned by digest), found {image}")
-    })?;
+/// The chart's name, from its `Chart.yaml` (Helm pushes to PATH/<name>).
+fn chart_name(path: &std::path::Path) -> Result<String, String> {
+    let bytes = kakunin::limits::read_file_capped(path, kakunin::limits::MAX_CHART_BYTES)
+        .map_err(|e| format!("cannot read the chart {}: {e}", path.display()))?;
+    let a = publish::helm_oci::chart_artifact(&bytes, None, "1970-01-01T00:00:00Z")
+        .map_err(|e| format!("chart {}: {e}", path.display()))?;
+    Ok(a.name)
+}
+
+/// A registry client for pushing: no cache (what is decided must be what the registry holds
+/// now), plain HTTP to loopback or with --plain-http, credentials from the Docker config.
+fn client_for(registry: &str, plain_http: bool) -> Result<RegistryClient, String> {
+    let mut options = FetchOptions {
+        no_cache: true,
+        ..FetchOptions::default()
+    };
+    let mut mirrors = BTreeMap::new();
+    if plain_http || super::verify_image::is_loopback(registry) {
+        options.http.insecure_hosts.push(registry.to_string());
+        mirrors.insert(registry.to_string(), format!("http://{registry}"));
+    }
+    let fetcher = Fetcher::new(options).map_err(|e| e.to_string())?;
+    Ok(RegistryClient::new(fetcher, mirrors))
+}
+
+fn image_target(
+    repository: &str,
+    plain_http: bool,
+    legacy_cosign: bool,
+) -> Result<publish::oci::Target, String> {
+    let (registry, path) = repository
+        .split_once('/')
+        .ok_or_else(|| format!("image: expected REGISTRY/REPOSITORY, found {repository}"))?;
+    Ok(publish::oci::Target {
+        client: client_for(registry, plain_http)?,
+        repo: Repo {
+            registry: registry.to_string(),
+            repository: path.to_string(),
+        },
+        legacy_cosign,
+        replace_tag: false,
+    })
+}
+
+/// `oci://REGISTRY/PATH` and the chart's name → the repository PATH/NAME, as `helm push`.
+fn registry_target(
+    oci: &str,
+    chart: &str,
+    plain_http: bool,
+    legacy_cosign: bool,
+    replace_tag: bool,
+) -> Result<publish::oci::Target, String> {
+    let base = kakunin::registry::parse_oci_chart(oci).map_err(|e| format!("--oci: {e}"))?;
+    let repo = Repo {
+        registry: base.registry.clone(),
+        repository: format!("{}/{chart}", base.repository),
+    };
+    Ok(publish::oci::Target {
+        client: client_for(&repo.registry, plain_http)?,
+        repo,
+        legacy_cosign,
+        replace_tag,
+    })
+}
+
+/// `REGISTRY/REPO@sha256:HEX` → (`REGISTRY/REPO`, digest); `REGISTRY/REPO:TAG` →
+/// (`REGISTRY/REPO:TAG`, none): the tag is resolved in the registry.
+fn parse_image(image: &str) -> Result<(String, Option<Digest>), String> {
+    let Some((repository, digest)) = image.split_once('@') else {
+        let last = image.rsplit('/').next().unwrap_or_default();
+        if image.contains('/') && last.contains(':') && !last.ends_with(':') {
+            return Ok((image.to_string(), None));
+        }
+        return Err(format!(
+            "image: expected REGISTRY/REPOSITORY@sha256:HEX or REGISTRY/REPOSITORY:TAG, found {image}"
+        ));
+    };
     let digest: Digest = digest.parse().map_err(|e| format!("image digest: {e}"))?;
     if digest.algorithm() != kakunin::digest::Algorithm::Sha256 {
         return Err(format!("image digest: expected sha256:…, found {digest}"));
@@ -430,5 +578,5 @@ fn parse_image(image: &str) -> Result<(String, Digest), String> {
             "image: expected REGISTRY/REPOSITORY without a tag before @, found {repository}"
         ));
     }
-    Ok((repository.to_string(), digest))
+    Ok((repository.to_string(), Some(digest)))
 }

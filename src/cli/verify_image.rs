@@ -72,7 +72,7 @@ pub struct VerifyImageArgs {
     output: OutputArgs,
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(super) fn is_loopback(host: &str) -> bool {
     let h = host.rsplit_once(':').map_or(host, |(h, p)| {
         if p.chars().all(|c| c.is_ascii_digit()) {
             h

@@ -202,6 +202,107 @@ impl KeySigner {
             .map_err(|e| SignError::Other(format!("assembling the bundle: {e}")))
     }
 
+    /// Signs `payload`'s bytes (a `messageSignature` bundle over their SHA-256, as cosign's
+    /// `.sig` layers are signed), logs it as a Rekor v1 `hashedrekord` entry with this key
+    /// (none: `--tlog-upload=false`), and timestamps it at `tsa_url` (if any). ECDSA P-256
+    /// only: a `hashedrekord` entry cannot carry a pure Ed25519 signature.
+    pub async fn sign_message(
+        &self,
+        payload: &[u8],
+        rekor_url: Option<&str>,
+        tsa_url: Option<&str>,
+    ) -> Result<Bundle, SignError> {
+        if !matches!(self.pair, Pair::EcdsaP256(_)) {
+            return Err(SignError::Other(format!(
+                "cosign's .sig layer: expected an ECDSA P-256 key (a hashedrekord log entry cannot carry a pure Ed25519 signature), found {}",
+                self.algorithm()
+            )));
+        }
+        let signature = self.sign(payload)?;
+        let digest = crate::digest::Digest::sha256(payload);
+        let tlog_entries = match rekor_url {
+            Some(url) => vec![self.log_hashed(&digest, &signature, url).await?],
+            None => Vec::new(),
+        };
+        let mut material = serde_json::json!({
+            "publicKey": { "hint": B64.encode(crate::digest::Digest::sha256(&self.spki).as_bytes()) },
+            "tlogEntries": tlog_entries,
+        });
+        if let Some(tsa_url) = tsa_url {
+            material["timestampVerificationData"] = self.timestamp(&signature, tsa_url).await?;
+        }
+        let bundle = serde_json::json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": material,
+            "messageSignature": {
+                "messageDigest": { "algorithm": "SHA2_256", "digest": B64.encode(digest.as_bytes()) },
+                "signature": B64.encode(&signature),
+            },
+        });
+        Bundle::from_json(&bundle.to_string())
+            .map_err(|e| SignError::Other(format!("assembling the bundle: {e}")))
+    }
+
+    async fn timestamp(
+        &self,
+        signature: &[u8],
+        tsa_url: &str,
+    ) -> Result<serde_json::Value, SignError> {
+        let tsa_err = |reason: String| SignError::Tsa {
+            url: tsa_url.to_string(),
+            reason,
+        };
+        let client = sigstore_sign::tsa::TimestampClient::builder(tsa_url)
+            .with_http_client(http_client()?)
+            .build()
+            .map_err(|e| tsa_err(e.to_string()))?;
+        let token = client
+            .timestamp_signature(&SignatureBytes::new(signature.to_vec()))
+            .await
+            .map_err(|e| tsa_err(e.to_string()))?;
+        Ok(serde_json::json!({
+            "rfc3161Timestamps": [{ "signedTimestamp": B64.encode(token.as_bytes()) }],
+        }))
+    }
+
+    /// Logs a signature over `digest` as a Rekor v1 `hashedrekord` entry with this key.
+    async fn log_hashed(
+        &self,
+        digest: &crate::digest::Digest,
+        signature: &[u8],
+        rekor_url: &str,
+    ) -> Result<serde_json::Value, SignError> {
+        let rekor_err = |reason: String| SignError::Rekor {
+            url: rekor_url.to_string(),
+            reason,
+        };
+        let proposed = serde_json::json!({
+            "apiVersion": "0.0.1",
+            "kind": "hashedrekord",
+            "spec": {
+                "data": { "hash": { "algorithm": "sha256", "value": digest.hex() } },
+                "signature": {
+                    "content": B64.encode(signature),
+                    "publicKey": { "content": B64.encode(self.public_key_pem()) },
+                },
+            },
+        });
+        let entry: sigstore_sign::rekor::HashedRekord =
+            serde_json::from_value(proposed).map_err(|e| rekor_err(e.to_string()))?;
+        let client = sigstore_sign::rekor::RekorClient::builder(rekor_url)
+            .with_http_client(http_client()?)
+            .build()
+            .map_err(|e| rekor_err(e.to_string()))?;
+        let logged = client
+            .create_entry(entry)
+            .await
+            .map_err(|e| rekor_err(e.to_string()))?;
+        let tlog = logged
+            .to_bundle_entry(sigstore_types::KindVersion::HashedRekordV001)
+            .map_err(|e| rekor_err(format!("invalid log entry: {e}")))?;
+        serde_json::to_value(&tlog).map_err(|e| rekor_err(e.to_string()))
+    }
+
     /// Logs the envelope as a Rekor v1 `dsse` entry with this key as its verifier.
     async fn log(
         &self,

@@ -11,15 +11,15 @@
 //!   one line ([`publish`]);
 //! - [`publish`] returns only after the files *as read back from disk* verified with
 //!   kakunin's bundle verification against the given trusted root, for the signer that was
-//!   expected (the token's identity, or the key) and, when asked, after the bundle was attached
-//!   to the image in its registry ([`attach`]); otherwise none of the files exists under its
-//!   final name ([`write`]).
+//!   expected (the token's identity, or the key) and, when asked, after the chart was pushed
+//!   and the signature and provenance attached in the registry and read back verified
+//!   ([`oci`]); otherwise none of the files exists under its final name ([`write`]).
 
-pub mod attach;
 pub mod cosign_key;
 pub mod helm_oci;
 pub mod identity;
 pub mod key;
+pub mod oci;
 pub mod prov;
 pub mod sign;
 pub mod statement;
@@ -75,8 +75,9 @@ pub struct Request {
     pub signing: Signing,
     /// The trusted root that must verify what is written.
     pub trust: Trust,
-    /// Also attach the bundle to the image in its registry (image subjects only).
-    pub attach: Option<attach::Target>,
+    /// Also publish in an OCI registry: push the chart (chart subjects), attach the signature
+    /// and provenance as referrers (and cosign's legacy tags, if asked), read it all back.
+    pub oci: Option<oci::Target>,
     /// Also write a Helm `.prov` signed with this OpenPGP secret key and passphrase (charts only).
     pub prov_key: Option<(PathBuf, String)>,
 }
@@ -93,8 +94,8 @@ pub struct Published {
     pub verified: bundle::VerifiedBundle,
     /// The bundle JSON as written.
     pub bundle_json: Vec<u8>,
-    /// Where the bundle was attached in the registry, if asked.
-    pub attached: Option<attach::Attached>,
+    /// What was published in the registry and verified there, if asked.
+    pub oci: Option<oci::Pushed>,
     /// The Helm `.prov`, if asked.
     pub prov: Option<PathBuf>,
 }
@@ -133,7 +134,7 @@ pub enum PublishError {
     #[error("{0}")]
     Write(#[from] write::WriteError),
     #[error("{0}")]
-    Attach(#[from] attach::AttachError),
+    Oci(#[from] oci::OciError),
     #[error("{0}")]
     Prov(#[from] prov::ProvSignError),
 }
@@ -143,10 +144,11 @@ impl PublishError {
     /// verification failure of what was produced (1).
     pub fn is_service(&self) -> bool {
         matches!(self, PublishError::Sign(e) if e.is_service())
-            || matches!(self, PublishError::Attach(_))
+            || matches!(self, PublishError::Oci(e) if !e.verification && !e.input)
     }
     pub fn is_verification(&self) -> bool {
         matches!(self, PublishError::Write(write::WriteError::Verify(_)))
+            || matches!(self, PublishError::Oci(e) if e.verification)
     }
     pub fn is_io(&self) -> bool {
         matches!(
@@ -165,13 +167,6 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
             what: "--prov-key",
             expected: "a chart subject".into(),
             found: "an image".into(),
-        });
-    }
-    if request.attach.is_some() && matches!(request.subject, Subject::Chart { .. }) {
-        return Err(PublishError::Input {
-            what: "--push-attestation",
-            expected: "an image subject".into(),
-            found: "a chart".into(),
         });
     }
     if let Signing::Key {
@@ -226,63 +221,89 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
     let statement = Statement::new(subject_name.clone(), &subject_digest, provenance)?;
     let statement_bytes = statement.to_bytes();
 
-    let (bundle, policy, signer) = match &request.signing {
-        Signing::Keyless { instance, token } => {
-            let (identity, issuer) = expected_identity(token);
-            let signer = KeylessSigner::new(instance, token.clone())?;
-            let bundle = signer.sign_statement(&statement_bytes).await?;
-            (
-                bundle,
-                Policy::identity(identity.clone(), issuer.clone()),
-                PublishedSigner::Certificate { identity, issuer },
-            )
+    let mut prov_text = None;
+    if let (Some((key, passphrase)), Subject::Chart { path }) =
+        (&request.prov_key, &request.subject)
+    {
+        prov_text = Some(prov::sign(path, &subject_name, key, passphrase)?);
+    }
+
+    // In a registry: the chart's tag checked, or the image's manifest found, before signing.
+    let mut oci_chart = None;
+    let mut oci_subject = None;
+    if let Some(target) = &request.oci {
+        match &request.subject {
+            Subject::Chart { path } => {
+                let tgz = crate::limits::read_file_capped(path, crate::limits::MAX_CHART_BYTES)
+                    .map_err(|source| PublishError::Chart {
+                        path: path.clone(),
+                        source,
+                    })?;
+                let created = jiff::Timestamp::now()
+                    .strftime("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string();
+                let artifact = helm_oci::chart_artifact(&tgz, prov_text.as_deref(), &created)
+                    .map_err(|found| PublishError::Input {
+                        what: "chart",
+                        expected: "a Helm chart package (a .tgz with <name>/Chart.yaml)".into(),
+                        found,
+                    })?;
+                let prepared = oci::prepare_chart(target, artifact, tgz, prov_text.clone()).await?;
+                oci_subject = Some(prepared.subject());
+                oci_chart = Some(prepared);
+            }
+            Subject::Image { digest, .. } => {
+                let s = target
+                    .client
+                    .subject(&target.repo, digest)
+                    .await
+                    .map_err(|e| oci::OciError {
+                        reason: format!("the image: {e}"),
+                        pushed: Vec::new(),
+                        verification: false,
+                        input: false,
+                    })?;
+                oci_subject = Some(s);
+            }
         }
-        Signing::Key {
-            signer,
-            instance,
-            tlog_upload,
-            timestamp_server,
-        } => {
-            let (rekor, tsa) = if *tlog_upload {
-                let services = instance.services()?;
-                if services.rekor_api_version() != sigstore_sign::rekor::RekorApiVersion::V1 {
-                    return Err(SignError::Config(format!(
-                        "keyed publishing logs to a Rekor v1 log; the signing config selects Rekor v{} at {}",
-                        services.rekor_api_version().major(),
-                        services.rekor_url()
-                    ))
-                    .into());
+    }
+
+    let (bundle, policy, signer) = sign_dsse(&request.signing, &statement_bytes).await?;
+    // What the registry gets, signed before anything is pushed.
+    let oci_signed = match (&request.oci, &oci_subject) {
+        (Some(target), Some(subject)) => {
+            let (signature, _, _) = sign_dsse(
+                &request.signing,
+                &oci::signature_statement(&target.repo.to_string(), &subject.digest),
+            )
+            .await?;
+            let provenance = match &request.subject {
+                // The image's statement already names its manifest digest.
+                Subject::Image { .. } => bundle.clone(),
+                Subject::Chart { .. } => {
+                    let s = Statement::new(
+                        target.repo.to_string(),
+                        &subject.digest,
+                        request.build.provenance()?,
+                    )?;
+                    sign_dsse(&request.signing, &s.to_bytes()).await?.0
                 }
-                let tsa = timestamp_server
-                    .clone()
-                    .or(services.tsa_url().map(str::to_string));
-                (Some(services.rekor_url().to_string()), tsa)
-            } else {
-                (None, timestamp_server.clone())
             };
-            let bundle = signer
-                .sign_statement(&statement_bytes, rekor.as_deref(), tsa.as_deref())
-                .await?;
-            let pem = signer.public_key_pem();
-            let key = PublicKey::from_pem(&pem, "the publishing key").map_err(|e| {
-                SignError::Other(format!("the key's own public key does not parse: {e}"))
-            })?;
-            let policy = if *tlog_upload {
-                Policy::Key(key)
+            let legacy_signature = if target.legacy_cosign {
+                let payload =
+                    oci::simple_signing_payload(&target.repo.to_string(), &subject.digest);
+                let b = sign_message(&request.signing, &payload).await?;
+                Some((payload, to_json(&b)?.into_bytes()))
             } else {
-                // What was asked for: verified as any verifier must, with the log opt-out.
-                Policy::Key(key).danger_ignore_tlog()
+                None
             };
-            (
-                bundle,
-                policy,
-                PublishedSigner::Key {
-                    public_key_pem: pem,
-                    algorithm: signer.algorithm(),
-                    logged: *tlog_upload,
-                },
-            )
+            Some(oci::Signed {
+                signature: to_json(&signature)?.into_bytes(),
+                provenance: to_json(&provenance)?.into_bytes(),
+                legacy_signature,
+            })
         }
+        _ => None,
     };
 
     let bundle_json = bundle
@@ -298,10 +319,7 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
         (envelope_path.clone(), envelope_line.into_bytes()),
     ];
     let mut prov_path = None;
-    if let (Some((key, passphrase)), Subject::Chart { path }) =
-        (&request.prov_key, &request.subject)
-    {
-        let text = prov::sign(path, &subject_name, key, passphrase)?;
+    if let Some(text) = prov_text {
         let p = request.out.join(format!("{subject_name}.prov"));
         files.push((p.clone(), text));
         prov_path = Some(p);
@@ -323,13 +341,22 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
         &statement_bytes,
     )
     .map_err(write::WriteError::Verify)?;
-    let attached = match (&request.attach, &request.subject) {
-        (Some(target), Subject::Image { digest, .. }) => Some(
-            attach::attach_bundle(
+    let pushed = match (&request.oci, &oci_subject, &oci_signed) {
+        (Some(target), Some(subject), Some(signed)) => Some(
+            oci::publish(
                 target,
-                digest,
-                bundle_json.as_bytes(),
-                statement::SLSA_PROVENANCE_V1,
+                oci_chart.as_ref(),
+                subject,
+                signed,
+                &request.trust,
+                &policy,
+                matches!(
+                    request.signing,
+                    Signing::Key {
+                        tlog_upload: false,
+                        ..
+                    }
+                ),
             )
             .await?,
         ),
@@ -345,9 +372,113 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
         signer,
         verified,
         bundle_json: bundle_json.into_bytes(),
-        attached,
+        oci: pushed,
         prov: prov_path,
     })
+}
+
+fn to_json(bundle: &sigstore_types::Bundle) -> Result<String, PublishError> {
+    Ok(bundle
+        .to_json()
+        .map_err(|e| SignError::Other(format!("serialising the bundle: {e}")))?)
+}
+
+/// The log and TSA of a keyed signature: the signing config's Rekor v1 log (none with
+/// `--tlog-upload=false`), and `--timestamp-server` or the config's TSA.
+fn keyed_services(
+    instance: &SigningInstance,
+    tlog_upload: bool,
+    timestamp_server: &Option<String>,
+) -> Result<(Option<String>, Option<String>), PublishError> {
+    if !tlog_upload {
+        return Ok((None, timestamp_server.clone()));
+    }
+    let services = instance.services()?;
+    if services.rekor_api_version() != sigstore_sign::rekor::RekorApiVersion::V1 {
+        return Err(SignError::Config(format!(
+            "keyed publishing logs to a Rekor v1 log; the signing config selects Rekor v{} at {}",
+            services.rekor_api_version().major(),
+            services.rekor_url()
+        ))
+        .into());
+    }
+    let tsa = timestamp_server
+        .clone()
+        .or(services.tsa_url().map(str::to_string));
+    Ok((Some(services.rekor_url().to_string()), tsa))
+}
+
+/// Signs a statement's exact bytes as DSSE; returns the bundle, the policy it must verify
+/// under, and who signed.
+async fn sign_dsse(
+    signing: &Signing,
+    statement: &[u8],
+) -> Result<(sigstore_types::Bundle, Policy, PublishedSigner), PublishError> {
+    match signing {
+        Signing::Keyless { instance, token } => {
+            let (identity, issuer) = expected_identity(token);
+            let signer = KeylessSigner::new(instance, token.clone())?;
+            let bundle = signer.sign_statement(statement).await?;
+            Ok((
+                bundle,
+                Policy::identity(identity.clone(), issuer.clone()),
+                PublishedSigner::Certificate { identity, issuer },
+            ))
+        }
+        Signing::Key {
+            signer,
+            instance,
+            tlog_upload,
+            timestamp_server,
+        } => {
+            let (rekor, tsa) = keyed_services(instance, *tlog_upload, timestamp_server)?;
+            let bundle = signer
+                .sign_statement(statement, rekor.as_deref(), tsa.as_deref())
+                .await?;
+            let pem = signer.public_key_pem();
+            let key = PublicKey::from_pem(&pem, "the publishing key").map_err(|e| {
+                SignError::Other(format!("the key's own public key does not parse: {e}"))
+            })?;
+            let policy = if *tlog_upload {
+                Policy::Key(key)
+            } else {
+                // What was asked for: verified as any verifier must, with the log opt-out.
+                Policy::Key(key).danger_ignore_tlog()
+            };
+            Ok((
+                bundle,
+                policy,
+                PublishedSigner::Key {
+                    public_key_pem: pem,
+                    algorithm: signer.algorithm(),
+                    logged: *tlog_upload,
+                },
+            ))
+        }
+    }
+}
+
+/// Signs bytes as a message signature (cosign's `.sig` layer).
+async fn sign_message(
+    signing: &Signing,
+    payload: &[u8],
+) -> Result<sigstore_types::Bundle, PublishError> {
+    match signing {
+        Signing::Keyless { instance, token } => Ok(KeylessSigner::new(instance, token.clone())?
+            .sign_artifact(payload)
+            .await?),
+        Signing::Key {
+            signer,
+            instance,
+            tlog_upload,
+            timestamp_server,
+        } => {
+            let (rekor, tsa) = keyed_services(instance, *tlog_upload, timestamp_server)?;
+            Ok(signer
+                .sign_message(payload, rekor.as_deref(), tsa.as_deref())
+                .await?)
+        }
+    }
 }
 
 /// Verifies the files as written: the bundle with kakunin's verification, its envelope

@@ -23,6 +23,7 @@ mod network;
 mod policy_export;
 mod post_render;
 mod publish;
+mod publish_oci;
 mod registry;
 mod release;
 mod reports;

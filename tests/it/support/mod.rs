@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod front;
 pub mod http;
 pub mod oci;
 pub mod registry;
