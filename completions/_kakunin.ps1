@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('verify-attestation', 'verify-attestation', [CompletionResultType]::ParameterValue, 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance')
             [CompletionResult]::new('verify-image', 'verify-image', [CompletionResultType]::ParameterValue, 'Verify a container image''s signatures and attestations (cosign .sig/.att, Sigstore bundles)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'What is published for a chart (oci://, --repo, .tgz) and by whom, and a policy draft to review')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
@@ -283,6 +284,25 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'kakunin;inspect' {
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The chart version or a constraint, as Helm reads it (default: the newest release)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The chart''s HTTP Helm repository (helm''s --repo)')
+            [CompletionResult]::new('--trusted-root', '--trusted-root', [CompletionResultType]::ParameterName, 'Verify signatures against this trusted_root.json instead of the embedded public-good root')
+            [CompletionResult]::new('--instance', '--instance', [CompletionResultType]::ParameterName, 'Use the embedded trusted root of this instance (default public-good)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'human (default) or json')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'human (default) or json')
+            [CompletionResult]::new('--allow-insecure-registry', '--allow-insecure-registry', [CompletionResultType]::ParameterName, 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed')
+            [CompletionResult]::new('--cache-dir', '--cache-dir', [CompletionResultType]::ParameterName, 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds one file may take, from its first attempt to its last byte, retries included')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a connection error, a timeout, a truncated body or a 5xx')
+            [CompletionResult]::new('--devel', '--devel', [CompletionResultType]::ParameterName, 'Helm''s --devel: without --version, pre-releases are candidates too')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Use only the cache (or the kit given with --kit): no network. A missing file is named')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Do not read or write the cache (with --offline and --kit: the kit alone)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kakunin;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -467,6 +487,7 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             [CompletionResult]::new('verify-attestation', 'verify-attestation', [CompletionResultType]::ParameterValue, 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance')
             [CompletionResult]::new('verify-image', 'verify-image', [CompletionResultType]::ParameterValue, 'Verify a container image''s signatures and attestations (cosign .sig/.att, Sigstore bundles)')
             [CompletionResult]::new('download', 'download', [CompletionResultType]::ParameterValue, 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'What is published for a chart (oci://, --repo, .tgz) and by whom, and a policy draft to review')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions for kakunin to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory')
             [CompletionResult]::new('sign-bundle', 'sign-bundle', [CompletionResultType]::ParameterValue, 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)')
@@ -500,6 +521,9 @@ Register-ArgumentCompleter -Native -CommandName 'kakunin' -ScriptBlock {
             break
         }
         'kakunin;help;download' {
+            break
+        }
+        'kakunin;help;inspect' {
             break
         }
         'kakunin;help;completions' {

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand verify-attestation 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
             cand verify-image 'Verify a container image''s signatures and attestations (cosign .sig/.att, Sigstore bundles)'
             cand download 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification'
+            cand inspect 'What is published for a chart (oci://, --repo, .tgz) and by whom, and a policy draft to review'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
@@ -267,6 +268,24 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'kakunin;inspect'= {
+            cand --version 'The chart version or a constraint, as Helm reads it (default: the newest release)'
+            cand --repo 'The chart''s HTTP Helm repository (helm''s --repo)'
+            cand --trusted-root 'Verify signatures against this trusted_root.json instead of the embedded public-good root'
+            cand --instance 'Use the embedded trusted root of this instance (default public-good)'
+            cand -o 'human (default) or json'
+            cand --output 'human (default) or json'
+            cand --allow-insecure-registry 'Allow plain HTTP to this registry or server (host or host:port); loopback is always allowed'
+            cand --cache-dir 'Cache directory (default: $KAKUNIN_CACHE_DIR, else $XDG_CACHE_HOME/kakunin, else ~/.cache/kakunin)'
+            cand --timeout 'Seconds one file may take, from its first attempt to its last byte, retries included'
+            cand --connect-timeout 'Seconds to wait for a connection'
+            cand --retries 'Retries after a connection error, a timeout, a truncated body or a 5xx'
+            cand --devel 'Helm''s --devel: without --version, pre-releases are candidates too'
+            cand --offline 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
+            cand --no-cache 'Do not read or write the cache (with --offline and --kit: the kit alone)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'kakunin;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -435,6 +454,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand verify-attestation 'Verify an in-toto attestation: its bundle, subject, predicate type and SLSA provenance'
             cand verify-image 'Verify a container image''s signatures and attestations (cosign .sig/.att, Sigstore bundles)'
             cand download 'Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification'
+            cand inspect 'What is published for a chart (oci://, --repo, .tgz) and by whom, and a policy draft to review'
             cand completions 'Print shell completions for kakunin to stdout'
             cand man 'Print kakunin''s manual page (roff) to stdout, or write one page per command into a directory'
             cand sign-bundle 'Sign a file or an in-toto statement keylessly (the Sigstore conformance protocol)'
@@ -460,6 +480,8 @@ set edit:completion:arg-completer[kakunin] = {|@words|
         &'kakunin;help;verify-image'= {
         }
         &'kakunin;help;download'= {
+        }
+        &'kakunin;help;inspect'= {
         }
         &'kakunin;help;completions'= {
         }

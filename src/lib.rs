@@ -24,6 +24,7 @@ pub mod exit;
 pub mod fetch;
 pub mod helm_values;
 pub mod image;
+pub mod inspect;
 pub mod limits;
 pub mod manifests;
 pub mod pin;

@@ -11,8 +11,8 @@ use std::io::Write;
 use clap::CommandFactory;
 
 use super::{
-    Cli, download, post_render, publish, trust_root, verify, verify_attestation, verify_bundle,
-    verify_image,
+    Cli, download, inspect, post_render, publish, trust_root, verify, verify_attestation,
+    verify_bundle, verify_image,
 };
 
 /// The examples of a command, by its name (`None`: the top level).
@@ -27,6 +27,7 @@ pub fn examples(command: Option<&str>) -> Option<&'static str> {
         Some("trust-root") => trust_root::EXAMPLES,
         Some("publish") => publish::EXAMPLES,
         Some("post-render") => post_render::EXAMPLES,
+        Some("inspect") => inspect::EXAMPLES,
         Some(_) => return None,
     })
 }

@@ -6,6 +6,7 @@ mod download;
 mod emit_values;
 mod fetch_args;
 mod help;
+mod inspect;
 mod output;
 mod policy;
 mod post_render;
@@ -73,6 +74,8 @@ pub enum Command {
     VerifyImage(verify_image::VerifyImageArgs),
     /// Download a release (chart, provenance, bundles, image manifests and attestations) into a kit for offline verification
     Download(download::DownloadArgs),
+    /// What is published for a chart (oci://, --repo, .tgz) and by whom, and a policy draft to review
+    Inspect(inspect::InspectArgs),
     /// Print shell completions for kakunin to stdout
     Completions(completions::CompletionsArgs),
     /// Print kakunin's manual page (roff) to stdout, or write one page per command into a directory
@@ -126,6 +129,7 @@ pub fn main() -> std::process::ExitCode {
         Command::VerifyAttestation(args) => verify_attestation::run(args),
         Command::VerifyImage(args) => verify_image::run(args),
         Command::Download(args) => download::run(args),
+        Command::Inspect(args) => inspect::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
         Command::SignBundle(args) => sign_bundle::sign_bundle(args),

@@ -715,3 +715,58 @@ fn oci_charts_served_wrong_fail_naming_what_was_expected_and_found() {
     ]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
 }
+
+#[test]
+fn inspect_lists_what_an_oci_chart_and_its_images_carry_and_drafts_a_policy() {
+    let Some(reg) = crate::support::registry::Registry::start("chart_sources_inspect") else {
+        return;
+    };
+    let dir = TempDir::new("cs-inspect");
+    let (secret, _) = pgp_pair(5);
+    let image = reg.push_image("o/app", "v1", "inspect");
+    let pinned = format!("{}/o/app@{}", reg.host(), image.digest);
+    let tgz_path = package(dir.path(), "1.0.0", &[&pinned], Some(&secret));
+    let tgz = std::fs::read(&tgz_path).unwrap();
+    let mut prov_path = tgz_path.into_os_string();
+    prov_path.push(".prov");
+    let prov = std::fs::read(prov_path).unwrap();
+    let manifest = push_chart(&reg, "o/charts/demo", &tgz, Some(&prov));
+    let (key, _) = cosign_key(dir.path(), "k");
+    sign_keyed(&reg, "o/charts/demo", &manifest, &key);
+    let cache = TempDir::new("cs-inspect-cache");
+    let reference = format!("oci://{}/o/charts/demo", reg.host());
+    let out = run(&[
+        "inspect",
+        &reference,
+        "--version",
+        "1.0.0",
+        "--cache-dir",
+        cache.path().to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["source"]["manifest_digest"], manifest);
+    assert!(r["prov"].as_str().unwrap().starts_with("present"), "{r}");
+    // The keyed signature is found but cannot be verified without its key.
+    let found = r["chart"]["found"].as_array().unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|f| f["verified"] == false && f["source"].as_str().unwrap().contains(".sig")),
+        "{r}"
+    );
+    // The image carries nothing: the draft lists it as unverified, never silently.
+    assert_eq!(r["images"][0]["found"].as_array().unwrap().len(), 0, "{r}");
+    let draft = r["policy_draft"].as_str().unwrap();
+    assert!(draft.contains("prov_keyring: keyring.asc"), "{draft}");
+    assert!(draft.contains("key: cosign.pub"), "{draft}");
+    assert!(
+        draft.contains(&format!("- {}/o/app", reg.host())),
+        "{draft}"
+    );
+    // Not a chart reference: a usage error.
+    let out = run(&["inspect", "gomenhashai@1.3.2"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
