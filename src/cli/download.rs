@@ -115,7 +115,9 @@ pub fn run(args: DownloadArgs) -> ExitCode {
         Err(e) => return fail(ExitCode::Usage, e),
     };
     let profile_path = args.profile.as_deref().unwrap_or(Path::new("<built-in>"));
-    if let Err(e) = profile.check_transport(profile_path, &args.fetch.policy()) {
+    if let Err(e) =
+        kakunin::fetch::policy::check_profile(&profile, profile_path, &args.fetch.policy())
+    {
         return fail(ExitCode::Usage, e);
     }
     let mut fetcher = match Fetcher::new(args.fetch.options(None)) {

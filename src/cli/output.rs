@@ -83,6 +83,7 @@ impl OutputArgs {
         let style = HumanStyle {
             color: self.color(),
             verbose: self.verbose,
+            host: hostname(),
         };
         let text = report::render(reports, self.format(), style);
         let mut out = std::io::stdout().lock();
@@ -90,4 +91,19 @@ impl OutputArgs {
         let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
         Rendered(report::overall(reports))
     }
+}
+
+/// The host this runs on, for JUnit's `hostname`: the kernel's name for it, else `HOSTNAME` or
+/// `COMPUTERNAME`, else `localhost`. Read once.
+pub fn hostname() -> &'static str {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .or_else(|| std::env::var("COMPUTERNAME").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty() && h.len() <= 255)
+            .unwrap_or_else(|| "localhost".into())
+    })
 }

@@ -258,10 +258,7 @@ fn run_inner(args: &PostRenderArgs) -> Result<(ExitCode, Option<Vec<u8>>), Failu
         _ => None,
     };
     if !args.quiet {
-        let style = HumanStyle {
-            color: false,
-            verbose: false,
-        };
+        let style = HumanStyle::default();
         eprint!(
             "{}",
             report::render(std::slice::from_ref(&report), Format::Human, style)
@@ -274,7 +271,11 @@ fn run_inner(args: &PostRenderArgs) -> Result<(ExitCode, Option<Vec<u8>>), Failu
             ReportFormat::Sarif => Format::Sarif,
             ReportFormat::Junit => Format::Junit,
         };
-        let text = report::render(std::slice::from_ref(&report), format, HumanStyle::default());
+        let style = HumanStyle {
+            host: super::output::hostname(),
+            ..HumanStyle::default()
+        };
+        let text = report::render(std::slice::from_ref(&report), format, style);
         std::fs::write(path, text)
             .map_err(|e| usage(format!("cannot write the report {}: {e}", path.display())))?;
     }

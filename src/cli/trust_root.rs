@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use kakunin::exit::ExitCode;
-use kakunin::trust::{self, Instance};
+use kakunin::fetch::tuf as trust;
+use kakunin::trust::Instance;
 
 use super::fail;
 

@@ -292,8 +292,7 @@ pub(super) fn reports(args: &VerifyArgs) -> Result<Vec<Report>, Failure> {
         .as_deref()
         .or(args.profile.as_deref())
         .unwrap_or(Path::new("<built-in>"));
-    profile
-        .check_transport(profile_path, &args.fetch.policy())
+    kakunin::fetch::policy::check_profile(&profile, profile_path, &args.fetch.policy())
         .map_err(usage)?;
 
     let root_choice = match policy.trusted_root() {

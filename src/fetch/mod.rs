@@ -12,6 +12,8 @@ pub mod http;
 pub mod kit;
 pub mod policy;
 pub mod push;
+pub mod registry;
+pub mod tuf;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -499,6 +501,20 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .build()
         .expect("tokio runtime starts")
         .block_on(f)
+}
+
+impl kakunin_verify::release::evidence::FetchFailure for FetchError {
+    fn status(&self) -> Option<u16> {
+        FetchError::status(self)
+    }
+
+    fn is_mismatch(&self) -> bool {
+        match self {
+            FetchError::Digest { .. } | FetchError::KitDigest { .. } => true,
+            FetchError::Retried { error, .. } => error.is_mismatch(),
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -182,6 +182,30 @@ fn redacted(url: &Url) -> String {
     u.to_string()
 }
 
+/// Checks every URL of [`crate::profile::Profile::request_urls`] against the transport policy before anything
+/// is fetched: a profile naming `http://registry.lan` (without `--allow-insecure-registry
+/// registry.lan`), a `file:` URL or a URL with credentials in it is an invalid profile (exit 2),
+/// naming the field and the URL.
+pub fn check_profile(
+    profile: &crate::profile::Profile,
+    path: &std::path::Path,
+    policy: &UrlPolicy,
+) -> Result<(), crate::profile::ProfileError> {
+    for (field, url) in profile.request_urls() {
+        policy
+            .parse(url)
+            .map_err(|e| crate::profile::ProfileError::Invalid {
+                path: path.to_path_buf(),
+                field,
+                expected: "an https URL, or http to loopback or to a host given with \
+                           --allow-insecure-registry"
+                    .into(),
+                found: e.to_string(),
+            })?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,7 @@ mod emit_values;
 mod evidence;
 mod fetch;
 mod helm_plugin;
+mod house;
 mod kit;
 mod network;
 mod policy_export;

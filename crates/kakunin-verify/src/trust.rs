@@ -6,8 +6,8 @@
 //! [`limits::MAX_TRUST_BYTES`]. A root is parsed once and turned into a ready
 //! [`sigstore_verify::Verifier`] once; a [`Trust`] is then reused for every bundle.
 //!
-//! Only the root that was asked for is parsed. [`update`] (behind `kakunin trust-root update`)
-//! refreshes a root through TUF into the user's cache directory; it is never needed for
+//! Only the root that was asked for is parsed. Refreshing a root through TUF (`kakunin
+//! trust-root update`) is the binary's job (`kakunin::fetch::tuf`); it is never needed for
 //! verification, and verification does not read that cache unless the user points
 //! `--trusted-root` at the refreshed file.
 
@@ -49,7 +49,7 @@ impl Instance {
         }
     }
 
-    fn sigstore(self) -> SigstoreInstance {
+    pub fn sigstore(self) -> SigstoreInstance {
         match self {
             Instance::Production => SigstoreInstance::PublicGood,
             Instance::Staging => SigstoreInstance::Staging,
@@ -214,118 +214,6 @@ impl Trust {
     pub fn has_ct_logs(&self) -> bool {
         self.has_ct_logs
     }
-}
-
-/// Where `kakunin trust-root update` keeps refreshed roots: `$XDG_CACHE_HOME/kakunin/trust`
-/// (or `~/.cache/kakunin/trust`).
-pub fn cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })?;
-    Some(base.join("kakunin").join("trust"))
-}
-
-/// Why a TUF refresh failed.
-#[derive(Debug, thiserror::Error)]
-pub enum UpdateError {
-    #[error("no cache directory: neither XDG_CACHE_HOME nor HOME is set")]
-    NoCacheDir,
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("TUF update of the {instance} trusted root failed: {reason}")]
-    Tuf {
-        instance: &'static str,
-        reason: String,
-    },
-    #[error("the {instance} trusted root fetched through TUF is not usable: {source}")]
-    Unusable {
-        instance: &'static str,
-        source: TrustError,
-    },
-    #[error("--tuf-url: {0}")]
-    Mirror(crate::fetch::FetchError),
-}
-
-/// What an update wrote.
-#[derive(Debug, Clone)]
-pub struct Updated {
-    pub instance: Instance,
-    /// The refreshed `trusted_root.json` (usable with `--trusted-root`).
-    pub path: PathBuf,
-}
-
-/// Refreshes an instance's trusted root through TUF (starting from the TUF root embedded in
-/// `sigstore-trust-root`), checks that it is usable, and writes it to
-/// `<cache>/<instance>/trusted_root.json`. `mirror` replaces the instance's TUF repository URL
-/// (a mirror of the same repository: trust still starts from the embedded TUF root). This is
-/// the only function in kakunin's trust code that touches the network.
-pub fn update(
-    instance: Instance,
-    cache: &Path,
-    mirror: Option<&str>,
-) -> Result<Updated, UpdateError> {
-    // The mirror passes the transport policy like every URL kakunin requests (https, or http
-    // to loopback), before anything is written or fetched.
-    if let Some(url) = mirror {
-        crate::fetch::UrlPolicy::default()
-            .parse(url)
-            .map_err(UpdateError::Mirror)?;
-    }
-    let dir = cache.join(instance.name());
-    let tuf_dir = dir.join("tuf");
-    std::fs::create_dir_all(&tuf_dir).map_err(|source| UpdateError::Write {
-        path: tuf_dir.clone(),
-        source,
-    })?;
-    let config = match mirror {
-        Some(url) => sigstore_trust_root::TufConfig::custom(
-            url,
-            sigstore_trust_root::TufBootstrap::trusted(instance.sigstore().tuf_root()),
-        ),
-        None => instance.sigstore().tuf_config(),
-    }
-    .with_cache_dir(tuf_dir);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| UpdateError::Tuf {
-            instance: instance.name(),
-            reason: format!("cannot start the async runtime: {e}"),
-        })?;
-    let root = runtime
-        .block_on(TrustedRoot::from_tuf(config))
-        .map_err(|e| UpdateError::Tuf {
-            instance: instance.name(),
-            reason: e.to_string(),
-        })?;
-    let json = serde_json::to_string_pretty(&root).map_err(|e| UpdateError::Tuf {
-        instance: instance.name(),
-        reason: format!("cannot serialise the trusted root: {e}"),
-    })?;
-    // Refuse to store a root kakunin could not verify with.
-    Trust::from_json(&json, format!("{} (TUF)", instance.name())).map_err(|source| {
-        UpdateError::Unusable {
-            instance: instance.name(),
-            source,
-        }
-    })?;
-    let path = dir.join("trusted_root.json");
-    let tmp = dir.join("trusted_root.json.tmp");
-    std::fs::write(&tmp, json.as_bytes())
-        .and_then(|()| std::fs::rename(&tmp, &path))
-        .map_err(|source| UpdateError::Write {
-            path: path.clone(),
-            source,
-        })?;
-    Ok(Updated { instance, path })
 }
 
 #[cfg(test)]

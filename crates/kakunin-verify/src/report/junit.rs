@@ -34,21 +34,17 @@ fn escape(s: &str) -> String {
     out
 }
 
-/// The host the report was made on (Ant's schema requires a non-empty `hostname`).
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty() && h.len() <= 255)
-        .unwrap_or_else(|| "localhost".into())
-}
-
-pub(super) fn render(reports: &[Report]) -> String {
+/// `host` is where the report was made (Ant's schema requires a non-empty `hostname`; an empty
+/// or oversized one is written as `localhost`).
+pub(super) fn render(reports: &[Report], host: &str) -> String {
     // Ant's schema: a timestamp without a zone or fractions (UTC here).
     let timestamp = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S");
-    let host = escape(&hostname());
+    let host = host.trim();
+    let host = escape(if host.is_empty() || host.len() > 255 {
+        "localhost"
+    } else {
+        host
+    });
     // Ant's schema allows no attribute on <testsuites>; the counts are on each <testsuite>.
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
     for (i, r) in reports.iter().enumerate() {

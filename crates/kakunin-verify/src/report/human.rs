@@ -126,7 +126,7 @@ mod tests {
             &[r],
             HumanStyle {
                 color: true,
-                verbose: false,
+                ..HumanStyle::default()
             },
         );
         assert!(

@@ -344,8 +344,7 @@ impl Profile {
             ));
         }
         let is_url = |s: &str| {
-            reqwest::Url::parse(s)
-                .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.has_host())
+            url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.has_host())
         };
         if !is_url(&self.helm_repository) && !self.helm_repository.ends_with(".yaml") {
             return Err(invalid(
@@ -501,28 +500,6 @@ impl Profile {
             urls.push(("image.mirrors", url.as_str()));
         }
         urls
-    }
-
-    /// Checks every URL of [`Profile::request_urls`] against the transport policy before
-    /// anything is fetched: a profile naming `http://registry.lan` (without
-    /// `--allow-insecure-registry registry.lan`), a `file:` URL or a URL with credentials in it
-    /// is an invalid profile (exit 2), naming the field and the URL.
-    pub fn check_transport(
-        &self,
-        path: &Path,
-        policy: &crate::fetch::UrlPolicy,
-    ) -> Result<(), ProfileError> {
-        for (field, url) in self.request_urls() {
-            policy.parse(url).map_err(|e| ProfileError::Invalid {
-                path: path.to_path_buf(),
-                field,
-                expected: "an https URL, or http to loopback or to a host given with \
-                           --allow-insecure-registry"
-                    .into(),
-                found: e.to_string(),
-            })?;
-        }
-        Ok(())
     }
 
     /// The trusted root the profile names.
@@ -836,7 +813,7 @@ mod tests {
     /// The docs' two examples parse: the built-in one exactly, the short one with defaults.
     #[test]
     fn docs_profile_examples_parse() {
-        let doc = include_str!("../docs/profile.md");
+        let doc = include_str!("../../../docs/profile.md");
         let blocks: Vec<&str> = doc
             .split("```yaml\n")
             .skip(1)

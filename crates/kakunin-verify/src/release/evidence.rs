@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use crate::chart::index::HelmIndex;
 use crate::digest::Digest;
-use crate::fetch::FetchError;
 use crate::semver_rules::{ChartHistory, ChartPoint, Policy};
 
 /// Bytes fetched for a release, and where they came from (a URL, a kit file, a cache entry).
@@ -68,10 +67,10 @@ impl Missing {
 
     /// Classifies why a fetch failed: HTTP 404 is absent, a digest mismatch (bytes asked for by
     /// digest that hash to something else) is wrong, anything else could not be obtained.
-    pub fn from_fetch(what: impl Into<String>, e: &FetchError) -> Missing {
+    pub fn from_fetch(what: impl Into<String>, e: &impl FetchFailure) -> Missing {
         let mut m = Missing::new(what, e.to_string());
         m.absent = e.status() == Some(404);
-        m.wrong = is_mismatch(e);
+        m.wrong = e.is_mismatch();
         m
     }
 
@@ -90,12 +89,14 @@ impl Missing {
     }
 }
 
-fn is_mismatch(e: &FetchError) -> bool {
-    match e {
-        FetchError::Digest { .. } | FetchError::KitDigest { .. } => true,
-        FetchError::Retried { error, .. } => is_mismatch(error),
-        _ => false,
-    }
+/// What verification needs to know of a failed fetch (the fetcher lives in the `kakunin`
+/// crate and implements this for its error): whether the source denied the piece (HTTP 404),
+/// and whether it served bytes other than the ones asked for by digest.
+pub trait FetchFailure: std::fmt::Display {
+    /// The HTTP status of a refusal, if there was one.
+    fn status(&self) -> Option<u16>;
+    /// Bytes asked for by digest hashed to something else.
+    fn is_mismatch(&self) -> bool;
 }
 
 impl std::fmt::Display for Missing {

@@ -450,7 +450,7 @@ fn image_value(document: usize, path: &[Step], v: &Value) -> Result<String, Mani
             "{s:?} (empty, or with whitespace or a newline)"
         )));
     }
-    if let Err(e) = oci_client::Reference::try_from(s.as_str()) {
+    if let Err(e) = oci_spec::distribution::Reference::try_from(s.as_str()) {
         return Err(bad(format!("{s:?} ({e})")));
     }
     Ok(s.clone())

@@ -77,7 +77,7 @@ impl ChartImage {
     /// repository, tag and digest; `nginx` is `docker.io/library/nginx:latest`), with clearer
     /// errors for the common mistakes. No regex: compiling oci-spec's reference regex cost
     /// more CPU than the rest of a verification.
-    pub fn reference(&self) -> Result<oci_client::Reference, InvalidReference> {
+    pub fn reference(&self) -> Result<oci_spec::distribution::Reference, InvalidReference> {
         let invalid = |reason: String| InvalidReference {
             reference: self.display(),
             reason,
@@ -129,11 +129,15 @@ impl ChartImage {
         let registry = registry.to_string();
         Ok(match (self.tag.clone(), self.digest.clone()) {
             (Some(t), Some(d)) => {
-                oci_client::Reference::with_tag_and_digest(registry, repository, t, d)
+                oci_spec::distribution::Reference::with_tag_and_digest(registry, repository, t, d)
             }
-            (Some(t), None) => oci_client::Reference::with_tag(registry, repository, t),
-            (None, Some(d)) => oci_client::Reference::with_digest(registry, repository, d),
-            (None, None) => oci_client::Reference::with_tag(registry, repository, "latest".into()),
+            (Some(t), None) => oci_spec::distribution::Reference::with_tag(registry, repository, t),
+            (None, Some(d)) => {
+                oci_spec::distribution::Reference::with_digest(registry, repository, d)
+            }
+            (None, None) => {
+                oci_spec::distribution::Reference::with_tag(registry, repository, "latest".into())
+            }
         })
     }
 }
@@ -419,7 +423,7 @@ mod tests {
 
     /// `reference()` as it was when it parsed with oci-client (its checks, then
     /// `display().parse()`): the oracle the regex-free construction must agree with.
-    fn parsed_reference(img: &ChartImage) -> Option<oci_client::Reference> {
+    fn parsed_reference(img: &ChartImage) -> Option<oci_spec::distribution::Reference> {
         fn old_validate_repository(repo: &str) -> bool {
             let mut parts: Vec<&str> = repo.split('/').collect();
             let first = parts[0];
@@ -455,7 +459,9 @@ mod tests {
         if !(old_validate_repository(&img.repository) && tag_ok && digest_ok) {
             return None;
         }
-        img.display().parse::<oci_client::Reference>().ok()
+        img.display()
+            .parse::<oci_spec::distribution::Reference>()
+            .ok()
     }
 
     fn assert_same(img: &ChartImage) {

@@ -103,12 +103,25 @@ impl Report {
     }
 }
 
-/// Options for the human renderer.
-#[derive(Debug, Clone, Copy, Default)]
+/// Options for the renderers.
+#[derive(Debug, Clone, Copy)]
 pub struct HumanStyle {
     pub color: bool,
     /// Also print expected/found for passing checks.
     pub verbose: bool,
+    /// The host the report is made on, for JUnit's required `hostname` (the caller finds it:
+    /// this crate reads no environment).
+    pub host: &'static str,
+}
+
+impl Default for HumanStyle {
+    fn default() -> HumanStyle {
+        HumanStyle {
+            color: false,
+            verbose: false,
+            host: "localhost",
+        }
+    }
 }
 
 /// Renders several reports (one per verified release, or one) in the given format.
@@ -117,7 +130,7 @@ pub fn render(reports: &[Report], format: Format, style: HumanStyle) -> String {
         Format::Human => human::render(reports, style),
         Format::Json => json(reports),
         Format::Sarif => sarif::render(reports),
-        Format::Junit => junit::render(reports),
+        Format::Junit => junit::render(reports, style.host),
     }
 }
 
