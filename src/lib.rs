@@ -11,8 +11,8 @@
 //! them.
 
 pub use kakunin_verify::{
-    attestation, bundle, chart, check, cosign, digest, exit, limits, manifests, profile, report,
-    semver_rules, strict_json, trust, values,
+    attestation, bundle, chart, check, cosign, digest, exit, helm_values, limits, manifests,
+    policy, profile, report, semver_rules, strict_json, trust, values,
 };
 
 pub mod chart_source;
@@ -20,11 +20,9 @@ pub mod chart_verify;
 pub mod credentials;
 pub mod deployed;
 pub mod fetch;
-pub mod helm_values;
 pub mod image;
 pub mod inspect;
 pub mod pin;
-pub mod policy;
 pub mod policy_export;
 pub mod progress;
 pub mod publish;

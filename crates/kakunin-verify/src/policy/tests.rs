@@ -227,7 +227,7 @@ fn builtin_is_the_embedded_document_and_the_docs_profile() {
     );
     assert!(Policy::builtin("nginx").is_err());
     // The embedded policy's release section is the profile block of docs/profile.md.
-    let doc = include_str!("../../docs/profile.md");
+    let doc = include_str!("../../../../docs/profile.md");
     let block = doc
         .split("```yaml\n")
         .nth(1)
