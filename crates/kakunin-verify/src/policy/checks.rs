@@ -21,7 +21,7 @@ const T_PINNED: &str = "the image is pinned by digest (or resolved by an allowed
 /// (`nginx` is `docker.io/library/nginx`), or why the reference is not valid.
 pub fn normalised_repository(
     image: &ChartImage,
-) -> Result<(oci_client::Reference, String), String> {
+) -> Result<(oci_spec::distribution::Reference, String), String> {
     let r = image.reference().map_err(|e| e.to_string())?;
     let repo = format!("{}/{}", r.registry(), r.repository());
     Ok((r, repo))

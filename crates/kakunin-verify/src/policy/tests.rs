@@ -270,7 +270,7 @@ fn a_chart_rule_beside_a_release_section_is_refused_not_ignored() {
 #[test]
 fn docs_example_policies_load() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples/policies");
-    let doc = include_str!("../../docs/policy.md");
+    let doc = include_str!("../../../../docs/policy.md");
     let load = |name: &str| {
         assert!(
             doc.contains(&format!("(examples/policies/{name})")),
