@@ -269,7 +269,7 @@ fn a_chart_rule_beside_a_release_section_is_refused_not_ignored() {
 /// The five release styles of docs/policy.md load, each as the page says it is.
 #[test]
 fn docs_example_policies_load() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples/policies");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/policies");
     let doc = include_str!("../../../../docs/policy.md");
     let load = |name: &str| {
         assert!(
