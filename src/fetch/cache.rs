@@ -24,15 +24,22 @@ pub fn default_dir() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os("KAKUNIN_CACHE_DIR").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(d));
     }
+    Some(user_cache_dir()?.join("kakunin"))
+}
+
+/// The user's cache directory as the XDG base directory specification defines it:
+/// `$XDG_CACHE_HOME` when set to an absolute path (a relative one is invalid and ignored), else
+/// `$HOME/.cache`. Every cache kakunin keeps (fetched files, refreshed trusted roots) is under it.
+pub fn user_cache_dir() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
         let p = PathBuf::from(d);
         if p.is_absolute() {
-            return Some(p.join("kakunin"));
+            return Some(p);
         }
     }
     std::env::var_os("HOME")
         .filter(|v| !v.is_empty())
-        .map(|h| PathBuf::from(h).join(".cache").join("kakunin"))
+        .map(|h| PathBuf::from(h).join(".cache"))
 }
 
 impl Cache {

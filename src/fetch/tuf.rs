@@ -12,15 +12,11 @@ use crate::trust::{Instance, Trust, TrustError};
 /// Where `kakunin trust-root update` keeps refreshed roots: `$XDG_CACHE_HOME/kakunin/trust`
 /// (or `~/.cache/kakunin/trust`).
 pub fn cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })?;
-    Some(base.join("kakunin").join("trust"))
+    Some(
+        super::cache::user_cache_dir()?
+            .join("kakunin")
+            .join("trust"),
+    )
 }
 
 /// Why a TUF refresh failed.
