@@ -32,6 +32,7 @@ mod semver_rules;
 mod sign_bundle;
 mod signer_flags;
 mod sigstore_instance;
+mod stored_report;
 mod support;
 mod verify;
 mod verify_bundle_blob;
