@@ -22,6 +22,7 @@ pub mod deployed;
 pub mod fetch;
 pub mod image;
 pub mod inspect;
+pub mod ops;
 pub mod pin;
 pub mod policy_export;
 pub mod progress;

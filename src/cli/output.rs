@@ -107,3 +107,12 @@ pub fn hostname() -> &'static str {
             .unwrap_or_else(|| "localhost".into())
     })
 }
+
+/// The ops' notes, on stderr in the CLI's style.
+pub struct Notes;
+
+impl kakunin::ops::Shell for Notes {
+    fn note(&self, message: &str) {
+        eprintln!("kakunin: note: {message}");
+    }
+}

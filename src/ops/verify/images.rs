@@ -1,0 +1,68 @@
+//! The image checks a policy with images rules adds to a release's report: every image the
+//! release's chart deploys (with the user's values) is checked (`deployed::verify`).
+
+use crate::chart::package::ChartPackage;
+use crate::check::{Check, ids};
+use crate::deployed;
+use crate::fetch::Fetcher;
+use crate::helm_values::UserValues;
+use crate::policy::Policy;
+use crate::profile::Profile;
+use crate::release::Evidence;
+use crate::report::Report;
+use crate::trust::Trust;
+
+/// What the image checks of every release need.
+pub struct ImageChecks<'a> {
+    pub fetcher: &'a Fetcher,
+    pub policy: &'a Policy,
+    pub trust: &'a Trust,
+    pub values: &'a UserValues,
+    pub profile: &'a Profile,
+}
+
+impl ImageChecks<'_> {
+    /// `report` with the checks of every image the release's chart deploys, when the policy
+    /// has image rules (a release section alone verifies exactly as its profile does).
+    pub async fn add(&self, mut report: Report, ev: &Evidence) -> Report {
+        if !self.policy.checks_images() {
+            return report;
+        }
+        let package = match &ev.package {
+            Ok(p) => ChartPackage::read(&p.bytes).map_err(|e| format!("{}: {e}", p.source)),
+            Err(m) => Err(m.to_string()),
+        };
+        let package = match package {
+            Ok(p) => p,
+            Err(why) => {
+                report.checks.push(Check::not_run(
+                    ids::IMAGE_POLICY,
+                    "the images the chart deploys are covered by the policy",
+                    "the chart package, to list its images",
+                    why,
+                ));
+                return report;
+            }
+        };
+        let req = deployed::Request {
+            policy: self.policy,
+            trust: self.trust,
+            values: self.values,
+            mirrors: self.profile.image.mirrors.clone(),
+        };
+        let (checks, images, not_required) = deployed::verify(self.fetcher, &req, &package).await;
+        report.checks.extend(checks);
+        if let serde_json::Value::Object(d) = &mut report.details {
+            d.insert("images".into(), images);
+            if !not_required.is_empty() {
+                let list = d
+                    .entry("not_required")
+                    .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                if let serde_json::Value::Array(a) = list {
+                    a.extend(not_required);
+                }
+            }
+        }
+        report
+    }
+}
