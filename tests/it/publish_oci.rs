@@ -11,13 +11,13 @@ use crate::publish::{chart_env, chart_tgz, chart_token, files};
 use crate::sigstore_instance::{GITHUB_ISSUER, TestSigstore, venv_bin};
 use crate::support::registry::Registry;
 
-struct Chart {
-    dir: TempDir,
-    tgz: PathBuf,
-    out: PathBuf,
+pub(crate) struct Chart {
+    pub(crate) dir: TempDir,
+    pub(crate) tgz: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
-fn chart(name: &str, version: &str) -> Chart {
+pub(crate) fn chart(name: &str, version: &str) -> Chart {
     let dir = TempDir::new(&format!("publish-oci-{name}-{version}"));
     let tgz = dir.path().join(format!("{name}-{version}.tgz"));
     std::fs::write(&tgz, chart_tgz(name, version)).unwrap();
@@ -49,7 +49,7 @@ fn publish_chart(
     cmd.output().expect("kakunin runs")
 }
 
-fn verify_image(instance: &TestSigstore, reference: &str) -> Output {
+pub(crate) fn verify_image(instance: &TestSigstore, reference: &str) -> Output {
     kakunin()
         .arg("verify-image")
         .arg(reference)
@@ -69,7 +69,7 @@ fn verify_image(instance: &TestSigstore, reference: &str) -> Output {
         .unwrap()
 }
 
-fn verified_forms(out: &Output) -> Vec<String> {
+pub(crate) fn verified_forms(out: &Output) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(out), stderr(out)));
     let mut forms: Vec<String> = v["reports"][0]["details"]["verified"]
@@ -82,7 +82,7 @@ fn verified_forms(out: &Output) -> Vec<String> {
     forms
 }
 
-fn client(reg: &Registry) -> kakunin::registry::RegistryClient {
+pub(crate) fn client(reg: &Registry) -> kakunin::registry::RegistryClient {
     use kakunin::fetch::{FetchOptions, Fetcher};
     let fetcher = Fetcher::new(FetchOptions {
         http: crate::fetch::test_http(),
@@ -240,7 +240,7 @@ fn a_chart_pushed_to_oci_verifies_with_kakunin_sigstore_python_and_skopeo() {
 }
 
 /// sigstore-python's verification of a bundle for a digest (`sha256:HEX` as the input).
-fn sigstore_python(instance: &TestSigstore, bundle: &Path, digest: &str) -> Output {
+pub(crate) fn sigstore_python(instance: &TestSigstore, bundle: &Path, digest: &str) -> Output {
     Command::new(venv_bin("sigstore"))
         .arg("--trust-config")
         .arg(instance.trust_config())
@@ -451,7 +451,12 @@ fn an_image_by_tag_gets_referrers_and_cosign_legacy_tags_that_verify() {
     assert!(!dir.path().join("c").exists());
 }
 
-fn publish_via(instance: &TestSigstore, host: &str, c: &Chart, extra: &[&str]) -> Output {
+pub(crate) fn publish_via(
+    instance: &TestSigstore,
+    host: &str,
+    c: &Chart,
+    extra: &[&str],
+) -> Output {
     let mut cmd = kakunin();
     chart_env(&mut cmd)
         .args(["publish", "chart"])
