@@ -10,7 +10,9 @@
 //! - [`RegistryClient::attach_referrer`] pushes an artifact manifest whose `subject` is the
 //!   given manifest, as the OCI 1.1 distribution spec and cosign's bundle spec lay it out, and
 //!   where the registry does not index referrers itself (no `OCI-Subject` on the `PUT`), adds it
-//!   to the referrers tag schema's index `sha256-<hex>`, keeping the entries already there;
+//!   to the referrers tag schema's index `sha256-<hex>`, keeping the entries already there; an
+//!   `OCI-Subject` naming another digest than the subject is refused, and with the right one no
+//!   tag is written;
 //! - [`RegistryClient::tag_digest`] reads a tag from the network (never the cache or a kit),
 //!   so a decision about overwriting it is made on what the registry holds now.
 //!
@@ -156,15 +158,16 @@ impl RegistryClient {
         Ok(digest)
     }
 
-    /// PUTs a manifest under `reference` (a digest or a tag). Returns its digest and whether
-    /// the registry indexed its `subject` itself (`OCI-Subject`: it has the referrers API).
+    /// PUTs a manifest under `reference` (a digest or a tag). Returns its digest and the
+    /// registry's `OCI-Subject` header, if it sent one (the subject it indexed itself: it has
+    /// the referrers API).
     pub async fn push_manifest(
         &self,
         repo: &Repo,
         reference: &str,
         media_type: &str,
         bytes: &[u8],
-    ) -> Result<(Digest, bool), FetchError> {
+    ) -> Result<(Digest, Option<String>), FetchError> {
         let digest = Digest::sha256(bytes);
         let url = self.repo_url(repo, &format!("manifests/{reference}"))?;
         let resp = self
@@ -195,7 +198,11 @@ impl RegistryClient {
                 });
             }
         }
-        Ok((digest, resp.headers.contains_key("oci-subject")))
+        let indexed = resp
+            .headers
+            .get("oci-subject")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string());
+        Ok((digest, indexed))
     }
 
     /// The manifest a tag (or digest) names now, from the network: its bytes and media type,
@@ -308,11 +315,25 @@ impl RegistryClient {
         let (_, indexed) = self
             .push_manifest(repo, &digest.to_string(), OCI_MANIFEST, &manifest)
             .await?;
-        if indexed {
-            return Ok(Referrer {
-                manifest: digest,
-                fallback_tag: None,
-            });
+        // The distribution spec: a registry with the referrers API answers `OCI-Subject:
+        // <subject digest>`; without it, the client maintains the referrers tag.
+        match indexed {
+            Some(s) if s == subject.digest.to_string() => {
+                return Ok(Referrer {
+                    manifest: digest,
+                    fallback_tag: None,
+                });
+            }
+            Some(other) => {
+                return Err(FetchError::Registry {
+                    registry: repo.registry.clone(),
+                    reason: format!(
+                        "referrer {digest}: expected OCI-Subject {}, found OCI-Subject {other:?} (the registry indexed another subject)",
+                        subject.digest
+                    ),
+                });
+            }
+            None => {}
         }
         let tag = format!(
             "{}-{}",

@@ -25,6 +25,7 @@ mod policy_export;
 mod post_render;
 mod publish;
 mod publish_oci;
+mod publish_oci_contract;
 mod publish_oci_keyed;
 mod registry;
 mod release;

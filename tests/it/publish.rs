@@ -91,10 +91,11 @@ pub(crate) fn files(dir: &Path) -> Vec<String> {
 }
 
 /// securesystemslib's DSSE verification of a `.intoto.jsonl` line with the bundle's
-/// certificate key, or a PEM public key. DSSE makes `keyid` optional and GitHub omits it;
+/// certificate key, or a PEM public key or certificate (`key`; `bundle` is then not read). DSSE
+/// makes `keyid` optional and GitHub omits it (cosign's `.att` layers leave it empty);
 /// securesystemslib requires one and matches it against the key's (its issue #416), so a
-/// missing keyid is read as the verifying key's id.
-fn securesystemslib_verify(bundle: &Path, jsonl: &Path, key: Option<&Path>) -> Output {
+/// missing or empty keyid is read as the verifying key's id.
+pub(crate) fn securesystemslib_verify(bundle: &Path, jsonl: &Path, key: Option<&Path>) -> Output {
     const SNIPPET: &str = r#"
 import base64, json, sys
 from cryptography import x509
@@ -108,11 +109,14 @@ env = json.loads(lines[0])
 if sys.argv[3] == "-":
     der = base64.b64decode(bundle["verificationMaterial"]["certificate"]["rawBytes"])
     pub = x509.load_der_x509_certificate(der).public_key()
+elif open(sys.argv[3], "rb").read().startswith(b"-----BEGIN CERTIFICATE"):
+    pub = x509.load_pem_x509_certificate(open(sys.argv[3], "rb").read()).public_key()
 else:
     pub = serialization.load_pem_public_key(open(sys.argv[3], "rb").read())
 key = SSlibKey.from_crypto(pub)
 for s in env["signatures"]:
-    s.setdefault("keyid", key.keyid)
+    if not s.get("keyid"):
+        s["keyid"] = key.keyid
 Envelope.from_dict(env).verify([key], 1)
 print("DSSE OK")
 "#;

@@ -4,7 +4,10 @@
 //! authentication (tokens from its own `/token` realm, each good for a few requests, then
 //! expired: a 401 with a new challenge, as ghcr.io answers an expired token), and registries
 //! that refuse some requests (one that accepts images but not referrers, a push failing part
-//! way).
+//! way), and a registry with the OCI 1.1 referrers API (which docker-registry lacks): the
+//! manifests are stored by docker-registry, and the front indexes the ones with a `subject` as
+//! the distribution spec says a registry with that API does (`OCI-Subject` on the `PUT`, the
+//! index at `GET /v2/<name>/referrers/<digest>`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,6 +23,13 @@ pub struct Rules {
     pub fail_blob_put_from: Option<usize>,
     /// Require a bearer token from `/token`, each good for this many requests.
     pub token_uses: Option<usize>,
+    /// Serve the referrers API: a manifest `PUT` with a `subject` that the registry stored is
+    /// answered with `OCI-Subject: <subject digest>` and listed (its digest, size, media type,
+    /// `artifactType` or else the config's media type, and annotations) in
+    /// `GET /v2/<name>/referrers/<subject digest>`, an image index (empty when none).
+    pub referrers_api: bool,
+    /// With `referrers_api`: answer `OCI-Subject` with this instead of the subject's digest.
+    pub wrong_oci_subject: Option<String>,
 }
 
 #[derive(Default)]
@@ -30,6 +40,8 @@ struct State {
     issued: usize,
     scopes: Vec<String>,
     expired: usize,
+    /// (repository, subject digest) → the referrers' descriptors, in push order.
+    referrers: Vec<(String, String, Vec<serde_json::Value>)>,
 }
 
 pub struct Front {
@@ -85,6 +97,16 @@ impl Front {
 
     pub fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The referrers the front indexed for `subject` in `repository` (with `referrers_api`).
+    pub fn referrers(&self, repository: &str, subject: &str) -> Vec<serde_json::Value> {
+        let s = self.state.lock().unwrap();
+        s.referrers
+            .iter()
+            .find(|(r, d, _)| r == repository && d == subject)
+            .map(|(_, _, l)| l.clone())
+            .unwrap_or_default()
     }
 
     /// Tokens issued, the scopes asked for, and how many requests came with an expired token.
@@ -193,6 +215,65 @@ async fn serve(
         return Ok(());
     }
 
+    // The referrers API, when the front provides it.
+    let path = target.split('?').next().unwrap_or("").to_string();
+    let api_index = (matches!(method.as_str(), "GET" | "HEAD") && path.contains("/referrers/"))
+        .then(|| {
+            let s = state.lock().unwrap();
+            s.rules.referrers_api.then(|| {
+                let (repo, subject) = path
+                    .trim_start_matches("/v2/")
+                    .split_once("/referrers/")
+                    .unwrap_or_default();
+                let list = s
+                    .referrers
+                    .iter()
+                    .find(|(r, d, _)| r == repo && d == subject)
+                    .map(|(_, _, l)| l.clone())
+                    .unwrap_or_default();
+                serde_json::json!({
+                    "schemaVersion": 2,
+                    "mediaType": "application/vnd.oci.image.index.v1+json",
+                    "manifests": list,
+                })
+            })
+        })
+        .flatten();
+    if let Some(index) = api_index {
+        sock.write_all(&reply(
+            200,
+            vec![(
+                "content-type".into(),
+                "application/vnd.oci.image.index.v1+json".into(),
+            )],
+            index.to_string().into_bytes(),
+        ))
+        .await?;
+        return Ok(());
+    }
+    // A manifest pushed with a subject: indexed by the front once the registry stored it.
+    let referrer = (method == "PUT" && path.contains("/manifests/"))
+        .then(|| serde_json::from_slice::<serde_json::Value>(&body).ok())
+        .flatten()
+        .filter(|m| m["subject"]["digest"].is_string())
+        .map(|m| {
+            let repo = path
+                .trim_start_matches("/v2/")
+                .split_once("/manifests/")
+                .map(|(r, _)| r.to_string())
+                .unwrap_or_default();
+            let mut desc = serde_json::json!({
+                "mediaType": m["mediaType"],
+                "digest": kakunin::digest::Digest::sha256(&body).to_string(),
+                "size": body.len(),
+                "artifactType": if m["artifactType"].is_string() { &m["artifactType"] } else { &m["config"]["mediaType"] },
+            });
+            if m["annotations"].is_object() {
+                desc["annotations"] = m["annotations"].clone();
+            }
+            (repo, m["subject"]["digest"].as_str().unwrap_or("").to_string(), desc)
+        });
+
     // Rules before forwarding.
     let refusal = {
         let mut s = state.lock().unwrap();
@@ -288,6 +369,25 @@ async fn serve(
         out_headers.push((k, v));
     }
     let b = resp.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    if let Some((repo, subject, desc)) = referrer {
+        let mut s = state.lock().unwrap();
+        if s.rules.referrers_api && (200..300).contains(&status) {
+            let answer = s.rules.wrong_oci_subject.clone().unwrap_or(subject.clone());
+            out_headers.push(("oci-subject".into(), answer));
+            match s
+                .referrers
+                .iter_mut()
+                .find(|(r, d, _)| *r == repo && *d == subject)
+            {
+                Some((_, _, list)) => {
+                    if !list.iter().any(|e| e["digest"] == desc["digest"]) {
+                        list.push(desc)
+                    }
+                }
+                None => s.referrers.push((repo, subject, vec![desc])),
+            }
+        }
+    }
     sock.write_all(&reply(status, out_headers, b)).await?;
     Ok(())
 }
