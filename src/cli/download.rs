@@ -135,7 +135,15 @@ pub fn run(args: DownloadArgs) -> ExitCode {
         Ok(k) => k,
         Err(e) => return fail(ExitCode::Usage, e),
     };
+    // The image's evidence goes into the kit as an OCI layout; its files are not kept twice.
+    let (image, mut unsaved) = block_on(save_image(&fetcher, &profile, &evidence, &args.to));
+    if let Some(img) = image {
+        kit.image(img);
+    }
     for (blob, role) in &record.files {
+        if !kit.manifest().images.is_empty() && IN_LAYOUT.contains(role) {
+            continue;
+        }
         let media_type = (blob.kind == Kind::Manifest)
             .then(|| media_type(&blob.bytes))
             .flatten();
@@ -148,7 +156,8 @@ pub fn run(args: DownloadArgs) -> ExitCode {
     }
     // Everything the gather could not get, including what has no URL (an index that could not
     // be read, a registry that could not be asked).
-    let unavailable = unavailable(&evidence);
+    let mut unavailable = unavailable(&evidence);
+    unavailable.append(&mut unsaved);
     match trusted_root(&profile) {
         Ok(root) => {
             if let Err(e) = kit.add(&root, "trusted-root", None) {
@@ -188,6 +197,69 @@ pub fn run(args: DownloadArgs) -> ExitCode {
         ExitCode::Verified
     } else {
         ExitCode::Fetch
+    }
+}
+
+/// Kit roles whose files an image layout in the kit holds instead.
+const IN_LAYOUT: &[&str] = &[
+    "image-manifest",
+    "referrers",
+    "attached-manifest",
+    "attached-bundle",
+];
+
+/// Saves the project image's evidence (manifest, referrers, cosign `.sig`/`.att`) into
+/// `kit/images/<registry>/<repository>` as an OCI layout. Returns the kit's record of it (none
+/// when the image digest is not known) and what could not be saved.
+async fn save_image(
+    fetcher: &Fetcher,
+    profile: &Profile,
+    ev: &Evidence,
+    kit: &Path,
+) -> (Option<kakunin::fetch::kit::KitImage>, Vec<String>) {
+    let (Ok(index), Ok(package)) = (&ev.index, &ev.package) else {
+        return (None, Vec::new());
+    };
+    let Ok(entry) = gather::entry(&index.parsed, &index.source, &ev.chart, &ev.version) else {
+        return (None, Vec::new());
+    };
+    let Ok((reference, tag, pinned)) =
+        kakunin::release::registry::image_target(profile, package, entry)
+    else {
+        return (None, Vec::new());
+    };
+    let Some(digest) =
+        pinned.or_else(|| ev.registry.tag_digest.as_ref().ok().map(|(d, _)| d.clone()))
+    else {
+        return (None, Vec::new());
+    };
+    let repo = kakunin::registry::Repo::of(&reference);
+    let rel = format!(
+        "images/{}/{}",
+        repo.registry.replace(':', "_"),
+        repo.repository
+    );
+    let client =
+        kakunin::registry::RegistryClient::new(fetcher.clone(), profile.image.mirrors.clone());
+    let tag = if tag.is_empty() {
+        "latest".to_string()
+    } else {
+        tag
+    };
+    match kakunin::image::save::save(&client, &repo, &digest, &tag, &kit.join(&rel)).await {
+        Ok(saved) => (
+            Some(kakunin::fetch::kit::KitImage {
+                repository: repo.to_string(),
+                tag,
+                digest: digest.to_string(),
+                layout: rel,
+            }),
+            saved.missing,
+        ),
+        Err(e) => (
+            None,
+            vec![format!("the image layout of {repo}@{digest}: {e}")],
+        ),
     }
 }
 

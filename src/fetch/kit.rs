@@ -41,6 +41,24 @@ pub struct KitManifest {
     /// why it is missing rather than "not in the kit".
     #[serde(default)]
     pub missing: Vec<KitMissing>,
+    /// Images whose evidence (manifest, referrers, cosign `.sig`/`.att`) the kit holds as an
+    /// OCI image layout.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<KitImage>,
+}
+
+/// An image saved in a kit as an OCI image layout (`images/…`, see [`crate::image::save`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct KitImage {
+    /// `registry/repository` as the chart names it (before any mirror).
+    pub repository: String,
+    /// The tag the chart deploys, and the layout's ref name for the image.
+    pub tag: String,
+    /// `sha256:<hex>` the tag resolved to at download time.
+    pub digest: String,
+    /// The layout directory, relative to the kit.
+    pub layout: String,
 }
 
 /// One file of a kit.
@@ -244,6 +262,33 @@ impl Kit {
             check_inside(&real_dir, &dir.join(rel))
                 .map_err(|why| kit_err(&dir.join(&f.path), why))?;
         }
+        let mut repositories = BTreeMap::new();
+        for (i, img) in manifest.images.iter().enumerate() {
+            let Some(rel) = safe_relative(&img.layout) else {
+                return Err(kit_err(
+                    &json_path,
+                    format!(
+                        "image layout {:?}: expected a relative path inside the kit",
+                        img.layout
+                    ),
+                ));
+            };
+            if let Some(j) = repositories.insert(img.repository.clone(), i) {
+                return Err(kit_err(
+                    &json_path,
+                    format!(
+                        "image {} is listed twice (layouts {:?} and {:?}): expected each image once",
+                        img.repository, manifest.images[j].layout, img.layout
+                    ),
+                ));
+            }
+            // The layout's index names every blob: it must be the kit's own file. (Blobs are
+            // checked against the digest that names them when read.)
+            for file in ["index.json", "oci-layout"] {
+                let path = dir.join(&rel).join(file);
+                check_inside(&real_dir, &path).map_err(|why| kit_err(&path, why))?;
+            }
+        }
         Ok(Kit {
             dir: dir.to_path_buf(),
             manifest,
@@ -262,6 +307,16 @@ impl Kit {
     /// Why the download could not get this URL, if it recorded that.
     pub fn missing(&self, url: &str) -> Option<&KitMissing> {
         self.manifest.missing.iter().find(|m| m.url == url)
+    }
+
+    /// The OCI layout holding `repository`'s evidence (`registry/repository`), if the kit has one.
+    pub fn image(&self, repository: &str) -> Option<(&KitImage, PathBuf)> {
+        let img = self
+            .manifest
+            .images
+            .iter()
+            .find(|i| i.repository == repository)?;
+        Some((img, self.dir.join(safe_relative(&img.layout)?)))
     }
 
     /// The first file with this role (`trusted-root`, `index`…).
@@ -340,6 +395,7 @@ impl KitWriter {
                 created_by: concat!("kakunin ", env!("CARGO_PKG_VERSION")).to_string(),
                 files: Vec::new(),
                 missing: Vec::new(),
+                images: Vec::new(),
             },
         })
     }
@@ -417,6 +473,16 @@ impl KitWriter {
 
     pub fn manifest(&self) -> &KitManifest {
         &self.manifest
+    }
+
+    /// The kit's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Records an image saved as an OCI layout at `layout` (relative to the kit).
+    pub fn image(&mut self, image: KitImage) {
+        self.manifest.images.push(image);
     }
 
     /// Writes `kit.json` and returns it.

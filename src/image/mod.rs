@@ -17,6 +17,7 @@
 pub mod layout;
 pub mod platform;
 mod reference;
+pub mod save;
 
 use crate::bundle::{self, Artifact, Policy};
 use crate::check::{Check, ids};
@@ -43,24 +44,29 @@ pub enum Source<'a> {
     Layout(&'a Layout),
 }
 
-/// Why bytes could not be had: absent (the place does not exist) or unreadable.
+/// Why bytes could not be had: absent (the place does not exist), wrong (bytes that do not
+/// hash to the digest naming them: present and wrong, a failure) or unreadable.
 #[derive(Debug, Clone)]
-enum Miss {
+pub enum Miss {
     Absent(String),
+    Wrong(String),
     Error(String),
 }
 
 impl Miss {
-    fn describe(&self) -> &str {
+    pub fn describe(&self) -> &str {
         match self {
-            Miss::Absent(s) | Miss::Error(s) => s,
+            Miss::Absent(s) | Miss::Wrong(s) | Miss::Error(s) => s,
         }
     }
 }
 
 fn from_fetch(e: FetchError) -> Miss {
+    use kakunin_verify::release::evidence::FetchFailure;
     if e.status() == Some(404) {
         Miss::Absent(e.to_string())
+    } else if e.is_mismatch() {
+        Miss::Wrong(e.to_string())
     } else {
         Miss::Error(e.to_string())
     }
@@ -69,6 +75,7 @@ fn from_fetch(e: FetchError) -> Miss {
 fn from_layout(e: LayoutError) -> Miss {
     match e {
         LayoutError::MissingBlob { .. } => Miss::Absent(e.to_string()),
+        LayoutError::Digest { .. } => Miss::Wrong(e.to_string()),
         _ => Miss::Error(e.to_string()),
     }
 }
@@ -258,6 +265,11 @@ fn candidate<T>(
     }
 }
 
+/// The digest a tag names in `source` (its manifest fetched and digest-checked).
+pub async fn tag_digest(source: &Source<'_>, tag: &str) -> Result<Digest, Miss> {
+    source.by_tag(tag).await.map(|(d, _, _)| d)
+}
+
 /// Resolves `target` (a tag or digest) to the image digest: the tag's manifest digest, or the
 /// digest given (whose manifest must exist and hash to it).
 pub async fn resolve(source: &Source<'_>, target: &Target) -> Result<(Digest, Check), Check> {
@@ -371,11 +383,9 @@ async fn discover(
             }
         }
         Err(m) => {
-            unreadable.push(format!("referrers of {digest}: {}", m.describe()));
-            places.push(place(
-                "referrers".into(),
-                format!("could not be read: {}", m.describe()),
-            ));
+            let what = format!("referrers of {digest}");
+            let found = missed(unreadable, candidates, what, &m);
+            places.push(place("referrers".into(), found));
         }
     }
 
@@ -437,12 +447,39 @@ async fn discover(
             }
             Ok(None) => places.push(place(format!("tag {tag}"), "absent".into())),
             Err(m) => {
-                unreadable.push(format!("tag {tag}: {}", m.describe()));
-                places.push(place(
-                    format!("tag {tag}"),
-                    format!("could not be read: {}", m.describe()),
-                ));
+                let found = missed(unreadable, candidates, format!("tag {tag}"), &m);
+                places.push(place(format!("tag {tag}"), found));
             }
+        }
+    }
+}
+
+/// A place that could not be read (the checks it feeds could not run), or whose bytes are
+/// there and wrong (a rejected candidate: present but wrong is a failure). Returns what the
+/// discovery report says was found there.
+fn missed(
+    unreadable: &mut Vec<String>,
+    candidates: &mut Vec<Candidate>,
+    what: String,
+    m: &Miss,
+) -> String {
+    match m {
+        Miss::Wrong(why) => {
+            candidates.push(Candidate {
+                what: what.clone(),
+                checks: vec![Check::fail(
+                    ids::BUNDLE_SIGNATURE,
+                    "signature evidence is the bytes its digest names",
+                    format!("{what}: bytes that hash to the digest naming them"),
+                    why.clone(),
+                )],
+                result: Err(why.clone()),
+            });
+            format!("wrong: {why}")
+        }
+        Miss::Absent(why) | Miss::Error(why) => {
+            unreadable.push(format!("{what}: {why}"));
+            format!("could not be read: {why}")
         }
     }
 }
@@ -687,6 +724,62 @@ async fn cosign_layers(
     Ok(Some(out))
 }
 
+/// A referrer's artifact manifest (fetched by digest; its `subject`, when present, must be
+/// `image`) and the bytes of its Sigstore bundle layer: `(artifact digest, bundle)`.
+async fn referrer_bundle(
+    source: &Source<'_>,
+    d: &Descriptor,
+    image: &Digest,
+) -> Result<(Digest, Vec<u8>), Miss> {
+    let digest: Digest = d
+        .digest
+        .parse()
+        .map_err(|e| Miss::Wrong(format!("descriptor digest {:?}: {e}", d.digest)))?;
+    let (_, doc) = source.by_digest(&digest).await?;
+    if let Some(s) = &doc.subject
+        && s.digest != image.to_string()
+    {
+        return Err(Miss::Wrong(format!(
+            "the artifact's subject is {}, not the image {image}",
+            s.digest
+        )));
+    }
+    let Some(layer) = doc
+        .layers
+        .iter()
+        .find(|l| is_bundle_type(Some(&l.media_type)))
+    else {
+        return Err(Miss::Wrong(format!(
+            "no Sigstore bundle layer in artifact {digest} (layers: {})",
+            doc.layers
+                .iter()
+                .map(|l| l.media_type.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    let ld: Digest = layer
+        .digest
+        .parse()
+        .map_err(|e| Miss::Wrong(format!("layer digest {:?}: {e}", layer.digest)))?;
+    Ok((digest, source.blob(&ld).await?))
+}
+
+/// The Sigstore bundles attached to `image` in `source` (referrers API or fallback tag; in a
+/// layout, the fallback tag): `(artifact digest, bundle bytes)` each, unverified. An error
+/// names the place or referrer that could not be read, or that is there and wrong.
+pub async fn attached_bundles(
+    source: &Source<'_>,
+    image: &Digest,
+) -> Result<Vec<(Digest, Vec<u8>)>, Miss> {
+    let (_, descriptors) = source.bundle_referrers(image).await?;
+    let mut out = Vec::new();
+    for d in &descriptors {
+        out.push(referrer_bundle(source, d, image).await?);
+    }
+    Ok(out)
+}
+
 /// One referrer: its manifest, its bundle layer, the bundle verified for the image digest.
 async fn referrer(
     trust: &Trust,
@@ -707,41 +800,9 @@ async fn referrer(
         )],
         result: Err(why),
     };
-    let digest: Digest = match d.digest.parse() {
-        Ok(x) => x,
-        Err(e) => return fail(format!("descriptor digest {:?}: {e}", d.digest)),
-    };
-    let doc = match source.by_digest(&digest).await {
-        Ok((_, doc)) => doc,
+    let bytes = match referrer_bundle(source, d, image).await {
+        Ok((_, b)) => b,
         Err(m) => return fail(m.describe().to_string()),
-    };
-    if let Some(s) = &doc.subject
-        && s.digest != image.to_string()
-    {
-        return fail(format!(
-            "the artifact's subject is {}, not the image {image}",
-            s.digest
-        ));
-    }
-    let Some(layer) = doc.layers.iter().find(|l| {
-        l.media_type
-            .starts_with("application/vnd.dev.sigstore.bundle")
-    }) else {
-        return fail(format!(
-            "no Sigstore bundle layer in artifact {digest} (layers: {})",
-            doc.layers
-                .iter()
-                .map(|l| l.media_type.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    };
-    let bytes = match layer.digest.parse::<Digest>() {
-        Ok(ld) => match source.blob(&ld).await {
-            Ok(b) => b,
-            Err(m) => return fail(m.describe().to_string()),
-        },
-        Err(e) => return fail(format!("layer digest {:?}: {e}", layer.digest)),
     };
     let b = match bundle::parse_bundle(&bytes) {
         Ok(b) => b,

@@ -27,6 +27,27 @@ fn image_of(
     super::project_image(profile, &p, app_version)
 }
 
+/// The project image the chart package deploys: its reference, the tag (empty when it has
+/// none) and the digest it pins, if any.
+pub fn image_target(
+    profile: &Profile,
+    package: &Fetched,
+    entry: &IndexEntry,
+) -> Result<(oci_client::Reference, String, Option<Digest>), String> {
+    let img = image_of(profile, package, entry.app_version.as_deref())?;
+    match img.reference() {
+        Ok(r) if profile.is_project_image(&img.repository) => Ok((
+            r,
+            img.tag.clone().unwrap_or_default(),
+            img.digest.as_deref().and_then(|d| d.parse().ok()),
+        )),
+        _ => Err(format!(
+            "{} is not a usable reference to the project's image",
+            img.display()
+        )),
+    }
+}
+
 /// Everything the registry says about the chart's image, and the files fetched to learn it.
 pub async fn gather(
     fetcher: &Fetcher,
@@ -40,28 +61,32 @@ pub async fn gather(
             Vec::new(),
         );
     };
-    let img = match image_of(profile, package, entry.app_version.as_deref()) {
-        Ok(i) => i,
+    let (reference, tag, pinned) = match image_target(profile, package, entry) {
+        Ok(t) => t,
         Err(why) => return (RegistryEvidence::unavailable(&why), Vec::new()),
-    };
-    let reference = match img.reference() {
-        Ok(r) if profile.is_project_image(&img.repository) => r,
-        _ => {
-            return (
-                RegistryEvidence::unavailable(&format!(
-                    "{} is not a usable reference to the project's image",
-                    img.display()
-                )),
-                Vec::new(),
-            );
-        }
     };
     let client = RegistryClient::new(fetcher.clone(), profile.image.mirrors.clone());
     let repo = Repo::of(&reference);
-    let tag = img.tag.clone().unwrap_or_default();
-    let pinned: Option<Digest> = img.digest.as_deref().and_then(|d| d.parse().ok());
     let missing = |what: String, e: FetchError| Missing::from_fetch(what, &e);
     let mut files: Vec<(Blob, &'static str)> = Vec::new();
+    if let Some((_, dir)) = fetcher.kit().and_then(|k| k.image(&repo.to_string())) {
+        // The kit holds the image's evidence as an OCI layout: read from it (the tag list,
+        // which a layout does not hold, still comes from the kit's files).
+        let tags = client
+            .tags(&repo)
+            .await
+            .map(|(tags, _)| (tags, format!("tags of {repo} (kit)")))
+            .map_err(|e| missing(format!("the tags of {repo}"), e));
+        let (tag_digest, attestations) = from_layout(&dir, &tag, pinned.as_ref()).await;
+        return (
+            RegistryEvidence {
+                tag_digest,
+                attestations,
+                tags,
+            },
+            files,
+        );
+    }
     let (resolved, tags) = tokio::join!(client.manifest_by_tag(&repo, &tag), client.tags(&repo));
     let tag_digest = match resolved {
         Ok(m) => {
@@ -116,4 +141,62 @@ pub async fn gather(
         },
         files,
     )
+}
+
+/// A miss in a kit's image layout, as release evidence: absent, wrong (bytes that do not hash
+/// to their digest: the covering check fails), or could not be read.
+fn layout_missing(what: String, m: crate::image::Miss) -> Missing {
+    use crate::image::Miss;
+    match m {
+        Miss::Absent(why) => Missing::absent(what, why),
+        Miss::Wrong(why) => Missing::wrong(what, why),
+        Miss::Error(why) => Missing::new(what, why),
+    }
+}
+
+/// The tag's digest and the attached bundles, from a kit's OCI layout of the image.
+async fn from_layout(
+    dir: &std::path::Path,
+    tag: &str,
+    pinned: Option<&Digest>,
+) -> (
+    Result<(Digest, String), Missing>,
+    Result<Vec<Fetched>, Missing>,
+) {
+    use crate::image::{Layout, Source};
+    let place = format!("oci-layout:{}", dir.display());
+    let layout = match Layout::open(dir) {
+        Ok(l) => l,
+        Err(e) => {
+            let m = Missing::new("the kit's image layout", e.to_string());
+            return (Err(m.clone()), Err(m));
+        }
+    };
+    let source = Source::Layout(&layout);
+    let tag_digest = crate::image::tag_digest(&source, tag)
+        .await
+        .map(|d| (d, format!("{place}:{tag}")))
+        .map_err(|m| layout_missing(format!("the digest of tag {tag} in {place}"), m));
+    let Some(target) = pinned
+        .cloned()
+        .or_else(|| tag_digest.as_ref().ok().map(|(d, _)| d.clone()))
+    else {
+        let m = Missing::new(
+            "attestations attached in the registry",
+            "no image digest to look them up by",
+        );
+        return (tag_digest, Err(m));
+    };
+    let attestations = crate::image::attached_bundles(&source, &target)
+        .await
+        .map(|found| {
+            found
+                .into_iter()
+                .map(|(artifact, bytes)| {
+                    Fetched::new(bytes, format!("{place}@{target} → {artifact}"))
+                })
+                .collect()
+        })
+        .map_err(|m| layout_missing(format!("attestations attached to {target} in {place}"), m));
+    (tag_digest, attestations)
 }
