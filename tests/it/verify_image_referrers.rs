@@ -383,3 +383,141 @@ fn a_legacy_att_tag_satisfies_attestation_of_its_type_only_and_a_changed_stateme
     assert_eq!(a["outcome"], "fail", "{a}");
     assert!(a["found"].as_str().unwrap().contains("rejected"), "{a}");
 }
+
+/// SLSA provenance whose build type kakunin does not model (slsa-github-generator's maven,
+/// gradle and container-based builders, and one nobody defined) attached as referrers: each
+/// verifies for `--attestation` on the certificate's claims and the statement's subject; a
+/// claim flag the certificate contradicts fails it, and a provenance about another image is
+/// rejected naming it.
+#[test]
+fn provenance_of_build_types_kakunin_does_not_model_verifies_on_the_certificate_and_subject() {
+    let instance = TestSigstore::start();
+    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
+    let dir = TempDir::new("vi-build-types");
+    let reg = OciRegistry::start();
+    let name = "o/app";
+    let (image, manifest) = reg.push_image(name, "v1.0.0", "app-bits");
+    let full = format!("{}/{name}", reg.host());
+    let sig = sign_statement(
+        &instance,
+        &tok,
+        dir.path(),
+        "sign",
+        &statement(&full, &image, "https://sigstore.dev/cosign/sign/v1"),
+    );
+    reg.attach_bundle(
+        name,
+        (&image, manifest.len()),
+        &sig,
+        Some("https://sigstore.dev/cosign/sign/v1"),
+    );
+    let generator = "https://github.com/slsa-framework/slsa-github-generator";
+    let v02 = |build_type: &str| {
+        let mut s = statement(&full, &image, "https://slsa.dev/provenance/v0.2");
+        s["predicate"] = serde_json::json!({
+            "builder": {"id": format!("{generator}/.github/workflows/builder_maven_slsa3.yml@refs/tags/v2.0.0")},
+            "buildType": build_type,
+            "invocation": {"configSource": {}, "parameters": {}, "environment": {}},
+            "buildConfig": {"steps": [{"command": ["mvn", "package"]}]},
+            "materials": [],
+        });
+        s
+    };
+    let v1 = |build_type: &str| {
+        let mut s = statement(&full, &image, "https://slsa.dev/provenance/v1");
+        s["predicate"] = serde_json::json!({
+            "buildDefinition": {"buildType": build_type, "externalParameters": {"anything": {"at": "all"}}, "internalParameters": {}, "resolvedDependencies": []},
+            "runDetails": {"builder": {"id": format!("{generator}/.github/workflows/builder_container-based_slsa3.yml@refs/tags/v2.0.0")}, "metadata": {}},
+        });
+        s
+    };
+    let cases = [
+        (
+            "maven",
+            v02(&format!("{generator}/maven@v1")),
+            "slsaprovenance",
+        ),
+        (
+            "gradle",
+            v02(&format!("{generator}/gradle@v1")),
+            "slsaprovenance02",
+        ),
+        (
+            "container",
+            v1(&format!("{generator}/delegator-generic@v0")),
+            "slsaprovenance1",
+        ),
+        (
+            "unknown",
+            v1("https://example.com/buildtypes/nobody-defined-this/v7"),
+            "https://slsa.dev/provenance/v1",
+        ),
+    ];
+    let cache = TempDir::new("vi-build-types-cache");
+    let root = instance.trusted_root();
+    let reference = format!("{full}:v1.0.0");
+    let verify = |extra: &[&str]| {
+        let mut a = vec![
+            "verify-image",
+            &reference,
+            "--certificate-identity",
+            &tok.identity(),
+            "--certificate-oidc-issuer",
+            GH_ISSUER,
+            "--trusted-root",
+            root.to_str().unwrap(),
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "-o",
+            "json",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        run(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    for (label, st, _) in &cases {
+        let b = sign_statement(&instance, &tok, dir.path(), label, st);
+        reg.attach_bundle(
+            name,
+            (&image, manifest.len()),
+            &b,
+            Some(st["predicateType"].as_str().unwrap()),
+        );
+    }
+    for (label, _, wanted) in &cases {
+        let out = verify(&["--attestation", wanted, "--source-ref", "refs/tags/v1.0.0"]);
+        assert_eq!(code(&out), 0, "{label}: {}\n{}", stdout(&out), stderr(&out));
+        let r = report(&out);
+        assert_eq!(check(&r, "image.attestation")["outcome"], "pass", "{label}");
+    }
+    // A claim flag the certificate contradicts: the provenance of an unmodelled build type is
+    // not a way around it.
+    let out = verify(&[
+        "--attestation",
+        "slsaprovenance1",
+        "--source-ref",
+        "refs/tags/v9.9.9",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("refs/tags/v9.9.9"),
+        "{}",
+        stdout(&out)
+    );
+    // Unmodelled provenance about another image is rejected, naming that image.
+    let other = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    let mut only_other = statement(&full, other, "https://in-toto.io/attestation/other/v1");
+    only_other["predicate"] = serde_json::json!({});
+    let b = sign_statement(&instance, &tok, dir.path(), "other2", &only_other);
+    reg.attach_bundle(
+        name,
+        (&image, manifest.len()),
+        &b,
+        Some("https://in-toto.io/attestation/other/v1"),
+    );
+    let out = verify(&["--attestation", "https://in-toto.io/attestation/other/v1"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains(other), "{}", stdout(&out));
+}
