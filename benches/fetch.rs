@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use kakunin::chart::index::{HelmIndex, VersionRequest};
 use kakunin::chart::package::ChartPackage;
 use kakunin::digest::Digest;
-use kakunin::fetch::{Cache, FetchOptions, Fetcher, HttpConfig, Kind, block_on};
+use kakunin::fetch::{Cache, FetchOptions, Fetcher, HttpConfig, Kind};
 
 fn median(mut f: impl FnMut(), n: usize) -> Duration {
     let mut v: Vec<Duration> = (0..n)
@@ -199,4 +199,14 @@ fn main() {
         after - before
     );
     let _ = Digest::sha256(b"");
+}
+
+/// Runs a future on the bench's own runtime (the library builds none).
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime starts")
+        .block_on(f)
 }

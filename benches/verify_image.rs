@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use kakunin::bundle::{self, Artifact, Identity, Issuer, Policy};
 use kakunin::cosign::Material;
 use kakunin::digest::Digest;
-use kakunin::fetch::{FetchOptions, Fetcher, block_on};
+use kakunin::fetch::{FetchOptions, Fetcher};
 use kakunin::image::{self, Layout, Request, Source};
 use kakunin::registry::{RegistryClient, Repo};
 use kakunin::trust::Trust;
@@ -294,4 +294,14 @@ fn main() {
         println!("  GET {p}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs a future on the bench's own runtime (the library builds none).
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime starts")
+        .block_on(f)
 }

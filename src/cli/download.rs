@@ -8,13 +8,14 @@ use clap::{Args, ValueEnum};
 
 use kakunin::exit::ExitCode;
 use kakunin::fetch::kit::KitWriter;
-use kakunin::fetch::{Blob, Fetcher, Kind, Source, block_on};
+use kakunin::fetch::{Blob, Fetcher, Kind, Source};
 use kakunin::profile::{Profile, RootChoice};
 use kakunin::release::gather;
 use kakunin::release::{Evidence, Piece};
 
 use super::fail;
 use super::fetch_args::{Bars, FetchArgs};
+use super::runtime::Runtime;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -84,7 +85,7 @@ impl DownloadOutput {
     }
 }
 
-pub fn run(args: DownloadArgs) -> ExitCode {
+pub fn run(args: DownloadArgs, rt: &Runtime) -> ExitCode {
     let (chart, version) =
         match super::verify::release_with_version(&args.release, args.version.as_deref()) {
             Ok((chart, Some(version))) => (chart, version),
@@ -127,7 +128,7 @@ pub fn run(args: DownloadArgs) -> ExitCode {
     if let Some(bars) = Bars::new(args.output.progress_allowed()) {
         fetcher = fetcher.with_progress(Arc::new(bars));
     }
-    let (evidence, record) = match block_on(gather::gather(&fetcher, &profile, version, None)) {
+    let (evidence, record) = match rt.block_on(gather::gather(&fetcher, &profile, version, None)) {
         Ok(r) => r,
         Err(e) => return fail(ExitCode::Usage, e),
     };
@@ -136,7 +137,7 @@ pub fn run(args: DownloadArgs) -> ExitCode {
         Err(e) => return fail(ExitCode::Usage, e),
     };
     // The image's evidence goes into the kit as an OCI layout; its files are not kept twice.
-    let (image, mut unsaved) = block_on(save_image(&fetcher, &profile, &evidence, &args.to));
+    let (image, mut unsaved) = rt.block_on(save_image(&fetcher, &profile, &evidence, &args.to));
     if let Some(img) = image {
         kit.image(img);
     }

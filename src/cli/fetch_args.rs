@@ -77,22 +77,8 @@ impl FetchArgs {
     }
 }
 
-/// Registry credentials from `--registry-config FILE` (Helm's registry config, Docker's
-/// config.json format; `HELM_REGISTRY_CONFIG` when Helm runs kakunin). A file that does not
-/// exist gives none (Helm names its default path whether or not `helm registry login` ever
-/// wrote it); one that exists must be readable.
-pub fn registry_credentials(
-    path: Option<&std::path::Path>,
-) -> Result<Option<std::collections::HashMap<String, String>>, String> {
-    match path {
-        Some(path) if path.exists() => {
-            let bytes = kakunin::limits::read_file_capped(path, 1024 * 1024)
-                .map_err(|e| format!("registry config {}: {e}", path.display()))?;
-            Ok(Some(kakunin::registry::parse_docker_config(&bytes)))
-        }
-        _ => Ok(None),
-    }
-}
+/// Registry credentials from `--registry-config FILE` (see [`kakunin::ops::registry_credentials`]).
+pub use kakunin::ops::registry_credentials;
 
 impl FetchArgs {
     /// The transport policy these flags set (`--allow-insecure-registry`).

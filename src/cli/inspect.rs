@@ -8,11 +8,12 @@ use clap::Args;
 use kakunin::chart_source::{self, ChartRef};
 use kakunin::chart_verify::Registries;
 use kakunin::exit::ExitCode;
-use kakunin::fetch::{self, Fetcher};
+use kakunin::fetch::Fetcher;
 use kakunin::trust::{Instance, Trust};
 
 use super::fail;
 use super::fetch_args::FetchArgs;
+use super::runtime::Runtime;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -60,7 +61,7 @@ pub struct InspectArgs {
     fetch: FetchArgs,
 }
 
-pub fn run(args: InspectArgs) -> ExitCode {
+pub fn run(args: InspectArgs, rt: &Runtime) -> ExitCode {
     let chart = match ChartRef::classify(&args.reference, args.repo.as_deref()) {
         Ok(Some(c)) => c,
         Ok(None) => {
@@ -91,7 +92,7 @@ pub fn run(args: InspectArgs) -> ExitCode {
         Err(e) => return fail(ExitCode::Usage, e),
     };
     let registries = Registries::new(fetcher.clone());
-    let result = fetch::block_on(async {
+    let result = rt.block_on(async {
         let fetched = match &chart {
             ChartRef::Local(path) => chart_source::local::fetch(path),
             ChartRef::Repo { url, chart } => {

@@ -11,6 +11,7 @@ mod output;
 mod policy;
 mod post_render;
 mod publish;
+mod runtime;
 mod sign_bundle;
 pub(crate) mod signer;
 mod trust_root;
@@ -122,22 +123,40 @@ pub fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(code);
         }
     };
-    let code = match cli.command {
-        Command::Verify(args) => verify::run(args),
+    std::process::ExitCode::from(dispatch(cli.command).code())
+}
+
+/// Runs a command: those that do async I/O get the one runtime (started here, once).
+fn dispatch(command: Command) -> ExitCode {
+    match command {
         Command::VerifyBundle(args) => verify_bundle::run(args),
-        Command::TrustRoot(args) => trust_root::run(args),
         Command::VerifyAttestation(args) => verify_attestation::run(args),
-        Command::VerifyImage(args) => verify_image::run(args),
-        Command::Download(args) => download::run(args),
-        Command::Inspect(args) => inspect::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
-        Command::SignBundle(args) => sign_bundle::sign_bundle(args),
-        Command::Publish(args) => publish::publish(args),
-        Command::PostRender(args) => post_render::run(args),
-        Command::Policy(args) => policy::run(args),
-    };
-    std::process::ExitCode::from(code.code())
+        command => match runtime::start() {
+            Ok(rt) => dispatch_async(command, &rt),
+            Err(code) => code,
+        },
+    }
+}
+
+/// The commands that run on the runtime (the others are here only for the match to be whole).
+fn dispatch_async(command: Command, rt: &runtime::Runtime) -> ExitCode {
+    match command {
+        Command::Verify(args) => verify::run(args, rt),
+        Command::TrustRoot(args) => trust_root::run(args, rt),
+        Command::VerifyImage(args) => verify_image::run(args, rt),
+        Command::Download(args) => download::run(args, rt),
+        Command::Inspect(args) => inspect::run(args, rt),
+        Command::SignBundle(args) => rt.block_on(sign_bundle::run(args)),
+        Command::Publish(args) => rt.block_on(publish::run(args)),
+        Command::PostRender(args) => post_render::run(args, rt),
+        Command::Policy(args) => policy::run(args, rt),
+        Command::VerifyBundle(args) => verify_bundle::run(args),
+        Command::VerifyAttestation(args) => verify_attestation::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
+    }
 }
 
 /// Prints an error in the CLI's one style and returns its exit code.

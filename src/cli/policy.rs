@@ -14,6 +14,7 @@ use kakunin::report::{self, Format, HumanStyle, Report};
 use super::fail;
 use super::fetch_args::FetchArgs;
 use super::post_render::{Failure, load_trust, read_manifests, usage, verify_images};
+use super::runtime::Runtime;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -109,9 +110,9 @@ pub struct ExportArgs {
     fetch: FetchArgs,
 }
 
-pub fn run(cmd: PolicyCommand) -> ExitCode {
+pub fn run(cmd: PolicyCommand, rt: &Runtime) -> ExitCode {
     let PolicyCommand::Export(args) = cmd;
-    match export(&args) {
+    match export(&args, rt) {
         Ok(text) => {
             print!("{text}");
             ExitCode::Verified
@@ -123,7 +124,10 @@ pub fn run(cmd: PolicyCommand) -> ExitCode {
 /// `--release`/`--kit`: the release verified as `kakunin verify` verifies it, read back from its
 /// report. A release that does not verify is an error with verify's exit code (its report on
 /// stderr), and nothing is exported.
-fn verified_release(args: &ExportArgs) -> Result<(Profile, VerifiedRelease), Failure> {
+fn verified_release(
+    args: &ExportArgs,
+    rt: &Runtime,
+) -> Result<(Profile, VerifiedRelease), Failure> {
     let request = super::verify::one_release(
         args.release.clone(),
         args.version.clone(),
@@ -134,7 +138,7 @@ fn verified_release(args: &ExportArgs) -> Result<(Profile, VerifiedRelease), Fai
         args.registry_config.clone(),
         args.fetch.clone(),
     );
-    let reports = super::verify::reports(&request)?;
+    let reports = super::verify::reports(&request, rt)?;
     let [report] = reports.as_slice() else {
         return Err(usage(format!(
             "--release exports one release: expected one, verified {}",
@@ -165,14 +169,14 @@ fn verified_release(args: &ExportArgs) -> Result<(Profile, VerifiedRelease), Fai
     Ok((profile, release))
 }
 
-fn export(args: &ExportArgs) -> Result<String, Failure> {
+fn export(args: &ExportArgs, rt: &Runtime) -> Result<String, Failure> {
     let from_release = if args.release.is_some() || args.kit.is_some() {
         if args.trusted_root.is_some() && args.format != ExportFormat::Gomenhashai {
             return Err(usage(
                 "--trusted-root: the exported policy names the public-good Sigstore instance, so the release must verify against it (the profile's embedded root)",
             ));
         }
-        Some(verified_release(args)?)
+        Some(verified_release(args, rt)?)
     } else {
         if args.keyring.is_some() {
             return Err(usage("--keyring is for --release or --kit"));
@@ -238,6 +242,7 @@ fn export(args: &ExportArgs) -> Result<String, Failure> {
                 &args.allow_unsigned,
                 &args.fetch,
                 args.registry_config.as_deref(),
+                rt,
             )?;
             let mut report = Report::new(
                 "policy export",

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 
 use kakunin::check::Check;
 use kakunin::exit::ExitCode;
-use kakunin::fetch::{self, Fetcher};
+use kakunin::fetch::Fetcher;
 use kakunin::manifests::{self, Rendered};
 use kakunin::pin::{self, ImagePolicy, PinnedImage};
 use kakunin::profile::{Profile, RootChoice};
@@ -20,6 +20,7 @@ use kakunin::trust::{Instance, Trust};
 
 use super::fail;
 use super::fetch_args::FetchArgs;
+use super::runtime::Runtime;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -101,8 +102,8 @@ pub(super) fn usage(message: impl std::fmt::Display) -> Failure {
     (ExitCode::Usage, message.to_string())
 }
 
-pub fn run(args: PostRenderArgs) -> ExitCode {
-    match run_inner(&args) {
+pub fn run(args: PostRenderArgs, rt: &Runtime) -> ExitCode {
+    match run_inner(&args, rt) {
         Ok((code, output)) => {
             if let Some(bytes) = output {
                 let mut stdout = std::io::stdout().lock();
@@ -157,6 +158,7 @@ pub(super) fn verify_images(
     allow_unsigned: &[String],
     fetch_args: &FetchArgs,
     registry_config: Option<&Path>,
+    rt: &Runtime,
 ) -> Result<Vec<(Vec<Check>, PinnedImage)>, Failure> {
     for p in allow_unsigned {
         let repo = p.strip_suffix("/*").unwrap_or(p);
@@ -176,7 +178,7 @@ pub(super) fn verify_images(
         trust,
         unsigned: allow_unsigned,
     };
-    Ok(fetch::block_on(async {
+    Ok(rt.block_on(async {
         let mut out = Vec::new();
         for image in images {
             out.push(pin::verify_image(&client, &policy, image).await);
@@ -187,7 +189,7 @@ pub(super) fn verify_images(
 
 /// Everything is decided before anything is written: `Ok((0, Some(bytes)))` is the only
 /// outcome that puts anything on stdout.
-fn run_inner(args: &PostRenderArgs) -> Result<(ExitCode, Option<Vec<u8>>), Failure> {
+fn run_inner(args: &PostRenderArgs, rt: &Runtime) -> Result<(ExitCode, Option<Vec<u8>>), Failure> {
     let profile = match &args.profile {
         Some(path) => Profile::load(path).map_err(usage)?,
         None => Profile::gomenhashai(),
@@ -203,6 +205,7 @@ fn run_inner(args: &PostRenderArgs) -> Result<(ExitCode, Option<Vec<u8>>), Failu
         &args.allow_unsigned,
         &args.fetch,
         args.registry_config.as_deref(),
+        rt,
     )?;
 
     let mut report = Report::new(

@@ -226,23 +226,8 @@ impl BuildArgs {
     }
 }
 
-pub fn publish(what: PublishWhat) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            return fail(
-                ExitCode::Fetch,
-                format!("cannot start the async runtime: {e}"),
-            );
-        }
-    };
-    runtime.block_on(run(what))
-}
-
-async fn run(what: PublishWhat) -> ExitCode {
+/// `kakunin publish`, run on the CLI's runtime.
+pub async fn run(what: PublishWhat) -> ExitCode {
     let mut target = None;
     let mut prov_key = None;
     let (subject, stem, common) = match what {

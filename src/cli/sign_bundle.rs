@@ -45,23 +45,8 @@ pub struct SignBundleArgs {
     file: PathBuf,
 }
 
-pub fn sign_bundle(args: SignBundleArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            return fail(
-                ExitCode::Fetch,
-                format!("cannot start the async runtime: {e}"),
-            );
-        }
-    };
-    runtime.block_on(run(args))
-}
-
-async fn run(args: SignBundleArgs) -> ExitCode {
+/// `kakunin sign-bundle`, run on the CLI's runtime.
+pub async fn run(args: SignBundleArgs) -> ExitCode {
     let instance = match (&args.signing_config, args.staging) {
         (Some(path), _) => match SigningInstance::from_file(path) {
             Ok(i) => i,

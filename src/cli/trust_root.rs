@@ -10,6 +10,7 @@ use kakunin::fetch::tuf as trust;
 use kakunin::trust::Instance;
 
 use super::fail;
+use super::runtime::Runtime;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -45,7 +46,7 @@ pub enum TrustRootCommand {
     },
 }
 
-pub fn run(command: TrustRootCommand) -> ExitCode {
+pub fn run(command: TrustRootCommand, rt: &Runtime) -> ExitCode {
     match command {
         TrustRootCommand::Show { instance } => {
             let Some(instance) = Instance::from_name(&instance) else {
@@ -72,7 +73,7 @@ pub fn run(command: TrustRootCommand) -> ExitCode {
             };
             let mut code = ExitCode::Verified;
             for instance in instances {
-                match trust::update(instance, &cache, tuf_url.as_deref()) {
+                match rt.block_on(trust::update(instance, &cache, tuf_url.as_deref())) {
                     Ok(updated) => println!(
                         "{}: refreshed through TUF: {}",
                         instance.name(),

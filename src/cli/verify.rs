@@ -7,12 +7,12 @@ use std::sync::Arc;
 use clap::Args;
 
 use kakunin::exit::ExitCode;
-use kakunin::fetch;
 use kakunin::ops::{self, VerifyRequest};
 use kakunin::report::Report;
 
 use super::fetch_args::{Bars, FetchArgs};
 use super::output::Notes;
+use super::runtime::Runtime;
 use super::{OutputArgs, fail};
 
 mod chart_sources;
@@ -114,8 +114,8 @@ pub struct VerifyArgs {
 /// reads its release the same way).
 pub(super) use kakunin::ops::verify::release_with_version;
 
-pub fn run(args: VerifyArgs) -> ExitCode {
-    match run_inner(&args) {
+pub fn run(args: VerifyArgs, rt: &Runtime) -> ExitCode {
+    match run_inner(&args, rt) {
         Ok(code) => code,
         // An empty message: already printed (the signer flags say what is wrong themselves).
         Err((code, message)) if message.is_empty() => code,
@@ -171,11 +171,11 @@ pub(super) fn one_release(
     }
 }
 
-fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
+fn run_inner(args: &VerifyArgs, rt: &Runtime) -> Result<ExitCode, Failure> {
     if let Some(chart) = chart_sources::chart_ref(args)? {
-        return chart_sources::run(args, chart);
+        return chart_sources::run(args, chart, rt);
     }
-    let reports = reports(args)?;
+    let reports = reports(args, rt)?;
     let code = args.output.print(&reports).0;
     if let (Some(path), kakunin::exit::ExitCode::Verified) = (&args.emit_values, code) {
         super::emit_values::write(path, &reports).map_err(usage)?;
@@ -186,14 +186,15 @@ fn run_inner(args: &VerifyArgs) -> Result<ExitCode, Failure> {
 /// Verifies the release(s) of the profile's Helm repository (or kit) `args` name: one report per
 /// release (nothing printed but notes and `--stats`). Charts named as oci://, --repo or a .tgz
 /// are chart_sources'.
-pub(super) fn reports(args: &VerifyArgs) -> Result<Vec<Report>, Failure> {
+pub(super) fn reports(args: &VerifyArgs, rt: &Runtime) -> Result<Vec<Report>, Failure> {
     if chart_sources::chart_ref(args)?.is_some() {
         return Err(usage(
             "expected a release of the profile's Helm repository (CHART@VERSION) or --kit DIR, not an oci://, --repo or .tgz chart",
         ));
     }
-    let verified =
-        fetch::block_on(ops::verify(request(args), &Notes)).map_err(|e| (e.code, e.message))?;
+    let verified = rt
+        .block_on(ops::verify(request(args), &Notes))
+        .map_err(|e| (e.code, e.message))?;
     if args.stats {
         eprintln!(
             "kakunin: http: {} requests, {} bytes received",

@@ -9,12 +9,13 @@ use clap::Args;
 
 use kakunin::cosign::{Options, predicate};
 use kakunin::exit::ExitCode;
-use kakunin::fetch::{self, Fetcher};
+use kakunin::fetch::Fetcher;
 use kakunin::image::{self, ImageRef, Layout, PlatformSpec, Request, Source, Subject};
 use kakunin::registry::RegistryClient;
 use kakunin::report::Report;
 
 use super::fetch_args::FetchArgs;
+use super::runtime::Runtime;
 use super::signer::{SignerArgs, TrustArgs};
 use super::{OutputArgs, fail};
 
@@ -83,7 +84,7 @@ pub(super) fn is_loopback(host: &str) -> bool {
     matches!(h, "localhost" | "127.0.0.1" | "[::1]")
 }
 
-pub fn run(args: VerifyImageArgs) -> ExitCode {
+pub fn run(args: VerifyImageArgs, rt: &Runtime) -> ExitCode {
     let reference = match image::parse_reference(&args.reference) {
         Ok(r) => r,
         Err(e) => return fail(ExitCode::Usage, e),
@@ -153,7 +154,7 @@ pub fn run(args: VerifyImageArgs) -> ExitCode {
         }
     };
 
-    let (checks, details) = fetch::block_on(async {
+    let (checks, details) = rt.block_on(async {
         match image::resolve(&source, &target).await {
             Ok((digest, resolved)) => {
                 let mut first = vec![resolved];

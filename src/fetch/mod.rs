@@ -493,16 +493,6 @@ pub fn release_asset_url(
     Ok(url)
 }
 
-/// Runs a future to completion on a small multi-threaded runtime (for the CLI and tests).
-pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime starts")
-        .block_on(f)
-}
-
 impl kakunin_verify::release::evidence::FetchFailure for FetchError {
     fn status(&self) -> Option<u16> {
         FetchError::status(self)

@@ -55,7 +55,7 @@ pub struct Updated {
 /// `sigstore-trust-root`), checks that it is usable, and writes it to
 /// `<cache>/<instance>/trusted_root.json`. `mirror` replaces the instance's TUF repository URL
 /// (a mirror of the same repository: trust still starts from the embedded TUF root).
-pub fn update(
+pub async fn update(
     instance: Instance,
     cache: &Path,
     mirror: Option<&str>,
@@ -81,15 +81,8 @@ pub fn update(
         None => instance.sigstore().tuf_config(),
     }
     .with_cache_dir(tuf_dir);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| UpdateError::Tuf {
-            instance: instance.name(),
-            reason: format!("cannot start the async runtime: {e}"),
-        })?;
-    let root = runtime
-        .block_on(TrustedRoot::from_tuf(config))
+    let root = TrustedRoot::from_tuf(config)
+        .await
         .map_err(|e| UpdateError::Tuf {
             instance: instance.name(),
             reason: e.to_string(),

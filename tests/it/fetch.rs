@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
+use crate::support::block_on;
 use kakunin::digest::Digest;
 use kakunin::fetch::kit::{Kit, KitWriter};
-use kakunin::fetch::{FetchError, FetchOptions, Fetcher, HttpConfig, Kind, Source, block_on};
+use kakunin::fetch::{FetchError, FetchOptions, Fetcher, HttpConfig, Kind, Source};
 use url::Url;
 
 use crate::common::TempDir;

@@ -86,3 +86,60 @@ fn the_dependency_reader_sees_a_forbidden_crate() {
     let deps = direct_dependencies("[package]\nname = \"x\"\n[dependencies]\ntokio = \"1\"\n");
     assert_eq!(deps, ["tokio"]);
 }
+
+/// Lines of `code` (up to its unit tests) that build a tokio runtime.
+fn runtime_builders(code: &str) -> Vec<usize> {
+    code.lines()
+        .take_while(|l| !l.starts_with("#[cfg(test)]"))
+        .enumerate()
+        .filter(|(_, l)| {
+            let l = l.trim_start();
+            !l.starts_with("//")
+                && ["runtime::Builder", "Runtime::new", "#[tokio::main]"]
+                    .iter()
+                    .any(|b| l.contains(b))
+        })
+        .map(|(n, _)| n + 1)
+        .collect()
+}
+
+#[test]
+fn only_the_cli_builds_a_runtime() {
+    // One tokio runtime per run, owned by the CLI (src/cli/runtime.rs) and passed to the
+    // commands; library code and the other CLI files run on it (docs/architecture.md, "Ops").
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let the_one = src.join("cli/runtime.rs");
+    let mut offenders = Vec::new();
+    let mut dirs = vec![src];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") && path != the_one {
+                let code = std::fs::read_to_string(&path).unwrap();
+                for n in runtime_builders(&code) {
+                    offenders.push(format!("{}:{n}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "expected one runtime, built in src/cli/runtime.rs; also built at:\n{}",
+        offenders.join("\n")
+    );
+    let one = std::fs::read_to_string(&the_one).unwrap();
+    assert_eq!(
+        runtime_builders(&one).len(),
+        1,
+        "src/cli/runtime.rs builds the runtime once"
+    );
+}
+
+#[test]
+fn the_runtime_scanner_sees_a_runtime_being_built() {
+    // The check above can fail: a second runtime is caught, a comment or a unit test is not.
+    let code = "fn f() {\n    // tokio::runtime::Builder in a comment\n    let rt = tokio::runtime::Builder::new_current_thread();\n}\n#[cfg(test)]\nmod tests { fn t() { tokio::runtime::Runtime::new(); } }\n";
+    assert_eq!(runtime_builders(code), [3]);
+}

@@ -8,10 +8,11 @@
 
 use std::path::Path;
 
+use crate::support::block_on;
 use kakunin::digest::Digest;
 use kakunin::exit::ExitCode;
 use kakunin::fetch::kit::KitManifest;
-use kakunin::fetch::{FetchOptions, Fetcher, block_on};
+use kakunin::fetch::{FetchOptions, Fetcher};
 use kakunin::profile::Profile;
 use kakunin::release::{self, Context};
 use kakunin::trust::Trust;

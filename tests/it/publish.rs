@@ -590,7 +590,8 @@ fn existing_release_files_are_never_replaced() {
 
 #[test]
 fn push_attestation_attaches_the_bundle_as_a_referrer_in_the_registry() {
-    use kakunin::fetch::{FetchOptions, Fetcher, block_on};
+    use crate::support::block_on;
+    use kakunin::fetch::{FetchOptions, Fetcher};
     use kakunin::registry::{ReferrersVia, RegistryClient, Repo};
 
     let Some(reg) = crate::support::registry::Registry::start("publish_push_attestation") else {

@@ -123,7 +123,7 @@ fn a_chart_pushed_to_oci_verifies_with_kakunin_sigstore_python_and_skopeo() {
         registry: reg.host(),
         repository: "charts/gomenhashai".into(),
     };
-    let back = kakunin::fetch::block_on(client.helm_chart(&r, "1.3.2")).unwrap();
+    let back = crate::support::block_on(client.helm_chart(&r, "1.3.2")).unwrap();
     assert_eq!(back.package.bytes, std::fs::read(&c.tgz).unwrap());
     let manifest: serde_json::Value = serde_json::from_slice(&back.manifest.blob.bytes).unwrap();
     assert_eq!(
@@ -169,7 +169,7 @@ fn a_chart_pushed_to_oci_verifies_with_kakunin_sigstore_python_and_skopeo() {
     assert_eq!(code(&other), 1, "{}{}", stdout(&other), stderr(&other));
 
     // The referrer manifests are laid out as cosign's bundle spec says.
-    let (refs, bundles) = kakunin::fetch::block_on(client.attached_bundles(&r, &digest)).unwrap();
+    let (refs, bundles) = crate::support::block_on(client.attached_bundles(&r, &digest)).unwrap();
     assert_eq!(refs.via, kakunin::registry::ReferrersVia::FallbackTag);
     assert_eq!(bundles.len(), 2);
     let mut predicates = Vec::new();
@@ -271,7 +271,7 @@ fn a_tag_holding_another_chart_is_never_replaced_without_replace_tag() {
         registry: reg.host(),
         repository: "charts/gomenhashai".into(),
     };
-    let first = kakunin::fetch::block_on(client.tag_digest(&r, "1.3.2"))
+    let first = crate::support::block_on(client.tag_digest(&r, "1.3.2"))
         .unwrap()
         .unwrap();
 
@@ -317,7 +317,7 @@ fn a_tag_holding_another_chart_is_never_replaced_without_replace_tag() {
     assert!(err.contains("nothing was pushed"), "{err}");
     assert!(!changed.out.exists(), "{:?}", files(&changed.out));
     assert_eq!(
-        kakunin::fetch::block_on(client.tag_digest(&r, "1.3.2"))
+        crate::support::block_on(client.tag_digest(&r, "1.3.2"))
             .unwrap()
             .unwrap(),
         first
@@ -326,7 +326,7 @@ fn a_tag_holding_another_chart_is_never_replaced_without_replace_tag() {
     // With --replace-tag it is replaced, and the new chart is what the tag serves.
     let out = publish_chart(&instance, &reg, &changed, &changed.out, &["--replace-tag"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let back = kakunin::fetch::block_on(client.helm_chart(&r, "1.3.2")).unwrap();
+    let back = crate::support::block_on(client.helm_chart(&r, "1.3.2")).unwrap();
     assert_eq!(back.package.bytes, tgz);
     assert_ne!(back.manifest.digest(), &first);
 }
@@ -353,7 +353,7 @@ fn a_tgz_that_is_not_a_chart_is_refused_before_anything_is_signed_or_pushed() {
         repository: "charts/gomenhashai".into(),
     };
     assert_eq!(
-        kakunin::fetch::block_on(client.tag_digest(&r, "1.3.2")).unwrap(),
+        crate::support::block_on(client.tag_digest(&r, "1.3.2")).unwrap(),
         None
     );
 }
@@ -413,7 +413,7 @@ fn an_image_by_tag_gets_referrers_and_cosign_legacy_tags_that_verify() {
         repository: name.into(),
     };
     let subject: kakunin::digest::Digest = image.digest.parse().unwrap();
-    let sig = kakunin::fetch::block_on(client.cosign_tag(&r, &subject, "sig"))
+    let sig = crate::support::block_on(client.cosign_tag(&r, &subject, "sig"))
         .unwrap()
         .unwrap();
     assert_eq!(sig.layers.len(), 1);
@@ -431,7 +431,7 @@ fn an_image_by_tag_gets_referrers_and_cosign_legacy_tags_that_verify() {
         &["--legacy-cosign"],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let sig = kakunin::fetch::block_on(client.cosign_tag(&r, &subject, "sig"))
+    let sig = crate::support::block_on(client.cosign_tag(&r, &subject, "sig"))
         .unwrap()
         .unwrap();
     assert_eq!(sig.layers.len(), 2);
@@ -552,7 +552,7 @@ fn a_push_failing_half_way_says_which_blobs_were_left() {
         repository: "charts/gomenhashai".into(),
     };
     assert_eq!(
-        kakunin::fetch::block_on(client.tag_digest(&r, "1.3.2")).unwrap(),
+        crate::support::block_on(client.tag_digest(&r, "1.3.2")).unwrap(),
         None
     );
 }

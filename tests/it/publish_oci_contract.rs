@@ -401,7 +401,7 @@ fn a_registry_with_the_referrers_api_gets_no_fallback_tag_and_one_without_does()
             .with_credentials(Default::default())
     };
     let d: kakunin::digest::Digest = digest.parse().unwrap();
-    let (refs, bundles) = kakunin::fetch::block_on(front_client.attached_bundles(&r, &d)).unwrap();
+    let (refs, bundles) = crate::support::block_on(front_client.attached_bundles(&r, &d)).unwrap();
     assert_eq!(refs.via, kakunin::registry::ReferrersVia::Api);
     assert_eq!(bundles.len(), 2);
     let v = verify_image(&instance, &format!("{}/{repo}:1.3.2", front.host()));
@@ -451,7 +451,7 @@ fn a_registry_with_the_referrers_api_gets_no_fallback_tag_and_one_without_does()
     );
     assert_eq!(predicates.len(), 2);
     assert_legacy_contract(&reg.base(), repo, &digest, c.dir.path());
-    let (refs, _) = kakunin::fetch::block_on(client(&reg).attached_bundles(
+    let (refs, _) = crate::support::block_on(client(&reg).attached_bundles(
         &kakunin::registry::Repo {
             registry: reg.host(),
             repository: repo.into(),

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::support::block_on;
 use kakunin::digest::Digest;
-use kakunin::fetch::{FetchError, FetchOptions, Fetcher, block_on};
+use kakunin::fetch::{FetchError, FetchOptions, Fetcher};
 use kakunin::registry::{BUNDLE_V03_MEDIA_TYPE, ReferrersVia, RegistryClient, Repo};
 
 use crate::common::TempDir;

@@ -13,10 +13,11 @@ use kakunin::chart_source::{self, ChartRef, SourceError};
 use kakunin::chart_verify::{self, Registries};
 use kakunin::cosign::{Options, predicate};
 use kakunin::exit::ExitCode;
-use kakunin::fetch::{self, Fetcher};
+use kakunin::fetch::Fetcher;
 use kakunin::image;
 use kakunin::trust::Trust;
 
+use super::super::runtime::Runtime;
 use super::super::signer::SignerArgs;
 use super::{Failure, VerifyArgs, usage};
 
@@ -110,7 +111,7 @@ pub(super) fn chart_ref(args: &VerifyArgs) -> Result<Option<ChartRef>, Failure> 
     Ok(found)
 }
 
-pub(super) fn run(args: &VerifyArgs, chart: ChartRef) -> Result<ExitCode, Failure> {
+pub(super) fn run(args: &VerifyArgs, chart: ChartRef, rt: &Runtime) -> Result<ExitCode, Failure> {
     for (given, flag) in [
         (args.all_versions, "--all-versions"),
         (args.kit.is_some(), "--kit"),
@@ -203,7 +204,7 @@ pub(super) fn run(args: &VerifyArgs, chart: ChartRef) -> Result<ExitCode, Failur
         signer,
         registries: &registries,
     };
-    let report = fetch::block_on(async {
+    let report = rt.block_on(async {
         let fetched = match &chart {
             ChartRef::Local(path) => chart_source::local::fetch(path),
             ChartRef::Repo { url, chart } => {

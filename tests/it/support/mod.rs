@@ -10,3 +10,14 @@ pub mod front;
 pub mod http;
 pub mod oci;
 pub mod registry;
+
+/// Runs a future on a small runtime of the test's own (the library never builds one; the CLI
+/// owns the program's, `src/cli/runtime.rs`).
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime starts")
+        .block_on(f)
+}

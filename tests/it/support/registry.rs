@@ -82,7 +82,7 @@ impl Registry {
         let start = Instant::now();
         loop {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                let ok = kakunin::fetch::block_on(async {
+                let ok = crate::support::block_on(async {
                     reg.client
                         .get(format!("{}/v2/", reg.base()))
                         .send()
@@ -117,7 +117,7 @@ impl Registry {
     /// Uploads a blob (monolithic POST + PUT) and returns its digest.
     pub fn push_blob(&self, repo: &str, bytes: &[u8]) -> String {
         let digest = Digest::sha256(bytes).to_string();
-        kakunin::fetch::block_on(async {
+        crate::support::block_on(async {
             let r = self
                 .client
                 .post(format!("{}/v2/{repo}/blobs/uploads/", self.base()))
@@ -164,7 +164,7 @@ impl Registry {
         bytes: &[u8],
     ) -> String {
         let digest = Digest::sha256(bytes).to_string();
-        kakunin::fetch::block_on(async {
+        crate::support::block_on(async {
             let r = self
                 .client
                 .put(format!("{}/v2/{repo}/manifests/{reference}", self.base()))
@@ -296,7 +296,7 @@ impl Registry {
         edit: impl FnOnce(&mut Vec<serde_json::Value>),
     ) {
         let tag = subject.replace(':', "-");
-        let existing = kakunin::fetch::block_on(async {
+        let existing = crate::support::block_on(async {
             let r = self
                 .client
                 .get(format!("{}/v2/{repo}/manifests/{tag}", self.base()))
