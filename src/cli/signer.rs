@@ -128,6 +128,20 @@ pub struct SignerArgs {
     pub insecure_ignore_tlog: bool,
 }
 
+// The options the commands that verify one artifact (verify-bundle, verify-attestation) share,
+// in this order: output, signer, trusted root.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyFlags {
+    #[command(flatten)]
+    pub output: super::OutputArgs,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
 // Which trusted root to verify against.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Trusted root")]

@@ -16,8 +16,8 @@ use kakunin::exit::ExitCode;
 use kakunin::report::{Format, Report};
 use kakunin::trust::Trust;
 
-use super::signer::{SignerArgs, TrustArgs};
-use super::{OutputArgs, fail};
+use super::fail;
+use super::signer::VerifyFlags;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -75,30 +75,24 @@ pub struct VerifyAttestationArgs {
     subject: String,
 
     #[command(flatten)]
-    output: OutputArgs,
-
-    #[command(flatten)]
-    signer: SignerArgs,
-
-    #[command(flatten)]
-    trust: TrustArgs,
+    flags: VerifyFlags,
 }
 
 pub fn run(args: VerifyAttestationArgs) -> ExitCode {
-    let signer = match args.signer.policy() {
+    let signer = match args.flags.signer.policy() {
         Ok(s) => s,
         Err(code) => return code,
     };
     let policy = AttestationPolicy {
         predicate_type: args.predicate_type.clone(),
-        repository: args.signer.repository.clone(),
-        source_ref: args.signer.source_ref.clone(),
-        workflow: args.signer.workflow.clone(),
+        repository: args.flags.signer.repository.clone(),
+        source_ref: args.flags.signer.source_ref.clone(),
+        workflow: args.flags.signer.workflow.clone(),
         builder_id: args.builder_id.clone(),
-        source_digest: args.signer.source_digest.clone(),
+        source_digest: args.flags.signer.source_digest.clone(),
         allow_self_hosted_runners: args.allow_self_hosted_runners,
     };
-    let trust = match args.trust.select(&args.signer) {
+    let trust = match args.flags.trust.select(&args.flags.signer) {
         Ok(t) => t,
         Err(e) => return fail(ExitCode::Usage, e),
     };
@@ -129,11 +123,11 @@ pub fn run(args: VerifyAttestationArgs) -> ExitCode {
     let mut report = Report::new("verify-attestation", &args.subject);
     report.checks = outcome.checks;
     report.details = outcome.details;
-    let rendered = args.output.print(std::slice::from_ref(&report));
-    if args.output.format() == Format::Human {
+    let rendered = args.flags.output.print(std::slice::from_ref(&report));
+    if args.flags.output.format() == Format::Human {
         if rendered.0 == ExitCode::Verified {
             print!("{}", summary(&report.details));
-        } else if let Some(hint) = args.trust.other_root_hint(&args.signer, |t| {
+        } else if let Some(hint) = args.flags.trust.other_root_hint(&args.flags.signer, |t| {
             files::verify_files(&inputs(&args, t, &subject, &signer, &policy))
                 .is_ok_and(|o| !o.checks.is_empty() && o.checks.iter().all(|c| c.passed()))
         }) {

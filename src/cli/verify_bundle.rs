@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::signer::{SignerArgs, TrustArgs};
+use super::signer::VerifyFlags;
 use kakunin::bundle::{self, Artifact, Policy};
 use kakunin::cosign::{self, Material};
 use kakunin::digest::Digest;
 use kakunin::exit::ExitCode;
 use kakunin::report::{Format, Report};
 
-use super::{OutputArgs, fail};
+use super::fail;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -72,13 +72,7 @@ pub struct VerifyBundleArgs {
     artifact: String,
 
     #[command(flatten)]
-    output: OutputArgs,
-
-    #[command(flatten)]
-    signer: SignerArgs,
-
-    #[command(flatten)]
-    trust: TrustArgs,
+    flags: VerifyFlags,
 }
 
 /// The artifact argument as the protocol says: a well-formed digest that is not a path on disk
@@ -98,7 +92,7 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
     if let Err(e) = kakunin::cosign::check_key_algorithm(&policy) {
         return fail(ExitCode::Usage, e);
     }
-    let trust = match args.trust.select(&args.signer) {
+    let trust = match args.flags.trust.select(&args.flags.signer) {
         Ok(t) => t,
         Err(e) => return fail(ExitCode::Usage, e),
     };
@@ -172,14 +166,14 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
         }),
     };
 
-    let rendered = args.output.print(std::slice::from_ref(&report));
-    if args.output.format() == Format::Human {
+    let rendered = args.flags.output.print(std::slice::from_ref(&report));
+    if args.flags.output.format() == Format::Human {
         match &verification.result {
             Ok(v) => print!("{}", summary(v)),
             Err(e) => {
                 eprintln!("kakunin: verification failed: {e}");
                 if let Some(path) = args.bundle.as_deref()
-                    && let Some(hint) = args.trust.other_root_hint(&args.signer, |t| {
+                    && let Some(hint) = args.flags.trust.other_root_hint(&args.flags.signer, |t| {
                         bundle::verify_file(t, path, &artifact, &policy).is_ok_and(|v| v.verified())
                     })
                 {
@@ -221,8 +215,8 @@ fn run_cosign(
     };
     report.details["bundle"] = source.into();
     report.details["form"] = form.into();
-    let rendered = args.output.print(std::slice::from_ref(&report));
-    if args.output.format() == Format::Human {
+    let rendered = args.flags.output.print(std::slice::from_ref(&report));
+    if args.flags.output.format() == Format::Human {
         match &v.result {
             Ok(cosign::blob::VerifiedBlob::Bundle(b)) => print!("{}", summary(b)),
             Ok(cosign::blob::VerifiedBlob::KeyWithoutLog { key, artifact, .. }) => println!(
@@ -347,12 +341,12 @@ fn summary(v: &bundle::VerifiedBundle) -> String {
 /// The signer policy. With `--key` there is no certificate, so a certificate claim asked for
 /// could never be checked: that is a usage error, not a silently skipped check.
 fn policy(args: &VerifyBundleArgs) -> Result<Policy, ExitCode> {
-    if args.signer.key.is_some() && !args.signer.github_claims().is_empty() {
+    if args.flags.signer.key.is_some() && !args.flags.signer.github_claims().is_empty() {
         return Err(fail(
             ExitCode::Usage,
             "--repository, --source-ref, --workflow and --source-digest are certificate claims: \
              a --key bundle has no certificate to check them against",
         ));
     }
-    args.signer.policy()
+    args.flags.signer.policy()
 }
