@@ -384,3 +384,67 @@ fn keys_of_algorithms_kakunin_cannot_verify_are_unsupported_algorithm_exit_2() {
         }
     }
 }
+
+/// A Sigstore bundle whose signing certificate has a key of an algorithm sigstore-verify cannot
+/// verify with (ECDSA P-521, made here with openssl) is "unsupported algorithm ECDSA P-521",
+/// exit 2 — never a failed signature — in every report form.
+#[test]
+fn a_certificate_with_a_p521_key_is_unsupported_algorithm_exit_2_not_a_bad_signature() {
+    let dir = TempDir::new("vb-p521");
+    let key = dir.path().join("p521.key");
+    let cert = dir.path().join("p521.der");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+        ])
+        .args([
+            "-nodes", "-subj", "/CN=p521", "-days", "1", "-outform", "DER",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    match made {
+        Ok(o) if o.status.success() => {}
+        _ => {
+            crate::common::skipped(
+                "a_certificate_with_a_p521_key_is_unsupported_algorithm_exit_2",
+                "openssl cannot make a P-521 certificate here",
+            );
+            return;
+        }
+    }
+    let instance = TestSigstore::start();
+    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
+    let artifact = write(dir.path(), "artifact.txt", "hello p521\n");
+    let mut b = sign(&instance, &tok, &artifact);
+    b["verificationMaterial"]["certificate"]["rawBytes"] =
+        B64.encode(std::fs::read(&cert).unwrap()).into();
+    let bundle = write(dir.path(), "p521.sigstore.json", b.to_string());
+    for format in ["human", "json"] {
+        let out = run(&[
+            "verify-bundle",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--certificate-identity",
+            &tok.identity(),
+            "--certificate-oidc-issuer",
+            GH_ISSUER,
+            "--trusted-root",
+            instance.trusted_root().to_str().unwrap(),
+            "-o",
+            format,
+            artifact.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&out), 2, "{}\n{}", stdout(&out), stderr(&out));
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(all.contains("unsupported algorithm ECDSA P-521"), "{all}");
+        assert!(!all.contains("signature verification failed"), "{all}");
+    }
+}

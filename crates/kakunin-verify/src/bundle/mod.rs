@@ -66,6 +66,13 @@ pub enum BundleError {
         expected: String,
         found: String,
     },
+    /// The signing certificate's key is of an algorithm sigstore-verify cannot verify with: an
+    /// input kakunin cannot check (exit 2), never a bad signature.
+    #[error(
+        "unsupported algorithm {name} in the signing certificate ({reason}): kakunin verifies {} keys",
+        crate::cosign::SUPPORTED_KEYS
+    )]
+    UnsupportedAlgorithm { name: String, reason: String },
     #[error("no bundle in {path} verified: {}", summary(.failures))]
     NoneVerified {
         path: PathBuf,
@@ -88,7 +95,10 @@ impl BundleError {
     pub fn is_input_error(&self) -> bool {
         matches!(
             self,
-            BundleError::Read { .. } | BundleError::Artifact { .. } | BundleError::Key { .. }
+            BundleError::Read { .. }
+                | BundleError::Artifact { .. }
+                | BundleError::Key { .. }
+                | BundleError::UnsupportedAlgorithm { .. }
         )
     }
 }
@@ -652,6 +662,21 @@ fn signature_found(
 
 /// Runs sigstore-verify with kakunin's trust settings and returns the result and the digest
 /// of the artifact the signature is bound to.
+/// A signing certificate whose key sigstore-verify cannot verify with (ECDSA P-521, Ed448,
+/// secp256k1, …) is refused by name before any signature is checked.
+fn unsupported_certificate_algorithm(bundle: &Bundle) -> Result<(), BundleError> {
+    let Some(cert) = bundle.signing_certificate() else {
+        return Ok(());
+    };
+    match sigstore_verify::crypto::parse_certificate_info(cert) {
+        Err(e) if e.to_string().contains("unsupported") => Err(BundleError::UnsupportedAlgorithm {
+            name: crate::cosign::unsupported_key_name(cert.as_bytes()).to_string(),
+            reason: e.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn run_crypto(
     trust: &Trust,
     bundle: &Bundle,
@@ -660,6 +685,7 @@ fn run_crypto(
     ignore_tlog: bool,
 ) -> Result<(VerificationResult, Option<Digest>), BundleError> {
     let sig = |e: sigstore_verify::Error| BundleError::Signature(e.to_string());
+    unsupported_certificate_algorithm(bundle)?;
     let verifier = trust.verifier();
     let skip_tlog = ignore_tlog || trust.is_tsa_only();
     // Identity and issuer are kakunin's policy (below, as checks); sigstore-verify proves the

@@ -159,7 +159,7 @@ pub const SUPPORTED_KEYS: &str = "ECDSA P-256 and P-384, Ed25519, RSA";
 
 /// The name of a public key's algorithm when kakunin (sigstore-verify) cannot verify with it,
 /// read from its SubjectPublicKeyInfo's algorithm and curve identifiers.
-fn unsupported_key_name(der: &[u8]) -> &'static str {
+pub(crate) fn unsupported_key_name(der: &[u8]) -> &'static str {
     const NAMES: [(&[u8], &str); 5] = [
         (&[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23], "ECDSA P-521"),
         (
