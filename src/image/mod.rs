@@ -274,41 +274,30 @@ pub async fn tag_digest(source: &Source<'_>, tag: &str) -> Result<Digest, Miss> 
 /// digest given (whose manifest must exist and hash to it).
 pub async fn resolve(source: &Source<'_>, target: &Target) -> Result<(Digest, Check), Check> {
     let title = "image reference resolves to a digest";
-    match target {
-        Target::Tag(tag) => match source.by_tag(tag).await {
-            Ok((d, _, _)) => Ok((
-                d.clone(),
-                Check::pass(
-                    ids::IMAGE_REFERENCE,
-                    title,
-                    format!("the manifest of tag {tag}"),
-                    format!("{tag} is {d} in {}", source.describe()),
-                ),
-            )),
-            Err(m) => Err(Check::not_run(
-                ids::IMAGE_REFERENCE,
-                title,
-                format!("the manifest of tag {tag}"),
-                m.describe(),
-            )),
-        },
-        Target::Digest(d) => match source.by_digest(d).await {
-            Ok(_) => Ok((
-                d.clone(),
-                Check::pass(
-                    ids::IMAGE_REFERENCE,
-                    title,
-                    format!("the manifest {d}"),
-                    format!("{d} is in {}", source.describe()),
-                ),
-            )),
-            Err(m) => Err(Check::not_run(
-                ids::IMAGE_REFERENCE,
-                title,
-                format!("the manifest {d}"),
-                m.describe(),
-            )),
-        },
+    let (expected, looked) = match target {
+        Target::Tag(tag) => (
+            format!("the manifest of tag {tag}"),
+            source.by_tag(tag).await.map(|(d, _, _)| {
+                let found = format!("{tag} is {d} in {}", source.describe());
+                (d, found)
+            }),
+        ),
+        Target::Digest(d) => (
+            format!("the manifest {d}"),
+            source
+                .by_digest(d)
+                .await
+                .map(|_| (d.clone(), format!("{d} is in {}", source.describe()))),
+        ),
+    };
+    match looked {
+        Ok((d, found)) => Ok((d, Check::pass(ids::IMAGE_REFERENCE, title, expected, found))),
+        Err(m) => Err(Check::not_run(
+            ids::IMAGE_REFERENCE,
+            title,
+            expected,
+            m.describe(),
+        )),
     }
 }
 
