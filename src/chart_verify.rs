@@ -1,17 +1,20 @@
 //! Verifying a chart fetched by [`crate::chart_source`] (a local package, a Helm repository
-//! chart, an OCI chart): its source checks, the package, its `.prov` with the keyring, the
+//! chart, an OCI chart) against a policy (`--policy FILE`, or the signer flags as a one-signer
+//! policy): its source checks, the package, its `.prov` with the keyring, the chart signer's
 //! cosign signatures and attestations on the OCI chart manifest, and every image the chart
-//! refers to, each through the checks `verify-image` runs ([`crate::image`]).
+//! deploys with the user's values ([`crate::deployed`]).
 //!
 //! Guarantees: the report holds the source's checks first; a package that failed one is read
-//! no further. `chart.prov` runs when a keyring is given and then requires the `.prov` (absent
-//! is a failure, as `helm verify` has it); `chart.signature`/`chart.attestation` run on the
-//! OCI manifest digest with the signer asked for, in every form [`crate::image::verify`] reads
-//! (referrer bundles, the fallback tag, cosign `.sig`/`.att` tags); each image is resolved to
-//! its digest and verified with the same signer. Nothing the request does not ask for is run,
-//! and each such skip is listed in `details.not_required`.
+//! no further. `chart.prov` runs when a keyring is given (`--keyring`, the policy's
+//! `chart.prov_keyring`) and then requires the `.prov` (absent is a failure, as `helm verify`
+//! has it); with a chart signer, `chart.signature`/`chart.attestation` run on the OCI manifest
+//! digest in every form [`crate::image::verify`] reads (referrer bundles, the fallback tag,
+//! cosign `.sig`/`.att` tags), and fail for a chart that has no OCI manifest (a required rule
+//! with no evidence is a failure). Every image is checked by [`crate::deployed::verify`]
+//! under the policy; without one, each is listed with a not-run check. Nothing the request
+//! does not ask for is run, and each such skip is listed in `details.not_required`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use pgp::composed::SignedPublicKey;
@@ -20,28 +23,41 @@ use crate::chart::{ChartPackage, prov};
 use crate::chart_source::local::T_PACKAGE;
 use crate::chart_source::{FetchedChart, Prov};
 use crate::check::{Check, ids};
+use crate::cosign::Options;
+use crate::deployed;
 use crate::digest::Digest;
 use crate::fetch::Fetcher;
-use crate::image::{self, Source, Target};
-use crate::registry::{RegistryClient, Repo};
+use crate::helm_values::UserValues;
+use crate::image::Source;
+use crate::policy::{ChartRule, Policy};
+use crate::registry::RegistryClient;
 use crate::report::Report;
 use crate::trust::Trust;
 
 const T_METADATA: &str = "Chart.yaml name and version are the ones the source names";
+const T_POLICY_NAME: &str = "Chart.yaml name is the chart the policy is for";
 const T_PROV: &str = "Helm .prov signature and files: digest";
-const T_NO_SIGNER: &str = "image signature verifies with the expected signer";
+const T_CHART_SIGNED: &str = "the chart is signed as the policy requires";
 
 /// One registry client per registry host; a registry on this machine (loopback) is spoken to
-/// over plain HTTP, as cosign and crane assume.
+/// over plain HTTP, as cosign and crane assume. Shared by the chart and its images, so that a
+/// registry's bearer token is asked for once.
 pub struct Registries {
     fetcher: Fetcher,
+    mirrors: BTreeMap<String, String>,
     clients: Mutex<HashMap<String, Arc<RegistryClient>>>,
 }
 
 impl Registries {
     pub fn new(fetcher: Fetcher) -> Registries {
+        Registries::with_mirrors(fetcher, BTreeMap::new())
+    }
+
+    /// With registry host → base URL mirrors (a profile's `image.mirrors`).
+    pub fn with_mirrors(fetcher: Fetcher, mirrors: BTreeMap<String, String>) -> Registries {
         Registries {
             fetcher,
+            mirrors,
             clients: Mutex::new(HashMap::new()),
         }
     }
@@ -52,9 +68,10 @@ impl Registries {
         clients
             .entry(registry.to_string())
             .or_insert_with(|| {
-                let mut mirrors = std::collections::BTreeMap::new();
-                if url::Url::parse(&format!("http://{registry}/"))
-                    .is_ok_and(|u| crate::fetch::policy::is_loopback(&u))
+                let mut mirrors = self.mirrors.clone();
+                if !mirrors.contains_key(registry)
+                    && url::Url::parse(&format!("http://{registry}/"))
+                        .is_ok_and(|u| crate::fetch::policy::is_loopback(&u))
                 {
                     mirrors.insert(registry.to_string(), format!("http://{registry}"));
                 }
@@ -69,111 +86,138 @@ pub struct Request<'a> {
     pub trust: &'a Trust,
     /// The `.prov` keyring; given, the `.prov` is required.
     pub keyring: Option<&'a [SignedPublicKey]>,
-    /// Who must have signed the OCI chart manifest and the images (signatures, attestations);
-    /// `None`: no signer was given.
-    pub signer: Option<image::Request>,
+    /// What the chart (its `chart` rules) and every image it deploys must carry; `None`: no
+    /// policy and no signer was given (the images are listed, their checks not run).
+    pub policy: Option<&'a Policy>,
+    /// The user's `--values`/`--set`: the images checked are those the release deploys.
+    pub values: &'a UserValues,
+    /// cosign's `--insecure-ignore-tlog`, for the chart and its images.
+    pub options: Options,
     pub registries: &'a Registries,
+}
+
+/// What the report is built from, step by step.
+struct Outcome {
+    checks: Vec<Check>,
+    details: serde_json::Map<String, serde_json::Value>,
+    not_required: Vec<serde_json::Value>,
+}
+
+impl Outcome {
+    fn skip(&mut self, id: &str, why: impl Into<String>) {
+        let why: String = why.into();
+        self.not_required
+            .push(serde_json::json!({"id": id, "why": why}));
+    }
 }
 
 /// Verifies `fetched`; the report's subject is the chart as its source names it.
 pub async fn verify(fetched: FetchedChart, req: &Request<'_>) -> Report {
-    let mut report = Report::new("verify", fetched.subject.clone());
-    let mut details = fetched.details.clone();
-    let mut not_required: Vec<serde_json::Value> = fetched
-        .skipped
-        .iter()
-        .map(|(id, why)| serde_json::json!({"id": id, "why": why}))
-        .collect();
-    let mut skip =
-        |id: &str, why: String| not_required.push(serde_json::json!({"id": id, "why": why}));
-    let mut checks = fetched.checks.clone();
-
-    if let Some(bytes) = &fetched.package {
-        let digest = Digest::sha256(bytes);
-        details.insert("package_digest".into(), digest.to_string().into());
-        match ChartPackage::read(bytes) {
-            Err(e) => checks.push(
-                Check::fail(
-                    ids::CHART_PACKAGE,
-                    T_PACKAGE,
-                    "a gzip tar holding <chart>/Chart.yaml within kakunin's caps",
-                    e.to_string(),
-                )
-                .with_evidence(fetched.package_source.clone()),
-            ),
-            Ok(pkg) => {
-                let m = &pkg.metadata;
-                checks.push(
-                    Check::pass(
-                        ids::CHART_PACKAGE,
-                        T_PACKAGE,
-                        "a gzip tar holding <chart>/Chart.yaml within kakunin's caps",
-                        format!(
-                            "{} {} (appVersion {}), {digest}",
-                            m.name,
-                            m.version,
-                            m.app_version.as_deref().unwrap_or("none")
-                        ),
-                    )
-                    .with_evidence(fetched.package_source.clone()),
-                );
-                if let (Some(name), Some(version)) = (&fetched.name, &fetched.version) {
-                    checks.push(Check::compare(
-                        ids::CHART_METADATA,
-                        T_METADATA,
-                        format!("{name} {version}"),
-                        format!("{} {}", m.name, m.version),
-                    ));
-                }
-                checks.extend(prov_check(&fetched, bytes, req, &mut skip));
-                if let Some(oci) = &fetched.oci {
-                    match &req.signer {
-                        Some(signer) => {
-                            let client = req.registries.client(&oci.repo.registry);
-                            let source = Source::Registry {
-                                client: &client,
-                                repo: oci.repo.clone(),
-                            };
-                            let (cs, d) =
-                                image::verify(req.trust, &source, &oci.digest, signer).await;
-                            checks.extend(cs.into_iter().map(|mut c| {
-                                c.id = match c.id {
-                                    ids::IMAGE_SIGNATURE => ids::CHART_SIGNATURE,
-                                    ids::IMAGE_ATTESTATION => ids::CHART_ATTESTATION,
-                                    other => other,
-                                };
-                                c.title = format!("chart manifest: {}", c.title);
-                                c
-                            }));
-                            details.insert("chart_signatures".into(), d);
-                        }
-                        None => skip(
-                            ids::CHART_SIGNATURE,
-                            "no signer was given (--certificate-identity… or --key)".into(),
-                        ),
-                    }
-                }
-                let (image_checks, image_details) = images(&pkg, req).await;
-                checks.extend(image_checks);
-                details.insert("images".into(), image_details);
-            }
+    let mut out = Outcome {
+        checks: fetched.checks.clone(),
+        details: fetched.details.clone(),
+        not_required: Vec::new(),
+    };
+    for (id, why) in &fetched.skipped {
+        out.skip(id, why.clone());
+    }
+    if let Some(pkg) = read_package(&fetched, &mut out) {
+        metadata_checks(&fetched, &pkg, req, &mut out);
+        if let Some(c) = prov_check(&fetched, req, &mut out) {
+            out.checks.push(c);
         }
+        chart_signature(&fetched, req, &mut out).await;
+        let (checks, images) = match req.policy {
+            Some(policy) => {
+                let dreq = deployed::Request {
+                    policy,
+                    trust: req.trust,
+                    values: req.values,
+                    options: req.options.clone(),
+                    registries: req.registries,
+                };
+                let (checks, images, not_required) = deployed::verify(&dreq, &pkg).await;
+                out.not_required.extend(not_required);
+                (checks, images)
+            }
+            None => deployed::unchecked(&pkg, req.values),
+        };
+        out.checks.extend(checks);
+        out.details.insert("images".into(), images);
     }
-    if !not_required.is_empty() {
-        details.insert("not_required".into(), not_required.into());
+    let mut report = Report::new("verify", fetched.subject.clone());
+    if !out.not_required.is_empty() {
+        out.details
+            .insert("not_required".into(), out.not_required.into());
     }
-    report.checks = checks;
-    details.insert("trusted_root".into(), req.trust.name().into());
-    report.details = serde_json::Value::Object(details);
+    report.checks = out.checks;
+    out.details
+        .insert("trusted_root".into(), req.trust.name().into());
+    report.details = serde_json::Value::Object(out.details);
     report
 }
 
-fn prov_check(
+/// `chart.package`: the package, when the source handed one on and it is a chart.
+fn read_package(fetched: &FetchedChart, out: &mut Outcome) -> Option<ChartPackage> {
+    let bytes = fetched.package.as_ref()?;
+    let digest = Digest::sha256(bytes);
+    out.details
+        .insert("package_digest".into(), digest.to_string().into());
+    let expected = "a gzip tar holding <chart>/Chart.yaml within kakunin's caps";
+    match ChartPackage::read(bytes) {
+        Err(e) => {
+            out.checks.push(
+                Check::fail(ids::CHART_PACKAGE, T_PACKAGE, expected, e.to_string())
+                    .with_evidence(fetched.package_source.clone()),
+            );
+            None
+        }
+        Ok(pkg) => {
+            let m = &pkg.metadata;
+            let found = format!(
+                "{} {} (appVersion {}), {digest}",
+                m.name,
+                m.version,
+                m.app_version.as_deref().unwrap_or("none")
+            );
+            out.checks.push(
+                Check::pass(ids::CHART_PACKAGE, T_PACKAGE, expected, found)
+                    .with_evidence(fetched.package_source.clone()),
+            );
+            Some(pkg)
+        }
+    }
+}
+
+/// `chart.metadata`: the name and version the source names, and the policy's `chart.name`.
+fn metadata_checks(
     fetched: &FetchedChart,
-    package: &[u8],
+    pkg: &ChartPackage,
     req: &Request<'_>,
-    skip: &mut impl FnMut(&str, String),
-) -> Option<Check> {
+    out: &mut Outcome,
+) {
+    let m = &pkg.metadata;
+    if let (Some(name), Some(version)) = (&fetched.name, &fetched.version) {
+        out.checks.push(Check::compare(
+            ids::CHART_METADATA,
+            T_METADATA,
+            format!("{name} {version}"),
+            format!("{} {}", m.name, m.version),
+        ));
+    }
+    if let Some(name) = req.policy.and_then(Policy::chart_name) {
+        out.checks.push(Check::pass_if(
+            name == m.name,
+            ids::CHART_METADATA,
+            T_POLICY_NAME,
+            format!("{name} (the policy's chart.name)"),
+            format!("{} (Chart.yaml)", m.name),
+        ));
+    }
+}
+
+fn prov_check(fetched: &FetchedChart, req: &Request<'_>, out: &mut Outcome) -> Option<Check> {
+    let package = fetched.package.as_deref()?;
     let expected = format!(
         "a .prov signed by a key of the keyring whose files: entry {} is the package's digest",
         fetched.package_name
@@ -181,11 +225,13 @@ fn prov_check(
     let Some(keyring) = req.keyring else {
         let why = match &fetched.prov {
             Prov::Present { source, .. } => {
-                format!("no --keyring was given (a .prov is at {source}, not checked)")
+                format!(
+                    "no keyring was given (--keyring, chart.prov_keyring; a .prov is at {source}, not checked)"
+                )
             }
-            _ => "no --keyring was given".into(),
+            _ => "no keyring was given (--keyring, chart.prov_keyring)".into(),
         };
-        skip(ids::CHART_PROV, why);
+        out.skip(ids::CHART_PROV, why);
         return None;
     };
     Some(match &fetched.prov {
@@ -209,7 +255,7 @@ fn prov_check(
         Prov::Absent(why) => Check::fail(
             ids::CHART_PROV,
             T_PROV,
-            format!("{expected} (--keyring requires the .prov)"),
+            format!("{expected} (a keyring requires the .prov)"),
             why.clone(),
         ),
         Prov::Wrong(why) => Check::fail(ids::CHART_PROV, T_PROV, expected, why.clone()),
@@ -217,83 +263,62 @@ fn prov_check(
     })
 }
 
-async fn images(pkg: &ChartPackage, req: &Request<'_>) -> (Vec<Check>, serde_json::Value) {
-    let mut checks = Vec::new();
-    let mut listed = Vec::new();
-    let found = match pkg.images() {
-        Ok(i) => i,
-        Err(e) => {
-            checks.push(Check::fail(
-                ids::IMAGE_REFERENCE,
-                "the chart's image references can be read",
-                "image blocks of values.yaml and the artifacthub.io/images annotation",
-                e.to_string(),
-            ));
-            return (checks, serde_json::Value::Null);
-        }
+/// `chart.signature` and `chart.attestation`: the chart's signer (the policy's `chart.signer`,
+/// or the signer flags) on the OCI chart manifest, in every form `verify-image` reads. A
+/// chart of another source has no manifest cosign signs: a required signer fails there.
+async fn chart_signature(fetched: &FetchedChart, req: &Request<'_>, out: &mut Outcome) {
+    let rule = req.policy.map(Policy::chart);
+    let Some(signer) = rule.and_then(ChartRule::signer) else {
+        let why = match req.policy {
+            Some(p) => format!("{} requires no chart signer", p.origin()),
+            None => "no signer was given (--certificate-identity… or --key)".into(),
+        };
+        out.skip(ids::CHART_SIGNATURE, why);
+        return;
     };
-    for img in found {
-        let shown = img.display();
-        let prefix = |c: Check| -> Check {
-            let mut c = c.with_evidence(format!("{shown} ({})", img.source));
-            c.title = format!("{shown}: {}", c.title);
-            c
-        };
-        let mut entry = serde_json::json!({"image": shown, "from": img.source.to_string()});
-        let reference = match img.reference() {
-            Ok(r) => r,
-            Err(e) => {
-                checks.push(prefix(Check::fail(
-                    ids::IMAGE_REFERENCE,
-                    "image reference is a valid OCI reference",
-                    "registry/repository[:tag][@sha256:…]",
-                    e.to_string(),
-                )));
-                listed.push(entry);
-                continue;
-            }
-        };
-        let Some(signer) = &req.signer else {
-            checks.push(prefix(Check::not_run(
-                ids::IMAGE_SIGNATURE,
-                T_NO_SIGNER,
-                "a signer for the chart's images",
-                "no signer was given: name it with --certificate-identity[-regexp] and --certificate-oidc-issuer, --signer-workflow…, or --key",
-            )));
-            listed.push(entry);
-            continue;
-        };
-        let repo = Repo::of(&reference);
-        let target = match reference.digest().map(str::parse::<Digest>) {
-            Some(Ok(d)) => Target::Digest(d),
-            Some(Err(e)) => {
-                checks.push(prefix(Check::fail(
-                    ids::IMAGE_REFERENCE,
-                    "image reference is a valid OCI reference",
-                    "a sha256 digest",
-                    e.to_string(),
-                )));
-                listed.push(entry);
-                continue;
-            }
-            None => Target::Tag(reference.tag().unwrap_or("latest").to_string()),
-        };
-        let client = req.registries.client(&repo.registry);
-        let source = Source::Registry {
-            client: &client,
-            repo,
-        };
-        match image::resolve(&source, &target).await {
-            Ok((digest, resolved)) => {
-                entry["digest"] = digest.to_string().into();
-                checks.push(prefix(resolved));
-                let (cs, d) = image::verify(req.trust, &source, &digest, signer).await;
-                checks.extend(cs.into_iter().map(prefix));
-                entry["verification"] = d;
-            }
-            Err(c) => checks.push(prefix(c)),
+    let attestations = rule.map(ChartRule::attestations).unwrap_or_default();
+    let Some(oci) = &fetched.oci else {
+        let found = format!(
+            "{} is not an OCI chart: no manifest a cosign signature could be on (a .prov is \
+             verified with --keyring or chart.prov_keyring)",
+            fetched.subject
+        );
+        out.checks.push(Check::fail(
+            ids::CHART_SIGNATURE,
+            T_CHART_SIGNED,
+            format!("a cosign signature of the chart by {}", signer.describe()),
+            found.clone(),
+        ));
+        for a in attestations {
+            out.checks.push(Check::fail(
+                ids::CHART_ATTESTATION,
+                T_CHART_SIGNED,
+                format!("an attestation {} of the chart", a.predicate_type()),
+                found.clone(),
+            ));
         }
-        listed.push(entry);
-    }
-    (checks, listed.into())
+        return;
+    };
+    let client = req.registries.client(&oci.repo.registry);
+    let source = Source::Registry {
+        client: &client,
+        repo: oci.repo.clone(),
+    };
+    let required = deployed::Required {
+        signer,
+        attestations,
+        signature: true,
+    };
+    let (checks, details) =
+        deployed::signed(req.trust, &source, &oci.digest, &required, &req.options).await;
+    out.checks.extend(checks.into_iter().map(|mut c| {
+        c.id = match c.id {
+            ids::IMAGE_SIGNATURE => ids::CHART_SIGNATURE,
+            ids::IMAGE_ATTESTATION => ids::CHART_ATTESTATION,
+            other => other,
+        };
+        c.title = format!("chart manifest: {}", c.title);
+        c
+    }));
+    out.details.insert("chart_signatures".into(), details);
 }

@@ -9,22 +9,20 @@
 //! silently; a signature is verified only against a digest (the pin, or an allowed tag's
 //! resolution); a chart deploying more than [`MAX_IMAGES`] images is refused, not truncated.
 
-use std::collections::BTreeMap;
-
 use serde_json::json;
 
 use crate::chart::images::{ChartImage, ImageSource, chart_images};
 use crate::chart::package::ChartPackage;
+use crate::chart_verify::Registries;
 use crate::check::{Check, ids};
 use crate::cosign::Options;
 use crate::digest::Digest;
-use crate::fetch::Fetcher;
 use crate::helm_values::UserValues;
 use crate::image::{self, Source, Target};
 use crate::limits::MAX_DEPTH;
 use crate::policy::checks::{normalised_repository, pinned_check, policy_check, wants_resolution};
-use crate::policy::{Coverage, ImageRule, Policy};
-use crate::registry::{RegistryClient, Repo};
+use crate::policy::{AttestationRule, Coverage, ImageRule, Policy, Signer};
+use crate::registry::Repo;
 use crate::trust::Trust;
 
 /// Most images one chart may deploy for a run to check them all.
@@ -35,8 +33,10 @@ pub struct Request<'a> {
     pub policy: &'a Policy,
     pub trust: &'a Trust,
     pub values: &'a UserValues,
-    /// Registry host → base URL (the release section's mirrors).
-    pub mirrors: BTreeMap<String, String>,
+    /// How signatures are verified beyond the signer (cosign's `--insecure-ignore-tlog`).
+    pub options: Options,
+    /// One client per registry (the release section's mirrors, loopback over HTTP).
+    pub registries: &'a Registries,
 }
 
 /// The images the chart deploys with `values`: its own (values merged over its defaults, then
@@ -92,22 +92,8 @@ fn collect(
     Ok(())
 }
 
-/// A registry host on this machine speaks plain HTTP (as cosign and crane assume).
-fn with_loopback(
-    mut mirrors: BTreeMap<String, String>,
-    registry: &str,
-) -> BTreeMap<String, String> {
-    let loopback = url::Url::parse(&format!("http://{registry}"))
-        .is_ok_and(|u| crate::fetch::policy::is_loopback(&u));
-    if loopback && !mirrors.contains_key(registry) {
-        mirrors.insert(registry.to_string(), format!("http://{registry}"));
-    }
-    mirrors
-}
-
 /// The checks of every image the chart deploys, and the report's `images` details.
 pub async fn verify(
-    fetcher: &Fetcher,
     req: &Request<'_>,
     package: &ChartPackage,
 ) -> (Vec<Check>, serde_json::Value, Vec<serde_json::Value>) {
@@ -127,8 +113,6 @@ pub async fn verify(
         }
     };
     let app_version = package.metadata.app_version.as_deref();
-    // One client per registry: its bearer tokens are asked for once, not once per image.
-    let mut clients: BTreeMap<String, RegistryClient> = BTreeMap::new();
     for img in &images {
         let (reference, repository) = match normalised_repository(img) {
             Ok(x) => x,
@@ -146,14 +130,10 @@ pub async fn verify(
             }
         };
         checks.push(policy_check(req.policy, img, &repository));
-        let client = clients
-            .entry(reference.registry().to_string())
-            .or_insert_with(|| {
-                let mirrors = with_loopback(req.mirrors.clone(), reference.registry());
-                RegistryClient::new(fetcher.clone(), mirrors)
-            });
+        // One client per registry: its bearer tokens are asked for once, not once per image.
+        let client = req.registries.client(reference.registry());
         let source = Source::Registry {
-            client: &*client,
+            client: &client,
             repo: Repo::of(&reference),
         };
         let resolved = if wants_resolution(req.policy, img, &repository) {
@@ -173,8 +153,9 @@ pub async fn verify(
         let coverage = match req.policy.coverage(&repository) {
             Coverage::Rule(r) => {
                 match &digest {
-                    Some(d) => checks
-                        .extend(signatures(req.trust, &source, d, r, img, &mut not_required).await),
+                    Some(d) => {
+                        checks.extend(signatures(req, &source, d, r, img, &mut not_required).await)
+                    }
                     None => checks.push(Check::not_run(
                         ids::IMAGE_SIGNATURE,
                         format!(
@@ -209,7 +190,7 @@ pub async fn verify(
 
 /// The signature and attestation checks of one image under its rule, titles naming the image.
 async fn signatures(
-    trust: &Trust,
+    req: &Request<'_>,
     source: &Source<'_>,
     digest: &Digest,
     rule: &ImageRule,
@@ -220,54 +201,110 @@ async fn signatures(
         "{}@{digest}",
         img.display().split('@').next().unwrap_or_default()
     );
-    let label = |mut c: Check| {
-        c.title = format!("{name}: {}", c.title);
-        c
-    };
-    let mut out = Vec::new();
-    let same_signer: Vec<String> = rule
-        .attestations()
-        .iter()
-        .filter(|a| a.signer().is_none())
-        .map(|a| a.predicate_type().to_string())
-        .collect();
-    let request = image::Request {
-        policy: rule.signer().bundle_policy().clone(),
-        options: Options::default(),
-        attestations: same_signer,
-    };
-    let (checks, _) = image::verify(trust, source, digest, &request).await;
-    let requires_signature = rule.requires_signature();
-    if !requires_signature {
+    if !rule.requires_signature() {
         not_required.push(json!({
             "id": ids::IMAGE_SIGNATURE,
             "why": format!("{name}: the images rule {} requires attestations only (signature: false)", rule.repository().as_str()),
         }));
     }
-    out.extend(
-        checks
-            .into_iter()
-            .filter(|c| requires_signature || c.id != ids::IMAGE_SIGNATURE)
-            .map(label),
-    );
+    let required = Required {
+        signer: rule.signer(),
+        attestations: rule.attestations(),
+        signature: rule.requires_signature(),
+    };
+    let (checks, _) = signed(req.trust, source, digest, &required, &req.options).await;
+    checks
+        .into_iter()
+        .map(|mut c| {
+            c.title = format!("{name}: {}", c.title);
+            c
+        })
+        .collect()
+}
+
+/// What an artifact (an image, or an OCI chart's manifest) must carry.
+pub struct Required<'a> {
+    pub signer: &'a Signer,
+    pub attestations: &'a [AttestationRule],
+    /// A signature by `signer` is required (else only the attestations are).
+    pub signature: bool,
+}
+
+/// The `image.signature` (when required) and `image.attestation` checks of `digest`, found
+/// and verified as `verify-image` does; the details of the signer's verification.
+pub async fn signed(
+    trust: &Trust,
+    source: &Source<'_>,
+    digest: &Digest,
+    required: &Required<'_>,
+    options: &Options,
+) -> (Vec<Check>, serde_json::Value) {
+    let same_signer: Vec<String> = required
+        .attestations
+        .iter()
+        .filter(|a| a.signer().is_none())
+        .map(|a| a.predicate_type().to_string())
+        .collect();
+    let request = image::Request {
+        policy: required.signer.bundle_policy().clone(),
+        options: options.clone(),
+        attestations: same_signer,
+    };
+    let (checks, details) = image::verify(trust, source, digest, &request).await;
+    let mut out: Vec<Check> = checks
+        .into_iter()
+        .filter(|c| required.signature || c.id != ids::IMAGE_SIGNATURE)
+        .collect();
     // Attestations whose signer carries SLSA claims: verified under that signer.
-    for a in rule.attestations() {
+    for a in required.attestations {
         let Some(signer) = a.signer() else { continue };
         let request = image::Request {
             policy: signer.bundle_policy().clone(),
-            options: Options::default(),
+            options: options.clone(),
             attestations: vec![a.predicate_type().to_string()],
         };
         let (checks, _) = image::verify(trust, source, digest, &request).await;
-        out.extend(
-            checks
-                .into_iter()
-                .filter(|c| c.id != ids::IMAGE_SIGNATURE)
-                .map(label),
-        );
+        out.extend(checks.into_iter().filter(|c| c.id != ids::IMAGE_SIGNATURE));
     }
-    out
+    (out, details)
 }
+
+/// The images the chart deploys, each with a not-run `image.policy` check: what a run with no
+/// policy and no signer reports (the images are listed, never passed).
+pub fn unchecked(package: &ChartPackage, values: &UserValues) -> (Vec<Check>, serde_json::Value) {
+    let images = match deployed_images(package, values) {
+        Ok(i) => i,
+        Err(why) => {
+            let c = Check::fail(
+                ids::IMAGE_POLICY,
+                "the chart's images can be listed",
+                "the images of the chart's values, annotation and subcharts",
+                why,
+            );
+            return (vec![c], json!([]));
+        }
+    };
+    let checks = images
+        .iter()
+        .map(|img| {
+            Check::not_run(
+                ids::IMAGE_POLICY,
+                format!("{}: {T_POLICY_RULE}", img.display()),
+                "a policy or a signer for the chart's images",
+                "no policy and no signer was given: name it with --policy FILE, --image-policy, \
+                 --certificate-identity[-regexp] and --certificate-oidc-issuer, --signer-repo…, or --key",
+            )
+            .with_evidence(img.source.to_string())
+        })
+        .collect();
+    let details = images
+        .iter()
+        .map(|i| json!({"reference": i.display(), "source": i.source.to_string(), "coverage": "none"}))
+        .collect::<Vec<_>>();
+    (checks, json!(details))
+}
+
+const T_POLICY_RULE: &str = "a policy rule covers the image";
 
 #[cfg(test)]
 mod tests {

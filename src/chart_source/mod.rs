@@ -13,10 +13,11 @@ pub mod local;
 pub mod oci;
 pub mod repo;
 
+use crate::chart_verify::Registries;
 use crate::check::Check;
 use crate::digest::Digest;
 use crate::exit::ExitCode;
-use crate::fetch::FetchError;
+use crate::fetch::{FetchError, Fetcher};
 use crate::registry::Repo;
 
 /// A chart as the command line names it.
@@ -26,8 +27,86 @@ pub enum ChartRef {
     Local(std::path::PathBuf),
     /// `CHART --repo URL`.
     Repo { url: String, chart: String },
-    /// `oci://REGISTRY/PATH/CHART`.
-    Oci(Repo),
+    /// `oci://REGISTRY/PATH/CHART[:VERSION][@sha256:…]`.
+    Oci(OciRef),
+}
+
+/// An OCI chart reference: the repository, and the version (tag) and digest it may name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OciRef {
+    pub repo: Repo,
+    /// The version the reference names (`chart:1.2.3`; Helm's tag, `_` read as `+`).
+    pub version: Option<String>,
+    /// The manifest digest the reference pins (`chart@sha256:…`).
+    pub digest: Option<Digest>,
+}
+
+impl OciRef {
+    /// Reads `oci://REGISTRY/PATH/CHART`, `…/CHART:VERSION`, `…/CHART@sha256:…` and
+    /// `…/CHART:VERSION@sha256:…`, as Helm does.
+    pub fn parse(reference: &str) -> Result<OciRef, String> {
+        let (base, digest) = match reference.rsplit_once('@') {
+            Some((base, d)) => {
+                let digest = d.parse::<Digest>().map_err(|e| {
+                    format!("{reference:?}: expected @sha256:<64 hex digits> after the chart, found {d:?}: {e}")
+                })?;
+                (base, Some(digest))
+            }
+            None => (reference, None),
+        };
+        let last = base.rfind('/').map_or(0, |i| i + 1);
+        let (base, version) = match base[last..].split_once(':') {
+            Some((name, tag)) => {
+                let ok = !tag.is_empty()
+                    && tag.len() <= 128
+                    && tag
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+                if !ok {
+                    return Err(format!(
+                        "{reference:?}: expected a chart version (an OCI tag) after `{name}:`, found {tag:?}"
+                    ));
+                }
+                (&base[..last + name.len()], Some(tag.replace('_', "+")))
+            }
+            None => (base, None),
+        };
+        let repo = crate::registry::parse_oci_chart(base)?;
+        Ok(OciRef {
+            repo,
+            version,
+            digest,
+        })
+    }
+
+    /// The version asked for: the reference's, or `--version`'s (both given, they must agree,
+    /// as Helm has it).
+    pub fn version<'a>(&'a self, flag: Option<&'a str>) -> Result<Option<&'a str>, String> {
+        match (self.version.as_deref(), flag) {
+            (Some(r), Some(f)) if r != f => Err(format!(
+                "oci://{}:{r} and --version {f} name different versions: give one",
+                self.repo
+            )),
+            (r, f) => Ok(r.or(f)),
+        }
+    }
+}
+
+/// Fetches the chart `chart` names at the version `version` chooses (oci:// and --repo).
+pub async fn fetch(
+    chart: &ChartRef,
+    fetcher: &Fetcher,
+    registries: &Registries,
+    version: Option<&str>,
+) -> Result<FetchedChart, SourceError> {
+    match chart {
+        ChartRef::Local(path) => local::fetch(path),
+        ChartRef::Repo { url, chart } => repo::fetch(fetcher, url, chart, version).await,
+        ChartRef::Oci(r) => {
+            let version = r.version(version).map_err(SourceError::usage)?;
+            oci::fetch(&registries.client(&r.repo.registry), r, version).await
+        }
+    }
 }
 
 impl ChartRef {
@@ -41,7 +120,7 @@ impl ChartRef {
                     "--repo names an HTTP Helm repository; {reference} is an OCI chart: give one"
                 ));
             }
-            return crate::registry::parse_oci_chart(reference).map(|r| Some(ChartRef::Oci(r)));
+            return OciRef::parse(reference).map(|r| Some(ChartRef::Oci(r)));
         }
         if let Some(url) = repo {
             if reference.contains('/') || reference.is_empty() {
@@ -180,7 +259,7 @@ mod tests {
         let c = |r: &str, repo: Option<&str>| ChartRef::classify(r, repo);
         assert!(matches!(
             c("oci://ghcr.io/o/charts/app", None).unwrap(),
-            Some(ChartRef::Oci(r)) if r.repository == "o/charts/app"
+            Some(ChartRef::Oci(r)) if r.repo.repository == "o/charts/app" && r.version.is_none() && r.digest.is_none()
         ));
         assert_eq!(
             c("app", Some("https://charts.example.com")).unwrap(),
@@ -198,5 +277,42 @@ mod tests {
         assert!(c("oci://ghcr.io/o/app", Some("https://x")).is_err());
         assert!(c("o/app", Some("https://x")).is_err());
         assert!(c("/", None).unwrap_err().contains("is a directory"));
+    }
+
+    #[test]
+    fn oci_references_may_name_a_version_and_pin_a_digest_as_helm_accepts() {
+        let d = "sha256:75dec07996b338ba12d6986657a22ac560d7b3a4712fb53a4ab02f1aeca9b4d8";
+        let p = |r: &str| OciRef::parse(r);
+        let r = p(&format!("oci://127.0.0.1:5000/o/app:1.2.3_build.1@{d}")).unwrap();
+        assert_eq!(r.repo.registry, "127.0.0.1:5000");
+        assert_eq!(r.repo.repository, "o/app");
+        assert_eq!(r.version.as_deref(), Some("1.2.3+build.1"));
+        assert_eq!(r.digest.as_ref().map(|d| d.to_string()).as_deref(), Some(d));
+        let r = p(&format!("oci://ghcr.io/o/app@{d}")).unwrap();
+        assert_eq!((r.repo.repository.as_str(), r.version), ("o/app", None));
+        let r = p("oci://127.0.0.1:5000/o/app").unwrap();
+        assert_eq!(
+            (r.repo.registry.as_str(), r.version),
+            ("127.0.0.1:5000", None)
+        );
+        assert!(
+            p("oci://ghcr.io/o/app@sha256:12")
+                .unwrap_err()
+                .contains("@sha256:<64")
+        );
+        assert!(
+            p("oci://ghcr.io/o/app:")
+                .unwrap_err()
+                .contains("chart version")
+        );
+        assert!(p("oci://ghcr.io/o/app:1/2").is_err());
+        let r = p("oci://ghcr.io/o/app:1.0.0").unwrap();
+        assert_eq!(r.version(Some("1.0.0")).unwrap(), Some("1.0.0"));
+        assert_eq!(r.version(None).unwrap(), Some("1.0.0"));
+        assert!(
+            r.version(Some("2.0.0"))
+                .unwrap_err()
+                .contains("different versions")
+        );
     }
 }

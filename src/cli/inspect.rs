@@ -93,16 +93,8 @@ pub fn run(args: InspectArgs, rt: &Runtime) -> ExitCode {
     };
     let registries = Registries::new(fetcher.clone());
     let result = rt.block_on(async {
-        let fetched = match &chart {
-            ChartRef::Local(path) => chart_source::local::fetch(path),
-            ChartRef::Repo { url, chart } => {
-                chart_source::repo::fetch(&fetcher, url, chart, version.as_deref()).await
-            }
-            ChartRef::Oci(repo) => {
-                let client = registries.client(&repo.registry);
-                chart_source::oci::fetch(&client, repo, version.as_deref()).await
-            }
-        }?;
+        let fetched =
+            chart_source::fetch(&chart, &fetcher, &registries, version.as_deref()).await?;
         Ok::<_, chart_source::SourceError>(
             kakunin::inspect::inspect(&fetched, &trust, &registries).await,
         )

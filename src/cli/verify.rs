@@ -155,11 +155,7 @@ pub(super) fn one_release(
         stats: false,
         registry_config,
         fetch,
-        policy: policy_args::PolicyArgs {
-            policy: None,
-            values: Vec::new(),
-            set: Vec::new(),
-        },
+        policy: policy_args::PolicyArgs::default(),
         emit_values: None,
         chart_signer: chart_sources::ChartSignerArgs::default(),
         output: OutputArgs {

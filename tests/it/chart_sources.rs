@@ -139,7 +139,7 @@ fn a_local_package_and_the_prov_beside_it_verify_with_the_keyring_as_helm_verify
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("--keyring requires the .prov") && text.contains("demo-2.0.0.tgz.prov"),
+        text.contains("a keyring requires the .prov") && text.contains("demo-2.0.0.tgz.prov"),
         "{text}"
     );
 }
@@ -521,7 +521,8 @@ fn an_oci_chart_verifies_its_manifest_layer_prov_cosign_signature_and_images() {
         "chart.metadata",
         "chart.prov",
         "chart.signature",
-        "image.reference",
+        "image.policy",
+        "image.pinned",
         "image.signature",
     ] {
         assert_eq!(check(&r, id)["outcome"], "pass", "{id}: {r}");

@@ -5,6 +5,7 @@ mod attestation_key;
 mod bundle;
 mod byte_flip;
 mod chart;
+mod chart_policy;
 mod chart_sources;
 mod cli;
 mod common;

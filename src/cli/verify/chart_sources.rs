@@ -1,20 +1,21 @@
 //! `kakunin verify` for a chart named as `helm install` names it: `oci://REGISTRY/PATH/CHART`,
 //! `CHART --repo URL`, or a local `./chart-1.2.3.tgz`, with `--version` (Helm's constraints),
-//! `--keyring` (the `.prov`, then required) and the signer of the chart and its images given
-//! with cosign's flags. A child of `verify` so that it reads `VerifyArgs` as they are.
+//! `--keyring` (the `.prov`, then required), and what the chart and every image it deploys
+//! must carry: `--policy FILE`, or the signer given with cosign's flags, and `--image-policy`
+//! rules; `--values`/`--set` choose the images. A child of `verify` so that it reads
+//! `VerifyArgs` as they are.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use kakunin::chart::constraint;
-use kakunin::chart::prov;
 use kakunin::chart_source::{self, ChartRef, SourceError};
 use kakunin::chart_verify::{self, Registries};
-use kakunin::cosign::{Options, predicate};
+use kakunin::cosign::Options;
 use kakunin::exit::ExitCode;
 use kakunin::fetch::Fetcher;
-use kakunin::image;
+use kakunin::policy::{Policy, Signer};
 use kakunin::trust::Trust;
 
 use super::super::runtime::Runtime;
@@ -103,7 +104,9 @@ pub(super) fn chart_ref(args: &VerifyArgs) -> Result<Option<ChartRef>, Failure> 
         return Ok(None);
     };
     let found = ChartRef::classify(reference, args.repo.as_deref()).map_err(usage)?;
-    if found.is_none() && (args.chart_signer.given() || args.devel) {
+    let s = &args.chart_signer;
+    let signer_flags = s.given() || !s.attestation.is_empty() || s.insecure_ignore_tlog;
+    if found.is_none() && (signer_flags || args.devel || s.instance.is_some()) {
         return Err(usage(format!(
             "signer flags and --devel apply to oci://, --repo and .tgz charts; {reference} is a release of a profile (--profile)"
         )));
@@ -117,9 +120,6 @@ pub(super) fn run(args: &VerifyArgs, chart: ChartRef, rt: &Runtime) -> Result<Ex
         (args.kit.is_some(), "--kit"),
         (args.profile.is_some(), "--profile"),
         (args.emit_values.is_some(), "--emit-values"),
-        (args.policy.policy.is_some(), "--policy"),
-        (!args.policy.values.is_empty(), "--values"),
-        (!args.policy.set.is_empty(), "--set"),
     ] {
         if given {
             return Err(usage(format!(
@@ -128,94 +128,47 @@ pub(super) fn run(args: &VerifyArgs, chart: ChartRef, rt: &Runtime) -> Result<Ex
             )));
         }
     }
-    let mut version = args.version.clone();
-    if let ChartRef::Local(_) = chart {
-        if version.is_some() {
-            return Err(usage(
-                "--version does not apply to a local chart package (the file is the version)",
-            ));
-        }
-    } else if version.is_none() && args.devel {
-        version = Some(constraint::DEVEL.to_string());
-    }
-    if let Some(v) = &version
-        && constraint::HelmVersion::parse(v).is_none()
-    {
-        constraint::Constraint::parse(v).map_err(usage)?;
-    }
-    if args.keyring.is_none() && !args.chart_signer.given() {
+    let version = chosen_version(args, &chart)?;
+    let policy = chart_policy(args, &chart)?;
+    if args.keyring.is_none() && policy.is_none() {
         return Err(usage(
             "nothing to verify the chart against: give --keyring KEYRING (its .prov), a signer \
              (--certificate-identity[-regexp] with --certificate-oidc-issuer, --signer-repo, \
-             --signer-workflow, or --key), or both",
+             --signer-workflow, or --key), --policy FILE, or both a keyring and a signer",
         ));
     }
-    let keyring = match &args.keyring {
-        Some(path) => {
-            let bytes = kakunin::limits::read_file_capped(path, 4 * 1024 * 1024)
-                .map_err(|e| usage(format!("keyring {}: {e}", path.display())))?;
-            Some(
-                prov::parse_keyring(&bytes)
-                    .map_err(|e| usage(format!("keyring {}: {e}", path.display())))?,
-            )
-        }
-        None => None,
-    };
-    let signer = if args.chart_signer.given() {
-        let s = &args.chart_signer;
-        let policy = s
-            .signer_args()
-            .policy()
-            .map_err(|code| (code, String::new()))?;
-        Some(image::Request {
-            policy,
-            options: Options {
-                insecure_ignore_tlog: s.insecure_ignore_tlog,
-                docker_reference: None,
-            },
-            attestations: s
-                .attestation
-                .iter()
-                .map(|a| predicate::resolve(a))
-                .collect(),
-        })
-    } else {
-        if !args.chart_signer.attestation.is_empty() {
-            return Err(usage(
-                "--attestation needs a signer (--certificate-identity… or --key)",
-            ));
-        }
-        None
-    };
-    let trust = Trust::select(
-        args.trusted_root.as_deref(),
-        args.chart_signer
-            .instance
-            .as_deref()
-            .and_then(kakunin::trust::Instance::from_name),
-        false,
-    )
-    .map_err(usage)?;
-    let fetcher = Fetcher::new(args.fetch.options(None)).map_err(usage)?;
+    let keyring_path = args.keyring.clone().or_else(|| {
+        policy
+            .as_ref()?
+            .chart()
+            .prov_keyring()
+            .map(Path::to_path_buf)
+    });
+    let keyring = keyring_path.as_deref().map(read_keyring).transpose()?;
+    let values = args.policy.files().user_values().map_err(usage)?;
+    let trust = trust(args, policy.as_ref())?;
+    let mut fetcher = Fetcher::new(args.fetch.options(None)).map_err(usage)?;
+    if let Some(c) =
+        kakunin::ops::registry_credentials(args.registry_config.as_deref()).map_err(usage)?
+    {
+        fetcher = fetcher.with_registry_credentials(c);
+    }
     let registries = Registries::new(fetcher.clone());
     let request = chart_verify::Request {
         trust: &trust,
         keyring: keyring.as_deref(),
-        signer,
+        policy: policy.as_ref(),
+        values: &values,
+        options: Options {
+            insecure_ignore_tlog: args.chart_signer.insecure_ignore_tlog,
+            docker_reference: None,
+        },
         registries: &registries,
     };
     let report = rt.block_on(async {
-        let fetched = match &chart {
-            ChartRef::Local(path) => chart_source::local::fetch(path),
-            ChartRef::Repo { url, chart } => {
-                chart_source::repo::fetch(&fetcher, url, chart, version.as_deref()).await
-            }
-            ChartRef::Oci(repo) => {
-                let client = registries.client(&repo.registry);
-                chart_source::oci::fetch(&client, repo, version.as_deref()).await
-            }
-        }
-        .map_err(|e: SourceError| (e.code, e.message))?;
+        let fetched = chart_source::fetch(&chart, &fetcher, &registries, version.as_deref())
+            .await
+            .map_err(|e: SourceError| (e.code, e.message))?;
         Ok::<_, Failure>(chart_verify::verify(fetched, &request).await)
     })?;
     if args.stats {
@@ -227,4 +180,105 @@ pub(super) fn run(args: &VerifyArgs, chart: ChartRef, rt: &Runtime) -> Result<Ex
         );
     }
     Ok(args.output.print(std::slice::from_ref(&report)).0)
+}
+
+/// The version request: `--version` (a constraint for oci:// and --repo charts), or `--devel`'s.
+fn chosen_version(args: &VerifyArgs, chart: &ChartRef) -> Result<Option<String>, Failure> {
+    let mut version = args.version.clone();
+    if let ChartRef::Local(_) = chart {
+        if version.is_some() {
+            return Err(usage(
+                "--version does not apply to a local chart package (the file is the version)",
+            ));
+        }
+    } else if version.is_none() && args.devel {
+        let named = matches!(chart, ChartRef::Oci(r) if r.version.is_some() || r.digest.is_some());
+        if !named {
+            version = Some(constraint::DEVEL.to_string());
+        }
+    }
+    if let Some(v) = &version
+        && constraint::HelmVersion::parse(v).is_none()
+    {
+        constraint::Constraint::parse(v).map_err(usage)?;
+    }
+    Ok(version)
+}
+
+/// What the chart and its images are verified against: `--policy FILE`, or the signer flags
+/// as a one-signer policy (the chart's signer for an OCI chart, or where no keyring verifies
+/// the chart's `.prov`), with the `--image-policy` rules first; `None`: neither was given.
+fn chart_policy(args: &VerifyArgs, chart: &ChartRef) -> Result<Option<Policy>, Failure> {
+    let s = &args.chart_signer;
+    let base = match &args.policy.policy {
+        Some(path) => {
+            if s.given() || !s.attestation.is_empty() || s.insecure_ignore_tlog {
+                return Err(usage(
+                    "--policy FILE and the signer flags (--certificate-identity…, --key, \
+                     --attestation, --insecure-ignore-tlog) both say who must have signed: give one",
+                ));
+            }
+            let policy = Policy::load(path).map_err(usage)?;
+            if policy.release().is_some() {
+                return Err(usage(format!(
+                    "policy {}: its release section describes CHART@VERSION releases published \
+                     as GitHub release assets, not {}: give the chart's rules under chart: and \
+                     images: (docs/policy.md)",
+                    policy.origin(),
+                    args.release.as_deref().unwrap_or_default()
+                )));
+            }
+            Some(policy)
+        }
+        None if s.given() => {
+            let signer = s
+                .signer_args()
+                .policy()
+                .map_err(|code| (code, String::new()))?;
+            let chart_signed = matches!(chart, ChartRef::Oci(_)) || args.keyring.is_none();
+            Some(Policy::one_signer(
+                Signer::from_policy(signer),
+                &s.attestation,
+                chart_signed,
+                "the signer flags",
+            ))
+        }
+        None => {
+            if !s.attestation.is_empty() {
+                return Err(usage(
+                    "--attestation needs a signer (--certificate-identity… or --key)",
+                ));
+            }
+            None
+        }
+    };
+    if args.policy.image_policy.is_empty() {
+        return Ok(base);
+    }
+    base.unwrap_or_else(|| Policy::empty("--image-policy"))
+        .with_image_specs(&args.policy.image_policy, Path::new("."))
+        .map(Some)
+        .map_err(usage)
+}
+
+fn read_keyring(path: &Path) -> Result<Vec<pgp::composed::SignedPublicKey>, Failure> {
+    kakunin::ops::read_keyring(path).map_err(|e| (e.code, e.message))
+}
+
+/// `--trusted-root FILE`, `--instance NAME`, the policy's `trusted_root`, or public-good.
+fn trust(args: &VerifyArgs, policy: Option<&Policy>) -> Result<Trust, Failure> {
+    let named = policy.and_then(Policy::trusted_root);
+    let embedded = named.filter(|n| kakunin::profile::EMBEDDED_ROOTS.contains(n));
+    let file = args.trusted_root.clone().or_else(|| {
+        named
+            .filter(|_| embedded.is_none())
+            .map(std::path::PathBuf::from)
+    });
+    let instance = args
+        .chart_signer
+        .instance
+        .as_deref()
+        .or(embedded)
+        .and_then(kakunin::trust::Instance::from_name);
+    Trust::select(file.as_deref(), instance, false).map_err(usage)
 }

@@ -26,6 +26,13 @@ pub struct PolicyArgs {
     /// repeatable, applied after --values)
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+
+    /// An images rule for the repositories GLOB matches, before the policy's own (repeatable):
+    /// GLOB=FIELD=VALUE,… with the policy file's signer fields (identity, identity_regexp,
+    /// issuer, issuer_regexp, github, workflow, ref, key) and attestation, signature,
+    /// resolve_by_tag; or GLOB=allow_unverified (docs/policy.md)
+    #[arg(long = "image-policy", value_name = "GLOB=SPEC")]
+    pub image_policy: Vec<String>,
 }
 
 impl PolicyArgs {
@@ -35,6 +42,7 @@ impl PolicyArgs {
             policy: self.policy.clone(),
             values: self.values.clone(),
             set: self.set.clone(),
+            image_policy: self.image_policy.clone(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! release's chart deploys (with the user's values) is checked (`deployed::verify`).
 
 use crate::chart::package::ChartPackage;
+use crate::chart_verify::Registries;
 use crate::check::{Check, ids};
 use crate::deployed;
 use crate::fetch::Fetcher;
@@ -44,13 +45,16 @@ impl ImageChecks<'_> {
                 return report;
             }
         };
+        let registries =
+            Registries::with_mirrors(self.fetcher.clone(), self.profile.image.mirrors.clone());
         let req = deployed::Request {
             policy: self.policy,
             trust: self.trust,
             values: self.values,
-            mirrors: self.profile.image.mirrors.clone(),
+            options: Default::default(),
+            registries: &registries,
         };
-        let (checks, images, not_required) = deployed::verify(self.fetcher, &req, &package).await;
+        let (checks, images, not_required) = deployed::verify(&req, &package).await;
         report.checks.extend(checks);
         if let serde_json::Value::Object(d) = &mut report.details {
             d.insert("images".into(), images);

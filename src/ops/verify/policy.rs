@@ -20,6 +20,8 @@ pub struct PolicyFiles {
     pub values: Vec<PathBuf>,
     /// Helm's `--set` assignments, in order (applied after the files).
     pub set: Vec<String>,
+    /// `--image-policy GLOB=SPEC` rules, before the policy's own.
+    pub image_policy: Vec<String>,
 }
 
 impl PolicyFiles {
@@ -33,6 +35,9 @@ impl PolicyFiles {
             ),
             (None, None) => Policy::builtin(chart).map_err(|e| e.to_string())?,
         };
+        let policy = policy
+            .with_image_specs(&self.image_policy, Path::new("."))
+            .map_err(|e| e.to_string())?;
         if (!self.values.is_empty() || !self.set.is_empty()) && !policy.checks_images() {
             return Err(format!(
                 "--values and --set choose the images that are checked, and {} checks no images \

@@ -12,6 +12,7 @@
 //! ([`Policy::builtin`]); a profile file (docs/profile.md) becomes a policy's `release` section.
 
 pub mod checks;
+pub mod image_spec;
 pub mod raw;
 
 use std::path::{Path, PathBuf};
@@ -348,35 +349,85 @@ impl Policy {
         }
     }
 
-    /// One signer for every artifact (the CLI's signer flags): the chart and every image
-    /// (`**`) must be signed by it; `release` is the layout to find the chart in, if any.
-    pub fn one_signer(signer: Signer, release: Option<Profile>, origin: &str) -> Policy {
+    /// One signer for every artifact (the CLI's signer flags): every image (`**`) must be
+    /// signed by it and carry the `attestations` (predicate types or cosign short names), and
+    /// with `chart`, the chart too.
+    pub fn one_signer(
+        signer: Signer,
+        attestations: &[String],
+        chart: bool,
+        origin: &str,
+    ) -> Policy {
+        let attestations: Vec<AttestationRule> = attestations
+            .iter()
+            .map(|a| AttestationRule {
+                predicate_type: crate::cosign::predicate::resolve(a),
+                signer: None,
+            })
+            .collect();
         let rule = ImageRule {
             repository: RepositoryGlob::new("**").expect("a valid glob"),
             signer: signer.clone(),
-            attestations: Vec::new(),
+            attestations: attestations.clone(),
             resolve_by_tag: false,
             tag_is_app_version: false,
             tag_semver: false,
             signature: true,
         };
-        let allow_prerelease = release.as_ref().is_some_and(|p| p.require.allow_prerelease);
+        let mut policy = Policy::empty(origin);
+        if chart {
+            policy.chart = ChartRule {
+                signer: Some(signer),
+                attestations,
+                prov_keyring: None,
+            };
+        }
+        policy.images = vec![rule];
+        policy
+    }
+
+    /// A policy that requires nothing yet: the base `--image-policy` rules are added to when
+    /// no policy file or signer is given.
+    pub fn empty(origin: &str) -> Policy {
         Policy {
             origin: origin.to_string(),
-            chart_name: release.as_ref().map(|p| p.chart.clone()),
+            chart_name: None,
             trusted_root: None,
-            chart: ChartRule {
-                signer: Some(signer),
-                ..ChartRule::default()
-            },
-            images: vec![rule],
+            chart: ChartRule::default(),
+            images: Vec::new(),
             allow_unverified: Vec::new(),
-            versions: VersionRules {
-                allow_prerelease,
-                moving_tags: Vec::new(),
-            },
-            release,
+            versions: VersionRules::default(),
+            release: None,
         }
+    }
+
+    /// This policy with the command line's `--image-policy GLOB=SPEC` rules first (the first
+    /// rule whose glob matches applies, so they take precedence over the file's); see
+    /// [`image_spec`] for the syntax. Relative key paths are resolved against `dir`.
+    pub fn with_image_specs(mut self, specs: &[String], dir: &Path) -> Result<Policy, PolicyError> {
+        let mut rules = Vec::new();
+        let mut unverified = Vec::new();
+        for spec in specs {
+            match image_spec::parse(spec, dir)? {
+                image_spec::Parsed::Rule(r) => rules.push(r),
+                image_spec::Parsed::Unverified(g) => unverified.push(g),
+            }
+        }
+        if self.images.len() + rules.len() > MAX_RULES
+            || self.allow_unverified.len() + unverified.len() > MAX_RULES
+        {
+            return Err(PolicyError::Invalid {
+                path: "--image-policy".into(),
+                field: "images".into(),
+                expected: format!("at most {MAX_RULES} rules"),
+                found: format!("{} more", rules.len() + unverified.len()),
+            });
+        }
+        rules.append(&mut self.images);
+        self.images = rules;
+        unverified.append(&mut self.allow_unverified);
+        self.allow_unverified = unverified;
+        Ok(self)
     }
 
     /// Where the policy came from (a path, `<built-in …>`, or the flags).
@@ -557,6 +608,13 @@ impl TryFrom<Source<'_>> for Policy {
             .as_ref()
             .map(|s| signer(s, "chart.signer", origin, &file))
             .transpose()?;
+        if chart_signer.is_none() && !raw_chart.attestations.is_empty() {
+            return Err(invalid(
+                "chart.attestations",
+                "a chart.signer the chart's attestations are verified under",
+                "attestations and no signer".into(),
+            ));
+        }
         let chart_attestations = attestations(
             &raw_chart.attestations,
             chart_signer.as_ref(),
@@ -571,7 +629,7 @@ impl TryFrom<Source<'_>> for Policy {
 
         let mut images = Vec::new();
         for (i, r) in raw.images.iter().enumerate() {
-            images.push(image_rule(r, i, origin, &file)?);
+            images.push(image_rule(r, &format!("images[{i}]"), origin, &file)?);
         }
         let allow_unverified = raw
             .allow_unverified
@@ -629,13 +687,13 @@ impl TryFrom<Source<'_>> for Policy {
     }
 }
 
-fn image_rule(
+/// An images rule; `field` names it in errors (`images[3]`).
+pub(crate) fn image_rule(
     r: &RawImageRule,
-    i: usize,
+    field: &str,
     origin: &str,
     file: &dyn Fn(&str, &Path) -> Result<PathBuf, PolicyError>,
 ) -> Result<ImageRule, PolicyError> {
-    let field = format!("images[{i}]");
     let repository = RepositoryGlob::new(&r.repository).map_err(|e| PolicyError::Invalid {
         path: origin.to_string(),
         field: format!("{field}.repository"),

@@ -333,8 +333,20 @@ fn docs_example_policies_load() {
 #[test]
 fn one_signer_covers_the_chart_and_every_image() {
     let signer = Signer::from_policy(bundle::Policy::identity("id", "https://issuer"));
-    let p = Policy::one_signer(signer, None, "the signer flags");
+    let p = Policy::one_signer(
+        signer.clone(),
+        &["spdxjson".into()],
+        true,
+        "the signer flags",
+    );
     assert!(p.checks_images() && p.chart().signer().is_some());
+    assert_eq!(
+        p.chart().attestations()[0].predicate_type(),
+        "https://spdx.dev/Document"
+    );
+    // Without the chart (a .prov-signed chart's keyring verifies it), the images only.
+    let images_only = Policy::one_signer(signer, &[], false, "the signer flags");
+    assert!(images_only.chart().signer().is_none() && images_only.checks_images());
     for repo in [
         "ghcr.io/o/a",
         "docker.io/library/nginx",
@@ -344,6 +356,7 @@ fn one_signer_covers_the_chart_and_every_image() {
             panic!("{repo} is covered")
         };
         assert!(r.requires_signature() && !r.resolve_by_tag());
+        assert_eq!(r.attestations().len(), 1);
     }
     assert_eq!(p.origin(), "the signer flags");
 }
