@@ -1250,7 +1250,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify)
-            opts="-f -o -q -v -h --version --repo --devel --profile --all-versions --kit --trusted-root --keyring --stats --registry-config --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --emit-values --policy --values --set --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --certificate-oidc-issuer-regexp --signer-repo --signer-workflow --source-ref --key --insecure-ignore-tlog --attestation --instance --format --output --quiet --verbose --color --help"
+            opts="-f -o -q -v -h --version --repo --devel --profile --all-versions --kit --trusted-root --keyring --stats --registry-config --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --emit-values --policy --values --set --image-policy --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --certificate-oidc-issuer-regexp --signer-repo --signer-workflow --source-ref --key --insecure-ignore-tlog --attestation --instance --format --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1321,6 +1321,10 @@ _kakunin() {
                     return 0
                     ;;
                 --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image-policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -55,6 +55,7 @@ set edit:completion:arg-completer[kakunin] = {|@words|
             cand -f 'A values file the release will be installed with (helm''s -f/--values; repeatable, later files win): the images checked are those it deploys'
             cand --values 'A values file the release will be installed with (helm''s -f/--values; repeatable, later files win): the images checked are those it deploys'
             cand --set 'A value the release will be installed with, in helm''s --set syntax (a.b=c,list[0]=d; repeatable, applied after --values)'
+            cand --image-policy 'An images rule for the repositories GLOB matches, before the policy''s own (repeatable): GLOB=FIELD=VALUE,… with the policy file''s signer fields (identity, identity_regexp, issuer, issuer_regexp, github, workflow, ref, key) and attestation, signature, resolve_by_tag; or GLOB=allow_unverified (docs/policy.md)'
             cand --certificate-identity 'The exact identity (SAN) the signing certificate must carry'
             cand --certificate-identity-regexp 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)'
             cand --certificate-oidc-issuer 'The OIDC issuer the signing certificate must name'
