@@ -23,7 +23,7 @@ const FIELDS: &str = "identity, identity_regexp, issuer, issuer_regexp, github, 
 /// What one `--image-policy` says.
 #[derive(Debug)]
 pub enum Parsed {
-    Rule(ImageRule),
+    Rule(Box<ImageRule>),
     Unverified(RepositoryGlob),
 }
 
@@ -57,7 +57,7 @@ pub fn parse(spec: &str, dir: &Path) -> Result<Parsed, PolicyError> {
     }
     let raw = raw_rule(glob, rest).map_err(|(f, e, found)| invalid(f, &e, found))?;
     let file = |_: &str, p: &Path| -> Result<PathBuf, PolicyError> { Ok(dir.join(p)) };
-    super::image_rule(&raw, "rule", &origin, &file).map(Parsed::Rule)
+    super::image_rule(&raw, "rule", &origin, &file).map(|r| Parsed::Rule(Box::new(r)))
 }
 
 type SpecError = (&'static str, String, String);
@@ -161,7 +161,7 @@ mod tests {
 
     fn rule(spec: &str) -> ImageRule {
         match parse(spec, Path::new(".")).unwrap() {
-            Parsed::Rule(r) => r,
+            Parsed::Rule(r) => *r,
             Parsed::Unverified(g) => panic!("unverified {g:?}"),
         }
     }

@@ -409,7 +409,7 @@ impl Policy {
         let mut unverified = Vec::new();
         for spec in specs {
             match image_spec::parse(spec, dir)? {
-                image_spec::Parsed::Rule(r) => rules.push(r),
+                image_spec::Parsed::Rule(r) => rules.push(*r),
                 image_spec::Parsed::Unverified(g) => unverified.push(g),
             }
         }
