@@ -136,47 +136,20 @@ pub async fn verify(
             client: &client,
             repo: Repo::of(&reference),
         };
-        let resolved = if wants_resolution(req.policy, img, &repository) {
-            let tag = img.tag.clone().unwrap_or_else(|| "latest".into());
-            Some(
-                image::resolve(&source, &Target::Tag(tag))
-                    .await
-                    .map(|(d, _)| d)
-                    .map_err(|c| c.found),
-            )
-        } else {
-            None
-        };
+        let resolved = tag_resolution(req.policy, img, &repository, &source).await;
         let (pinned, digest) =
             pinned_check(req.policy, img, &repository, app_version, resolved.as_ref());
         checks.push(pinned);
-        let coverage = match req.policy.coverage(&repository) {
-            Coverage::Rule(r) => {
-                match &digest {
-                    Some(d) => {
-                        checks.extend(signatures(req, &source, d, r, img, &mut not_required).await)
-                    }
-                    None => checks.push(Check::not_run(
-                        ids::IMAGE_SIGNATURE,
-                        format!(
-                            "{}: its signatures verify with the policy's signer",
-                            img.display()
-                        ),
-                        format!("a signature by {}", r.signer().describe()),
-                        "no digest to verify signatures against (image.pinned)",
-                    )),
-                }
-                format!("images rule {}", r.repository().as_str())
-            }
-            Coverage::Unverified(g) => {
-                not_required.push(json!({
-                    "id": ids::IMAGE_SIGNATURE,
-                    "why": format!("{} is listed under allow_unverified ({}): deployed without verification", img.display(), g.as_str()),
-                }));
-                format!("allow_unverified {}", g.as_str())
-            }
-            Coverage::None => "none".into(),
-        };
+        let coverage = covered(
+            req,
+            &source,
+            img,
+            &repository,
+            digest.as_ref(),
+            &mut checks,
+            &mut not_required,
+        )
+        .await;
         details.push(json!({
             "reference": img.display(),
             "source": img.source.to_string(),
@@ -186,6 +159,63 @@ pub async fn verify(
         }));
     }
     (checks, json!(details), not_required)
+}
+
+/// The registry's digest for the image's tag, when its rule allows resolving by tag.
+async fn tag_resolution(
+    policy: &Policy,
+    img: &ChartImage,
+    repository: &str,
+    source: &Source<'_>,
+) -> Option<Result<Digest, String>> {
+    if !wants_resolution(policy, img, repository) {
+        return None;
+    }
+    let tag = img.tag.clone().unwrap_or_else(|| "latest".into());
+    Some(
+        image::resolve(source, &Target::Tag(tag))
+            .await
+            .map(|(d, _)| d)
+            .map_err(|c| c.found),
+    )
+}
+
+/// The signature checks the image's coverage asks for (its rule's, against `digest`; none
+/// for an `allow_unverified` image, reported); what the details call the coverage.
+async fn covered(
+    req: &Request<'_>,
+    source: &Source<'_>,
+    img: &ChartImage,
+    repository: &str,
+    digest: Option<&Digest>,
+    checks: &mut Vec<Check>,
+    not_required: &mut Vec<serde_json::Value>,
+) -> String {
+    match req.policy.coverage(repository) {
+        Coverage::Rule(r) => {
+            match digest {
+                Some(d) => checks.extend(signatures(req, source, d, r, img, not_required).await),
+                None => checks.push(Check::not_run(
+                    ids::IMAGE_SIGNATURE,
+                    format!(
+                        "{}: its signatures verify with the policy's signer",
+                        img.display()
+                    ),
+                    format!("a signature by {}", r.signer().describe()),
+                    "no digest to verify signatures against (image.pinned)",
+                )),
+            }
+            format!("images rule {}", r.repository().as_str())
+        }
+        Coverage::Unverified(g) => {
+            not_required.push(json!({
+                "id": ids::IMAGE_SIGNATURE,
+                "why": format!("{} is listed under allow_unverified ({}): deployed without verification", img.display(), g.as_str()),
+            }));
+            format!("allow_unverified {}", g.as_str())
+        }
+        Coverage::None => "none".into(),
+    }
 }
 
 /// The signature and attestation checks of one image under its rule, titles naming the image.

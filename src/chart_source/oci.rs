@@ -135,21 +135,25 @@ pub async fn fetch(
     };
     fetched.package = chart_layer(client, repo, layer, &mut fetched).await?;
     if by_digest.is_some() {
-        // The version is the package's (the .prov's files: entry names it).
-        if let Some(v) = fetched
-            .package
-            .as_deref()
-            .and_then(|b| crate::chart::ChartPackage::read(b).ok())
-            .map(|p| p.metadata.version)
-        {
-            let name = fetched.name.clone().unwrap_or_default();
-            fetched.package_name = format!("{name}-{v}.tgz");
-        }
+        name_by_package(&mut fetched);
     }
     if let Some(p) = prov {
         fetched.prov = prov_layer(client, repo, p, &subject).await;
     }
     Ok(fetched)
+}
+
+/// Fetched by digest, the version is the package's: the `.prov`'s `files:` entry names it.
+fn name_by_package(fetched: &mut FetchedChart) {
+    if let Some(v) = fetched
+        .package
+        .as_deref()
+        .and_then(|b| crate::chart::ChartPackage::read(b).ok())
+        .map(|p| p.metadata.version)
+    {
+        let name = fetched.name.clone().unwrap_or_default();
+        fetched.package_name = format!("{name}-{v}.tgz");
+    }
 }
 
 /// The chart as fetched so far: nothing read beyond the manifest's digest.
