@@ -203,15 +203,71 @@ fn streams_that_are_not_yaml_or_too_big_are_refused() {
 fn the_rewrite_check_catches_an_edit_outside_the_images() {
     let r = Rendered::parse(b"kind: Pod\nspec:\n  containers:\n  - image: a\n").unwrap();
     let e = r
-        .check_rewrite(
+        .check_chunk(
+            0,
             "kind: Pod\nspec:\n  containers:\n  - image: b\n    extra: 1\n",
             &pins(&[("a", "b")]),
         )
         .unwrap_err();
     assert!(e.to_string().contains("document 0 differs"), "{e}");
-    r.check_rewrite(
+    r.check_chunk(
+        0,
         "kind: Pod\nspec:\n  containers:\n  - image: b\n",
         &pins(&[("a", "b")]),
     )
     .unwrap();
+}
+
+#[test]
+fn a_stream_of_many_documents_is_rewritten_where_its_images_are_and_nowhere_else() {
+    let mut text = String::from("# Source: c/templates/a.yaml\n");
+    for i in 0..30 {
+        if i % 7 == 3 {
+            text.push_str(&format!(
+                "---\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  containers:\n  - image: app:{}\n",
+                i % 2
+            ));
+        } else {
+            text.push_str(&format!("---\nkind: ConfigMap\ndata:\n  k: \"v{i}\"\n"));
+        }
+    }
+    let r = Rendered::parse(text.as_bytes()).unwrap();
+    assert_eq!(r.document_count(), 30);
+    let docs: Vec<(usize, &str)> = r
+        .images()
+        .iter()
+        .map(|i| (i.document, i.name.as_str()))
+        .collect();
+    assert_eq!(docs, vec![(3, "p3"), (10, "p10"), (17, "p17"), (24, "p24")]);
+    let out = r.rewrite(&pins(&[("app:0", "app@sha256:00")])).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        text.replace("image: app:0\n", "image: app@sha256:00\n")
+    );
+}
+
+#[test]
+fn a_parse_error_is_told_with_the_lines_of_the_stream() {
+    let text = "---\nkind: A\n---\nkind: B\n---\nkind: Pod\nspec:\n  containers:\n  - image: [a\n";
+    let e = Rendered::parse(text.as_bytes()).unwrap_err();
+    let ManifestError::NotYaml { document, message } = &e else {
+        panic!("{e}");
+    };
+    assert_eq!(*document, 2, "{e}");
+    // The stream's line 10 (the end of the text), not the document's.
+    assert!(message.contains("line 10"), "{message}");
+}
+
+#[test]
+fn the_rewrite_check_of_a_later_document_names_it() {
+    let text = "---\nkind: A\n---\nkind: Pod\nspec:\n  containers:\n  - image: a\n";
+    let r = Rendered::parse(text.as_bytes()).unwrap();
+    let e = r
+        .check_chunk(
+            0,
+            "---\nkind: Pod\nspec:\n  containers:\n  - image: b\n  - image: c\n",
+            &pins(&[("a", "b")]),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("document 1 differs"), "{e}");
 }
