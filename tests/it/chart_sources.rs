@@ -57,7 +57,12 @@ pub fn demo_tgz(version: &str, images: &[&str]) -> Vec<u8> {
 }
 
 /// Writes the package and a `.prov` signed by `secret` (None: no `.prov`); returns the path.
-fn package(dir: &Path, version: &str, images: &[&str], secret: Option<&[u8]>) -> PathBuf {
+pub(crate) fn package(
+    dir: &Path,
+    version: &str,
+    images: &[&str],
+    secret: Option<&[u8]>,
+) -> PathBuf {
     let path = dir.join(format!("demo-{version}.tgz"));
     std::fs::write(&path, demo_tgz(version, images)).unwrap();
     if let Some(secret) = secret {
@@ -72,7 +77,7 @@ fn package(dir: &Path, version: &str, images: &[&str], secret: Option<&[u8]>) ->
     path
 }
 
-fn keyring(dir: &Path, name: &str, public: &[u8]) -> String {
+pub(crate) fn keyring(dir: &Path, name: &str, public: &[u8]) -> String {
     let p = dir.join(name);
     std::fs::write(&p, public).unwrap();
     p.display().to_string()

@@ -979,3 +979,102 @@ fn helm_plugin_name_stripping_is_helms() {
     assert_eq!(strip_plugin_name("kakunin.tgz"), "kakunin");
     assert_eq!(strip_plugin_name("a-1-b-2.3.tar.gz"), "a-1-b");
 }
+
+/// `kakunin verify oci://…` of a chart behind Basic authentication (a front on Debian's
+/// docker-registry that refuses every request without the credentials): the credentials of
+/// `--registry-config FILE`, or of HELM_REGISTRY_CONFIG as Helm hands it to the plugin, verify
+/// it; without them (1) or with wrong ones (3) the registry's 401 stops it, named.
+#[test]
+fn verify_takes_the_credentials_of_helms_registry_config() {
+    use crate::chart_sources::{cosign_key, keyring, package, pgp_pair, push_chart, sign_keyed};
+    use crate::support::front::{Front, Rules};
+    let Some(reg) = crate::support::registry::Registry::start("verify_registry_config") else {
+        return;
+    };
+    let front = Front::start(
+        &reg.host(),
+        Rules {
+            basic: Some("dTpw".into()), // base64("u:p")
+            ..Rules::default()
+        },
+    );
+    let dir = TempDir::new("verify-registry-config");
+    let (secret, public) = pgp_pair(7);
+    let ring = keyring(dir.path(), "pub.asc", &public);
+    let tgz_path = package(dir.path(), "1.0.0", &[], Some(&secret));
+    let tgz = std::fs::read(&tgz_path).unwrap();
+    let mut prov_path = tgz_path.into_os_string();
+    prov_path.push(".prov");
+    let prov = std::fs::read(prov_path).unwrap();
+    let name = "o/charts/demo";
+    let manifest = push_chart(&reg, name, &tgz, Some(&prov));
+    let (key, pem) = cosign_key(dir.path(), "project");
+    sign_keyed(&reg, name, &manifest, &key);
+    let config_for = |file: &str, auth: &str| {
+        let p = dir.path().join(file);
+        std::fs::write(
+            &p,
+            format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, front.host()),
+        )
+        .unwrap();
+        p
+    };
+    let good = config_for("registry-config.json", "dTpw");
+    let wrong = config_for("wrong.json", "dTp4"); // base64("u:x")
+    let docker = dir.path().join("docker"); // no Docker config: only the registry config counts
+    let reference = format!("oci://{}/{name}", front.host());
+    let verify = |flag: Option<&Path>, env: Option<&Path>| {
+        let mut c = crate::common::kakunin();
+        c.args([
+            "verify",
+            &reference,
+            "--version",
+            "1.0.0",
+            "--keyring",
+            &ring,
+        ])
+        .arg("--key")
+        .arg(&pem)
+        .args(["--insecure-ignore-tlog", "--no-cache", "-o", "json"])
+        .env("DOCKER_CONFIG", &docker)
+        .env_remove("HELM_REGISTRY_CONFIG");
+        if let Some(f) = flag {
+            c.arg("--registry-config").arg(f);
+        }
+        if let Some(e) = env {
+            c.env("HELM_REGISTRY_CONFIG", e);
+        }
+        c.output().unwrap()
+    };
+    // No credentials: the registry client's own error, which chart_source/oci.rs counts as a
+    // wrong answer (1), naming what is missing.
+    let out = verify(None, None);
+    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "401 from {} asking for Basic credentials",
+            front.host()
+        )),
+        "{err}"
+    );
+    // Wrong credentials: the registry still answers 401, the chart could not be fetched (3).
+    let out = verify(Some(&wrong), None);
+    assert_eq!(code(&out), 3, "{}\n{}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("HTTP 401"), "{err}");
+    for (what, out) in [
+        ("--registry-config", verify(Some(&good), None)),
+        ("HELM_REGISTRY_CONFIG", verify(None, Some(&good))),
+    ] {
+        assert_eq!(code(&out), 0, "{what}: {}\n{}", stdout(&out), stderr(&out));
+        let r: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(
+            r["reports"][0]["details"]["manifest_digest"], manifest,
+            "{what}"
+        );
+    }
+    // The flag wins over the environment.
+    let out = verify(Some(&wrong), Some(&good));
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+}

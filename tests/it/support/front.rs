@@ -30,6 +30,9 @@ pub struct Rules {
     pub referrers_api: bool,
     /// With `referrers_api`: answer `OCI-Subject` with this instead of the subject's digest.
     pub wrong_oci_subject: Option<String>,
+    /// Require `Authorization: Basic <this>` (base64 `user:password`) on every request;
+    /// others get 401 and a `WWW-Authenticate: Basic` challenge.
+    pub basic: Option<String>,
 }
 
 #[derive(Default)]
@@ -302,6 +305,19 @@ async fn serve(
                         ),
                     )],
                     br#"{"errors":[{"code":"UNAUTHORIZED","message":"token expired or missing"}]}"#
+                        .to_vec(),
+                ));
+            }
+        }
+        if let Some(want) = &s.rules.basic {
+            if header("authorization").as_deref() != Some(format!("Basic {want}").as_str()) {
+                refusal = Some((
+                    401,
+                    vec![(
+                        "www-authenticate".to_string(),
+                        "Basic realm=\"front\"".to_string(),
+                    )],
+                    br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#
                         .to_vec(),
                 ));
             }
