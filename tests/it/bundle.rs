@@ -266,14 +266,14 @@ fn real_attestation_bundles_verify_with_the_right_signer_only() {
             (
                 "repository",
                 run_real(&r, r.identity, r.issuer, wrong_repo, r.source_ref),
-                "https://github.com/evil/fork".to_string(),
-                format!("https://github.com/{}", r.repository),
+                "source repository = https://github.com/evil/fork".to_string(),
+                format!("source repository = https://github.com/{}", r.repository),
             ),
             (
                 "ref",
                 run_real(&r, r.identity, r.issuer, r.repository, wrong_ref),
-                wrong_ref.to_string(),
-                r.source_ref.to_string(),
+                format!("source ref = {wrong_ref}"),
+                format!("source ref = {}", r.source_ref),
             ),
         ] {
             assert_eq!(

@@ -127,8 +127,8 @@ fn sigstore_python_aliases_cert_identity_and_cert_oidc_issuer() {
     fails(
         "--deny-self-hosted-runners without the claim",
         &out,
-        "github-hosted",
-        "(absent)",
+        "runner environment = github-hosted",
+        "runner environment = (absent)",
     );
 }
 
@@ -175,6 +175,7 @@ fn cosign_github_workflow_extension_flags() {
         "--certificate-oidc-issuer",
         GH_ISSUER,
     ];
+    // One `bundle.github-claims` check; a failing claim is named with what was expected and found.
     for (flag, right, wrong) in [
         ("--certificate-github-workflow-trigger", "push", "release"),
         (
@@ -199,7 +200,16 @@ fn cosign_github_workflow_extension_flags() {
         passes(flag, &js(&shared, &args));
         let mut args = base.to_vec();
         args.extend([flag, wrong]);
-        fails(flag, &js(&shared, &args), wrong, right);
+        let claim = format!(
+            "GitHub workflow {}",
+            flag.trim_start_matches("--certificate-github-workflow-")
+        );
+        fails(
+            flag,
+            &js(&shared, &args),
+            &format!("{claim} = {wrong}"),
+            &format!("{claim} = {right}"),
+        );
     }
 }
 
@@ -217,14 +227,14 @@ fn gh_owner_and_repo_say_signed_by_this_repositorys_workflows() {
     fails(
         "--owner wrong",
         &js(&shared, &["--owner", "sigstor"]),
-        "https://github.com/sigstor",
-        "https://github.com/sigstore",
+        "source repository owner = https://github.com/sigstor",
+        "source repository owner = https://github.com/sigstore",
     );
     fails(
         "--repo wrong",
         &js(&shared, &["--repo", "sigstore/sigstore-go"]),
-        "https://github.com/sigstore/sigstore-go",
-        "https://github.com/sigstore/sigstore-js",
+        "source repository (--repo) = https://github.com/sigstore/sigstore-go",
+        "source repository (--repo) = https://github.com/sigstore/sigstore-js",
     );
     // A workflow of another repository of the same owner is not this repository's.
     let out = js(&shared, &["--repo", "sigstore/sigstore"]);
@@ -451,8 +461,8 @@ fn a_github_instance_bundle_under_public_good_hints_at_instance_github() {
         fails(
             cmd,
             &out,
-            "https://github.com/actions/other",
-            "https://github.com/actions/attest-demo",
+            "source repository (--repo) = https://github.com/actions/other",
+            "source repository (--repo) = https://github.com/actions/attest-demo",
         );
     }
 }

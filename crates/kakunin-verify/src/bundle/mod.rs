@@ -481,11 +481,8 @@ pub fn verify(
                     .unwrap_or_default();
                 checks.push(unverified(policy::identity_check(identity, san.as_deref())));
                 checks.push(unverified(policy::issuer_check(issuer, iss.as_deref())));
-                checks.extend(
-                    policy::github_checks(github, &claims)
-                        .into_iter()
-                        .map(unverified),
-                );
+                let compared = policy::compare_github_claims(github, &claims);
+                checks.extend(policy::github_check(&compared).map(unverified));
             }
             return Verification {
                 checks,
@@ -529,16 +526,15 @@ pub fn verify(
                 });
             }
             checks.push(iss_check);
-            for c in policy::github_checks(github, &claims) {
-                if !c.passed() {
-                    first_error.get_or_insert(BundleError::Claim {
-                        claim: c.title.clone(),
-                        expected: c.expected.clone(),
-                        found: c.found.clone(),
-                    });
-                }
-                checks.push(c);
+            let compared = policy::compare_github_claims(github, &claims);
+            if let Some(c) = compared.iter().find(|c| !c.ok) {
+                first_error.get_or_insert(BundleError::Claim {
+                    claim: c.name.to_string(),
+                    expected: c.expected.clone(),
+                    found: c.found.clone(),
+                });
             }
+            checks.extend(policy::github_check(&compared));
             (san, iss, claims, None)
         }
         Policy::Key(key) => (

@@ -6,8 +6,9 @@
 //! whole-string regular expression, or absent as on GitHub's release attestations), and the
 //! GitHub Actions claims Fulcio writes into the certificate (source repository and owner, ref,
 //! workflow file, commit, runner environment, and the deprecated GitHub workflow extensions
-//! cosign's `--certificate-github-workflow-*` flags compare). Every element yields its own
-//! [`Check`] with expected and found.
+//! cosign's `--certificate-github-workflow-*` flags compare). The identity and the issuer are a
+//! [`Check`] each, the GitHub claims asked for one `bundle.github-claims` check naming each
+//! claim; every failure says what was expected and what was found.
 
 use regex::Regex;
 use sigstore_verify::crypto::CertificateInfo;
@@ -345,120 +346,186 @@ pub(crate) fn issuer_check(expected: &Issuer, issuer: Option<&str>) -> Check {
     }
 }
 
-/// One check per GitHub claim asked for.
-pub(crate) fn github_checks(expected: &GitHubClaims, claims: &CertificateClaims) -> Vec<Check> {
-    let mut checks = Vec::new();
-    let mut push = |title: &str, want: String, got: Option<&str>, ok: bool| {
-        checks.push(Check::pass_if(
+/// One GitHub claim asked for, compared with the certificate's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ClaimComparison {
+    /// The claim, in words (`source repository`, `runner environment`, …).
+    pub name: &'static str,
+    pub expected: String,
+    /// The certificate's value, `(absent)` when it has none.
+    pub found: String,
+    pub ok: bool,
+}
+
+impl ClaimComparison {
+    fn new(name: &'static str, expected: String, got: Option<&str>, ok: bool) -> Self {
+        ClaimComparison {
+            name,
+            expected,
+            found: found(got),
             ok,
-            ids::BUNDLE_GITHUB_CLAIMS,
-            title,
-            want,
-            found(got),
-        ));
-    };
+        }
+    }
+
+    /// `exact`: the certificate's value equals the expected one.
+    fn exact(name: &'static str, expected: String, found: Option<&str>) -> Self {
+        let ok = found == Some(expected.as_str());
+        ClaimComparison::new(name, expected, found, ok)
+    }
+
+    /// GitHub's owner and repository names: ASCII case-insensitive, as `gh` compares them.
+    fn any_case(name: &'static str, expected: String, found: Option<&str>) -> Self {
+        let ok = found.is_some_and(|f| f.eq_ignore_ascii_case(&expected));
+        ClaimComparison::new(name, expected, found, ok)
+    }
+}
+
+/// Each GitHub claim asked for, in the order of the options, compared with the certificate's.
+pub(crate) fn compare_github_claims(
+    expected: &GitHubClaims,
+    claims: &CertificateClaims,
+) -> Vec<ClaimComparison> {
+    let mut compared = source_claims(expected, claims);
+    compared.extend(gh_claims(expected, claims));
+    compared.extend(deprecated_claims(expected, &claims.deprecated_github));
+    compared
+}
+
+/// `--repository`, `--source-ref`, `--workflow`, `--source-digest`.
+fn source_claims(expected: &GitHubClaims, claims: &CertificateClaims) -> Vec<ClaimComparison> {
+    let mut compared = Vec::new();
     if let Some(repo) = &expected.repository {
-        let want = repository_uri(repo);
         let got = claims.source_repository_uri.as_deref();
-        push(
-            "source repository (certificate claim)",
-            want.clone(),
+        compared.push(ClaimComparison::exact(
+            "source repository",
+            repository_uri(repo),
             got,
-            got == Some(want.as_str()),
-        );
+        ));
     }
     if let Some(r) = &expected.source_ref {
         let got = claims.source_repository_ref.as_deref();
-        push(
-            "source ref (certificate claim)",
-            r.clone(),
-            got,
-            got == Some(r.as_str()),
-        );
+        compared.push(ClaimComparison::exact("source ref", r.clone(), got));
     }
     if let Some(w) = &expected.workflow {
         let want = w.trim_start_matches('/');
-        if want.contains("://") {
-            // A full workflow URL: compare without the ref.
-            let got = claims
+        // A full workflow URL is compared with the Build Config URI without its ref, a path
+        // with the path of it.
+        let got = if want.contains("://") {
+            claims
                 .build_config_uri
                 .as_deref()
-                .map(|u| u.split_once('@').map_or(u, |(p, _)| p));
-            push(
-                "workflow (certificate build config)",
-                want.to_string(),
-                got,
-                got == Some(want),
-            );
+                .map(|u| u.split_once('@').map_or(u, |(p, _)| p))
         } else {
-            let got = claims.workflow_path();
-            push(
-                "workflow (certificate build config)",
-                want.to_string(),
-                got,
-                got == Some(want),
-            );
-        }
+            claims.workflow_path()
+        };
+        compared.push(ClaimComparison::exact("workflow", want.to_string(), got));
     }
     if let Some(d) = &expected.source_digest {
         let want = d.to_ascii_lowercase();
         let want = want.strip_prefix("sha1:").unwrap_or(&want).to_string();
         let got = claims.source_repository_digest.as_deref();
-        push(
-            "source commit (certificate claim)",
-            want.clone(),
-            got,
-            got == Some(want.as_str()),
-        );
+        compared.push(ClaimComparison::exact("source commit", want, got));
     }
+    compared
+}
+
+/// `gh attestation verify`'s `--owner`, `--repo` and `--deny-self-hosted-runners`.
+fn gh_claims(expected: &GitHubClaims, claims: &CertificateClaims) -> Vec<ClaimComparison> {
+    let mut compared = Vec::new();
     if let Some(owner) = &expected.owner {
         let want = format!("https://github.com/{}", owner.trim_matches('/'));
         let got = claims.source_repository_owner_uri.as_deref();
-        push(
-            "source repository owner (certificate claim, --owner)",
-            want.clone(),
+        compared.push(ClaimComparison::any_case(
+            "source repository owner",
+            want,
             got,
-            got.is_some_and(|g| g.eq_ignore_ascii_case(&want)),
-        );
+        ));
     }
     if let Some(repo) = &expected.repo {
         let want = format!("https://github.com/{}", repo.trim_matches('/'));
         let got = claims.source_repository_uri.as_deref();
-        push(
-            "source repository (certificate claim, --repo)",
-            want.clone(),
+        compared.push(ClaimComparison::any_case(
+            "source repository (--repo)",
+            want,
             got,
-            got.is_some_and(|g| g.eq_ignore_ascii_case(&want)),
-        );
+        ));
     }
     if expected.github_hosted_runner {
         let got = claims.runner_environment.as_deref();
-        push(
-            "runner environment (certificate claim, --deny-self-hosted-runners)",
+        compared.push(ClaimComparison::exact(
+            "runner environment",
             "github-hosted".to_string(),
             got,
-            got == Some("github-hosted"),
-        );
+        ));
     }
-    let old = &claims.deprecated_github;
-    for (flag, want, got) in [
-        ("trigger", &expected.workflow_trigger, &old.trigger),
-        ("sha", &expected.workflow_sha, &old.sha),
-        ("name", &expected.workflow_name, &old.name),
-        ("repository", &expected.workflow_repository, &old.repository),
-        ("ref", &expected.workflow_ref, &old.reference),
-    ] {
-        if let Some(want) = want {
-            let got = got.as_deref();
-            push(
-                &format!("GitHub workflow {flag} (deprecated certificate extension)"),
-                want.clone(),
-                got,
-                got == Some(want.as_str()),
-            );
-        }
+    compared
+}
+
+/// cosign's `--certificate-github-workflow-*`: the deprecated extensions, exactly.
+fn deprecated_claims(
+    expected: &GitHubClaims,
+    old: &DeprecatedGitHubClaims,
+) -> Vec<ClaimComparison> {
+    [
+        (
+            "GitHub workflow trigger",
+            &expected.workflow_trigger,
+            &old.trigger,
+        ),
+        ("GitHub workflow sha", &expected.workflow_sha, &old.sha),
+        ("GitHub workflow name", &expected.workflow_name, &old.name),
+        (
+            "GitHub workflow repository",
+            &expected.workflow_repository,
+            &old.repository,
+        ),
+        (
+            "GitHub workflow ref",
+            &expected.workflow_ref,
+            &old.reference,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, want, got)| {
+        let want = want.as_ref()?;
+        Some(ClaimComparison::exact(name, want.clone(), got.as_deref()))
+    })
+    .collect()
+}
+
+/// The one `bundle.github-claims` check of the compared claims (None when none was asked for):
+/// its title names every claim; expected and found say `claim = value` for each failing claim,
+/// or for every claim when all match.
+pub(crate) fn github_check(compared: &[ClaimComparison]) -> Option<Check> {
+    if compared.is_empty() {
+        return None;
     }
-    checks
+    let names: Vec<&str> = compared.iter().map(|c| c.name).collect();
+    let title = format!(
+        "GitHub claims of the signing certificate: {}",
+        names.join(", ")
+    );
+    let failing: Vec<&ClaimComparison> = compared.iter().filter(|c| !c.ok).collect();
+    let shown: Vec<&ClaimComparison> = if failing.is_empty() {
+        compared.iter().collect()
+    } else {
+        failing
+    };
+    let list = |value: fn(&ClaimComparison) -> &str| {
+        shown
+            .iter()
+            .map(|c| format!("{} = {}", c.name, value(c)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let ok = compared.iter().all(|c| c.ok);
+    Some(Check::pass_if(
+        ok,
+        ids::BUNDLE_GITHUB_CLAIMS,
+        title,
+        list(|c| c.expected.as_str()),
+        list(|c| c.found.as_str()),
+    ))
 }
 
 /// `OWNER/REPO` → `https://github.com/OWNER/REPO`; a URL is kept as given (without a trailing
@@ -509,7 +576,7 @@ mod tests {
     }
 
     #[test]
-    fn github_claim_checks_name_expected_and_found() {
+    fn github_claims_are_one_check_naming_each_failing_claim() {
         let claims = CertificateClaims {
             source_repository_uri: Some("https://github.com/o/r".into()),
             source_repository_ref: Some("refs/tags/v1".into()),
@@ -521,18 +588,59 @@ mod tests {
             workflow: Some(".github/workflows/x.yaml".into()),
             ..Default::default()
         };
-        let checks = github_checks(&expected, &claims);
-        assert_eq!(checks.len(), 3);
-        assert!(!checks[0].passed());
-        assert_eq!(checks[0].expected, "https://github.com/o/other");
-        assert_eq!(checks[0].found, "https://github.com/o/r");
-        assert!(checks[1].passed());
-        assert!(!checks[2].passed());
-        assert_eq!(checks[2].found, NONE);
+        let compared = compare_github_claims(&expected, &claims);
+        let each: Vec<_> = compared
+            .iter()
+            .map(|c| (c.name, c.expected.as_str(), c.found.as_str(), c.ok))
+            .collect();
+        assert_eq!(
+            each,
+            [
+                (
+                    "source repository",
+                    "https://github.com/o/other",
+                    "https://github.com/o/r",
+                    false
+                ),
+                ("source ref", "refs/tags/v1", "refs/tags/v1", true),
+                ("workflow", ".github/workflows/x.yaml", NONE, false),
+            ]
+        );
+        let check = github_check(&compared).expect("claims were asked for");
+        assert!(!check.passed());
+        assert_eq!(check.id, ids::BUNDLE_GITHUB_CLAIMS);
+        assert_eq!(
+            check.title,
+            "GitHub claims of the signing certificate: source repository, source ref, workflow"
+        );
+        assert_eq!(
+            check.expected,
+            "source repository = https://github.com/o/other; workflow = .github/workflows/x.yaml"
+        );
+        assert_eq!(
+            check.found,
+            format!("source repository = https://github.com/o/r; workflow = {NONE}")
+        );
+        // All matching: one passing check listing every claim.
+        let right = GitHubClaims {
+            repository: Some("o/r".into()),
+            source_ref: Some("refs/tags/v1".into()),
+            ..Default::default()
+        };
+        let check = github_check(&compare_github_claims(&right, &claims)).unwrap();
+        assert!(check.passed());
+        assert_eq!(
+            check.expected,
+            "source repository = https://github.com/o/r; source ref = refs/tags/v1"
+        );
+        assert_eq!(check.found, check.expected);
+        // Nothing asked: no check.
+        let none = compare_github_claims(&GitHubClaims::default(), &claims);
+        assert!(github_check(&none).is_none());
     }
 
     #[test]
-    fn gh_and_cosign_claims_fail_with_expected_and_found() {
+    fn gh_and_cosign_claims_fail_each_with_expected_and_found() {
         let claims = CertificateClaims {
             source_repository_uri: Some("https://github.com/O/R".into()),
             source_repository_owner_uri: Some("https://github.com/O".into()),
@@ -551,19 +659,31 @@ mod tests {
             workflow_ref: Some("refs/tags/v1".into()),
             ..Default::default()
         };
-        let checks = github_checks(&expected, &claims);
-        assert_eq!(checks.len(), 5);
-        assert!(checks[0].passed() && checks[1].passed(), "{checks:?}");
-        assert!(!checks[2].passed());
+        let compared = compare_github_claims(&expected, &claims);
+        assert_eq!(compared.len(), 5);
+        // Owner and repository names compare case-insensitively, as gh's do.
+        assert!(compared[0].ok && compared[1].ok, "{compared:?}");
+        let failing: Vec<_> = compared[2..]
+            .iter()
+            .map(|c| (c.name, c.expected.as_str(), c.found.as_str(), c.ok))
+            .collect();
         assert_eq!(
-            (checks[2].expected.as_str(), checks[2].found.as_str()),
-            ("github-hosted", "self-hosted")
+            failing,
+            [
+                ("runner environment", "github-hosted", "self-hosted", false),
+                ("GitHub workflow trigger", "release", "push", false),
+                ("GitHub workflow ref", "refs/tags/v1", NONE, false),
+            ]
         );
+        let check = github_check(&compared).unwrap();
+        assert!(!check.passed());
         assert_eq!(
-            (checks[3].expected.as_str(), checks[3].found.as_str()),
-            ("release", "push")
+            check.found,
+            format!(
+                "runner environment = self-hosted; GitHub workflow trigger = push; \
+                 GitHub workflow ref = {NONE}"
+            )
         );
-        assert_eq!(checks[4].found, NONE);
     }
 
     #[test]
