@@ -8,6 +8,7 @@
 //! and immutable files (release assets, blobs by digest) skip the network.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::digest::{Algorithm, Digest};
@@ -27,19 +28,20 @@ pub fn default_dir() -> Option<PathBuf> {
     Some(user_cache_dir()?.join("kakunin"))
 }
 
-/// The user's cache directory as the XDG base directory specification defines it:
-/// `$XDG_CACHE_HOME` when set to an absolute path (a relative one is invalid and ignored), else
-/// `$HOME/.cache`. Every cache kakunin keeps (fetched files, refreshed trusted roots) is under it.
+/// The user's cache directory, resolved once per process by `etcetera`'s base strategy: on
+/// Linux, macOS and the other Unixes the XDG base directory specification (`$XDG_CACHE_HOME`
+/// when set to an absolute path, a relative one being invalid and ignored, else
+/// `$HOME/.cache`), on Windows the local application data folder. Every cache kakunin keeps
+/// (fetched files, refreshed trusted roots) is under it. `None` when there is no home
+/// directory (or only a relative one).
 pub fn user_cache_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        let p = PathBuf::from(d);
-        if p.is_absolute() {
-            return Some(p);
-        }
-    }
-    std::env::var_os("HOME")
-        .filter(|v| !v.is_empty())
-        .map(|h| PathBuf::from(h).join(".cache"))
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        use etcetera::BaseStrategy;
+        let strategy = etcetera::choose_base_strategy().ok()?;
+        Some(strategy.cache_dir()).filter(|d| d.is_absolute())
+    })
+    .clone()
 }
 
 impl Cache {

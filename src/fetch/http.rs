@@ -10,15 +10,15 @@
 //!   attempt to the last body byte of the last one, waits between attempts included);
 //! - a size cap per kind of file ([`Kind::cap`]): a `Content-Length` above it is refused before
 //!   reading, and a body that grows past it is cut off, so memory stays bounded;
-//! - retries with exponential backoff on connection errors, timeouts, truncated bodies and 5xx,
-//!   never on 4xx or on a policy refusal, and never past the deadline; the error says how many
-//!   attempts were made;
+//! - retries with exponential backoff (`backon`) on connection errors, timeouts, truncated
+//!   bodies and 5xx, never on 4xx or on a policy refusal, and never past the deadline (a wait
+//!   that would end after it is not started); the error says how many attempts were made;
 //! - `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` from the environment are honoured (reqwest's
 //!   system proxy support).
 //!
 //! Nothing here interprets what it downloads: bytes come back with the URL they came from.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -275,46 +275,60 @@ impl Http {
         progress: &dyn Progress,
         deadline: Instant,
     ) -> Result<Response, FetchError> {
-        let mut attempts = 0u32;
-        loop {
-            attempts += 1;
-            let result = self
+        use backon::Retryable;
+        // Retried: transient errors, and 5xx answers (carried as errors to backon, then
+        // given back as the answer they were once the retries are over).
+        enum Attempt {
+            Failed(FetchError),
+            ServerError(Response),
+        }
+        let attempts = &AtomicU32::new(0);
+        let (method, headers) = (&method, &headers);
+        let attempt = || async move {
+            attempts.fetch_add(1, Ordering::Relaxed);
+            let once = self
                 .once(
-                    &method,
+                    method,
                     url.as_url(),
                     kind,
-                    &headers,
+                    headers,
                     body,
                     progress,
                     deadline,
                 )
                 .await;
-            let retryable = match &result {
-                Ok(r) => r.status.is_server_error(),
-                Err(e) => e.is_transient(),
-            };
-            if !retryable {
-                return result;
+            match once {
+                Ok(r) if r.status.is_server_error() => Err(Attempt::ServerError(r)),
+                Ok(r) => Ok(r),
+                Err(e) => Err(Attempt::Failed(e)),
             }
-            let wait = self
-                .config
-                .backoff
-                .saturating_mul(1 << (attempts - 1).min(16));
-            let in_time = Instant::now()
-                .checked_add(wait)
-                .is_some_and(|t| t < deadline);
-            if attempts > self.config.retries || !in_time {
-                let error = match result {
-                    Ok(r) => FetchError::Status {
-                        url: url.to_string(),
-                        status: r.status.as_u16(),
-                    },
-                    Err(e) => e,
-                };
-                return Err(error.after_attempts(attempts));
-            }
-            tokio::time::sleep(wait).await;
-        }
+        };
+        let backoff = backon::ExponentialBuilder::new()
+            .with_min_delay(self.config.backoff)
+            .with_factor(2.0)
+            .without_max_delay()
+            .with_max_times(self.config.retries as usize);
+        let result = attempt
+            .retry(backoff)
+            .when(|a| match a {
+                Attempt::Failed(e) => e.is_transient(),
+                Attempt::ServerError(_) => true,
+            })
+            // No wait that would end past the deadline: the last answer is the error then.
+            .adjust(|_, wait| {
+                wait.filter(|w| Instant::now().checked_add(*w).is_some_and(|t| t < deadline))
+            })
+            .await;
+        let error = match result {
+            Ok(r) => return Ok(r),
+            Err(Attempt::Failed(e)) if !e.is_transient() => return Err(e),
+            Err(Attempt::Failed(e)) => e,
+            Err(Attempt::ServerError(r)) => FetchError::Status {
+                url: url.to_string(),
+                status: r.status.as_u16(),
+            },
+        };
+        Err(error.after_attempts(attempts.load(Ordering::Relaxed)))
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -9,8 +9,8 @@ use sigstore_trust_root::TrustedRoot;
 
 use crate::trust::{Instance, Trust, TrustError};
 
-/// Where `kakunin trust-root update` keeps refreshed roots: `$XDG_CACHE_HOME/kakunin/trust`
-/// (or `~/.cache/kakunin/trust`).
+/// Where `kakunin trust-root update` keeps refreshed roots: `kakunin/trust` in the user's
+/// cache directory ([`super::cache::user_cache_dir`]: `$XDG_CACHE_HOME`, or `~/.cache`).
 pub fn cache_dir() -> Option<PathBuf> {
     Some(
         super::cache::user_cache_dir()?
@@ -22,7 +22,9 @@ pub fn cache_dir() -> Option<PathBuf> {
 /// Why a TUF refresh failed.
 #[derive(Debug, thiserror::Error)]
 pub enum UpdateError {
-    #[error("no cache directory: neither XDG_CACHE_HOME nor HOME is set")]
+    #[error(
+        "no cache directory: XDG_CACHE_HOME is not an absolute path and there is no home directory"
+    )]
     NoCacheDir,
     #[error("cannot write {path}: {source}")]
     Write {
