@@ -20,6 +20,7 @@ pub mod chart_verify;
 pub mod credentials;
 pub mod deployed;
 pub mod fetch;
+pub mod fuzz;
 pub mod image;
 pub mod inspect;
 pub mod ops;

@@ -184,6 +184,23 @@ fn check_inside(dir: &Path, path: &Path) -> Result<bool, String> {
     }
 }
 
+impl KitManifest {
+    /// Parses `kit.json`'s bytes: strict JSON (a key twice, at any depth, is refused, so no
+    /// reader of this kit.json can see another manifest than this one), bounded, of format
+    /// [`KIT_FORMAT`]. The error says why, for [`Kit::open`] to name the file.
+    pub fn parse(bytes: &[u8]) -> Result<KitManifest, String> {
+        let manifest: KitManifest = crate::strict_json::from_slice(bytes, MAX_KIT_JSON_BYTES)
+            .map_err(|e| format!("not a kakunin kit.json: {e}"))?;
+        if manifest.format != KIT_FORMAT {
+            return Err(format!(
+                "expected format {KIT_FORMAT}, found {}",
+                manifest.format
+            ));
+        }
+        Ok(manifest)
+    }
+}
+
 impl Kit {
     /// Opens a kit directory and checks `kit.json`: a regular file (not a link), strict JSON of
     /// format 1 (a key written twice is refused), each URL and path listed once, one file for
@@ -202,16 +219,7 @@ impl Kit {
         }
         let bytes = crate::limits::read_file_capped(&json_path, MAX_KIT_JSON_BYTES)
             .map_err(|e| kit_err(&json_path, e.to_string()))?;
-        // Strict JSON: a key twice (at any depth) is refused, so no reader of this kit.json
-        // can see another manifest than this one.
-        let manifest: KitManifest = crate::strict_json::from_slice(&bytes, MAX_KIT_JSON_BYTES)
-            .map_err(|e| kit_err(&json_path, format!("not a kakunin kit.json: {e}")))?;
-        if manifest.format != KIT_FORMAT {
-            return Err(kit_err(
-                &json_path,
-                format!("expected format {KIT_FORMAT}, found {}", manifest.format),
-            ));
-        }
+        let manifest = KitManifest::parse(&bytes).map_err(|why| kit_err(&json_path, why))?;
         let mut by_url = BTreeMap::new();
         let mut paths = BTreeMap::new();
         let mut roles = BTreeMap::new();

@@ -911,7 +911,7 @@ fn check_digest(blob: &Blob, want: &Digest, what: &str) -> Result<(), FetchError
 /// A kit file whose bytes are not those `kit.json` records, and that does not parse, is reported
 /// as the mismatch it is ([`FetchError::KitDigest`]): it was present but tampered with, so the
 /// check that needed it fails rather than being left "could not run".
-fn parse_doc(blob: &Blob) -> Result<ManifestDoc, FetchError> {
+pub(crate) fn parse_doc(blob: &Blob) -> Result<ManifestDoc, FetchError> {
     crate::strict_json::from_slice(&blob.bytes, crate::limits::MAX_MANIFEST_BYTES).map_err(|e| {
         match &blob.source {
             crate::fetch::Source::Kit {

@@ -18,6 +18,7 @@ mod download;
 mod emit_values;
 mod evidence;
 mod fetch;
+mod fuzz_corpus;
 mod helm_plugin;
 mod house;
 mod kit;

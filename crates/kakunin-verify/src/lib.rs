@@ -18,6 +18,7 @@ pub mod check;
 pub mod cosign;
 pub mod digest;
 pub mod exit;
+pub mod fuzz;
 pub mod helm_values;
 pub mod limits;
 pub mod manifests;
