@@ -367,7 +367,7 @@ fn run_helper(
         // On Unix the program is looked up in the child's PATH when one is set.
         cmd.env("PATH", p);
     }
-    let mut child = cmd
+    let child = cmd
         .arg("get")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -377,6 +377,17 @@ fn run_helper(
             std::io::ErrorKind::NotFound => format!("{program} is not on PATH"),
             _ => format!("{program} could not be started: {e}"),
         })?;
+    let (status, stdout, stderr) = converse(child, server, timeout)?;
+    helper_answer(status, &stdout, &stderr)
+}
+
+/// Writes `server` to the helper, reads its output (capped) and waits for it to exit, within
+/// `timeout`; a helper that writes past the cap or does not exit in time is killed.
+fn converse(
+    mut child: std::process::Child,
+    server: &str,
+    timeout: Duration,
+) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>), String> {
     let mut stdin = child.stdin.take();
     let server = server.to_string();
     let writer = std::thread::spawn(move || {
@@ -401,6 +412,7 @@ fn run_helper(
         let _ = err_tx.send(stderr.map(|e| read_capped(e, 4096)).unwrap_or_default());
     });
     let started = Instant::now();
+    let too_long = || format!("its answer is longer than {HELPER_OUTPUT_CAP} bytes");
     let status = loop {
         if answer.is_none() {
             answer = out_rx.try_recv().ok();
@@ -409,9 +421,7 @@ fn run_helper(
             // It writes on past the cap: it is not answering `get`.
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!(
-                "its answer is longer than {HELPER_OUTPUT_CAP} bytes"
-            ));
+            return Err(too_long());
         }
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -435,11 +445,24 @@ fn run_helper(
     let (stderr, _) = err_rx
         .recv_timeout(Duration::from_millis(100))
         .unwrap_or_default();
+    // A failure says what the helper said; a success past the cap is refused.
+    if over && status.success() {
+        return Err(too_long());
+    }
+    Ok((status, stdout, stderr))
+}
+
+/// What a helper's exit status and output mean: credentials, "none stored" or an error.
+fn helper_answer(
+    status: std::process::ExitStatus,
+    stdout: &[u8],
+    stderr: &[u8],
+) -> Result<Option<(String, String)>, String> {
     if !status.success() {
-        if String::from_utf8_lossy(&stdout).contains(NOT_FOUND) {
+        if String::from_utf8_lossy(stdout).contains(NOT_FOUND) {
             return Ok(None);
         }
-        let said = match (first_line(&stdout), first_line(&stderr)) {
+        let said = match (first_line(stdout), first_line(stderr)) {
             (o, e) if o.is_empty() && e.is_empty() => "nothing".to_string(),
             (o, e) if e.is_empty() => format!("{o:?}"),
             (o, e) if o.is_empty() => format!("{e:?}"),
@@ -447,12 +470,7 @@ fn run_helper(
         };
         return Err(format!("it failed ({status}) and said {said}"));
     }
-    if over {
-        return Err(format!(
-            "its answer is longer than {HELPER_OUTPUT_CAP} bytes"
-        ));
-    }
-    let reply: HelperReply = crate::strict_json::from_slice(&stdout, HELPER_OUTPUT_CAP)
+    let reply: HelperReply = crate::strict_json::from_slice(stdout, HELPER_OUTPUT_CAP)
         .map_err(|e| format!("its answer is not {{\"Username\", \"Secret\"}} JSON: {e}"))?;
     if reply.username == "<token>" {
         return Err(

@@ -361,32 +361,7 @@ impl Http {
         let status = resp.status();
         let final_url = resp.url().clone();
         let resp_headers = resp.headers().clone();
-        // reqwest hands back, unfollowed, a redirect to a scheme it does not speak (`file:`…):
-        // that is a refused redirect too, said as such.
-        if status.is_redirection() {
-            let location = resp_headers
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|l| final_url.join(l).ok());
-            if let Some(next) = location {
-                if let Err(refusal) = self.policy.check(&next) {
-                    return Err(FetchError::Redirect {
-                        url: url.to_string(),
-                        reason: refusal.to_string(),
-                    });
-                }
-            }
-        }
-        if let Some(len) = resp.content_length() {
-            if len > cap {
-                return Err(FetchError::TooLarge {
-                    url: url.to_string(),
-                    kind: kind.name(),
-                    max: cap,
-                    found: format!("Content-Length {len}"),
-                });
-            }
-        }
+        self.check_answer(url, &resp, kind, cap)?;
         let what = final_url
             .path()
             .rsplit('/')
@@ -402,6 +377,66 @@ impl Http {
             }
         }
         let _finish = Finish(progress, &what);
+        let body = self
+            .read_body(url, &mut resp, kind, cap, deadline, |n| {
+                progress.advance(&what, n)
+            })
+            .await?;
+        Ok(Response {
+            url: final_url,
+            status,
+            headers: resp_headers,
+            body,
+        })
+    }
+
+    /// What an answer's head alone refuses: a redirect to a scheme reqwest does not speak
+    /// (`file:`…), handed back unfollowed, is a refused redirect, said as such; a
+    /// `Content-Length` above the cap is refused before reading.
+    fn check_answer(
+        &self,
+        url: &Url,
+        resp: &reqwest::Response,
+        kind: Kind,
+        cap: u64,
+    ) -> Result<(), FetchError> {
+        if resp.status().is_redirection() {
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| resp.url().join(l).ok());
+            if let Some(next) = location {
+                if let Err(refusal) = self.policy.check(&next) {
+                    return Err(FetchError::Redirect {
+                        url: url.to_string(),
+                        reason: refusal.to_string(),
+                    });
+                }
+            }
+        }
+        match resp.content_length() {
+            Some(len) if len > cap => Err(FetchError::TooLarge {
+                url: url.to_string(),
+                kind: kind.name(),
+                max: cap,
+                found: format!("Content-Length {len}"),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The body, chunk by chunk, cut off past `cap` bytes or at the deadline; `advance` is
+    /// told each chunk's size.
+    async fn read_body(
+        &self,
+        url: &Url,
+        resp: &mut reqwest::Response,
+        kind: Kind,
+        cap: u64,
+        deadline: Instant,
+        advance: impl Fn(u64),
+    ) -> Result<Vec<u8>, FetchError> {
         let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0).min(cap) as usize);
         loop {
             let chunk = match tokio::time::timeout_at(deadline, resp.chunk()).await {
@@ -416,7 +451,7 @@ impl Http {
                         other => other,
                     });
                 }
-                Ok(Ok(None)) => break,
+                Ok(Ok(None)) => return Ok(body),
                 Ok(Ok(Some(c))) => c,
             };
             if body.len() as u64 + chunk.len() as u64 > cap {
@@ -430,15 +465,9 @@ impl Http {
             self.stats
                 .bytes
                 .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-            progress.advance(&what, chunk.len() as u64);
+            advance(chunk.len() as u64);
             body.extend_from_slice(&chunk);
         }
-        Ok(Response {
-            url: final_url,
-            status,
-            headers: resp_headers,
-            body,
-        })
     }
 
     fn timeout(&self, url: &Url) -> FetchError {

@@ -777,40 +777,65 @@ impl RegistryClient {
         push: bool,
         deadline: tokio::time::Instant,
     ) -> Result<HeaderValue, FetchError> {
-        let err = |reason: String| FetchError::Registry {
-            registry: repo.registry.clone(),
-            reason,
-        };
+        let err = |reason: String| registry_error(repo, reason);
         let (scheme, params) = parse_challenge(challenge).ok_or_else(|| {
             err(format!(
                 "401 without a usable WWW-Authenticate challenge: {challenge:?}"
             ))
         })?;
         if scheme.eq_ignore_ascii_case("basic") {
-            let host = contacted.host_port();
-            let why = if may_carry_credentials(contacted) {
-                format!("the Docker config has none for {host}")
-            } else {
-                format!("credentials are never sent over plain HTTP to {host}")
-            };
-            let b = self
-                .credentials
-                .for_url(contacted)
-                .map_err(|e| err(e.to_string()))?
-                .ok_or_else(|| {
-                err(format!(
-                    "401 from {host} asking for Basic credentials, and {why} (credentials go only to the exact host they are stored for)"
-                ))
-            })?;
-            return b
-                .basic()
-                .ok_or_else(|| err("the Docker config's credential is not a header value".into()));
+            return self.basic_authorization(repo, contacted);
         }
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(err(format!(
                 "unsupported auth scheme {scheme:?}: expected Bearer or Basic"
             )));
         }
+        let token_url = self.token_url(repo, &params, push)?;
+        let token = self
+            .fetch_token(repo, contacted, &token_url, deadline)
+            .await?;
+        if let Ok(mut tokens) = self.tokens.lock() {
+            tokens.insert(token_key.to_string(), token.clone());
+        }
+        HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| err(e.to_string()))
+    }
+
+    /// Basic: the Docker config's credentials for `contacted`'s exact host, and only over
+    /// https or to loopback.
+    fn basic_authorization(
+        &self,
+        repo: &Repo,
+        contacted: &RequestUrl,
+    ) -> Result<HeaderValue, FetchError> {
+        let err = |reason: String| registry_error(repo, reason);
+        let host = contacted.host_port();
+        let why = if may_carry_credentials(contacted) {
+            format!("the Docker config has none for {host}")
+        } else {
+            format!("credentials are never sent over plain HTTP to {host}")
+        };
+        let b = self
+            .credentials
+            .for_url(contacted)
+            .map_err(|e| err(e.to_string()))?
+            .ok_or_else(|| {
+                err(format!(
+                    "401 from {host} asking for Basic credentials, and {why} (credentials go only to the exact host they are stored for)"
+                ))
+            })?;
+        b.basic()
+            .ok_or_else(|| err("the Docker config's credential is not a header value".into()))
+    }
+
+    /// The Bearer challenge's realm, under the URL policy, asked for this repository's scope.
+    fn token_url(
+        &self,
+        repo: &Repo,
+        params: &HashMap<String, String>,
+        push: bool,
+    ) -> Result<RequestUrl, FetchError> {
+        let err = |reason: String| registry_error(repo, reason);
         let realm = params
             .get("realm")
             .ok_or_else(|| err("Bearer challenge without a realm".into()))?;
@@ -820,27 +845,37 @@ impl RegistryClient {
             .policy()
             .parse(realm)
             .map_err(|e| err(format!("token realm: {e}")))?;
-        let token_url = {
-            let mut u = token_url.as_url().clone();
-            {
-                let mut q = u.query_pairs_mut();
-                if let Some(s) = params.get("service") {
-                    q.append_pair("service", s);
-                }
-                let actions = if push { "pull,push" } else { "pull" };
-                q.append_pair(
-                    "scope",
-                    &format!("repository:{}:{actions}", repo.repository),
-                );
+        let mut u = token_url.as_url().clone();
+        {
+            let mut q = u.query_pairs_mut();
+            if let Some(s) = params.get("service") {
+                q.append_pair("service", s);
             }
-            self.fetcher.check(&u)?
-        };
+            let actions = if push { "pull,push" } else { "pull" };
+            q.append_pair(
+                "scope",
+                &format!("repository:{}:{actions}", repo.repository),
+            );
+        }
+        self.fetcher.check(&u)
+    }
+
+    /// Asks the token realm for a token, with the Docker config's credentials for the realm's
+    /// host when the registry contacted may receive credentials (a token obtained with them
+    /// is itself one).
+    async fn fetch_token(
+        &self,
+        repo: &Repo,
+        contacted: &RequestUrl,
+        token_url: &RequestUrl,
+        deadline: tokio::time::Instant,
+    ) -> Result<String, FetchError> {
+        let err = |reason: String| registry_error(repo, reason);
         let mut headers = HeaderMap::new();
-        // A token obtained with credentials is itself one: only for a registry it may reach.
         if may_carry_credentials(contacted) {
             let secret = self
                 .credentials
-                .for_url(&token_url)
+                .for_url(token_url)
                 .map_err(|e| err(e.to_string()))?;
             if let Some(v) = secret.and_then(|s| s.basic()) {
                 headers.insert(AUTHORIZATION, v);
@@ -850,7 +885,7 @@ impl RegistryClient {
             .fetcher
             .http()
             .request(
-                &token_url,
+                token_url,
                 Kind::Small,
                 headers,
                 self.fetcher.progress(),
@@ -872,15 +907,17 @@ impl RegistryClient {
         }
         let t: Token = serde_json::from_slice(&resp.body)
             .map_err(|e| err(format!("token response from {token_url} is not JSON: {e}")))?;
-        let token = t
-            .token
+        t.token
             .or(t.access_token)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| err(format!("token response from {token_url} holds no token")))?;
-        if let Ok(mut tokens) = self.tokens.lock() {
-            tokens.insert(token_key.to_string(), token.clone());
-        }
-        HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| err(e.to_string()))
+            .ok_or_else(|| err(format!("token response from {token_url} holds no token")))
+    }
+}
+
+fn registry_error(repo: &Repo, reason: String) -> FetchError {
+    FetchError::Registry {
+        registry: repo.registry.clone(),
+        reason,
     }
 }
 

@@ -249,15 +249,17 @@ fn read_envelope_file(path: &Path) -> Result<Result<Envelope, String>, FilesErro
     })
 }
 
-fn verify_line(
-    inputs: &Inputs<'_>,
-    line: &Line,
-    envelope_file: Option<&Result<Envelope, String>>,
-) -> (Vec<Check>, serde_json::Value) {
+/// What one line of a `.intoto.jsonl` yields: its checks and its JSON details.
+type LineReport = (Vec<Check>, serde_json::Value);
+
+/// The Sigstore bundle a line holds, or the report of a line that cannot be verified offline
+/// (a bare envelope, an envelope without its log entry) or whose bundle does not parse.
+fn line_bundle(line: &Line) -> Result<sigstore_types::Bundle, LineReport> {
+    let shape = || json!({ "shape": line.shape() });
     let json = match line {
         Line::Bundle { json, .. } => json,
         Line::Envelope(_) => {
-            return (
+            return Err((
                 vec![Check::not_run(
                     ids::BUNDLE_SIGNATURE,
                     SIGNATURE_TITLE,
@@ -265,11 +267,11 @@ fn verify_line(
                     "a bare DSSE envelope without certificate: it can only be verified with the \
                      .sigstore bundle it was taken from (--bundle X.sigstore --envelope X.intoto.jsonl)",
                 )],
-                json!({ "shape": line.shape() }),
-            );
+                shape(),
+            ));
         }
         Line::EnvelopeWithCertificate { .. } => {
-            return (
+            return Err((
                 vec![Check::not_run(
                     ids::BUNDLE_SIGNATURE,
                     SIGNATURE_TITLE,
@@ -279,23 +281,31 @@ fn verify_line(
                      slsa-github-generator): missing the Rekor entry, which kakunin does not look \
                      up online; use a Sigstore bundle of this attestation",
                 )],
-                json!({ "shape": line.shape() }),
-            );
+                shape(),
+            ));
         }
     };
-    let parsed = match bundle::parse_bundle(json) {
+    bundle::parse_bundle(json).map_err(|e| {
+        (
+            vec![Check::fail(
+                ids::BUNDLE_SIGNATURE,
+                SIGNATURE_TITLE,
+                "a valid Sigstore bundle",
+                e.to_string(),
+            )],
+            shape(),
+        )
+    })
+}
+
+fn verify_line(
+    inputs: &Inputs<'_>,
+    line: &Line,
+    envelope_file: Option<&Result<Envelope, String>>,
+) -> LineReport {
+    let parsed = match line_bundle(line) {
         Ok(b) => b,
-        Err(e) => {
-            return (
-                vec![Check::fail(
-                    ids::BUNDLE_SIGNATURE,
-                    SIGNATURE_TITLE,
-                    "a valid Sigstore bundle",
-                    e.to_string(),
-                )],
-                json!({ "shape": line.shape() }),
-            );
-        }
+        Err(report) => return report,
     };
     let Some(artifact) = artifact_for(inputs.subject, line.envelope()) else {
         return (
@@ -327,12 +337,7 @@ fn verify_line(
     };
     let file_envelope = match envelope_file {
         Some(Err(e)) => {
-            checks.push(Check::fail(
-                ids::ATTESTATION_ENVELOPE,
-                "the .intoto.jsonl envelope is the bundle's dsseEnvelope",
-                "a DSSE envelope (or a bundle holding one)",
-                e.clone(),
-            ));
+            checks.push(unreadable_envelope_file(e));
             None
         }
         Some(Ok(e)) => Some(e),
@@ -353,6 +358,16 @@ fn verify_line(
     }
     details["verified_bundle"] = verified.details();
     (checks, details)
+}
+
+/// `attestation.envelope` when the `--envelope` file could not be read as an envelope.
+fn unreadable_envelope_file(why: &str) -> Check {
+    Check::fail(
+        ids::ATTESTATION_ENVELOPE,
+        "the .intoto.jsonl envelope is the bundle's dsseEnvelope",
+        "a DSSE envelope (or a bundle holding one)",
+        why,
+    )
 }
 
 /// The artifact to bind the bundle to: a digest the statement's subjects use (sha256 when one

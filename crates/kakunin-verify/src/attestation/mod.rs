@@ -278,30 +278,34 @@ fn evaluate(envelope: &Envelope, signer: Signer, request: &Request<'_>) -> Evalu
         }
     }
     if statement.is_none() {
-        for (id, title, expected) in [
-            (
-                ids::ATTESTATION_SUBJECT,
-                "statement subjects include the artifact",
-                request.subject.describe(),
-            ),
-            (
-                ids::ATTESTATION_PREDICATE_TYPE,
-                "predicateType is the expected one",
-                request.policy.predicate_type.clone(),
-            ),
-        ] {
-            checks.push(Check::not_run(
-                id,
-                title,
-                expected,
-                "no statement could be decoded",
-            ));
-        }
+        checks.extend(undecoded_statement_checks(request));
     }
     if let Some(file) = request.envelope_file {
         checks.push(check_envelope(envelope, file));
     }
     Evaluation { checks, statement }
+}
+
+/// The subject and predicate-type checks when no statement could be decoded: not run, never
+/// passed.
+fn undecoded_statement_checks(request: &Request<'_>) -> Vec<Check> {
+    [
+        (
+            ids::ATTESTATION_SUBJECT,
+            "statement subjects include the artifact",
+            request.subject.describe(),
+        ),
+        (
+            ids::ATTESTATION_PREDICATE_TYPE,
+            "predicateType is the expected one",
+            request.policy.predicate_type.clone(),
+        ),
+    ]
+    .into_iter()
+    .map(|(id, title, expected)| {
+        Check::not_run(id, title, expected, "no statement could be decoded")
+    })
+    .collect()
 }
 
 /// `attestation.envelope`: the `.intoto.jsonl` envelope is the bundle's.

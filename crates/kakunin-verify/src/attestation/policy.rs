@@ -329,6 +329,106 @@ fn against_flag(
     }
 }
 
+/// The provenance fields that name the repository, ref, workflow path and source commit, as
+/// the build type writes them (the checks' titles and "missing" messages name them).
+fn bound_field_names(kind: Option<BuildKind>) -> [&'static str; 4] {
+    match kind {
+        Some(BuildKind::GitLabCi) => [
+            "externalParameters.source",
+            "externalParameters.variables.CI_COMMIT_TAG/CI_COMMIT_BRANCH (ref)",
+            "externalParameters.variables.CI_CONFIG_PATH",
+            "resolvedDependencies[<source>].digest.gitCommit",
+        ],
+        Some(BuildKind::Minimal) => [
+            "externalParameters.source",
+            "ref (a minimal provenance has none)",
+            "workflow (a minimal provenance has none)",
+            "resolvedDependencies[<source>].digest.gitCommit",
+        ],
+        Some(BuildKind::SlsaGitHubGenerator) => [
+            "invocation.configSource.uri (repository)",
+            "invocation.configSource.uri (ref)",
+            "invocation.configSource.entryPoint",
+            "invocation.configSource.digest.sha1",
+        ],
+        _ => [
+            "externalParameters.workflow.repository",
+            "externalParameters.workflow.ref",
+            "externalParameters.workflow.path",
+            "resolvedDependencies[git+<repository>@<ref>].digest.gitCommit",
+        ],
+    }
+}
+
+/// One provenance field bound to a certificate claim and, when the user gave it, a flag.
+struct BoundField<'a> {
+    id: &'static str,
+    /// The provenance field, as the build type names it.
+    field: &'static str,
+    /// The provenance's value.
+    found: Option<&'a str>,
+    /// With a certificate: what the title calls its claim, the claim's name, its value.
+    certificate: Option<(&'static str, &'static str, Option<String>)>,
+    /// With the flag: its name and expected value, the provenance's value as the flag reads
+    /// it, and whether that value matches.
+    flag: Option<Flag<'a>>,
+}
+
+/// An expectation given on the command line for a [`BoundField`].
+struct Flag<'a> {
+    name: &'static str,
+    expected: String,
+    found: Option<String>,
+    matches: Box<dyn Fn(&str) -> bool + 'a>,
+}
+
+impl<'a> Flag<'a> {
+    /// The provenance's value as this flag reads it.
+    fn with_found(mut self, found: Option<String>) -> Flag<'a> {
+        self.found = found;
+        self
+    }
+
+    /// A flag whose value must equal the provenance's.
+    fn equal(name: &'static str, expected: String, found: Option<&str>) -> Flag<'a> {
+        let want = expected.clone();
+        Flag {
+            name,
+            expected,
+            found: found.map(str::to_string),
+            matches: Box::new(move |found| found == want),
+        }
+    }
+}
+
+impl BoundField<'_> {
+    /// The check against the certificate's claim, then the one against the flag.
+    fn checks(self) -> Vec<Check> {
+        let mut checks = Vec::new();
+        if let Some((claim, claim_name, value)) = self.certificate {
+            checks.push(against_certificate(
+                self.id,
+                &format!("provenance {} = the certificate's {claim}", self.field),
+                value.as_deref(),
+                claim_name,
+                self.found,
+                self.field,
+            ));
+        }
+        if let Some(flag) = self.flag {
+            checks.push(against_flag(
+                self.id,
+                format!("provenance {} = {}", self.field, flag.name),
+                &flag.expected,
+                flag.found.as_deref(),
+                |_, found| (flag.matches)(found),
+                self.field,
+            ));
+        }
+        checks
+    }
+}
+
 /// Repository, ref, workflow path and source commit: each against the certificate's claim
 /// (when a certificate signed) and against the expectation given (when one was).
 fn check_bound_fields(
@@ -336,105 +436,79 @@ fn check_bound_fields(
     cert: Option<&SignerClaims>,
     policy: &Policy,
 ) -> Vec<Check> {
-    let mut checks = Vec::new();
-    let (repo_field, ref_field, path_field, commit_field) = match facts.kind {
-        Some(BuildKind::GitLabCi) => (
-            "externalParameters.source",
-            "externalParameters.variables.CI_COMMIT_TAG/CI_COMMIT_BRANCH (ref)",
-            "externalParameters.variables.CI_CONFIG_PATH",
-            "resolvedDependencies[<source>].digest.gitCommit",
-        ),
-        Some(BuildKind::Minimal) => (
-            "externalParameters.source",
-            "ref (a minimal provenance has none)",
-            "workflow (a minimal provenance has none)",
-            "resolvedDependencies[<source>].digest.gitCommit",
-        ),
-        Some(BuildKind::SlsaGitHubGenerator) => (
-            "invocation.configSource.uri (repository)",
-            "invocation.configSource.uri (ref)",
-            "invocation.configSource.entryPoint",
-            "invocation.configSource.digest.sha1",
-        ),
-        _ => (
-            "externalParameters.workflow.repository",
-            "externalParameters.workflow.ref",
-            "externalParameters.workflow.path",
-            "resolvedDependencies[git+<repository>@<ref>].digest.gitCommit",
-        ),
-    };
+    let [repo_field, ref_field, path_field, commit_field] = bound_field_names(facts.kind);
+    let fields = [
+        BoundField {
+            id: ids::ATTESTATION_WORKFLOW_REPOSITORY,
+            field: repo_field,
+            found: facts.repository.as_deref(),
+            certificate: cert.map(|s| {
+                let uri = s.source_repository_uri.clone();
+                ("source repository", "source repository URI", uri)
+            }),
+            flag: policy.repository.as_ref().map(|want| Flag {
+                name: "--repository",
+                expected: crate::bundle::repository_uri(want),
+                found: facts.repository.clone(),
+                matches: Box::new(move |found| repository_matches(want, found)),
+            }),
+        },
+        BoundField {
+            id: ids::ATTESTATION_WORKFLOW_REF,
+            field: ref_field,
+            found: facts.git_ref.as_deref(),
+            certificate: cert.map(|s| {
+                let r = s.source_repository_ref.clone();
+                ("source ref", "source repository ref", r)
+            }),
+            flag: policy
+                .source_ref
+                .as_ref()
+                .map(|want| Flag::equal("--source-ref", want.clone(), facts.git_ref.as_deref())),
+        },
+        workflow_path_field(facts, cert, policy, path_field),
+        BoundField {
+            id: ids::ATTESTATION_SOURCE_COMMIT,
+            field: commit_field,
+            found: facts.source_commit.as_deref(),
+            certificate: cert.map(|s| {
+                let d = s.source_repository_digest.clone();
+                ("source commit", "source repository digest", d)
+            }),
+            // As `verify-bundle`: hex, any case, optionally `sha1:`.
+            flag: policy.source_digest.as_ref().map(|want| {
+                let want = want.to_ascii_lowercase();
+                let want = want.strip_prefix("sha1:").unwrap_or(&want).to_owned();
+                Flag::equal("--source-digest", want, facts.source_commit.as_deref())
+            }),
+        },
+    ];
+    fields.into_iter().flat_map(BoundField::checks).collect()
+}
 
-    // Repository.
-    if let Some(signer) = cert {
-        checks.push(against_certificate(
-            ids::ATTESTATION_WORKFLOW_REPOSITORY,
-            &format!("provenance {repo_field} = the certificate's source repository"),
-            signer.source_repository_uri.as_deref(),
-            "source repository URI",
-            facts.repository.as_deref(),
-            repo_field,
-        ));
-    }
-    if let Some(want) = &policy.repository {
-        let title = format!("provenance {repo_field} = --repository");
-        let expected = crate::bundle::repository_uri(want);
-        checks.push(against_flag(
-            ids::ATTESTATION_WORKFLOW_REPOSITORY,
-            title,
-            &expected,
-            facts.repository.as_deref(),
-            |_, found| repository_matches(want, found),
-            repo_field,
-        ));
-    }
-
-    // Ref.
-    if let Some(signer) = cert {
-        checks.push(against_certificate(
-            ids::ATTESTATION_WORKFLOW_REF,
-            &format!("provenance {ref_field} = the certificate's source ref"),
-            signer.source_repository_ref.as_deref(),
-            "source repository ref",
-            facts.git_ref.as_deref(),
-            ref_field,
-        ));
-    }
-    if let Some(want) = &policy.source_ref {
-        let title = format!("provenance {ref_field} = --source-ref");
-        checks.push(against_flag(
-            ids::ATTESTATION_WORKFLOW_REF,
-            title,
-            want,
-            facts.git_ref.as_deref(),
-            |want, found| found == want,
-            ref_field,
-        ));
-    }
-
-    // Workflow path: the certificate's build config URI is `<repository>/<path>@<ref>`.
-    if let Some(signer) = cert {
-        let cert_path = signer.build_config_uri.as_deref().and_then(|uri| {
+/// The workflow path: the certificate's build config URI is `<repository>/<path>@<ref>`;
+/// `--workflow`, as in `verify-bundle`, is a path in the repository or the workflow's full URL
+/// without its ref.
+fn workflow_path_field<'a>(
+    facts: &'a BuildFacts,
+    cert: Option<&'a SignerClaims>,
+    policy: &Policy,
+    field: &'static str,
+) -> BoundField<'a> {
+    let certificate = cert.map(|signer| {
+        let path = signer.build_config_uri.as_deref().and_then(|uri| {
             workflow_path_of(
                 uri,
                 signer.source_repository_uri.as_deref()?,
                 signer.source_repository_ref.as_deref(),
             )
         });
-        checks.push(against_certificate(
-            ids::ATTESTATION_WORKFLOW_PATH,
-            &format!("provenance {path_field} = the certificate's build config (workflow) path"),
-            cert_path.as_deref(),
-            "build config URI",
-            facts.workflow_path.as_deref(),
-            path_field,
-        ));
-    }
-    if let Some(want) = &policy.workflow {
-        let title = format!("provenance {path_field} = --workflow");
-        // As `verify-bundle`: a path in the repository, or the workflow's full URL without ref.
-        let want_norm = want.trim_start_matches('/');
+        (path, "build config URI")
+    });
+    let flag = policy.workflow.as_ref().map(|want| {
+        let want = want.trim_start_matches('/');
         let found = match (
-            want_norm.contains("://"),
+            want.contains("://"),
             &facts.repository,
             &facts.workflow_path,
         ) {
@@ -442,42 +516,15 @@ fn check_bound_fields(
             (false, _, Some(path)) => Some(path.clone()),
             _ => None,
         };
-        checks.push(against_flag(
-            ids::ATTESTATION_WORKFLOW_PATH,
-            title,
-            want_norm,
-            found.as_deref(),
-            |want, found| found == want,
-            path_field,
-        ));
+        Flag::equal("--workflow", want.to_string(), None).with_found(found)
+    });
+    BoundField {
+        id: ids::ATTESTATION_WORKFLOW_PATH,
+        field,
+        found: facts.workflow_path.as_deref(),
+        certificate: certificate.map(|(path, name)| ("build config (workflow) path", name, path)),
+        flag,
     }
-
-    // Source commit.
-    if let Some(signer) = cert {
-        checks.push(against_certificate(
-            ids::ATTESTATION_SOURCE_COMMIT,
-            &format!("provenance {commit_field} = the certificate's source commit"),
-            signer.source_repository_digest.as_deref(),
-            "source repository digest",
-            facts.source_commit.as_deref(),
-            commit_field,
-        ));
-    }
-    if let Some(want) = &policy.source_digest {
-        // As `verify-bundle`: hex, any case, optionally `sha1:`.
-        let want = want.to_ascii_lowercase();
-        let want = want.strip_prefix("sha1:").unwrap_or(&want).to_owned();
-        let title = format!("provenance {commit_field} = --source-digest");
-        checks.push(against_flag(
-            ids::ATTESTATION_SOURCE_COMMIT,
-            title,
-            &want,
-            facts.source_commit.as_deref(),
-            |want, found| found == want,
-            commit_field,
-        ));
-    }
-    checks
 }
 
 /// `attestation.builder-id`: who generated the provenance, as the build type defines it,
