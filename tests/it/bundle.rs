@@ -682,8 +682,8 @@ fn workflow_and_source_digest_claims_fail_with_expected_and_found() {
     let out = verify(&["--workflow", ".github/workflows/attest.yml"]);
     assert_eq!(code(&out), 1);
     assert!(
-        stdout(&out).contains("expected: .github/workflows/attest.yml")
-            && stdout(&out).contains("found:    .github/workflows/shared.yml"),
+        stdout(&out).contains("expected: workflow = .github/workflows/attest.yml")
+            && stdout(&out).contains("found:    workflow = .github/workflows/shared.yml"),
         "{}",
         stdout(&out)
     );
@@ -693,7 +693,7 @@ fn workflow_and_source_digest_claims_fail_with_expected_and_found() {
     ]);
     assert_eq!(code(&out), 1);
     assert!(
-        stdout(&out).contains("found:    95baf27389e83e6a5c48f42e190d48d7abcea19e"),
+        stdout(&out).contains("found:    source commit = 95baf27389e83e6a5c48f42e190d48d7abcea19e"),
         "{}",
         stdout(&out)
     );
