@@ -172,34 +172,13 @@ impl KeySigner {
             Some(url) => vec![self.log(&envelope, url).await?],
             None => Vec::new(),
         };
-        let mut material = serde_json::json!({
-            "publicKey": { "hint": B64.encode(crate::digest::Digest::sha256(&self.spki).as_bytes()) },
-            "tlogEntries": tlog_entries,
-        });
-        if let Some(tsa_url) = tsa_url {
-            let tsa_err = |reason: String| SignError::Tsa {
-                url: tsa_url.to_string(),
-                reason,
-            };
-            let client = sigstore_sign::tsa::TimestampClient::builder(tsa_url)
-                .with_http_client(http_client()?)
-                .build()
-                .map_err(|e| tsa_err(e.to_string()))?;
-            let token = client
-                .timestamp_signature(&SignatureBytes::new(signature.clone()))
-                .await
-                .map_err(|e| tsa_err(e.to_string()))?;
-            material["timestampVerificationData"] = serde_json::json!({
-                "rfc3161Timestamps": [{ "signedTimestamp": B64.encode(token.as_bytes()) }],
-            });
-        }
-        let bundle = serde_json::json!({
-            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
-            "verificationMaterial": material,
-            "dsseEnvelope": envelope,
-        });
-        Bundle::from_json(&bundle.to_string())
-            .map_err(|e| SignError::Other(format!("assembling the bundle: {e}")))
+        self.assemble(
+            &signature,
+            tlog_entries,
+            tsa_url,
+            ("dsseEnvelope", envelope),
+        )
+        .await
     }
 
     /// Signs `payload`'s bytes (a `messageSignature` bundle over their SHA-256, as cosign's
@@ -224,21 +203,41 @@ impl KeySigner {
             Some(url) => vec![self.log_hashed(&digest, &signature, url).await?],
             None => Vec::new(),
         };
+        let content = serde_json::json!({
+            "messageDigest": { "algorithm": "SHA2_256", "digest": B64.encode(digest.as_bytes()) },
+            "signature": B64.encode(&signature),
+        });
+        self.assemble(
+            &signature,
+            tlog_entries,
+            tsa_url,
+            ("messageSignature", content),
+        )
+        .await
+    }
+
+    /// The bundle v0.3 of a signature: this key's hint as the verification material, the log
+    /// entries, an RFC 3161 timestamp of the signature from `tsa_url` (if any), and the signed
+    /// content (`dsseEnvelope` or `messageSignature`).
+    async fn assemble(
+        &self,
+        signature: &[u8],
+        tlog_entries: Vec<serde_json::Value>,
+        tsa_url: Option<&str>,
+        (field, content): (&str, serde_json::Value),
+    ) -> Result<Bundle, SignError> {
         let mut material = serde_json::json!({
             "publicKey": { "hint": B64.encode(crate::digest::Digest::sha256(&self.spki).as_bytes()) },
             "tlogEntries": tlog_entries,
         });
         if let Some(tsa_url) = tsa_url {
-            material["timestampVerificationData"] = self.timestamp(&signature, tsa_url).await?;
+            material["timestampVerificationData"] = self.timestamp(signature, tsa_url).await?;
         }
-        let bundle = serde_json::json!({
+        let mut bundle = serde_json::json!({
             "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
             "verificationMaterial": material,
-            "messageSignature": {
-                "messageDigest": { "algorithm": "SHA2_256", "digest": B64.encode(digest.as_bytes()) },
-                "signature": B64.encode(&signature),
-            },
         });
+        bundle[field] = content;
         Bundle::from_json(&bundle.to_string())
             .map_err(|e| SignError::Other(format!("assembling the bundle: {e}")))
     }
