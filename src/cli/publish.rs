@@ -226,101 +226,31 @@ impl BuildArgs {
     }
 }
 
+/// What a publish is about, parsed from its subcommand: the subject, the release file stem,
+/// the common flags, the registry target and the `.prov` key.
+struct Parsed {
+    subject: Subject,
+    stem: String,
+    common: CommonArgs,
+    target: Option<publish::oci::Target>,
+    prov_key: Option<(std::path::PathBuf, String)>,
+}
+
 /// `kakunin publish`, run on the CLI's runtime.
 pub async fn run(what: PublishWhat) -> ExitCode {
-    let mut target = None;
-    let mut prov_key = None;
-    let (subject, stem, common) = match what {
-        PublishWhat::Chart(a) => {
-            let a = *a;
-            let Some(stem) = a
-                .chart
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(".tgz"))
-                .map(str::to_string)
-            else {
-                return fail(
-                    ExitCode::Usage,
-                    format!(
-                        "chart: expected a NAME-VERSION.tgz file, found {}",
-                        a.chart.display()
-                    ),
-                );
-            };
-            if let Some(oci) = &a.oci {
-                let name = match chart_name(&a.chart) {
-                    Ok(n) => n,
-                    Err(e) => return fail(ExitCode::Usage, e),
-                };
-                match registry_target(oci, &name, a.plain_http, a.legacy_cosign, a.replace_tag) {
-                    Ok(t) => target = Some(t),
-                    Err(e) => return fail(ExitCode::Usage, e),
-                }
-            }
-            prov_key = a.prov_key.map(|k| {
-                (
-                    k,
-                    std::env::var("KAKUNIN_PROV_PASSPHRASE").unwrap_or_default(),
-                )
-            });
-            (Subject::Chart { path: a.chart }, stem, a.common)
-        }
-        PublishWhat::Image(a) => {
-            let a = *a;
-            let (repository, digest) = match parse_image(&a.image) {
-                Ok((repository, Some(digest))) => (repository, digest),
-                Ok((repository, None)) => {
-                    // A tag: resolved now, and the digest it names is the subject.
-                    let (registry, tag) = match repository.rsplit_once(':') {
-                        Some(x) => x,
-                        None => return fail(ExitCode::Usage, "image: expected a tag or digest"),
-                    };
-                    let t = match image_target(registry, a.plain_http, false) {
-                        Ok(t) => t,
-                        Err(e) => return fail(ExitCode::Usage, e),
-                    };
-                    match t.client.tag_digest(&t.repo, tag).await {
-                        Ok(Some(d)) => (registry.to_string(), d),
-                        Ok(None) => {
-                            return fail(
-                                ExitCode::Fetch,
-                                format!(
-                                    "image: expected the tag {tag} in {registry}, found none (404)"
-                                ),
-                            );
-                        }
-                        Err(e) => {
-                            return fail(
-                                ExitCode::Fetch,
-                                format!("image: resolving {repository}: {e}"),
-                            );
-                        }
-                    }
-                }
-                Err(e) => return fail(ExitCode::Usage, e),
-            };
-            let build = a.common.build.context();
-            let name = a
-                .name
-                .clone()
-                .or_else(|| {
-                    build
-                        .repository
-                        .as_deref()
-                        .and_then(|r| r.rsplit('/').next())
-                        .map(str::to_string)
-                })
-                .unwrap_or_else(|| repository.rsplit('/').next().unwrap_or("image").to_string());
-            let stem = format!("{name}-{}", a.tag);
-            if a.push_attestation {
-                match image_target(&repository, a.plain_http, a.legacy_cosign) {
-                    Ok(t) => target = Some(t),
-                    Err(e) => return fail(ExitCode::Usage, e),
-                }
-            }
-            (Subject::Image { repository, digest }, stem, a.common)
-        }
+    let parsed = match what {
+        PublishWhat::Chart(a) => parse_chart(*a),
+        PublishWhat::Image(a) => parse_image_args(*a).await,
+    };
+    let Parsed {
+        subject,
+        stem,
+        common,
+        target,
+        prov_key,
+    } = match parsed {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     // Every missing provenance field is reported now, before a key or token is looked at.
     let build = common.build.context();
@@ -330,53 +260,14 @@ pub async fn run(what: PublishWhat) -> ExitCode {
             format!("publish failed, nothing was written: {e}"),
         );
     }
-
-    let instance = match (&common.signing_config, common.staging) {
-        (Some(path), _) => match SigningInstance::from_file(path) {
-            Ok(i) => i,
-            Err(e) => return fail(ExitCode::Usage, e),
-        },
-        (None, true) => SigningInstance::Staging,
-        (None, false) => SigningInstance::PublicGood,
-    };
-    let trust = match (&common.trusted_root, &common.signing_config, common.staging) {
-        (Some(path), _, _) => Trust::from_file(path),
-        (None, Some(_), _) => {
-            return fail(
-                ExitCode::Usage,
-                "--signing-config: a private instance needs its --trusted-root, to verify what is published",
-            );
-        }
-        (None, None, true) => Trust::embedded(Instance::Staging),
-        (None, None, false) => Trust::production(),
-    };
-    let trust = match trust {
-        Ok(t) => t,
+    let (instance, trust) = match instance_and_trust(&common) {
+        Ok(x) => x,
         Err(e) => return fail(ExitCode::Usage, e),
     };
-
-    let signing = match &common.key {
-        Some(path) => match KeySigner::from_pem_file(path) {
-            Ok(signer) => Signing::Key {
-                signer,
-                instance,
-                tlog_upload: common.tlog_upload,
-                timestamp_server: common.timestamp_server.clone(),
-            },
-            Err(e) => return fail(ExitCode::Usage, e),
-        },
-        None => {
-            let source = TokenSource {
-                explicit: common.identity_token.clone(),
-                ambient: true,
-            };
-            match publish::identity_token(&source).await {
-                Ok(token) => Signing::Keyless { instance, token },
-                Err(e) => return fail(ExitCode::Usage, e),
-            }
-        }
+    let signing = match signing(&common, instance).await {
+        Ok(s) => s,
+        Err(e) => return fail(ExitCode::Usage, e),
     };
-
     let request = Request {
         subject,
         stem,
@@ -393,6 +284,149 @@ pub async fn run(what: PublishWhat) -> ExitCode {
             exit_code(&e),
             format!("publish failed, nothing was written: {e}"),
         ),
+    }
+}
+
+/// `publish chart`: the stem from the file name, and with `--oci` the repository
+/// `PATH/<chart name>`.
+fn parse_chart(a: ChartArgs) -> Result<Parsed, ExitCode> {
+    let Some(stem) = a
+        .chart
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".tgz"))
+        .map(str::to_string)
+    else {
+        return Err(fail(
+            ExitCode::Usage,
+            format!(
+                "chart: expected a NAME-VERSION.tgz file, found {}",
+                a.chart.display()
+            ),
+        ));
+    };
+    let mut target = None;
+    if let Some(oci) = &a.oci {
+        let name = chart_name(&a.chart).map_err(|e| fail(ExitCode::Usage, e))?;
+        target = Some(
+            registry_target(oci, &name, a.plain_http, a.legacy_cosign, a.replace_tag)
+                .map_err(|e| fail(ExitCode::Usage, e))?,
+        );
+    }
+    let prov_key = a.prov_key.map(|k| {
+        (
+            k,
+            std::env::var("KAKUNIN_PROV_PASSPHRASE").unwrap_or_default(),
+        )
+    });
+    Ok(Parsed {
+        subject: Subject::Chart { path: a.chart },
+        stem,
+        common: a.common,
+        target,
+        prov_key,
+    })
+}
+
+/// `publish image`: a digest, or a tag resolved in the registry now; the stem `<name>-<tag>`.
+async fn parse_image_args(a: ImageArgs) -> Result<Parsed, ExitCode> {
+    let (repository, digest) = match parse_image(&a.image) {
+        Ok((repository, Some(digest))) => (repository, digest),
+        // A tag: resolved now, and the digest it names is the subject.
+        Ok((repository, None)) => resolve_tag(&repository, a.plain_http).await?,
+        Err(e) => return Err(fail(ExitCode::Usage, e)),
+    };
+    let build = a.common.build.context();
+    let name = a
+        .name
+        .clone()
+        .or_else(|| {
+            build
+                .repository
+                .as_deref()
+                .and_then(|r| r.rsplit('/').next())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| repository.rsplit('/').next().unwrap_or("image").to_string());
+    let stem = format!("{name}-{}", a.tag);
+    let target = if a.push_attestation {
+        Some(
+            image_target(&repository, a.plain_http, a.legacy_cosign)
+                .map_err(|e| fail(ExitCode::Usage, e))?,
+        )
+    } else {
+        None
+    };
+    Ok(Parsed {
+        subject: Subject::Image { repository, digest },
+        stem,
+        common: a.common,
+        target,
+        prov_key: None,
+    })
+}
+
+/// `REGISTRY/REPO:TAG` → (`REGISTRY/REPO`, the digest the tag names in the registry now).
+async fn resolve_tag(repository: &str, plain_http: bool) -> Result<(String, Digest), ExitCode> {
+    let Some((registry, tag)) = repository.rsplit_once(':') else {
+        return Err(fail(ExitCode::Usage, "image: expected a tag or digest"));
+    };
+    let t = image_target(registry, plain_http, false).map_err(|e| fail(ExitCode::Usage, e))?;
+    match t.client.tag_digest(&t.repo, tag).await {
+        Ok(Some(d)) => Ok((registry.to_string(), d)),
+        Ok(None) => Err(fail(
+            ExitCode::Fetch,
+            format!("image: expected the tag {tag} in {registry}, found none (404)"),
+        )),
+        Err(e) => Err(fail(
+            ExitCode::Fetch,
+            format!("image: resolving {repository}: {e}"),
+        )),
+    }
+}
+
+/// The signing services (`--signing-config`, `--staging`, else sigstore.dev) and the trusted
+/// root that must verify what is published.
+fn instance_and_trust(common: &CommonArgs) -> Result<(SigningInstance, Trust), String> {
+    let instance = match (&common.signing_config, common.staging) {
+        (Some(path), _) => SigningInstance::from_file(path).map_err(|e| e.to_string())?,
+        (None, true) => SigningInstance::Staging,
+        (None, false) => SigningInstance::PublicGood,
+    };
+    let trust = match (&common.trusted_root, &common.signing_config, common.staging) {
+        (Some(path), _, _) => Trust::from_file(path),
+        (None, Some(_), _) => {
+            return Err(
+                "--signing-config: a private instance needs its --trusted-root, to verify what is published".into(),
+            );
+        }
+        (None, None, true) => Trust::embedded(Instance::Staging),
+        (None, None, false) => Trust::production(),
+    }
+    .map_err(|e| e.to_string())?;
+    Ok((instance, trust))
+}
+
+/// Who signs: the `--key`, or keyless with the identity token (`--identity-token`, else the
+/// environment's).
+async fn signing(common: &CommonArgs, instance: SigningInstance) -> Result<Signing, String> {
+    match &common.key {
+        Some(path) => Ok(Signing::Key {
+            signer: KeySigner::from_pem_file(path).map_err(|e| e.to_string())?,
+            instance,
+            tlog_upload: common.tlog_upload,
+            timestamp_server: common.timestamp_server.clone(),
+        }),
+        None => {
+            let source = TokenSource {
+                explicit: common.identity_token.clone(),
+                ambient: true,
+            };
+            let token = publish::identity_token(&source)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Signing::Keyless { instance, token })
+        }
     }
 }
 

@@ -161,6 +161,89 @@ impl PublishError {
 /// Builds the statement, signs it, writes `<stem>.sigstore` and `<stem>.intoto.jsonl` into
 /// `out`, and verifies them as written. All or nothing (see the module documentation).
 pub async fn publish(request: Request) -> Result<Published, PublishError> {
+    check_request(&request)?;
+    let (subject_name, subject_digest) = subject_of(&request.subject)?;
+    // `--out` is created when missing (and removed again if this publish fails); existing
+    // release files are refused before anything is signed or logged.
+    let out_dir = write::OutDir::prepare(&request.out)?;
+    refuse_existing(&request, &subject_name)?;
+    let statement_bytes = Statement::new(
+        subject_name.clone(),
+        &subject_digest,
+        request.build.provenance()?,
+    )?
+    .to_bytes();
+    let prov_text = helm_prov(&request, &subject_name)?;
+
+    // In a registry: the chart's tag checked, or the image's manifest found, before signing.
+    let (oci_chart, oci_subject) = match &request.oci {
+        Some(target) => {
+            let (chart, subject) = prepare_registry(&request, target, prov_text.as_deref()).await?;
+            (chart, Some(subject))
+        }
+        None => (None, None),
+    };
+
+    let (bundle, policy, signer) = sign_dsse(&request.signing, &statement_bytes).await?;
+    // What the registry gets, signed before anything is pushed.
+    let oci_signed = match (&request.oci, &oci_subject) {
+        (Some(target), Some(subject)) => {
+            Some(sign_for_registry(&request, target, subject, &bundle).await?)
+        }
+        _ => None,
+    };
+
+    let bundle_json = to_json(&bundle)?;
+    let files = release_files(&request, &subject_name, &bundle_json, prov_text)?;
+
+    // Stage, verify what is on disk, attach (if asked), and only then put the files in place.
+    let staged = write::Staged::new(&files, false)?;
+    let artifact = match &request.subject {
+        Subject::Chart { path } => Artifact::Path(path),
+        Subject::Image { digest, .. } => Artifact::Digest(digest.clone()),
+    };
+    let temps = staged.temp_paths();
+    let verified = verify_written(
+        &request.trust,
+        (&temps[0], &temps[1]),
+        &artifact,
+        &policy,
+        &statement_bytes,
+    )
+    .map_err(write::WriteError::Verify)?;
+    let pushed = match (&request.oci, &oci_subject, &oci_signed) {
+        (Some(target), Some(subject), Some(signed)) => Some(
+            oci::publish(
+                target,
+                oci_chart.as_ref(),
+                subject,
+                signed,
+                &request.trust,
+                &policy,
+                !logged(&request.signing),
+            )
+            .await?,
+        ),
+        _ => None,
+    };
+    staged.commit()?;
+    out_dir.keep();
+    Ok(Published {
+        bundle: files[0].0.clone(),
+        envelope: files[1].0.clone(),
+        subject_name,
+        subject_digest,
+        signer,
+        verified,
+        bundle_json: bundle_json.into_bytes(),
+        oci: pushed,
+        prov: files.get(2).map(|(p, _)| p.clone()),
+    })
+}
+
+/// What is refused before anything is looked at: a bad stem, `--prov-key` for an image, and
+/// `--tlog-upload=false` with no timestamp.
+fn check_request(request: &Request) -> Result<(), PublishError> {
     check_stem(&request.stem)?;
     if request.prov_key.is_some() && matches!(request.subject, Subject::Image { .. }) {
         return Err(PublishError::Input {
@@ -181,7 +264,34 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
             found: "no --timestamp-server".into(),
         });
     }
-    let (subject_name, subject_digest) = match &request.subject {
+    Ok(())
+}
+
+/// The Helm `.prov` of a chart, when `--prov-key` asks for one.
+fn helm_prov(request: &Request, subject_name: &str) -> Result<Option<Vec<u8>>, PublishError> {
+    match (&request.prov_key, &request.subject) {
+        (Some((key, pass)), Subject::Chart { path }) => {
+            Ok(Some(prov::sign(path, subject_name, key, pass)?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Whether the signatures get a transparency-log entry (not with `--tlog-upload=false`).
+fn logged(signing: &Signing) -> bool {
+    !matches!(
+        signing,
+        Signing::Key {
+            tlog_upload: false,
+            ..
+        }
+    )
+}
+
+/// The statement's subject: the chart's file name and the SHA-256 of its bytes, or the image's
+/// repository and digest.
+fn subject_of(subject: &Subject) -> Result<(String, Digest), PublishError> {
+    match subject {
         Subject::Chart { path } => {
             let name = path
                 .file_name()
@@ -196,13 +306,14 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
                     path: path.clone(),
                     source,
                 })?;
-            (name, digest)
+            Ok((name, digest))
         }
-        Subject::Image { repository, digest } => (repository.clone(), digest.clone()),
-    };
-    // `--out` is created when missing (and removed again if this publish fails); existing
-    // release files are refused before anything is signed or logged.
-    let out_dir = write::OutDir::prepare(&request.out)?;
+        Subject::Image { repository, digest } => Ok((repository.clone(), digest.clone())),
+    }
+}
+
+/// The release files' names in `--out`: the bundle, the envelope, and the `.prov` if asked.
+fn release_names(request: &Request, subject_name: &str) -> Vec<PathBuf> {
     let mut names = vec![
         format!("{}.sigstore", request.stem),
         format!("{}.intoto.jsonl", request.stem),
@@ -210,170 +321,122 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
     if request.prov_key.is_some() {
         names.push(format!("{subject_name}.prov"));
     }
-    if let Some(path) = names
-        .iter()
-        .map(|n| request.out.join(n))
+    names.into_iter().map(|n| request.out.join(n)).collect()
+}
+
+/// Refuses a publish into a directory that already holds one of the release files.
+fn refuse_existing(request: &Request, subject_name: &str) -> Result<(), PublishError> {
+    match release_names(request, subject_name)
+        .into_iter()
         .find(|p| p.symlink_metadata().is_ok())
     {
-        return Err(write::WriteError::Exists { path }.into());
+        Some(path) => Err(write::WriteError::Exists { path }.into()),
+        None => Ok(()),
     }
-    let provenance = request.build.provenance()?;
-    let statement = Statement::new(subject_name.clone(), &subject_digest, provenance)?;
-    let statement_bytes = statement.to_bytes();
+}
 
-    let mut prov_text = None;
-    if let (Some((key, passphrase)), Subject::Chart { path }) =
-        (&request.prov_key, &request.subject)
-    {
-        prov_text = Some(prov::sign(path, &subject_name, key, passphrase)?);
-    }
+/// The release files and their bytes: the bundle, its `dsseEnvelope` on one line, the `.prov`.
+fn release_files(
+    request: &Request,
+    subject_name: &str,
+    bundle_json: &str,
+    prov_text: Option<Vec<u8>>,
+) -> Result<Vec<(PathBuf, Vec<u8>)>, PublishError> {
+    let value: serde_json::Value = serde_json::from_str(bundle_json)
+        .map_err(|e| SignError::Other(format!("re-reading the bundle: {e}")))?;
+    let envelope_line = format!("{}\n", value["dsseEnvelope"]);
+    let mut contents = vec![bundle_json.as_bytes().to_vec(), envelope_line.into_bytes()];
+    contents.extend(prov_text);
+    Ok(release_names(request, subject_name)
+        .into_iter()
+        .zip(contents)
+        .collect())
+}
 
-    // In a registry: the chart's tag checked, or the image's manifest found, before signing.
-    let mut oci_chart = None;
-    let mut oci_subject = None;
-    if let Some(target) = &request.oci {
-        match &request.subject {
-            Subject::Chart { path } => {
-                let tgz = crate::limits::read_file_capped(path, crate::limits::MAX_CHART_BYTES)
-                    .map_err(|source| PublishError::Chart {
-                        path: path.clone(),
-                        source,
-                    })?;
-                let created = jiff::Timestamp::now()
-                    .strftime("%Y-%m-%dT%H:%M:%SZ")
-                    .to_string();
-                let artifact = helm_oci::chart_artifact(&tgz, prov_text.as_deref(), &created)
-                    .map_err(|found| PublishError::Input {
+/// In a registry, before anything is signed: the chart's version tag checked (absent, or
+/// holding this chart) and its artifact built, or the image's manifest found. Returns the
+/// chart to push (charts) and the manifest that is signed.
+async fn prepare_registry(
+    request: &Request,
+    target: &oci::Target,
+    prov_text: Option<&[u8]>,
+) -> Result<(Option<oci::PreparedChart>, crate::fetch::push::Subject), PublishError> {
+    match &request.subject {
+        Subject::Chart { path } => {
+            let tgz = crate::limits::read_file_capped(path, crate::limits::MAX_CHART_BYTES)
+                .map_err(|source| PublishError::Chart {
+                    path: path.clone(),
+                    source,
+                })?;
+            let created = jiff::Timestamp::now()
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            let artifact =
+                helm_oci::chart_artifact(&tgz, prov_text, &created).map_err(|found| {
+                    PublishError::Input {
                         what: "chart",
                         expected: "a Helm chart package (a .tgz with <name>/Chart.yaml)".into(),
                         found,
-                    })?;
-                let prepared = oci::prepare_chart(target, artifact, tgz, prov_text.clone()).await?;
-                oci_subject = Some(prepared.subject());
-                oci_chart = Some(prepared);
-            }
-            Subject::Image { digest, .. } => {
-                let s = target
-                    .client
-                    .subject(&target.repo, digest)
-                    .await
-                    .map_err(|e| oci::OciError {
-                        reason: format!("the image: {e}"),
-                        pushed: Vec::new(),
-                        verification: false,
-                        input: false,
-                    })?;
-                oci_subject = Some(s);
-            }
-        }
-    }
-
-    let (bundle, policy, signer) = sign_dsse(&request.signing, &statement_bytes).await?;
-    // What the registry gets, signed before anything is pushed.
-    let oci_signed = match (&request.oci, &oci_subject) {
-        (Some(target), Some(subject)) => {
-            let (signature, _, _) = sign_dsse(
-                &request.signing,
-                &oci::signature_statement(&target.repo.to_string(), &subject.digest),
-            )
-            .await?;
-            let provenance = match &request.subject {
-                // The image's statement already names its manifest digest.
-                Subject::Image { .. } => bundle.clone(),
-                Subject::Chart { .. } => {
-                    let s = Statement::new(
-                        target.repo.to_string(),
-                        &subject.digest,
-                        request.build.provenance()?,
-                    )?;
-                    sign_dsse(&request.signing, &s.to_bytes()).await?.0
-                }
-            };
-            let legacy_signature = if target.legacy_cosign {
-                let payload =
-                    oci::simple_signing_payload(&target.repo.to_string(), &subject.digest);
-                let b = sign_message(&request.signing, &payload).await?;
-                Some((payload, to_json(&b)?.into_bytes()))
-            } else {
-                None
-            };
-            Some(oci::Signed {
-                signature: to_json(&signature)?.into_bytes(),
-                provenance: to_json(&provenance)?.into_bytes(),
-                legacy_signature,
-            })
-        }
-        _ => None,
-    };
-
-    let bundle_json = bundle
-        .to_json()
-        .map_err(|e| SignError::Other(format!("serialising the bundle: {e}")))?;
-    let value: serde_json::Value = serde_json::from_str(&bundle_json)
-        .map_err(|e| SignError::Other(format!("re-reading the bundle: {e}")))?;
-    let envelope_line = format!("{}\n", value["dsseEnvelope"]);
-    let bundle_path = request.out.join(format!("{}.sigstore", request.stem));
-    let envelope_path = request.out.join(format!("{}.intoto.jsonl", request.stem));
-    let mut files = vec![
-        (bundle_path.clone(), bundle_json.clone().into_bytes()),
-        (envelope_path.clone(), envelope_line.into_bytes()),
-    ];
-    let mut prov_path = None;
-    if let Some(text) = prov_text {
-        let p = request.out.join(format!("{subject_name}.prov"));
-        files.push((p.clone(), text));
-        prov_path = Some(p);
-    }
-
-    // Stage, verify what is on disk, attach (if asked), and only then put the files in place.
-    let staged = write::Staged::new(&files, false)?;
-    let artifact = match &request.subject {
-        Subject::Chart { path } => Artifact::Path(path),
-        Subject::Image { digest, .. } => Artifact::Digest(digest.clone()),
-    };
-    let temps = staged.temp_paths();
-    let verified = verify_written(
-        &request.trust,
-        &temps[0],
-        &temps[1],
-        &artifact,
-        &policy,
-        &statement_bytes,
-    )
-    .map_err(write::WriteError::Verify)?;
-    let pushed = match (&request.oci, &oci_subject, &oci_signed) {
-        (Some(target), Some(subject), Some(signed)) => Some(
-            oci::publish(
-                target,
-                oci_chart.as_ref(),
-                subject,
-                signed,
-                &request.trust,
-                &policy,
-                matches!(
-                    request.signing,
-                    Signing::Key {
-                        tlog_upload: false,
-                        ..
                     }
-                ),
-            )
-            .await?,
-        ),
-        _ => None,
+                })?;
+            let prepared =
+                oci::prepare_chart(target, artifact, tgz, prov_text.map(<[u8]>::to_vec)).await?;
+            let subject = prepared.subject();
+            Ok((Some(prepared), subject))
+        }
+        Subject::Image { digest, .. } => {
+            let s = target
+                .client
+                .subject(&target.repo, digest)
+                .await
+                .map_err(|e| oci::OciError {
+                    reason: format!("the image: {e}"),
+                    pushed: Vec::new(),
+                    verification: false,
+                    input: false,
+                })?;
+            Ok((None, s))
+        }
+    }
+}
+
+/// The bundles the registry gets for `subject`: the cosign sign/v1 signature, the provenance
+/// naming the manifest (for an image, `bundle` already does), and with `--legacy-cosign` the
+/// simple-signing payload's message signature.
+async fn sign_for_registry(
+    request: &Request,
+    target: &oci::Target,
+    subject: &crate::fetch::push::Subject,
+    bundle: &sigstore_types::Bundle,
+) -> Result<oci::Signed, PublishError> {
+    let repository = target.repo.to_string();
+    let (signature, _, _) = sign_dsse(
+        &request.signing,
+        &oci::signature_statement(&repository, &subject.digest),
+    )
+    .await?;
+    let provenance = match &request.subject {
+        Subject::Image { .. } => bundle.clone(),
+        Subject::Chart { .. } => {
+            let s = Statement::new(
+                repository.clone(),
+                &subject.digest,
+                request.build.provenance()?,
+            )?;
+            sign_dsse(&request.signing, &s.to_bytes()).await?.0
+        }
     };
-    staged.commit()?;
-    out_dir.keep();
-    Ok(Published {
-        bundle: bundle_path,
-        envelope: envelope_path,
-        subject_name,
-        subject_digest,
-        signer,
-        verified,
-        bundle_json: bundle_json.into_bytes(),
-        oci: pushed,
-        prov: prov_path,
+    let legacy_signature = if target.legacy_cosign {
+        let payload = oci::simple_signing_payload(&repository, &subject.digest);
+        let b = sign_message(&request.signing, &payload).await?;
+        Some((payload, to_json(&b)?.into_bytes()))
+    } else {
+        None
+    };
+    Ok(oci::Signed {
+        signature: to_json(&signature)?.into_bytes(),
+        provenance: to_json(&provenance)?.into_bytes(),
+        legacy_signature,
     })
 }
 
@@ -384,12 +447,17 @@ fn to_json(bundle: &sigstore_types::Bundle) -> Result<String, PublishError> {
 }
 
 /// The log and TSA of a keyed signature: the signing config's Rekor v1 log (none with
-/// `--tlog-upload=false`), and `--timestamp-server` or the config's TSA.
-fn keyed_services(
-    instance: &SigningInstance,
-    tlog_upload: bool,
-    timestamp_server: &Option<String>,
-) -> Result<(Option<String>, Option<String>), PublishError> {
+/// `--tlog-upload=false`), and `--timestamp-server` or the config's TSA. `None` for keyless.
+fn keyed_services(signing: &Signing) -> Result<(Option<String>, Option<String>), PublishError> {
+    let Signing::Key {
+        instance,
+        tlog_upload,
+        timestamp_server,
+        ..
+    } = signing
+    else {
+        return Ok((None, None));
+    };
     if !tlog_upload {
         return Ok((None, timestamp_server.clone()));
     }
@@ -427,11 +495,10 @@ async fn sign_dsse(
         }
         Signing::Key {
             signer,
-            instance,
             tlog_upload,
-            timestamp_server,
+            ..
         } => {
-            let (rekor, tsa) = keyed_services(instance, *tlog_upload, timestamp_server)?;
+            let (rekor, tsa) = keyed_services(signing)?;
             let bundle = signer
                 .sign_statement(statement, rekor.as_deref(), tsa.as_deref())
                 .await?;
@@ -467,13 +534,8 @@ async fn sign_message(
         Signing::Keyless { instance, token } => Ok(KeylessSigner::new(instance, token.clone())?
             .sign_artifact(payload)
             .await?),
-        Signing::Key {
-            signer,
-            instance,
-            tlog_upload,
-            timestamp_server,
-        } => {
-            let (rekor, tsa) = keyed_services(instance, *tlog_upload, timestamp_server)?;
+        Signing::Key { signer, .. } => {
+            let (rekor, tsa) = keyed_services(signing)?;
             Ok(signer
                 .sign_message(payload, rekor.as_deref(), tsa.as_deref())
                 .await?)
@@ -485,8 +547,7 @@ async fn sign_message(
 /// carrying exactly the statement, and the `.intoto.jsonl` being that envelope.
 fn verify_written(
     trust: &Trust,
-    bundle_path: &Path,
-    envelope_path: &Path,
+    (bundle_path, envelope_path): (&Path, &Path),
     artifact: &Artifact<'_>,
     policy: &Policy,
     statement: &[u8],

@@ -233,42 +233,97 @@ pub async fn publish(
     policy: &Policy,
     ignore_tlog: bool,
 ) -> Result<Pushed, OciError> {
-    let client = &target.client;
-    let repo = &target.repo;
     let mut pushed: Vec<String> = Vec::new();
-    let fail = |e: crate::fetch::FetchError, what: &str, pushed: &[String]| {
-        OciError::registry(format!("{what}: {e}"), pushed)
+    let tag = match chart {
+        Some(c) => Some(push_chart(target, c, &mut pushed).await?),
+        None => None,
     };
-
-    let mut tag = None;
-    if let Some(c) = chart {
-        if c.existing.is_some() {
-            tag = Some((c.tag.clone(), true));
-        } else {
-            let mut blobs = vec![("chart config", &c.artifact.config[..])];
-            if let Some(p) = &c.prov {
-                blobs.push(("chart .prov", &p[..]));
-            }
-            blobs.push(("chart package", &c.tgz[..]));
-            for (what, bytes) in blobs {
-                let d = client
-                    .push_blob(repo, bytes)
-                    .await
-                    .map_err(|e| fail(e, &format!("pushing the {what}"), &pushed))?;
-                pushed.push(format!("blob {d} ({what})"));
-            }
-            client
-                .push_manifest(repo, &c.tag, OCI_MANIFEST, &c.artifact.manifest)
-                .await
-                .map_err(|e| fail(e, "pushing the chart manifest", &pushed))?;
-            pushed.push(format!(
-                "{repo}:{} = {} (the chart)",
-                c.tag, c.artifact.manifest_digest
-            ));
-            tag = Some((c.tag.clone(), false));
-        }
+    let referrers = attach_referrers(target, subject, signed, &mut pushed).await?;
+    let legacy_tags = if target.legacy_cosign {
+        write_legacy(target, subject, signed, &mut pushed).await?
+    } else {
+        Vec::new()
+    };
+    // Read it all back, as a verifier would.
+    if let (Some(c), Some((t, _))) = (chart, &tag) {
+        read_back_chart(target, c, t, subject, &pushed).await?;
     }
+    let verified = read_back_attached(
+        target,
+        subject,
+        trust,
+        policy,
+        ignore_tlog,
+        referrers.len(),
+        &pushed,
+    )
+    .await?;
+    Ok(Pushed {
+        repository: target.repo.to_string(),
+        manifest: subject.digest.clone(),
+        tag,
+        referrers,
+        legacy_tags,
+        verified,
+    })
+}
 
+fn registry_failure(e: crate::fetch::FetchError, what: &str, pushed: &[String]) -> OciError {
+    OciError::registry(format!("{what}: {e}"), pushed)
+}
+
+fn readback_failure(reason: String, pushed: &[String]) -> OciError {
+    OciError {
+        reason: format!("what the registry serves does not verify: {reason}"),
+        pushed: pushed.to_vec(),
+        verification: true,
+        input: false,
+    }
+}
+
+/// Pushes the chart's blobs and its manifest under the version tag, unless the tag already
+/// holds this chart. Returns the tag and whether it already held it.
+async fn push_chart(
+    target: &Target,
+    c: &PreparedChart,
+    pushed: &mut Vec<String>,
+) -> Result<(String, bool), OciError> {
+    if c.existing.is_some() {
+        return Ok((c.tag.clone(), true));
+    }
+    let (client, repo) = (&target.client, &target.repo);
+    let mut blobs = vec![("chart config", &c.artifact.config[..])];
+    if let Some(p) = &c.prov {
+        blobs.push(("chart .prov", &p[..]));
+    }
+    blobs.push(("chart package", &c.tgz[..]));
+    for (what, bytes) in blobs {
+        let d = client
+            .push_blob(repo, bytes)
+            .await
+            .map_err(|e| registry_failure(e, &format!("pushing the {what}"), pushed))?;
+        pushed.push(format!("blob {d} ({what})"));
+    }
+    client
+        .push_manifest(repo, &c.tag, OCI_MANIFEST, &c.artifact.manifest)
+        .await
+        .map_err(|e| registry_failure(e, "pushing the chart manifest", pushed))?;
+    pushed.push(format!(
+        "{repo}:{} = {} (the chart)",
+        c.tag, c.artifact.manifest_digest
+    ));
+    Ok((c.tag.clone(), false))
+}
+
+/// Attaches the signature and the provenance bundles to `subject` as referrers, with cosign's
+/// annotations.
+async fn attach_referrers(
+    target: &Target,
+    subject: &Subject,
+    signed: &Signed,
+    pushed: &mut Vec<String>,
+) -> Result<Vec<(String, Referrer)>, OciError> {
+    let repo = &target.repo;
     let created = jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
@@ -297,64 +352,92 @@ pub async fn publish(
             super::statement::SLSA_PROVENANCE_V1,
         ),
     ] {
-        let r = client
+        let r = target
+            .client
             .attach_referrer(repo, subject, bundle, &annotations(predicate))
             .await
-            .map_err(|e| fail(e, &format!("attaching the {what} as a referrer"), &pushed))?;
+            .map_err(|e| {
+                registry_failure(e, &format!("attaching the {what} as a referrer"), pushed)
+            })?;
         pushed.push(match &r.fallback_tag {
             Some(t) => format!("referrer {} ({what}) in the index {repo}:{t}", r.manifest),
             None => format!("referrer {} ({what})", r.manifest),
         });
         referrers.push((what.to_string(), r));
     }
+    Ok(referrers)
+}
 
-    let mut legacy_tags = Vec::new();
-    if target.legacy_cosign {
-        let layers = legacy_layers(signed).map_err(|e| OciError::registry(e, &pushed))?;
-        for (suffix, layer) in layers {
-            let (t, _) = client
-                .append_cosign_layer(repo, &subject.digest, suffix, &layer)
-                .await
-                .map_err(|e| fail(e, &format!("writing cosign's .{suffix} tag"), &pushed))?;
-            pushed.push(format!("{repo}:{t}"));
-            legacy_tags.push(t);
-        }
-    }
-
-    // Read it all back, as a verifier would.
-    let readback = |reason: String, pushed: &[String]| OciError {
-        reason: format!("what the registry serves does not verify: {reason}"),
-        pushed: pushed.to_vec(),
-        verification: true,
-        input: false,
-    };
-    if let Some(c) = chart {
-        let (t, _) = tag.as_ref().expect("a chart has its tag");
-        let back = client
-            .helm_chart(repo, t)
+/// Writes cosign's `.sig` and `.att` tags of `subject`; returns the tags.
+async fn write_legacy(
+    target: &Target,
+    subject: &Subject,
+    signed: &Signed,
+    pushed: &mut Vec<String>,
+) -> Result<Vec<String>, OciError> {
+    let layers = legacy_layers(signed).map_err(|e| OciError::registry(e, pushed))?;
+    let mut tags = Vec::new();
+    for (suffix, layer) in layers {
+        let (t, _) = target
+            .client
+            .append_cosign_layer(&target.repo, &subject.digest, suffix, &layer)
             .await
-            .map_err(|e| fail(e, &format!("reading {repo}:{t} back"), &pushed))?;
-        if back.manifest.digest() != &subject.digest {
-            return Err(readback(
-                format!(
-                    "{repo}:{t}: expected manifest {}, found {}",
-                    subject.digest,
-                    back.manifest.digest()
-                ),
-                &pushed,
-            ));
-        }
-        if back.package.bytes != c.tgz {
-            return Err(readback(
-                format!(
-                    "{repo}:{t}: expected the chart package {}, found {}",
-                    Digest::sha256(&c.tgz),
-                    back.package.digest
-                ),
-                &pushed,
-            ));
-        }
+            .map_err(|e| registry_failure(e, &format!("writing cosign's .{suffix} tag"), pushed))?;
+        pushed.push(format!("{}:{t}", target.repo));
+        tags.push(t);
     }
+    Ok(tags)
+}
+
+/// The chart read back by its tag: the manifest that was signed, the package byte for byte.
+async fn read_back_chart(
+    target: &Target,
+    c: &PreparedChart,
+    tag: &str,
+    subject: &Subject,
+    pushed: &[String],
+) -> Result<(), OciError> {
+    let repo = &target.repo;
+    let back = target
+        .client
+        .helm_chart(repo, tag)
+        .await
+        .map_err(|e| registry_failure(e, &format!("reading {repo}:{tag} back"), pushed))?;
+    if back.manifest.digest() != &subject.digest {
+        return Err(readback_failure(
+            format!(
+                "{repo}:{tag}: expected manifest {}, found {}",
+                subject.digest,
+                back.manifest.digest()
+            ),
+            pushed,
+        ));
+    }
+    if back.package.bytes != c.tgz {
+        return Err(readback_failure(
+            format!(
+                "{repo}:{tag}: expected the chart package {}, found {}",
+                Digest::sha256(&c.tgz),
+                back.package.digest
+            ),
+            pushed,
+        ));
+    }
+    Ok(())
+}
+
+/// What is attached to `subject`, read back with kakunin's `verify-image` for `policy`: it
+/// must all pass, and every form pushed (`referrers` bundles; `.sig` and `.att` with
+/// `legacy_cosign`) must be among what verified. Returns what verified (form and source).
+async fn read_back_attached(
+    target: &Target,
+    subject: &Subject,
+    trust: &Trust,
+    policy: &Policy,
+    ignore_tlog: bool,
+    referrers: usize,
+    pushed: &[String],
+) -> Result<Vec<String>, OciError> {
     let request = crate::image::Request {
         policy: policy.clone(),
         options: crate::cosign::Options {
@@ -364,8 +447,8 @@ pub async fn publish(
         attestations: vec![super::statement::SLSA_PROVENANCE_V1.to_string()],
     };
     let source = crate::image::Source::Registry {
-        client,
-        repo: repo.clone(),
+        client: &target.client,
+        repo: target.repo.clone(),
     };
     let (checks, details) = crate::image::verify(trust, &source, &subject.digest, &request).await;
     let failed: Vec<String> = checks
@@ -374,7 +457,7 @@ pub async fn publish(
         .map(|c| format!("{}: expected {}, found {}", c.title, c.expected, c.found))
         .collect();
     if !failed.is_empty() {
-        return Err(readback(failed.join("; "), &pushed));
+        return Err(readback_failure(failed.join("; "), pushed));
     }
     let verified: Vec<String> = details["verified"]
         .as_array()
@@ -390,9 +473,8 @@ pub async fn publish(
                 .collect()
         })
         .unwrap_or_default();
-    // Every form pushed must be among what verified: a referrer that a verifier cannot read is
-    // not published, even when another form verifies.
-    let mut wanted = vec![("sigstore-bundle-dsse", referrers.len())];
+    // A referrer that a verifier cannot read is not published, even when another form verifies.
+    let mut wanted = vec![("sigstore-bundle-dsse", referrers)];
     if target.legacy_cosign {
         wanted.push(("cosign-signature", 1));
         wanted.push(("cosign-attestation", 1));
@@ -400,24 +482,17 @@ pub async fn publish(
     for (form, n) in wanted {
         let found = verified.iter().filter(|v| v.starts_with(form)).count();
         if found < n {
-            return Err(readback(
+            return Err(readback_failure(
                 format!(
                     "expected {n} verified {form} of {}, found {found} (verified: {})",
                     subject.digest,
                     verified.join(", ")
                 ),
-                &pushed,
+                pushed,
             ));
         }
     }
-    Ok(Pushed {
-        repository: repo.to_string(),
-        manifest: subject.digest.clone(),
-        tag,
-        referrers,
-        legacy_tags,
-        verified,
-    })
+    Ok(verified)
 }
 
 /// cosign's `.sig` and `.att` layers from the signed bundles: the payload, and the signature,

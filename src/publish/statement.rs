@@ -240,6 +240,13 @@ impl BuildContext {
         if let Some(vars) = &self.gitlab {
             return gitlab_provenance(vars);
         }
+        let fields = self.github_fields()?;
+        Ok(self.github_provenance(fields))
+    }
+
+    /// GitHub Actions' fields of the provenance, or every missing or malformed one in one
+    /// error.
+    fn github_fields(&self) -> Result<GithubFields, StatementError> {
         let mut p = Problems::default();
         let server = self
             .server_url
@@ -307,19 +314,32 @@ impl BuildContext {
                 minimal_hint: all_missing && self.ci.is_none(),
             });
         };
+        Ok(GithubFields {
+            server,
+            repository,
+            workflow_ref,
+            workflow_path,
+            workflow_git_ref,
+            git_ref,
+            sha,
+            run_id,
+        })
+    }
+
+    /// The provenance of GitHub's workflow build type, from its checked fields and the optional
+    /// ones (event, ids, runner environment, run attempt, job workflow ref).
+    fn github_provenance(&self, f: GithubFields) -> Provenance {
+        let (server, repository, run_id) = (&f.server, &f.repository, &f.run_id);
         let run_attempt = self.run_attempt.clone().unwrap_or_else(|| "1".into());
-        let builder = self
-            .job_workflow_ref
-            .clone()
-            .unwrap_or(workflow_ref.clone());
-        Ok(Provenance::GitHub(GitHubProvenance {
+        let builder = self.job_workflow_ref.as_ref().unwrap_or(&f.workflow_ref);
+        Provenance::GitHub(GitHubProvenance {
             build_definition: BuildDefinition {
                 build_type: GITHUB_WORKFLOW_BUILD_TYPE,
                 external_parameters: ExternalParameters {
                     workflow: Workflow {
-                        git_ref: workflow_git_ref,
+                        git_ref: f.workflow_git_ref.clone(),
                         repository: format!("{server}/{repository}"),
-                        path: workflow_path,
+                        path: f.workflow_path.clone(),
                     },
                 },
                 internal_parameters: InternalParameters {
@@ -331,8 +351,10 @@ impl BuildContext {
                     },
                 },
                 resolved_dependencies: vec![ResourceDescriptor {
-                    uri: format!("git+{server}/{repository}@{git_ref}"),
-                    digest: GitCommit { git_commit: sha },
+                    uri: format!("git+{server}/{repository}@{}", f.git_ref),
+                    digest: GitCommit {
+                        git_commit: f.sha.clone(),
+                    },
                 }],
             },
             run_details: RunDetails {
@@ -345,7 +367,7 @@ impl BuildContext {
                     ),
                 },
             },
-        }))
+        })
     }
 
     /// kakunin's minimal provenance: `--builder-id` and `--source URI@COMMIT`, outside CI only
@@ -405,6 +427,18 @@ impl BuildContext {
             }),
         }
     }
+}
+
+/// GitHub Actions' required provenance fields, checked.
+struct GithubFields {
+    server: String,
+    repository: String,
+    workflow_ref: String,
+    workflow_path: String,
+    workflow_git_ref: String,
+    git_ref: String,
+    sha: String,
+    run_id: String,
 }
 
 /// GitLab CI's provenance, of GitLab's SLSA build type, from its `CI_*` variables: the project
