@@ -8,60 +8,67 @@ use serde::Serialize;
 
 use crate::exit::ExitCode;
 
-/// The stable check ids of the JSON report (add, never rename). See `docs/report.md`.
+pub mod spec;
+
+pub use spec::CheckSpec;
+
+/// The stable check ids of the JSON report (add, never rename; see `docs/report.md`): the ids
+/// of [`spec::SPECS`]. A new check is a [`CheckSpec`] in `check/spec.rs` and its id here.
 pub mod ids {
+    use super::spec;
+
     // Single-bundle verification (verify-bundle, and the bundle inside every other command).
-    pub const BUNDLE_SIGNATURE: &str = "bundle.signature";
-    pub const BUNDLE_IDENTITY: &str = "bundle.identity";
-    pub const BUNDLE_ISSUER: &str = "bundle.issuer";
-    pub const BUNDLE_GITHUB_CLAIMS: &str = "bundle.github-claims";
+    pub const BUNDLE_SIGNATURE: &str = spec::BUNDLE_SIGNATURE.id;
+    pub const BUNDLE_IDENTITY: &str = spec::BUNDLE_IDENTITY.id;
+    pub const BUNDLE_ISSUER: &str = spec::BUNDLE_ISSUER.id;
+    pub const BUNDLE_GITHUB_CLAIMS: &str = spec::BUNDLE_GITHUB_CLAIMS.id;
     // Attestations (verify-attestation).
-    pub const ATTESTATION_PAYLOAD_TYPE: &str = "attestation.payload-type";
-    pub const ATTESTATION_STATEMENT: &str = "attestation.statement";
-    pub const ATTESTATION_SUBJECT: &str = "attestation.subject";
-    pub const ATTESTATION_PREDICATE_TYPE: &str = "attestation.predicate-type";
-    pub const ATTESTATION_PROVENANCE: &str = "attestation.provenance";
-    pub const ATTESTATION_ENVELOPE: &str = "attestation.envelope";
-    pub const ATTESTATION_WORKFLOW_REPOSITORY: &str = "attestation.workflow-repository";
-    pub const ATTESTATION_WORKFLOW_REF: &str = "attestation.workflow-ref";
-    pub const ATTESTATION_WORKFLOW_PATH: &str = "attestation.workflow-path";
-    pub const ATTESTATION_SOURCE_COMMIT: &str = "attestation.source-commit";
-    pub const ATTESTATION_BUILDER_ID: &str = "attestation.builder-id";
-    pub const ATTESTATION_RUNNER_ENVIRONMENT: &str = "attestation.runner-environment";
+    pub const ATTESTATION_PAYLOAD_TYPE: &str = spec::ATTESTATION_PAYLOAD_TYPE.id;
+    pub const ATTESTATION_STATEMENT: &str = spec::ATTESTATION_STATEMENT.id;
+    pub const ATTESTATION_SUBJECT: &str = spec::ATTESTATION_SUBJECT.id;
+    pub const ATTESTATION_PREDICATE_TYPE: &str = spec::ATTESTATION_PREDICATE_TYPE.id;
+    pub const ATTESTATION_PROVENANCE: &str = spec::ATTESTATION_PROVENANCE.id;
+    pub const ATTESTATION_ENVELOPE: &str = spec::ATTESTATION_ENVELOPE.id;
+    pub const ATTESTATION_WORKFLOW_REPOSITORY: &str = spec::ATTESTATION_WORKFLOW_REPOSITORY.id;
+    pub const ATTESTATION_WORKFLOW_REF: &str = spec::ATTESTATION_WORKFLOW_REF.id;
+    pub const ATTESTATION_WORKFLOW_PATH: &str = spec::ATTESTATION_WORKFLOW_PATH.id;
+    pub const ATTESTATION_SOURCE_COMMIT: &str = spec::ATTESTATION_SOURCE_COMMIT.id;
+    pub const ATTESTATION_BUILDER_ID: &str = spec::ATTESTATION_BUILDER_ID.id;
+    pub const ATTESTATION_RUNNER_ENVIRONMENT: &str = spec::ATTESTATION_RUNNER_ENVIRONMENT.id;
     // Container images (verify-image): cosign's simple-signing payload, the image's signatures
     // and attestations.
-    pub const COSIGN_PAYLOAD: &str = "cosign.payload";
-    pub const COSIGN_DOCKER_REFERENCE: &str = "cosign.docker-reference";
-    pub const IMAGE_SIGNATURE: &str = "image.signature";
-    pub const IMAGE_ATTESTATION: &str = "image.attestation";
-    pub const IMAGE_PLATFORM: &str = "image.platform";
+    pub const COSIGN_PAYLOAD: &str = spec::COSIGN_PAYLOAD.id;
+    pub const COSIGN_DOCKER_REFERENCE: &str = spec::COSIGN_DOCKER_REFERENCE.id;
+    pub const IMAGE_SIGNATURE: &str = spec::IMAGE_SIGNATURE.id;
+    pub const IMAGE_ATTESTATION: &str = spec::IMAGE_ATTESTATION.id;
+    pub const IMAGE_PLATFORM: &str = spec::IMAGE_PLATFORM.id;
     // A chart release (verify).
-    pub const CHART_INDEX_DIGEST: &str = "chart.index-digest";
-    pub const CHART_METADATA: &str = "chart.metadata";
-    pub const CHART_PROV: &str = "chart.prov";
-    pub const CHART_BUNDLE: &str = "chart.bundle";
-    pub const CHART_SUBJECT: &str = "chart.subject";
-    pub const CHART_ENVELOPE: &str = "chart.envelope";
-    pub const CHART_PACKAGE: &str = "chart.package";
-    pub const CHART_OCI_MANIFEST: &str = "chart.oci-manifest";
-    pub const CHART_OCI_LAYER: &str = "chart.oci-layer";
-    pub const CHART_SIGNATURE: &str = "chart.signature";
-    pub const CHART_ATTESTATION: &str = "chart.attestation";
-    pub const IMAGE_REFERENCE: &str = "image.reference";
-    pub const IMAGE_REGISTRY_DIGEST: &str = "image.registry-digest";
-    pub const IMAGE_BUNDLE: &str = "image.bundle";
-    pub const IMAGE_ENVELOPE: &str = "image.envelope";
-    pub const IMAGE_REGISTRY_ATTESTATION: &str = "image.registry-attestation";
-    pub const IMAGE_SUBJECT: &str = "image.subject";
-    pub const IMAGE_SOURCE_REF: &str = "image.source-ref";
-    pub const SEMVER_CHART_VERSION: &str = "semver.chart-version";
-    pub const SEMVER_RELEASE_TAG: &str = "semver.release-tag";
-    pub const SEMVER_APP_VERSION: &str = "semver.app-version";
-    pub const SEMVER_NO_DOWNGRADE: &str = "semver.no-downgrade";
-    pub const SEMVER_IMAGE_RELEASE: &str = "semver.image-release";
+    pub const CHART_INDEX_DIGEST: &str = spec::CHART_INDEX_DIGEST.id;
+    pub const CHART_METADATA: &str = spec::CHART_METADATA.id;
+    pub const CHART_PROV: &str = spec::CHART_PROV.id;
+    pub const CHART_BUNDLE: &str = spec::CHART_BUNDLE.id;
+    pub const CHART_SUBJECT: &str = spec::CHART_SUBJECT.id;
+    pub const CHART_ENVELOPE: &str = spec::CHART_ENVELOPE.id;
+    pub const CHART_PACKAGE: &str = spec::CHART_PACKAGE.id;
+    pub const CHART_OCI_MANIFEST: &str = spec::CHART_OCI_MANIFEST.id;
+    pub const CHART_OCI_LAYER: &str = spec::CHART_OCI_LAYER.id;
+    pub const CHART_SIGNATURE: &str = spec::CHART_SIGNATURE.id;
+    pub const CHART_ATTESTATION: &str = spec::CHART_ATTESTATION.id;
+    pub const IMAGE_REFERENCE: &str = spec::IMAGE_REFERENCE.id;
+    pub const IMAGE_REGISTRY_DIGEST: &str = spec::IMAGE_REGISTRY_DIGEST.id;
+    pub const IMAGE_BUNDLE: &str = spec::IMAGE_BUNDLE.id;
+    pub const IMAGE_ENVELOPE: &str = spec::IMAGE_ENVELOPE.id;
+    pub const IMAGE_REGISTRY_ATTESTATION: &str = spec::IMAGE_REGISTRY_ATTESTATION.id;
+    pub const IMAGE_SUBJECT: &str = spec::IMAGE_SUBJECT.id;
+    pub const IMAGE_SOURCE_REF: &str = spec::IMAGE_SOURCE_REF.id;
+    pub const SEMVER_CHART_VERSION: &str = spec::SEMVER_CHART_VERSION.id;
+    pub const SEMVER_RELEASE_TAG: &str = spec::SEMVER_RELEASE_TAG.id;
+    pub const SEMVER_APP_VERSION: &str = spec::SEMVER_APP_VERSION.id;
+    pub const SEMVER_NO_DOWNGRADE: &str = spec::SEMVER_NO_DOWNGRADE.id;
+    pub const SEMVER_IMAGE_RELEASE: &str = spec::SEMVER_IMAGE_RELEASE.id;
     // Every image a chart deploys, under a policy (verify --policy, docs/policy.md).
-    pub const IMAGE_PINNED: &str = "image.pinned";
-    pub const IMAGE_POLICY: &str = "image.policy";
+    pub const IMAGE_PINNED: &str = spec::IMAGE_PINNED.id;
+    pub const IMAGE_POLICY: &str = spec::IMAGE_POLICY.id;
 }
 
 /// What became of a check.

@@ -160,7 +160,7 @@ pub fn parse_v(s: &str) -> Result<Version, VersionError> {
 /// `semver.chart-version`: the chart version is SemVer 2.0 without `v`, and a pre-release only
 /// when the policy allows it.
 pub fn chart_version(chart: &str, version: &str, policy: Policy) -> Check {
-    const TITLE: &str = "chart version is SemVer 2.0 without `v`";
+    const TITLE: &str = crate::check::spec::SEMVER_CHART_VERSION.title();
     let expected = if policy.allow_prerelease {
         "SemVer 2.0 without `v` (e.g. 1.3.2)".to_string()
     } else {
@@ -193,7 +193,7 @@ pub fn expected_release_tag(chart: &str, version: &str) -> String {
 /// `found` is the tag the chart package was found under (e.g. from its download URL), or why it
 /// is not known.
 pub fn release_tag(chart: &str, version: &str, found: Result<&str, &str>) -> Check {
-    const TITLE: &str = "chart release tag is <chart>-<version>";
+    const TITLE: &str = crate::check::spec::SEMVER_RELEASE_TAG.title();
     let expected = expected_release_tag(chart, version);
     match found {
         Ok(tag) => Check::compare(ids::SEMVER_RELEASE_TAG, TITLE, expected, tag),
@@ -207,7 +207,7 @@ pub fn release_tag(chart: &str, version: &str, found: Result<&str, &str>) -> Che
 /// `image_tag` is the tag the chart's values set explicitly; `None` means the chart deploys
 /// `appVersion` itself (Helm's usual default).
 pub fn app_version(app_version: Option<&str>, image_tag: Option<&str>, policy: Policy) -> Check {
-    const TITLE: &str = "appVersion and image tag are the same v + SemVer release";
+    const TITLE: &str = crate::check::spec::SEMVER_APP_VERSION.title();
     let expected = match app_version {
         Some(a) if parse_v(a).is_ok() => format!("image tag = appVersion = {a} (v + SemVer)"),
         _ => "appVersion = image tag = v + SemVer (e.g. v1.3.1), not a moving tag".to_string(),
@@ -303,7 +303,7 @@ impl ChartHistory {
 
     /// `semver.no-downgrade` of chart `version` → `app_version` against this history.
     pub fn no_downgrade(&self, version: &str, app_version: Option<&str>) -> Check {
-        const TITLE: &str = "no newer chart points at an older image than an earlier chart";
+        const TITLE: &str = crate::check::spec::SEMVER_NO_DOWNGRADE.title();
         let (Ok(this), Some(Ok(app))) = (parse_bare(version), app_version.map(parse_v)) else {
             return Check::not_run(
                 ids::SEMVER_NO_DOWNGRADE,
@@ -357,7 +357,7 @@ impl ChartHistory {
 /// `semver.image-release`: the `appVersion` is an image release that exists. `releases` is
 /// `Err(why)` when the list of image releases could not be obtained.
 pub fn image_release(app_version: Option<&str>, releases: Result<&ImageReleases, &str>) -> Check {
-    const TITLE: &str = "appVersion is an image release that exists";
+    const TITLE: &str = crate::check::spec::SEMVER_IMAGE_RELEASE.title();
     let app = app_version.unwrap_or_default();
     let expected = match app {
         "" => "an image release named by the chart's appVersion (unknown)".to_string(),

@@ -6,7 +6,7 @@
 
 mod human;
 mod junit;
-pub mod rules;
+pub use crate::check::spec as rules;
 mod sarif;
 
 pub use sarif::SCHEMA_URI as SARIF_SCHEMA_URI;

@@ -18,8 +18,8 @@ use serde_sarif::sarif::{
     Result as SarifResult, ResultKind, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 
-use super::rules::{self, DOCS};
 use super::{Report, overall};
+use crate::check::spec::{self as rules, DOCS};
 use crate::check::{Check, Outcome};
 use crate::exit::ExitCode;
 
