@@ -177,122 +177,35 @@ pub async fn gather(
                 i.shared
             }
             Err(m) => {
-                // Without the index nothing can be located: every check says so.
-                let why = m.to_string();
-                let none = || Err(Missing::new("release file", format!("no index: {why}")));
                 return Ok((
-                    Evidence {
-                        chart: chart.into(),
-                        version: version.into(),
-                        index: Err(m),
-                        package: none(),
-                        prov: None,
-                        chart_bundle: none(),
-                        chart_envelope: none(),
-                        image_bundle: none(),
-                        image_envelope: none(),
-                        registry: RegistryEvidence::unavailable(&format!("no index: {why}")),
-                    },
+                    without_index(chart, version, m),
                     record.into_inner().unwrap(),
                 ));
             }
         },
     };
     let entry = entry(&index.parsed, &index.source, chart, version)?;
-    let index_url = index_url(profile)?;
-    let gh = &profile.github;
-    let chart_tag = profile.chart_release_tag(version);
-    let assets = profile.chart_asset_names(version);
-    let asset = |tag: &str, name: &str| release_asset_url(&gh.base_url, &gh.repository, tag, name);
-    let package_url = entry
-        .chart_url(&index_url)
-        .map_err(|e| FetchError::Client(e.to_string()));
-
-    let image_tag = entry
-        .app_version
-        .as_deref()
-        .map(|a| profile.image_release_tag(a));
-    let image_assets = entry
-        .app_version
-        .as_deref()
-        .map(|a| profile.image_asset_names(a));
-    let no_app = || FetchError::Client("the index entry has no appVersion".into());
-
+    let ReleaseFiles {
+        package,
+        prov,
+        chart_bundle,
+        chart_envelope,
+        image_bundle,
+        image_envelope,
+    } = release_files(profile, entry, version)?;
     let prov = async {
-        if profile.require.prov {
-            Some(
-                get(
-                    fetcher,
-                    &record,
-                    &assets.prov,
-                    "prov",
-                    asset(&chart_tag, &assets.prov),
-                    Kind::Prov,
-                )
-                .await,
-            )
-        } else {
-            None
+        match prov {
+            Some(w) => Some(w.get(fetcher, &record).await),
+            None => None,
         }
     };
-    let image_bundle_url = match (&image_tag, &image_assets) {
-        (Some(t), Some(a)) => asset(t, &a.bundle),
-        _ => Err(no_app()),
-    };
-    let image_envelope_url = match (&image_tag, &image_assets) {
-        (Some(t), Some(a)) => asset(t, &a.envelope),
-        _ => Err(no_app()),
-    };
-    let image_bundle_name = image_assets
-        .as_ref()
-        .map(|a| a.bundle.clone())
-        .unwrap_or_else(|| "image release bundle".into());
-    let image_envelope_name = image_assets
-        .as_ref()
-        .map(|a| a.envelope.clone())
-        .unwrap_or_else(|| "image release .intoto.jsonl".into());
     let (package, prov, chart_bundle, chart_envelope, image_bundle, image_envelope) = tokio::join!(
-        get(
-            fetcher,
-            &record,
-            &assets.package,
-            "chart",
-            package_url,
-            Kind::Chart
-        ),
+        package.get(fetcher, &record),
         prov,
-        get(
-            fetcher,
-            &record,
-            &assets.bundle,
-            "chart-bundle",
-            asset(&chart_tag, &assets.bundle),
-            Kind::Bundle
-        ),
-        get(
-            fetcher,
-            &record,
-            &assets.envelope,
-            "chart-envelope",
-            asset(&chart_tag, &assets.envelope),
-            Kind::Bundle
-        ),
-        get(
-            fetcher,
-            &record,
-            &image_bundle_name,
-            "image-bundle",
-            image_bundle_url,
-            Kind::Bundle
-        ),
-        get(
-            fetcher,
-            &record,
-            &image_envelope_name,
-            "image-envelope",
-            image_envelope_url,
-            Kind::Bundle
-        ),
+        chart_bundle.get(fetcher, &record),
+        chart_envelope.get(fetcher, &record),
+        image_bundle.get(fetcher, &record),
+        image_envelope.get(fetcher, &record),
     );
     let (registry, fetched) =
         super::registry::gather(fetcher, profile, package.as_ref().ok(), entry).await;
@@ -311,4 +224,119 @@ pub async fn gather(
         registry,
     };
     Ok((evidence, record))
+}
+
+/// The evidence of a release whose index could not be obtained: without the index nothing can
+/// be located, and every check says so.
+fn without_index(chart: &str, version: &str, m: Missing) -> Evidence {
+    let why = m.to_string();
+    let none = || Err(Missing::new("release file", format!("no index: {why}")));
+    Evidence {
+        chart: chart.into(),
+        version: version.into(),
+        index: Err(m),
+        package: none(),
+        prov: None,
+        chart_bundle: none(),
+        chart_envelope: none(),
+        image_bundle: none(),
+        image_envelope: none(),
+        registry: RegistryEvidence::unavailable(&format!("no index: {why}")),
+    }
+}
+
+/// A release file to fetch: what it is (its asset name), its role in a kit, its URL, its kind.
+struct Wanted {
+    what: String,
+    role: &'static str,
+    url: Result<Url, FetchError>,
+    kind: Kind,
+}
+
+impl Wanted {
+    async fn get(self, fetcher: &Fetcher, record: &Mutex<Record>) -> Piece {
+        get(fetcher, record, &self.what, self.role, self.url, self.kind).await
+    }
+}
+
+/// The release files of `chart@version` besides the index: the chart package (at the index
+/// entry's URL), its `.prov` when the profile requires it, and the chart's and the image
+/// release's bundles and envelopes (release assets, the image release named by appVersion).
+struct ReleaseFiles {
+    package: Wanted,
+    prov: Option<Wanted>,
+    chart_bundle: Wanted,
+    chart_envelope: Wanted,
+    image_bundle: Wanted,
+    image_envelope: Wanted,
+}
+
+fn release_files(
+    profile: &Profile,
+    entry: &IndexEntry,
+    version: &str,
+) -> Result<ReleaseFiles, GatherError> {
+    let index_url = index_url(profile)?;
+    let gh = &profile.github;
+    let chart_tag = profile.chart_release_tag(version);
+    let assets = profile.chart_asset_names(version);
+    let asset = |tag: &str, name: &str| release_asset_url(&gh.base_url, &gh.repository, tag, name);
+    let wanted = |what: &str, role, url, kind| Wanted {
+        what: what.to_string(),
+        role,
+        url,
+        kind,
+    };
+    let package_url = entry
+        .chart_url(&index_url)
+        .map_err(|e| FetchError::Client(e.to_string()));
+    let app = entry.app_version.as_deref();
+    let image_tag = app.map(|a| profile.image_release_tag(a));
+    let image_assets = app.map(|a| profile.image_asset_names(a));
+    let image_asset =
+        |name: fn(&crate::profile::ImageAssets) -> &String| match (&image_tag, &image_assets) {
+            (Some(t), Some(a)) => asset(t, name(a)),
+            _ => Err(FetchError::Client(
+                "the index entry has no appVersion".into(),
+            )),
+        };
+    let image_bundle_name = image_assets
+        .as_ref()
+        .map(|a| a.bundle.clone())
+        .unwrap_or_else(|| "image release bundle".into());
+    let image_envelope_name = image_assets
+        .as_ref()
+        .map(|a| a.envelope.clone())
+        .unwrap_or_else(|| "image release .intoto.jsonl".into());
+    Ok(ReleaseFiles {
+        package: wanted(&assets.package, "chart", package_url, Kind::Chart),
+        prov: profile.require.prov.then(|| {
+            let url = asset(&chart_tag, &assets.prov);
+            wanted(&assets.prov, "prov", url, Kind::Prov)
+        }),
+        chart_bundle: wanted(
+            &assets.bundle,
+            "chart-bundle",
+            asset(&chart_tag, &assets.bundle),
+            Kind::Bundle,
+        ),
+        chart_envelope: wanted(
+            &assets.envelope,
+            "chart-envelope",
+            asset(&chart_tag, &assets.envelope),
+            Kind::Bundle,
+        ),
+        image_bundle: wanted(
+            &image_bundle_name,
+            "image-bundle",
+            image_asset(|a| &a.bundle),
+            Kind::Bundle,
+        ),
+        image_envelope: wanted(
+            &image_envelope_name,
+            "image-envelope",
+            image_asset(|a| &a.envelope),
+            Kind::Bundle,
+        ),
+    })
 }

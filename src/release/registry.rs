@@ -111,28 +111,7 @@ pub async fn gather(
         Err(e) => Err(missing(format!("the tags of {repo}"), e)),
     };
     let target = pinned.or_else(|| tag_digest.as_ref().ok().map(|(d, _)| d.clone()));
-    let attestations = match &target {
-        Some(d) => match client.attached_bundles(&repo, d).await {
-            Ok((refs, attached)) => {
-                files.extend(refs.sources.into_iter().map(|b| (b, "referrers")));
-                let mut out = Vec::new();
-                for a in attached {
-                    out.push(Fetched::new(
-                        a.bundle.bytes.clone(),
-                        format!("{repo}@{d} → {} ({})", a.manifest.digest(), a.bundle.source),
-                    ));
-                    files.push((a.manifest.blob, "attached-manifest"));
-                    files.push((a.bundle, "attached-bundle"));
-                }
-                Ok(out)
-            }
-            Err(e) => Err(missing(format!("attestations attached to {repo}@{d}"), e)),
-        },
-        None => Err(Missing::new(
-            "attestations attached in the registry",
-            "no image digest to look them up by",
-        )),
-    };
+    let attestations = attached(&client, &repo, target.as_ref(), &mut files).await;
     (
         RegistryEvidence {
             tag_digest,
@@ -141,6 +120,37 @@ pub async fn gather(
         },
         files,
     )
+}
+
+/// The Sigstore bundles attached to the image digest `target`, each named by where it came
+/// from; the referrers, manifests and bundles fetched are added to `files`.
+async fn attached(
+    client: &RegistryClient,
+    repo: &Repo,
+    target: Option<&Digest>,
+    files: &mut Vec<(Blob, &'static str)>,
+) -> Result<Vec<Fetched>, Missing> {
+    let Some(d) = target else {
+        return Err(Missing::new(
+            "attestations attached in the registry",
+            "no image digest to look them up by",
+        ));
+    };
+    let (refs, attached) = client
+        .attached_bundles(repo, d)
+        .await
+        .map_err(|e| Missing::from_fetch(format!("attestations attached to {repo}@{d}"), &e))?;
+    files.extend(refs.sources.into_iter().map(|b| (b, "referrers")));
+    let mut out = Vec::new();
+    for a in attached {
+        out.push(Fetched::new(
+            a.bundle.bytes.clone(),
+            format!("{repo}@{d} → {} ({})", a.manifest.digest(), a.bundle.source),
+        ));
+        files.push((a.manifest.blob, "attached-manifest"));
+        files.push((a.bundle, "attached-bundle"));
+    }
+    Ok(out)
 }
 
 /// A miss in a kit's image layout, as release evidence: absent, wrong (bytes that do not hash

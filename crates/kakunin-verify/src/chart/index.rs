@@ -135,29 +135,10 @@ where
 
 /// YAML scalars are strings to Helm (`appVersion: 1.16` is the string "1.16").
 fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    use serde::de::Error;
-    match serde_norway::Value::deserialize(d)? {
-        serde_norway::Value::String(s) => Ok(s),
-        serde_norway::Value::Number(n) => Ok(n.to_string()),
-        serde_norway::Value::Bool(b) => Ok(b.to_string()),
-        other => Err(D::Error::custom(format!(
-            "expected a scalar, found {other:?}"
-        ))),
-    }
+    super::yaml_scalar::required(d, "Null")
 }
 
-fn opt_scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    use serde::de::Error;
-    match serde_norway::Value::deserialize(d)? {
-        serde_norway::Value::Null => Ok(None),
-        serde_norway::Value::String(s) => Ok(Some(s)),
-        serde_norway::Value::Number(n) => Ok(Some(n.to_string())),
-        serde_norway::Value::Bool(b) => Ok(Some(b.to_string())),
-        other => Err(D::Error::custom(format!(
-            "expected a scalar, found {other:?}"
-        ))),
-    }
-}
+use super::yaml_scalar::opt_scalar;
 
 impl HelmIndex {
     /// Parses an `index.yaml`, refusing one larger than [`MAX_INDEX_BYTES`].

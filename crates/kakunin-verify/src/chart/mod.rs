@@ -13,6 +13,7 @@ pub mod images;
 pub mod index;
 pub mod package;
 pub mod prov;
+mod yaml_scalar;
 
 pub use constraint::{Constraint, ConstraintError};
 pub use images::{ChartImage, ImageSource, InvalidReference};

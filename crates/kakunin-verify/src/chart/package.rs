@@ -101,21 +101,10 @@ pub struct ChartPackage {
 }
 
 fn scalar<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    opt_scalar(d)?.ok_or_else(|| serde::de::Error::custom("expected a scalar, found null"))
+    super::yaml_scalar::required(d, "null")
 }
 
-fn opt_scalar<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    use serde::de::Error;
-    match serde_norway::Value::deserialize(d)? {
-        serde_norway::Value::Null => Ok(None),
-        serde_norway::Value::String(s) => Ok(Some(s)),
-        serde_norway::Value::Number(n) => Ok(Some(n.to_string())),
-        serde_norway::Value::Bool(b) => Ok(Some(b.to_string())),
-        other => Err(D::Error::custom(format!(
-            "expected a scalar, found {other:?}"
-        ))),
-    }
-}
+use super::yaml_scalar::opt_scalar;
 
 /// Counts decompressed bytes and fails past the cap, so a gzip bomb costs bounded time.
 struct Capped<R> {
@@ -164,107 +153,165 @@ impl ChartPackage {
                 found: bytes.len() as u64,
             });
         }
+        let unpacked = Unpacked::read(bytes, caps, budget, depth)?;
+        unpacked.parse(caps, budget, depth)
+    }
+}
+
+/// An I/O error of the archive: the unpacked cap reached, or a broken archive.
+fn archive_error(caps: &Caps, e: std::io::Error) -> PackageError {
+    if e.to_string().contains(UNPACKED_SENTINEL) {
+        PackageError::Unpacked { max: caps.unpacked }
+    } else {
+        PackageError::Archive(e.to_string())
+    }
+}
+
+/// What a chart archive holds, read within the caps and not parsed yet.
+#[derive(Default)]
+struct Unpacked {
+    root: Option<String>,
+    chart_yaml: Option<Vec<u8>>,
+    values_yaml: Option<Vec<u8>>,
+    files: Vec<(String, u64)>,
+    packed_subcharts: Vec<(String, Vec<u8>)>,
+}
+
+impl Unpacked {
+    /// Reads every entry of the archive, within the caps and the budget.
+    fn read(
+        bytes: &[u8],
+        caps: &Caps,
+        budget: &mut Budget,
+        depth: usize,
+    ) -> Result<Unpacked, PackageError> {
         let gz = flate2::read::MultiGzDecoder::new(bytes);
         let capped = Capped {
             inner: gz,
             left: budget.unpacked,
         };
         let mut archive = tar::Archive::new(capped);
-        let io = |e: std::io::Error| {
-            if e.to_string().contains(UNPACKED_SENTINEL) {
-                PackageError::Unpacked { max: caps.unpacked }
-            } else {
-                PackageError::Archive(e.to_string())
-            }
-        };
-        let mut root: Option<String> = None;
-        let mut chart_yaml = None;
-        let mut values_yaml = None;
-        let mut files = Vec::new();
-        let mut packed_subcharts: Vec<(String, Vec<u8>)> = Vec::new();
+        let io = |e| archive_error(caps, e);
+        let mut u = Unpacked::default();
         for entry in archive.entries().map_err(io)? {
             let mut entry = entry.map_err(io)?;
             if budget.entries == 0 {
                 return Err(PackageError::TooManyEntries { max: caps.entries });
             }
             budget.entries -= 1;
-            let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            let kind = entry.header().entry_type();
-            let is_dir = kind.is_dir();
-            if !(kind.is_file() || is_dir) {
-                return Err(PackageError::EntryType {
-                    path: raw_path,
-                    kind: entry_kind(kind),
-                });
+            if let Some((components, size)) = u.admit(&entry, caps)? {
+                u.take(&mut entry, components, size, caps, budget, depth)?;
             }
-            let components = safe_components(&raw_path)?;
-            let Some(first) = components.first() else {
-                continue;
-            };
-            match &root {
-                None => root = Some(first.clone()),
-                Some(r) if r != first => {
-                    return Err(PackageError::TopLevel {
-                        expected: r.clone(),
-                        found: first.clone(),
-                    });
-                }
-                Some(_) => {}
-            }
-            if is_dir {
-                continue;
-            }
-            let size = entry.header().size().map_err(io)?;
-            if size > caps.entry {
-                return Err(PackageError::EntryTooLarge {
-                    path: raw_path,
-                    max: caps.entry,
-                    found: size,
-                });
-            }
-            let rel = components[1..].join("/");
-            let wanted = rel == "Chart.yaml" || rel == "values.yaml";
-            let subchart = rel
-                .strip_prefix("charts/")
-                .filter(|n| !n.contains('/') && n.ends_with(".tgz"))
-                .map(str::to_string);
-            if let Some(name) = subchart {
-                if depth + 1 > MAX_SUBCHART_DEPTH || budget.subcharts == 0 {
-                    return Err(PackageError::Subcharts {
-                        max: MAX_SUBCHART_DEPTH,
-                        max_count: MAX_SUBCHARTS,
-                    });
-                }
-                budget.subcharts -= 1;
-                let mut buf = Vec::with_capacity(size as usize);
-                (&mut entry)
-                    .take(caps.entry + 1)
-                    .read_to_end(&mut buf)
-                    .map_err(io)?;
-                packed_subcharts.push((name, buf));
-            } else if wanted {
-                let mut buf = Vec::with_capacity(size as usize);
-                (&mut entry)
-                    .take(caps.entry + 1)
-                    .read_to_end(&mut buf)
-                    .map_err(io)?;
-                if rel == "Chart.yaml" {
-                    chart_yaml = Some(buf);
-                } else {
-                    values_yaml = Some(buf);
-                }
-            } else {
-                // Read through (bounded by the unpacked cap) so the archive's integrity and its
-                // size are checked even for files kakunin does not look at.
-                std::io::copy(&mut (&mut entry).take(caps.entry + 1), &mut std::io::sink())
-                    .map_err(io)?;
-            }
-            files.push((components.join("/"), size));
         }
         budget.unpacked = archive.into_inner().left;
-        let root = root.ok_or_else(|| PackageError::Missing("entries".into()))?;
-        let chart_yaml =
-            chart_yaml.ok_or_else(|| PackageError::Missing(format!("{root}/Chart.yaml")))?;
+        Ok(u)
+    }
+
+    /// The path components and size of a regular file entry (`None` for a directory or the
+    /// archive's root), once its type, path, top-level directory and size are allowed.
+    fn admit<R: Read>(
+        &mut self,
+        entry: &tar::Entry<'_, R>,
+        caps: &Caps,
+    ) -> Result<Option<(Vec<String>, u64)>, PackageError> {
+        let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let kind = entry.header().entry_type();
+        let is_dir = kind.is_dir();
+        if !(kind.is_file() || is_dir) {
+            return Err(PackageError::EntryType {
+                path: raw_path,
+                kind: entry_kind(kind),
+            });
+        }
+        let components = safe_components(&raw_path)?;
+        let Some(first) = components.first() else {
+            return Ok(None);
+        };
+        match &self.root {
+            None => self.root = Some(first.clone()),
+            Some(r) if r != first => {
+                return Err(PackageError::TopLevel {
+                    expected: r.clone(),
+                    found: first.clone(),
+                });
+            }
+            Some(_) => {}
+        }
+        if is_dir {
+            return Ok(None);
+        }
+        let size = entry.header().size().map_err(|e| archive_error(caps, e))?;
+        if size > caps.entry {
+            return Err(PackageError::EntryTooLarge {
+                path: raw_path,
+                max: caps.entry,
+                found: size,
+            });
+        }
+        Ok(Some((components, size)))
+    }
+
+    /// Reads a file entry: `Chart.yaml`, `values.yaml` and packed subcharts are kept, any other
+    /// file is read through (bounded by the unpacked cap) so the archive's integrity and its
+    /// size are checked even for files kakunin does not look at.
+    fn take<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<'_, R>,
+        components: Vec<String>,
+        size: u64,
+        caps: &Caps,
+        budget: &mut Budget,
+        depth: usize,
+    ) -> Result<(), PackageError> {
+        let io = |e| archive_error(caps, e);
+        let rel = components[1..].join("/");
+        let subchart = rel
+            .strip_prefix("charts/")
+            .filter(|n| !n.contains('/') && n.ends_with(".tgz"))
+            .map(str::to_string);
+        let read = |entry: &mut tar::Entry<'_, R>| {
+            let mut buf = Vec::with_capacity(size as usize);
+            entry
+                .take(caps.entry + 1)
+                .read_to_end(&mut buf)
+                .map(|_| buf)
+                .map_err(io)
+        };
+        if let Some(name) = subchart {
+            if depth + 1 > MAX_SUBCHART_DEPTH || budget.subcharts == 0 {
+                return Err(PackageError::Subcharts {
+                    max: MAX_SUBCHART_DEPTH,
+                    max_count: MAX_SUBCHARTS,
+                });
+            }
+            budget.subcharts -= 1;
+            self.packed_subcharts.push((name, read(entry)?));
+        } else if rel == "Chart.yaml" {
+            self.chart_yaml = Some(read(entry)?);
+        } else if rel == "values.yaml" {
+            self.values_yaml = Some(read(entry)?);
+        } else {
+            std::io::copy(&mut entry.take(caps.entry + 1), &mut std::io::sink()).map_err(io)?;
+        }
+        self.files.push((components.join("/"), size));
+        Ok(())
+    }
+
+    /// The chart: `Chart.yaml` and `values.yaml` parsed (depth-bounded), and its packed
+    /// subcharts read the same way, sharing the caps and the budget.
+    fn parse(
+        self,
+        caps: &Caps,
+        budget: &mut Budget,
+        depth: usize,
+    ) -> Result<ChartPackage, PackageError> {
+        let root = self
+            .root
+            .ok_or_else(|| PackageError::Missing("entries".into()))?;
+        let chart_yaml = self
+            .chart_yaml
+            .ok_or_else(|| PackageError::Missing(format!("{root}/Chart.yaml")))?;
+        let values_yaml = self.values_yaml;
         for (file, bytes) in [
             ("Chart.yaml", Some(&chart_yaml)),
             ("values.yaml", values_yaml.as_ref()),
@@ -292,8 +339,8 @@ impl ChartPackage {
             None => serde_norway::Value::Null,
         };
         let mut subcharts = Vec::new();
-        for (name, bytes) in packed_subcharts {
-            let sub = Self::read_inner(&bytes, caps, budget, depth + 1).map_err(|e| {
+        for (name, bytes) in self.packed_subcharts {
+            let sub = ChartPackage::read_inner(&bytes, caps, budget, depth + 1).map_err(|e| {
                 PackageError::Subchart {
                     name: name.clone(),
                     error: Box::new(e),
@@ -307,7 +354,7 @@ impl ChartPackage {
             values,
             chart_yaml,
             values_yaml,
-            files,
+            files: self.files,
             subcharts,
         })
     }

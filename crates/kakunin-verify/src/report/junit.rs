@@ -10,7 +10,7 @@
 use std::fmt::Write;
 
 use super::Report;
-use crate::check::Outcome;
+use crate::check::{Check, Outcome};
 
 /// Text for an attribute or element: XML-escaped, with the characters XML 1.0 cannot carry
 /// dropped.
@@ -48,81 +48,91 @@ pub(super) fn render(reports: &[Report], host: &str) -> String {
     // Ant's schema allows no attribute on <testsuites>; the counts are on each <testsuite>.
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
     for (i, r) in reports.iter().enumerate() {
-        let (pass, fail, not_run) = r.counts();
-        let skipped = r.not_required();
-        let _ = writeln!(
-            out,
-            "  <testsuite id=\"{i}\" package=\"kakunin.{}\" name=\"{} {}\" timestamp=\"{timestamp}\" \
-             hostname=\"{host}\" tests=\"{}\" failures=\"{fail}\" errors=\"{not_run}\" skipped=\"{}\" time=\"0\">",
-            escape(&r.command),
-            escape(&r.command),
-            escape(&r.subject),
-            pass + fail + not_run + skipped.len(),
-            skipped.len(),
-        );
-        let _ = writeln!(
-            out,
-            "    <properties>\n      <property name=\"kakunin.version\" value=\"{}\"/>\n      \
-             <property name=\"verdict\" value=\"{}\"/>\n      <property name=\"exit_code\" value=\"{}\"/>\n    </properties>",
-            env!("CARGO_PKG_VERSION"),
-            match r.verdict() {
-                super::Verdict::Verified => "verified",
-                super::Verdict::Failed => "failed",
-                super::Verdict::Incomplete => "incomplete",
-            },
-            r.exit_code().code()
-        );
-        let classname = escape(&format!("{}.{}", r.command, r.subject));
-        for c in &r.checks {
-            let _ = write!(
-                out,
-                "    <testcase name=\"{}\" classname=\"{classname}\" time=\"0\"",
-                escape(c.id)
-            );
-            let body = escape(&format!(
-                "{}\nexpected: {}\nfound:    {}{}",
-                c.title,
-                c.expected,
-                c.found,
-                c.evidence
-                    .iter()
-                    .map(|e| format!("\nevidence: {e}"))
-                    .collect::<String>()
-            ));
-            match c.outcome {
-                Outcome::Pass => out.push_str("/>\n"),
-                Outcome::Fail => {
-                    let _ = writeln!(
-                        out,
-                        ">\n      <failure type=\"{}\" message=\"{}: expected {}, found {}\">{body}</failure>\n    </testcase>",
-                        escape(c.id),
-                        escape(&c.title),
-                        escape(&c.expected),
-                        escape(&c.found),
-                    );
-                }
-                Outcome::NotRun => {
-                    let _ = writeln!(
-                        out,
-                        ">\n      <error type=\"not-run\" message=\"could not run: {}\">{body}</error>\n    </testcase>",
-                        escape(&c.found),
-                    );
-                }
-            }
-        }
-        for (id, why) in &skipped {
-            let _ = writeln!(
-                out,
-                "    <testcase name=\"{}\" classname=\"{classname}\" time=\"0\">\n      \
-                 <skipped message=\"not checked: {}\"/>\n    </testcase>",
-                escape(id),
-                escape(why)
-            );
-        }
-        out.push_str(
-            "    <system-out></system-out>\n    <system-err></system-err>\n  </testsuite>\n",
-        );
+        suite(&mut out, i, r, &timestamp.to_string(), &host);
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+/// One report's `<testsuite>`: its counts and properties, a test case per check, then one per
+/// check not asked for.
+fn suite(out: &mut String, i: usize, r: &Report, timestamp: &str, host: &str) {
+    let (pass, fail, not_run) = r.counts();
+    let skipped = r.not_required();
+    let _ = writeln!(
+        out,
+        "  <testsuite id=\"{i}\" package=\"kakunin.{}\" name=\"{} {}\" timestamp=\"{timestamp}\" \
+         hostname=\"{host}\" tests=\"{}\" failures=\"{fail}\" errors=\"{not_run}\" skipped=\"{}\" time=\"0\">",
+        escape(&r.command),
+        escape(&r.command),
+        escape(&r.subject),
+        pass + fail + not_run + skipped.len(),
+        skipped.len(),
+    );
+    let _ = writeln!(
+        out,
+        "    <properties>\n      <property name=\"kakunin.version\" value=\"{}\"/>\n      \
+         <property name=\"verdict\" value=\"{}\"/>\n      <property name=\"exit_code\" value=\"{}\"/>\n    </properties>",
+        env!("CARGO_PKG_VERSION"),
+        match r.verdict() {
+            super::Verdict::Verified => "verified",
+            super::Verdict::Failed => "failed",
+            super::Verdict::Incomplete => "incomplete",
+        },
+        r.exit_code().code()
+    );
+    let classname = escape(&format!("{}.{}", r.command, r.subject));
+    for c in &r.checks {
+        case(out, c, &classname);
+    }
+    for (id, why) in &skipped {
+        let _ = writeln!(
+            out,
+            "    <testcase name=\"{}\" classname=\"{classname}\" time=\"0\">\n      \
+             <skipped message=\"not checked: {}\"/>\n    </testcase>",
+            escape(id),
+            escape(why)
+        );
+    }
+    out.push_str("    <system-out></system-out>\n    <system-err></system-err>\n  </testsuite>\n");
+}
+
+/// A check's `<testcase>`: empty when it passed, with a `<failure>` when it failed, an
+/// `<error>` when it could not run.
+fn case(out: &mut String, c: &Check, classname: &str) {
+    let _ = write!(
+        out,
+        "    <testcase name=\"{}\" classname=\"{classname}\" time=\"0\"",
+        escape(c.id)
+    );
+    let body = escape(&format!(
+        "{}\nexpected: {}\nfound:    {}{}",
+        c.title,
+        c.expected,
+        c.found,
+        c.evidence
+            .iter()
+            .map(|e| format!("\nevidence: {e}"))
+            .collect::<String>()
+    ));
+    match c.outcome {
+        Outcome::Pass => out.push_str("/>\n"),
+        Outcome::Fail => {
+            let _ = writeln!(
+                out,
+                ">\n      <failure type=\"{}\" message=\"{}: expected {}, found {}\">{body}</failure>\n    </testcase>",
+                escape(c.id),
+                escape(&c.title),
+                escape(&c.expected),
+                escape(&c.found),
+            );
+        }
+        Outcome::NotRun => {
+            let _ = writeln!(
+                out,
+                ">\n      <error type=\"not-run\" message=\"could not run: {}\">{body}</error>\n    </testcase>",
+                escape(&c.found),
+            );
+        }
+    }
 }

@@ -134,8 +134,8 @@ fn exit_description(code: ExitCode) -> &'static str {
     }
 }
 
-pub(super) fn render(reports: &[Report]) -> String {
-    // The rules: every check reported, and every check the policy did not ask for.
+/// The rules: every check reported, and every check the policy did not ask for, by id.
+fn rules_of(reports: &[Report]) -> BTreeMap<String, ReportingDescriptor> {
     let mut rules: BTreeMap<String, ReportingDescriptor> = BTreeMap::new();
     for r in reports {
         for c in &r.checks {
@@ -149,66 +149,81 @@ pub(super) fn render(reports: &[Report]) -> String {
                 .or_insert_with(|| descriptor(id, ""));
         }
     }
-    let index_of = |id: &str| rules.keys().position(|k| k == id).map(|i| i as i64);
-    let reference = |id: &str| ReportingDescriptorReference {
-        id: Some(id.to_string()),
-        index: index_of(id),
-        ..Default::default()
-    };
+    rules
+}
 
-    let mut results = Vec::new();
-    let mut notifications = Vec::new();
-    for r in reports {
-        for c in &r.checks {
-            let evidence = if c.evidence.is_empty() {
-                String::new()
-            } else {
-                format!(" (evidence: {})", c.evidence.join(", "))
-            };
-            let (kind, level, what) = match c.outcome {
-                Outcome::Pass => continue,
-                Outcome::Fail => (ResultKind::Fail, ResultLevel::Error, "failed"),
-                Outcome::NotRun => (ResultKind::Open, ResultLevel::None, "could not run"),
-            };
-            let text = format!(
-                "{} {}: {} {what}: expected {}, found {}{evidence}",
-                r.command, r.subject, c.id, c.expected, c.found
-            );
-            if c.outcome == Outcome::NotRun {
-                notifications.push(
-                    Notification::builder()
-                        .level(json!("error"))
-                        .message(message(text.clone()))
-                        .associated_rule(reference(c.id))
-                        .locations(location(artifact_uri(r, Some(c))))
-                        .build(),
-                );
-            }
-            let mut result = SarifResult::builder()
-                .rule_id(c.id)
-                .kind(kind)
-                .level(level)
-                .message(message(text))
-                .locations(location(artifact_uri(r, Some(c))))
-                .build();
-            result.rule_index = index_of(c.id);
-            results.push(result);
-        }
-        for (id, why) in r.not_required() {
-            let mut result = SarifResult::builder()
-                .rule_id(id)
-                .kind(ResultKind::NotApplicable)
-                .level(ResultLevel::None)
-                .message(message(format!(
-                    "{} {}: {id} not checked: {why}",
-                    r.command, r.subject
-                )))
-                .locations(location(artifact_uri(r, None)))
-                .build();
-            result.rule_index = index_of(id);
-            results.push(result);
-        }
+/// The results of the checks that did not pass and of those not asked for, and a notification
+/// for each check that could not run.
+struct Results<'a> {
+    rules: &'a BTreeMap<String, ReportingDescriptor>,
+    results: Vec<SarifResult>,
+    notifications: Vec<Notification>,
+}
+
+impl Results<'_> {
+    fn index_of(&self, id: &str) -> Option<i64> {
+        self.rules.keys().position(|k| k == id).map(|i| i as i64)
     }
+
+    fn add_check(&mut self, r: &Report, c: &Check) {
+        let evidence = if c.evidence.is_empty() {
+            String::new()
+        } else {
+            format!(" (evidence: {})", c.evidence.join(", "))
+        };
+        let (kind, level, what) = match c.outcome {
+            Outcome::Pass => return,
+            Outcome::Fail => (ResultKind::Fail, ResultLevel::Error, "failed"),
+            Outcome::NotRun => (ResultKind::Open, ResultLevel::None, "could not run"),
+        };
+        let text = format!(
+            "{} {}: {} {what}: expected {}, found {}{evidence}",
+            r.command, r.subject, c.id, c.expected, c.found
+        );
+        if c.outcome == Outcome::NotRun {
+            let rule = ReportingDescriptorReference {
+                id: Some(c.id.to_string()),
+                index: self.index_of(c.id),
+                ..Default::default()
+            };
+            self.notifications.push(
+                Notification::builder()
+                    .level(json!("error"))
+                    .message(message(text.clone()))
+                    .associated_rule(rule)
+                    .locations(location(artifact_uri(r, Some(c))))
+                    .build(),
+            );
+        }
+        let mut result = SarifResult::builder()
+            .rule_id(c.id)
+            .kind(kind)
+            .level(level)
+            .message(message(text))
+            .locations(location(artifact_uri(r, Some(c))))
+            .build();
+        result.rule_index = self.index_of(c.id);
+        self.results.push(result);
+    }
+
+    fn add_not_required(&mut self, r: &Report, id: &str, why: &str) {
+        let mut result = SarifResult::builder()
+            .rule_id(id)
+            .kind(ResultKind::NotApplicable)
+            .level(ResultLevel::None)
+            .message(message(format!(
+                "{} {}: {id} not checked: {why}",
+                r.command, r.subject
+            )))
+            .locations(location(artifact_uri(r, None)))
+            .build();
+        result.rule_index = self.index_of(id);
+        self.results.push(result);
+    }
+}
+
+/// The invocation: its exit code, and whether every check asked for could run.
+fn invocation(reports: &[Report], mut notifications: Vec<Notification>) -> Invocation {
     let code = overall(reports);
     let complete = !reports.is_empty()
         && reports
@@ -228,6 +243,26 @@ pub(super) fn render(reports: &[Report]) -> String {
         .exit_code_description(exit_description(code))
         .build();
     invocation.tool_execution_notifications = (!notifications.is_empty()).then_some(notifications);
+    invocation
+}
+
+pub(super) fn render(reports: &[Report]) -> String {
+    let rules = rules_of(reports);
+    let mut out = Results {
+        rules: &rules,
+        results: Vec::new(),
+        notifications: Vec::new(),
+    };
+    for r in reports {
+        for c in &r.checks {
+            out.add_check(r, c);
+        }
+        for (id, why) in r.not_required() {
+            out.add_not_required(r, id, why);
+        }
+    }
+    let (results, notifications) = (out.results, out.notifications);
+    let invocation = invocation(reports, notifications);
     let driver = ToolComponent::builder()
         .name("kakunin")
         .version(env!("CARGO_PKG_VERSION"))
