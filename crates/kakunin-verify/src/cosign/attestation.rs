@@ -43,13 +43,7 @@ impl VerifiedImageAttestation {
         self.bundle.as_ref()
     }
     pub fn details(&self) -> serde_json::Value {
-        let mut v = match &self.bundle {
-            Some(b) => b.details(),
-            None => serde_json::json!({
-                "key_sha256": self.key.as_ref().map(Digest::to_string),
-                "tlog": "not checked (--insecure-ignore-tlog)",
-            }),
-        };
+        let mut v = super::signer_details(self.bundle.as_ref(), self.key.as_ref());
         v["form"] = "cosign-attestation".into();
         v["layer_digest"] = self.layer_digest.to_string().into();
         v["predicate_type"] = self.statement.predicate_type.clone().into();

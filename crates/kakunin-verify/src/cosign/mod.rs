@@ -28,7 +28,7 @@ mod signature;
 
 use std::collections::BTreeMap;
 
-use crate::bundle::Policy;
+use crate::bundle::{Policy, VerifiedBundle};
 use crate::check::Check;
 use crate::digest::Digest;
 
@@ -110,6 +110,19 @@ impl<T> LayerVerification<T> {
 
 /// The signer policy without the log waiver, and whether the log is waived (by the policy,
 /// `--insecure-ignore-tlog` on the shared signer options, or by [`Options`]).
+/// The report's facts on who signed a cosign layer: the verified bundle's, or for a keyed
+/// signature verified without a log entry (`--insecure-ignore-tlog`), the key and that no log
+/// entry was checked.
+fn signer_details(bundle: Option<&VerifiedBundle>, key: Option<&Digest>) -> serde_json::Value {
+    match bundle {
+        Some(b) => b.details(),
+        None => serde_json::json!({
+            "key_sha256": key.map(Digest::to_string),
+            "tlog": "not checked (--insecure-ignore-tlog)",
+        }),
+    }
+}
+
 fn signer<'p>(policy: &'p Policy, options: &Options) -> (&'p Policy, bool) {
     let mut p = policy;
     let mut waived = options.insecure_ignore_tlog;
