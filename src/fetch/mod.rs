@@ -91,6 +91,10 @@ pub enum FetchError {
     Client(String),
     #[error("registry {registry}: {reason}")]
     Registry { registry: String, reason: String },
+    /// The registry answered 401 and kakunin has nothing it accepts to send (no credentials
+    /// for the host, a challenge it cannot answer): the artifact could not be fetched.
+    #[error("registry {registry}: {reason}")]
+    Unauthorized { registry: String, reason: String },
     #[error("{what}: expected digest {expected}, found {found} ({url})")]
     Digest {
         what: String,

@@ -778,8 +778,9 @@ impl RegistryClient {
         deadline: tokio::time::Instant,
     ) -> Result<HeaderValue, FetchError> {
         let err = |reason: String| registry_error(repo, reason);
+        let refused = |reason: String| unauthorized(repo, reason);
         let (scheme, params) = parse_challenge(challenge).ok_or_else(|| {
-            err(format!(
+            refused(format!(
                 "401 without a usable WWW-Authenticate challenge: {challenge:?}"
             ))
         })?;
@@ -787,7 +788,7 @@ impl RegistryClient {
             return self.basic_authorization(repo, contacted);
         }
         if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(err(format!(
+            return Err(refused(format!(
                 "unsupported auth scheme {scheme:?}: expected Bearer or Basic"
             )));
         }
@@ -820,9 +821,12 @@ impl RegistryClient {
             .for_url(contacted)
             .map_err(|e| err(e.to_string()))?
             .ok_or_else(|| {
-                err(format!(
+                unauthorized(
+                    repo,
+                    format!(
                     "401 from {host} asking for Basic credentials, and {why} (credentials go only to the exact host they are stored for)"
-                ))
+                    ),
+                )
             })?;
         b.basic()
             .ok_or_else(|| err("the Docker config's credential is not a header value".into()))
@@ -916,6 +920,13 @@ impl RegistryClient {
 
 fn registry_error(repo: &Repo, reason: String) -> FetchError {
     FetchError::Registry {
+        registry: repo.registry.clone(),
+        reason,
+    }
+}
+
+fn unauthorized(repo: &Repo, reason: String) -> FetchError {
+    FetchError::Unauthorized {
         registry: repo.registry.clone(),
         reason,
     }

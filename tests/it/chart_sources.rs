@@ -720,6 +720,67 @@ fn oci_charts_served_wrong_fail_naming_what_was_expected_and_found() {
         cache.path().to_str().unwrap(),
     ]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
+    // A manifest that is there but not an OCI manifest: a wrong answer (1), named.
+    s.route(
+        "/v2/o/notjson/manifests/1.0.0",
+        Reply::Status(
+            200,
+            vec![("Content-Type".into(), OCI_MANIFEST.into())],
+            b"<html>a login page</html>".to_vec(),
+        ),
+    );
+    let out = run(&[
+        "verify",
+        &format!("oci://127.0.0.1:{}/o/notjson", s.port),
+        "--version",
+        "1.0.0",
+        "--keyring",
+        &ring,
+        "--cache-dir",
+        cache.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not an OCI manifest or index"),
+        "{}",
+        stderr(&out)
+    );
+    // Behind Basic authentication with no credentials for the host: the registry's 401 stops
+    // the fetch before any answer came, so the chart could not be fetched (3), not wrong (1).
+    s.route(
+        "/v2/o/private/manifests/1.0.0",
+        Reply::Basic {
+            credentials: "dTpw".into(),
+            then: Box::new(Reply::Status(
+                200,
+                vec![("Content-Type".into(), OCI_MANIFEST.into())],
+                manifest(helm_config, &[(chart_layer, &td, n)]),
+            )),
+        },
+    );
+    let out = crate::common::kakunin()
+        .args([
+            "verify",
+            &format!("oci://127.0.0.1:{}/o/private", s.port),
+            "--version",
+            "1.0.0",
+            "--keyring",
+            &ring,
+            "--no-cache",
+        ])
+        .env("DOCKER_CONFIG", dir.path().join("no-docker"))
+        .env_remove("HELM_REGISTRY_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "401 from 127.0.0.1:{} asking for Basic credentials",
+            s.port
+        )),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -983,7 +983,8 @@ fn helm_plugin_name_stripping_is_helms() {
 /// `kakunin verify oci://…` of a chart behind Basic authentication (a front on Debian's
 /// docker-registry that refuses every request without the credentials): the credentials of
 /// `--registry-config FILE`, or of HELM_REGISTRY_CONFIG as Helm hands it to the plugin, verify
-/// it; without them (1) or with wrong ones (3) the registry's 401 stops it, named.
+/// it; without them or with wrong ones the registry's 401 stops it, named: the chart could not
+/// be fetched (3), as post-render says of an image.
 #[test]
 fn verify_takes_the_credentials_of_helms_registry_config() {
     use crate::chart_sources::{cosign_key, keyring, package, pgp_pair, push_chart, sign_keyed};
@@ -1046,10 +1047,10 @@ fn verify_takes_the_credentials_of_helms_registry_config() {
         }
         c.output().unwrap()
     };
-    // No credentials: the registry client's own error, which chart_source/oci.rs counts as a
-    // wrong answer (1), naming what is missing.
+    // No credentials: the registry client's own error, naming what is missing; nothing was
+    // fetched, so it is "could not fetch" (3), not a wrong answer.
     let out = verify(None, None);
-    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(code(&out), 3, "{}\n{}", stdout(&out), stderr(&out));
     let err = stderr(&out);
     assert!(
         err.contains(&format!(
