@@ -7,127 +7,13 @@
 
 use std::path::Path;
 
-use base64::Engine;
-
 use crate::chart_sources::{demo_tgz, pgp_pair};
 use crate::common::{TempDir, code, run, stderr, stdout};
 use crate::sigstore_instance::{GithubToken, TestSigstore};
-use crate::support::registry::{OCI_MANIFEST, PushedImage, Registry};
+use crate::support::keyless::{push_chart, sign_keyless};
+use crate::support::registry::{PushedImage, Registry};
 
 const GH: &str = "https://token.actions.githubusercontent.com";
-
-/// Signs `file` with sign-bundle for `tok`; the bundle JSON.
-fn sign_file(
-    instance: &TestSigstore,
-    tok: &GithubToken,
-    dir: &Path,
-    file: &Path,
-) -> serde_json::Value {
-    let bundle = dir.join(format!(
-        "{}.sigstore",
-        file.file_name().unwrap().to_str().unwrap()
-    ));
-    let out = run(&[
-        "sign-bundle",
-        "--identity-token",
-        &tok.jwt(),
-        "--bundle",
-        bundle.to_str().unwrap(),
-        "--trusted-root",
-        instance.trusted_root().to_str().unwrap(),
-        "--signing-config",
-        instance.signing_config().to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap()
-}
-
-/// Signs `subject` keyless for `tok`: a Sigstore bundle over its manifest attached as a
-/// referrer (cosign v3), or with `legacy`, cosign's `.sig` tag (certificate and Rekor SET in
-/// its annotations).
-fn sign_keyless(
-    reg: &Registry,
-    instance: &TestSigstore,
-    tok: &GithubToken,
-    name: &str,
-    subject: &PushedImage,
-    legacy: bool,
-) {
-    let dir = TempDir::new("cp-sign");
-    if !legacy {
-        let file = dir.path().join("manifest.json");
-        std::fs::write(&file, &subject.manifest).unwrap();
-        let b = sign_file(instance, tok, dir.path(), &file);
-        reg.attach_bundle(name, subject, b.to_string().as_bytes());
-        return;
-    }
-    let payload = format!(
-        r#"{{"critical":{{"identity":{{"docker-reference":"{}/{name}"}},"image":{{"docker-manifest-digest":"{}"}},"type":"cosign container image signature"}},"optional":null}}"#,
-        reg.host(),
-        subject.digest
-    );
-    let file = dir.path().join("payload.json");
-    std::fs::write(&file, &payload).unwrap();
-    let p = sign_file(instance, tok, dir.path(), &file);
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let vm = &p["verificationMaterial"];
-    let cert = b64
-        .decode(vm["certificate"]["rawBytes"].as_str().unwrap())
-        .unwrap();
-    let e = &vm["tlogEntries"][0];
-    let set = serde_json::json!({
-        "SignedEntryTimestamp": e["inclusionPromise"]["signedEntryTimestamp"],
-        "Payload": {
-            "body": e["canonicalizedBody"],
-            "integratedTime": e["integratedTime"].as_str().unwrap().parse::<i64>().unwrap(),
-            "logIndex": e["logIndex"].as_str().unwrap().parse::<u64>().unwrap(),
-            "logID": hex::encode(b64.decode(e["logId"]["keyId"].as_str().unwrap()).unwrap()),
-        }
-    });
-    let annotations = serde_json::json!({
-        "dev.cosignproject.cosign/signature": p["messageSignature"]["signature"],
-        "dev.sigstore.cosign/certificate": format!(
-            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-            b64.encode(&cert)
-        ),
-        "dev.sigstore.cosign/bundle": set.to_string(),
-    });
-    let layer = reg.push_blob(name, payload.as_bytes());
-    let config = reg.push_blob(name, b"{}");
-    let manifest = format!(
-        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},"layers":[{{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"{layer}","size":{},"annotations":{annotations}}}]}}"#,
-        payload.len()
-    );
-    let hex = subject.digest.strip_prefix("sha256:").unwrap();
-    reg.push_manifest(
-        name,
-        &format!("sha256-{hex}.sig"),
-        OCI_MANIFEST,
-        manifest.as_bytes(),
-    );
-}
-
-/// Pushes a chart package (and `.prov`) as `helm push` lays it out.
-fn push_chart(reg: &Registry, name: &str, tgz: &[u8], prov: Option<&[u8]>) -> PushedImage {
-    let a = kakunin::publish::helm_oci::chart_artifact(tgz, prov, "2026-01-01T00:00:00Z").unwrap();
-    reg.push_blob(name, &a.config);
-    reg.push_blob(name, tgz);
-    if let Some(p) = prov {
-        reg.push_blob(name, p);
-    }
-    let digest = reg.push_manifest(
-        name,
-        &a.version.replace('+', "_"),
-        OCI_MANIFEST,
-        &a.manifest,
-    );
-    PushedImage {
-        digest,
-        manifest: a.manifest,
-        media_type: OCI_MANIFEST,
-    }
-}
 
 /// The `.prov` of `tgz` (named `demo-<version>.tgz`), signed by `secret`.
 fn prov(dir: &Path, version: &str, tgz: &[u8], secret: &[u8]) -> Vec<u8> {
@@ -796,5 +682,110 @@ fn repository_and_local_charts_are_verified_by_the_policys_prov_keyring_and_imag
         let (out, r) = w.verify(reference, &a);
         assert_eq!(code(&out), 1, "{r:#}");
         assert_eq!(checks(&r, "chart.prov")[0]["outcome"], "fail", "{r:#}");
+    }
+}
+
+/// Attaches to `subject` a DSSE attestation of `predicate_type` signed for `tok`.
+fn attest(w: &World, tok: &GithubToken, subject: &PushedImage, predicate_type: &str, label: &str) {
+    let dir = w.dir.path();
+    crate::support::keyless::attest(
+        &w.reg,
+        &w.instance,
+        tok,
+        dir,
+        CHART,
+        subject,
+        predicate_type,
+        label,
+    );
+}
+
+/// A chart version pushed with its `.prov` and signed by the chart's workflow (referrer bundle).
+fn push_signed_version(w: &World, version: &str) -> PushedImage {
+    let app = format!("{}/o/app@{}", w.reg.host(), w.app.digest);
+    let tgz = demo_tgz(version, &[&app]);
+    let p = prov(w.dir.path(), version, &tgz, &w.secret);
+    let m = push_chart(&w.reg, CHART, &tgz, Some(&p));
+    sign_keyless(&w.reg, &w.instance, &w.chart, CHART, &m, false);
+    m
+}
+
+#[test]
+fn a_chart_attestation_the_policy_requires_verifies_and_fails_for_another_type_or_signer() {
+    let Some(w) = world("chart_policy_attested") else {
+        return;
+    };
+    const SLSA: &str = "https://slsa.dev/provenance/v1";
+    attest(&w, &w.chart, &w.manifest, SLSA, "chart-slsa");
+    // 1.2.0: attested by the chart's workflow, but SPDX, not SLSA provenance.
+    let spdx = push_signed_version(&w, "1.2.0");
+    attest(
+        &w,
+        &w.chart,
+        &spdx,
+        "https://spdx.dev/Document",
+        "chart-spdx",
+    );
+    // 1.3.0: SLSA provenance, but signed by another workflow than the chart's.
+    let other = push_signed_version(&w, "1.3.0");
+    attest(&w, &w.legacy, &other, SLSA, "chart-legacy-slsa");
+    let text = std::fs::read_to_string(w.policy("base.yaml", GITHUB_CHART_SIGNER, "pub.asc"))
+        .unwrap()
+        .replace(
+            "  prov_keyring: pub.asc",
+            "  prov_keyring: pub.asc\n  attestations:\n    - predicate_type: slsaprovenance1",
+        );
+    let policy = w.dir.path().join("attested.yaml");
+    std::fs::write(&policy, text).unwrap();
+    let policy = policy.to_str().unwrap();
+    let reference = w.reference();
+
+    let (out, r) = w.verify(&reference, &["--version", "1.0.0", "--policy", policy]);
+    assert_eq!(code(&out), 0, "{:#?}\n{}", failed(&r), stderr(&out));
+    let c = checks(&r, "chart.attestation");
+    assert_eq!(c.len(), 1, "{r:#}");
+    assert_eq!(c[0]["outcome"], "pass", "{}", c[0]);
+    assert!(
+        c[0]["expected"].as_str().unwrap().contains(SLSA),
+        "{}",
+        c[0]
+    );
+    assert!(
+        c[0]["expected"].as_str().unwrap().contains("o/demo"),
+        "{}",
+        c[0]
+    );
+    assert!(
+        c[0]["found"].as_str().unwrap().ends_with(" verified"),
+        "{}",
+        c[0]
+    );
+
+    for (version, found) in [
+        ("1.2.0", "https://spdx.dev/Document"),
+        ("1.3.0", "legacy.yaml"),
+    ] {
+        let (out, r) = w.verify(&reference, &["--version", version, "--policy", policy]);
+        assert_eq!(code(&out), 1, "{version}: {r:#}");
+        // Only the attestation fails (with, for another signer, the identity check of the
+        // bundle that was rejected).
+        let others: Vec<String> = failed(&r)
+            .into_iter()
+            .filter(|f| {
+                !f.starts_with("\"chart.attestation\"") && !f.starts_with("\"bundle.identity\"")
+            })
+            .collect();
+        assert!(others.is_empty(), "{version}: {others:#?}");
+        let c = checks(&r, "chart.attestation")[0];
+        assert_eq!(c["outcome"], "fail", "{version}: {c}");
+        assert!(
+            c["expected"].as_str().unwrap().contains(SLSA),
+            "{version}: {c}"
+        );
+        assert!(
+            c["found"].as_str().unwrap().contains(found),
+            "{version}: {c}"
+        );
+        assert_eq!(checks(&r, "chart.signature")[0]["outcome"], "pass", "{r:#}");
     }
 }

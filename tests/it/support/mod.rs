@@ -8,6 +8,7 @@
 
 pub mod front;
 pub mod http;
+pub mod keyless;
 pub mod oci;
 pub mod registry;
 
