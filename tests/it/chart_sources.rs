@@ -720,6 +720,43 @@ fn oci_charts_served_wrong_fail_naming_what_was_expected_and_found() {
         cache.path().to_str().unwrap(),
     ]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
+    // A digest-pinned reference (`CHART@sha256:…`, no --version) whose manifest the registry
+    // answers with other bytes: chart.oci-manifest fails with the pin and the served digest,
+    // and nothing more is read (1).
+    let good = manifest(helm_config, &[(chart_layer, &td, n)]);
+    let pin = Digest::sha256(&good);
+    let lie = manifest(helm_config, &[(chart_layer, &td, n + 1)]);
+    s.route(
+        &format!("/v2/o/pinned/manifests/{pin}"),
+        Reply::Status(
+            200,
+            vec![("Content-Type".into(), OCI_MANIFEST.into())],
+            lie.clone(),
+        ),
+    );
+    let out = run(&[
+        "verify",
+        &format!("oci://127.0.0.1:{}/o/pinned@{pin}", s.port),
+        "--keyring",
+        &ring,
+        "--no-cache",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
+    let r = json(&out);
+    let c = check(&r, "chart.oci-manifest");
+    assert_eq!(c["outcome"], "fail", "{c}");
+    assert_eq!(c["expected"], pin.to_string(), "{c}");
+    assert_eq!(c["found"], Digest::sha256(&lie).to_string(), "{c}");
+    let ids: Vec<&serde_json::Value> = r["reports"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
+    assert!(!ids.iter().any(|id| *id == "chart.package"), "{r:#}");
+    assert_eq!(s.hits(&format!("/v2/o/pinned/blobs/{td}")), 0);
     // A manifest that is there but not an OCI manifest: a wrong answer (1), named.
     s.route(
         "/v2/o/notjson/manifests/1.0.0",
