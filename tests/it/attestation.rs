@@ -1091,15 +1091,6 @@ mod signed {
                     st["predicateType"] = "https://slsa.dev/provenance/v0.2".into();
                 },
             ),
-            (
-                "attestation.provenance",
-                "actions.github.io",
-                "https://example.com/buildtype",
-                |st| {
-                    st["predicate"]["buildDefinition"]["buildType"] =
-                        "https://example.com/buildtype".into();
-                },
-            ),
         ];
         for (i, (id, expected, found, lie)) in lies.into_iter().enumerate() {
             let mut st = statement(&tok);
@@ -1117,6 +1108,129 @@ mod signed {
                 "{id}: {f}"
             );
             assert!(f["found"].as_str().unwrap().contains(found), "{id}: {f}");
+        }
+    }
+
+    /// SLSA provenance of build types kakunin does not model (slsa-github-generator's
+    /// container-based builder through its delegator, v1, and a v0.2 build type nobody
+    /// defined): it verifies on the certificate's claims and the subject; a flag that needs a
+    /// field the build type does not state fails, "build type X does not state Y"; a flag the
+    /// certificate contradicts fails against the certificate; another subject fails.
+    #[test]
+    fn a_build_type_kakunin_does_not_model_verifies_on_the_certificate_and_the_subject() {
+        let instance = TestSigstore::start();
+        let dir = TempDir::new("attestation-build-types");
+        let tok = token();
+        let subject = format!("{IMAGE}@sha256:{}", digest());
+        let delegator =
+            "https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0";
+        let mut v1 = statement(&tok);
+        v1["predicate"]["buildDefinition"]["buildType"] = delegator.into();
+        v1["predicate"]["buildDefinition"]["externalParameters"] =
+            json!({"inputs": {"registry-image": IMAGE}, "vars": {}});
+        let custom = "https://example.com/buildtypes/custom@v1";
+        let mut v02 = statement(&tok);
+        v02["predicateType"] = "https://slsa.dev/provenance/v0.2".into();
+        v02["predicate"] = json!({
+            "builder": {"id": tok.identity()},
+            "buildType": custom,
+            "invocation": {"configSource": {}, "parameters": {}, "environment": {}},
+            "materials": [],
+        });
+        for (name, st, build_type, predicate_type) in [
+            (
+                "delegator",
+                &v1,
+                delegator,
+                "https://slsa.dev/provenance/v1",
+            ),
+            ("custom", &v02, custom, "https://slsa.dev/provenance/v0.2"),
+        ] {
+            let bundle = sign(&instance, &dir, name, st);
+            let pt = ["--predicate-type", predicate_type];
+            let (c, r) = check(&instance, &bundle, &pt, &subject);
+            let failing: Vec<_> = checks(&r)
+                .into_iter()
+                .filter(|c| c["outcome"] != "pass")
+                .collect();
+            assert_eq!(c, 0, "{name}: {failing:#?}");
+            let p = find(&r, "attestation.provenance", "pass").unwrap();
+            assert!(
+                p["title"].as_str().unwrap().contains("does not model"),
+                "{p}"
+            );
+            assert!(p["found"].as_str().unwrap().contains(build_type), "{p}");
+            assert!(find(&r, "attestation.runner-environment", "pass").is_some());
+            // The certificate's claims are checked as for any attestation.
+            let builder = format!("{REPO}/{PATH}");
+            let mut a = pt.to_vec();
+            a.extend([
+                "--repository",
+                "GomenHashai/GomenHashai",
+                "--builder-id",
+                &builder,
+            ]);
+            let (c, r) = check(&instance, &bundle, &a, &subject);
+            assert_eq!(c, 1, "{r:#}");
+            assert!(find(&r, "bundle.github-claims", "pass").is_some(), "{r:#}");
+            let f = find(&r, "attestation.workflow-repository", "fail").unwrap();
+            assert_eq!(f["expected"], REPO, "{f}");
+            assert_eq!(
+                f["found"],
+                format!("build type {build_type} does not state the source repository"),
+                "{f}"
+            );
+            // builder.id is stated by every SLSA provenance: compared, and it matches.
+            assert!(
+                find(&r, "attestation.builder-id", "pass").is_some(),
+                "{r:#}"
+            );
+            for (flag, value, id, what) in [
+                (
+                    "--source-ref",
+                    REF,
+                    "attestation.workflow-ref",
+                    "the source ref",
+                ),
+                (
+                    "--workflow",
+                    PATH,
+                    "attestation.workflow-path",
+                    "the workflow path",
+                ),
+            ] {
+                let mut a = pt.to_vec();
+                a.extend([flag, value]);
+                let (c, r) = check(&instance, &bundle, &a, &subject);
+                assert_eq!(c, 1, "{flag}: {r:#}");
+                let failed: Vec<_> = checks(&r)
+                    .into_iter()
+                    .filter(|c| c["outcome"] != "pass")
+                    .collect();
+                assert_eq!(failed.len(), 1, "{flag}: {failed:#?}");
+                assert_eq!(failed[0]["id"], id, "{flag}: {failed:#?}");
+                assert_eq!(failed[0]["expected"], value);
+                assert_eq!(
+                    failed[0]["found"],
+                    format!("build type {build_type} does not state {what}")
+                );
+            }
+            // A ref the certificate contradicts fails against the certificate too.
+            let mut a = pt.to_vec();
+            a.extend(["--source-ref", "refs/tags/v9.9.9"]);
+            let (c, r) = check(&instance, &bundle, &a, &subject);
+            assert_eq!(c, 1, "{r:#}");
+            let f = find(&r, "bundle.github-claims", "fail").unwrap();
+            assert!(
+                f["expected"].as_str().unwrap().contains("refs/tags/v9.9.9"),
+                "{f}"
+            );
+            assert!(f["found"].as_str().unwrap().contains(REF), "{f}");
+            // Another artifact: the statement is not about it.
+            let other = format!("{IMAGE}@sha256:{}", "e".repeat(64));
+            let (c, r) = check(&instance, &bundle, &pt, &other);
+            assert_eq!(c, 1, "{r:#}");
+            assert!(find(&r, "bundle.signature", "fail").is_some(), "{r:#}");
         }
     }
 

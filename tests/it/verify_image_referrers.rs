@@ -521,3 +521,97 @@ fn provenance_of_build_types_kakunin_does_not_model_verifies_on_the_certificate_
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     assert!(stdout(&out).contains(other), "{}", stdout(&out));
 }
+
+/// Through `kakunin verify`: a chart (a `.tgz` with its `.prov`) deploying an image whose SLSA
+/// provenance is of a build type kakunin does not model (slsa-github-generator's delegator)
+/// verifies with `--attestation slsaprovenance1` on the certificate's claims and the subject;
+/// a `--source-ref` the certificate contradicts fails, naming expected and found.
+#[test]
+fn verify_accepts_a_chart_image_attested_by_a_build_type_kakunin_does_not_model() {
+    let instance = TestSigstore::start();
+    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
+    let dir = TempDir::new("verify-build-types");
+    let reg = OciRegistry::start();
+    let name = "o/app";
+    let (image, manifest) = reg.push_image(name, "v1.0.0", "app-bits-of-verify");
+    let full = format!("{}/{name}", reg.host());
+    let sign_type = "https://sigstore.dev/cosign/sign/v1";
+    let sig = sign_statement(
+        &instance,
+        &tok,
+        dir.path(),
+        "sign",
+        &statement(&full, &image, sign_type),
+    );
+    reg.attach_bundle(name, (&image, manifest.len()), &sig, Some(sign_type));
+    let v1 = "https://slsa.dev/provenance/v1";
+    let mut st = statement(&full, &image, v1);
+    st["predicate"] = serde_json::json!({
+        "buildDefinition": {
+            "buildType": "https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0",
+            "externalParameters": {"inputs": {"registry-image": full}, "vars": {}},
+            "internalParameters": {},
+            "resolvedDependencies": [],
+        },
+        "runDetails": {"builder": {"id": tok.identity()}, "metadata": {}},
+    });
+    let b = sign_statement(&instance, &tok, dir.path(), "delegator", &st);
+    reg.attach_bundle(name, (&image, manifest.len()), &b, Some(v1));
+    let (secret, public) = crate::chart_sources::pgp_pair(21);
+    let pinned = format!("{full}@{image}");
+    let tgz = crate::chart_sources::package(dir.path(), "1.0.0", &[&pinned], Some(&secret));
+    let ring = crate::chart_sources::keyring(dir.path(), "pub.asc", &public);
+    let root = instance.trusted_root();
+    let cache = TempDir::new("verify-build-types-cache");
+    let identity = tok.identity();
+    let verify = |source_ref: &str| {
+        run(&[
+            "verify",
+            tgz.to_str().unwrap(),
+            "--keyring",
+            &ring,
+            "--certificate-identity",
+            &identity,
+            "--certificate-oidc-issuer",
+            GH_ISSUER,
+            "--source-ref",
+            source_ref,
+            "--attestation",
+            "slsaprovenance1",
+            "--trusted-root",
+            root.to_str().unwrap(),
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "-o",
+            "json",
+        ])
+    };
+    let out = verify("refs/tags/v1.0.0");
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let r = report(&out);
+    let a = check(&r, "image.attestation");
+    assert_eq!(a["outcome"], "pass", "{a}");
+    assert!(a["expected"].as_str().unwrap().contains(v1), "{a}");
+    let out = verify("refs/tags/v9.9.9");
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let r = report(&out);
+    let a = check(&r, "image.attestation");
+    assert_eq!(a["outcome"], "fail", "{a}");
+    let claims = r["reports"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "bundle.github-claims" && c["outcome"] == "fail")
+        .unwrap_or_else(|| panic!("no failing bundle.github-claims in {r:#}"));
+    assert!(
+        claims["expected"]
+            .as_str()
+            .unwrap()
+            .contains("refs/tags/v9.9.9")
+            && claims["found"]
+                .as_str()
+                .unwrap()
+                .contains("refs/tags/v1.0.0"),
+        "{claims}"
+    );
+}

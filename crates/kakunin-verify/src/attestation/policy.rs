@@ -4,9 +4,11 @@
 //! Guarantees: these functions are pure (no I/O) and fail closed: a field the provenance or
 //! the certificate does not state is a failure, never a pass; with a managed key (no
 //! certificate) the provenance is compared with what the user asked for only, and a comparison
-//! with a certificate is not emitted rather than passed; a build type kakunin cannot bind
-//! to the certificate fails `attestation.provenance`; an expectation given on the command line
-//! that cannot be checked fails. They trust their inputs only as far as their types say: the
+//! with a certificate is not emitted rather than passed; a build type kakunin does not model
+//! is verified on the certificate's claims (or the key) and the subject, and says so in
+//! `attestation.provenance`, while an expectation of a field it does not state fails ("build
+//! type X does not state Y"); an expectation given on the command line that cannot be checked
+//! fails. They trust their inputs only as far as their types say: the
 //! statement passed in must come from a verified envelope (see [`super::VerifiedStatement`]),
 //! which is how the command calls them; tests also call them on decoded statements directly.
 
@@ -195,28 +197,19 @@ pub fn check_provenance(
     };
     let mut checks = vec![check_build_type(&facts, cert.is_some())];
     if facts.kind.is_none() {
-        // The fields below have no agreed meaning in an unknown build type: only what the user
-        // asked for is reported, and it fails.
-        for what in expectations
-            .iter()
-            .filter(|e| !e.starts_with("--builder-id"))
-        {
-            checks.push(Check::fail(
-                ids::ATTESTATION_PROVENANCE,
-                format!("{what} can be read from the provenance"),
-                what.clone(),
-                format!(
-                    "build type {} is not one kakunin can read",
-                    facts.build_type
-                ),
-            ));
-        }
+        // The fields below have no agreed meaning in a build type kakunin does not model: the
+        // attestation stands on the certificate's claims and the subject, and only a flag that
+        // needs one of those fields fails.
+        checks.extend(unstated_by_build_type(&facts, policy));
     } else {
         checks.extend(check_bound_fields(&facts, cert, policy));
     }
     checks.extend(check_builder_id(&facts, cert, policy));
-    if facts.kind.is_some() && facts.kind != Some(BuildKind::Minimal) {
-        checks.push(check_runner(&facts, cert, policy));
+    match facts.kind {
+        Some(BuildKind::Minimal) => {}
+        // Not modelled: the certificate's Runner Environment claim alone says where it ran.
+        None if cert.is_none() => {}
+        _ => checks.push(check_runner(&facts, cert, policy)),
     }
     // One check per provenance field: the certificate and a flag are two expectations of one
     // value (an id appears once per report).
@@ -244,7 +237,9 @@ fn expectations(policy: &Policy) -> Vec<String> {
 }
 
 /// `attestation.provenance`: a build type kakunin reads (and binds to the certificate, when one
-/// signed), with no external parameter the build type does not define.
+/// signed), with no external parameter the build type does not define. A build type kakunin
+/// does not model passes, saying in the check that its fields were not read: the attestation
+/// then stands on the certificate's claims (or the key) and the subject.
 fn check_build_type(facts: &BuildFacts, certificate: bool) -> Check {
     let title = if certificate {
         "provenance build type is one kakunin binds to the certificate"
@@ -255,7 +250,22 @@ fn check_build_type(facts: &BuildFacts, certificate: bool) -> Check {
         "{GITHUB_WORKFLOW_V1}, {SLSA_GITHUB_WORKFLOW_V1}, {SLSA_GITHUB_GENERATOR_PREFIX}…, {GITLAB_RUNNER_PREFIX}<version>/PROVENANCE.md, {GITLAB_SLSA_V1} or {KAKUNIN_MINIMAL_V1}"
     );
     if facts.kind.is_none() {
-        return Check::fail(ids::ATTESTATION_PROVENANCE, title, known, &facts.build_type);
+        let on = if certificate {
+            "the certificate's claims"
+        } else {
+            "the key"
+        };
+        return Check::pass(
+            ids::ATTESTATION_PROVENANCE,
+            format!(
+                "provenance of a build type kakunin does not model: verified on {on} and the subject"
+            ),
+            format!("{known}, or another build type (its fields are then not read)"),
+            format!(
+                "{}: not modelled; its repository, ref, workflow, source commit and runner are not read from it",
+                facts.build_type
+            ),
+        );
     }
     if facts.kind == Some(BuildKind::Minimal) && facts.unknown_external_parameters.is_empty() {
         // Weaker, and said so in the check itself: no CI vouches for any of it.
@@ -281,6 +291,50 @@ fn check_build_type(facts: &BuildFacts, certificate: bool) -> Check {
         );
     }
     Check::pass(ids::ATTESTATION_PROVENANCE, title, known, &facts.build_type)
+}
+
+/// The flags that need a field a build type kakunin does not model states: each fails, by the
+/// id of that field, "build type X does not state Y".
+fn unstated_by_build_type(facts: &BuildFacts, policy: &Policy) -> Vec<Check> {
+    [
+        (
+            ids::ATTESTATION_WORKFLOW_REPOSITORY,
+            "--repository",
+            policy
+                .repository
+                .as_ref()
+                .map(|r| crate::bundle::repository_uri(r)),
+            "the source repository",
+        ),
+        (
+            ids::ATTESTATION_WORKFLOW_REF,
+            "--source-ref",
+            policy.source_ref.clone(),
+            "the source ref",
+        ),
+        (
+            ids::ATTESTATION_WORKFLOW_PATH,
+            "--workflow",
+            policy.workflow.clone(),
+            "the workflow path",
+        ),
+        (
+            ids::ATTESTATION_SOURCE_COMMIT,
+            "--source-digest",
+            policy.source_digest.clone(),
+            "the source commit",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(id, flag, expected, what)| {
+        Some(Check::fail(
+            id,
+            format!("the provenance states {what}, as {flag} requires"),
+            expected?,
+            format!("build type {} does not state {what}", facts.build_type),
+        ))
+    })
+    .collect()
 }
 
 /// Compares a provenance field with the certificate's claim; absent on either side fails.
@@ -632,7 +686,11 @@ fn builder_against_certificate(facts: &BuildFacts, signer: &SignerClaims) -> Vec
 /// is, and it is held to the same policy (a build it does not say ran on a GitHub-hosted
 /// runner fails unless self-hosted runners are allowed).
 fn check_runner(facts: &BuildFacts, cert: Option<&SignerClaims>, policy: &Policy) -> Check {
-    let gitlab = facts.kind == Some(BuildKind::GitLabCi);
+    // A build type kakunin does not model: GitLab's when the certificate says GitLab hosted it.
+    let gitlab = match facts.kind {
+        Some(kind) => kind == BuildKind::GitLabCi,
+        None => cert.and_then(|c| c.runner_environment.as_deref()) == Some(GITLAB_HOSTED),
+    };
     let hosted = if gitlab { GITLAB_HOSTED } else { GITHUB_HOSTED };
     let title = match (cert, policy.allow_self_hosted_runners, gitlab) {
         (_, true, _) => {

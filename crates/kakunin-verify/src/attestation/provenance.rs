@@ -129,13 +129,32 @@ pub fn read(payload: &[u8], predicate_type: &str) -> Result<BuildFacts, Provenan
     match predicate_type {
         SLSA_PROVENANCE_V1 => {
             let doc: PredicateOf<V1> = super::json::from_slice(payload).map_err(err)?;
-            Ok(doc.predicate.facts(predicate_type))
+            Ok(doc.predicate.facts(predicate_type).unmodelled_unread())
         }
         SLSA_PROVENANCE_V0_2 => {
             let doc: PredicateOf<V02> = super::json::from_slice(payload).map_err(err)?;
-            Ok(doc.predicate.facts(predicate_type))
+            Ok(doc.predicate.facts(predicate_type).unmodelled_unread())
         }
         other => Err(ProvenanceError::NotProvenance(other.to_owned())),
+    }
+}
+
+impl BuildFacts {
+    /// A build type kakunin does not model: only what every SLSA provenance states (build type,
+    /// builder id) is kept; fields read in another build type's places are not guessed at.
+    fn unmodelled_unread(self) -> BuildFacts {
+        if self.kind.is_some() {
+            return self;
+        }
+        BuildFacts {
+            repository: None,
+            git_ref: None,
+            workflow_path: None,
+            source_commit: None,
+            runner_environment: None,
+            unknown_external_parameters: Vec::new(),
+            ..self
+        }
     }
 }
 
@@ -524,6 +543,12 @@ mod tests {
         let f = read(doc.as_bytes(), SLSA_PROVENANCE_V1).unwrap();
         assert_eq!(f.kind, None);
         assert_eq!(f.runner_environment, None);
+        // GitHub's workflow fields in a build type that is not GitHub's are not read.
+        assert_eq!(
+            (f.repository, f.git_ref, f.source_commit),
+            (None, None, None)
+        );
+        assert_eq!(f.builder_id, "https://example.com/builder");
         // Unknown external parameters are only reported for build types that define them.
         assert!(f.unknown_external_parameters.is_empty());
         let doc = v1(GITHUB_WORKFLOW_V1, r#","extra":1"#, "null", "b");

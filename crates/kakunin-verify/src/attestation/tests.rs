@@ -207,10 +207,11 @@ fn tamper_matrix_on_decoded_statements() {
             },
         ),
         (
+            // Not modelled: the --source-ref given needs a field it does not state.
             "build type",
-            ids::ATTESTATION_PROVENANCE,
-            "https://actions.github.io/buildtypes/workflow/v1",
-            "https://example.com/buildtype",
+            ids::ATTESTATION_WORKFLOW_REF,
+            REF,
+            "build type https://example.com/buildtype does not state the source ref",
             |s| {
                 s["predicate"]["buildDefinition"]["buildType"] =
                     "https://example.com/buildtype".into()
@@ -256,6 +257,66 @@ fn tamper_matrix_on_decoded_statements() {
             "{what}"
         );
     }
+}
+
+/// A build type kakunin does not model verifies on the certificate's claims and the subject;
+/// each flag that needs a field it does not state fails naming the build type and the field.
+#[test]
+fn a_build_type_kakunin_does_not_model_stands_on_the_certificate_and_the_subject() {
+    let other = "https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0";
+    let mut s = statement_json();
+    s["predicate"]["buildDefinition"]["buildType"] = other.into();
+    s["predicate"]["buildDefinition"]["externalParameters"] = serde_json::json!({"anything": 1});
+    let e = run(&envelope_of(&s), signer(), &Policy::default());
+    assert!(failures(&e).is_empty(), "{:#?}", failures(&e));
+    let p = e
+        .checks
+        .iter()
+        .find(|c| c.id == ids::ATTESTATION_PROVENANCE)
+        .unwrap();
+    assert!(p.title.contains("does not model"), "{p:?}");
+    assert!(
+        p.found.contains(other) && p.found.contains("not read"),
+        "{p:?}"
+    );
+    // The certificate still says where it ran.
+    let mut self_hosted = signer();
+    self_hosted.runner_environment = Some("self-hosted".into());
+    let e = run(&envelope_of(&s), self_hosted, &Policy::default());
+    let f = failures(&e);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, ids::ATTESTATION_RUNNER_ENVIRONMENT);
+    assert!(f[0].found.contains("self-hosted"), "{:?}", f[0]);
+    // Every flag that needs a field of the provenance fails by that field's id.
+    let policy = Policy {
+        source_digest: Some(COMMIT.into()),
+        ..strict_policy()
+    };
+    let e = run(&envelope_of(&s), signer(), &policy);
+    let f = failures(&e);
+    for (id, expected, what) in [
+        (
+            ids::ATTESTATION_WORKFLOW_REPOSITORY,
+            REPO,
+            "the source repository",
+        ),
+        (ids::ATTESTATION_WORKFLOW_REF, REF, "the source ref"),
+        (ids::ATTESTATION_WORKFLOW_PATH, PATH, "the workflow path"),
+        (ids::ATTESTATION_SOURCE_COMMIT, COMMIT, "the source commit"),
+    ] {
+        let c = f
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("{id}: {f:#?}"));
+        assert_eq!(c.expected, expected);
+        assert_eq!(c.found, format!("build type {other} does not state {what}"));
+    }
+    // --builder-id is stated by every SLSA provenance, and compared.
+    assert!(
+        !f.iter().any(|c| c.id == ids::ATTESTATION_BUILDER_ID),
+        "{f:#?}"
+    );
+    assert_eq!(f.len(), 4, "{f:#?}");
 }
 
 #[test]
