@@ -448,3 +448,147 @@ fn a_certificate_with_a_p521_key_is_unsupported_algorithm_exit_2_not_a_bad_signa
         assert!(!all.contains("signature verification failed"), "{all}");
     }
 }
+
+/// An ECDSA P-384 managed key (made with openssl) and a Sigstore bundle whose message signature
+/// is P-384 over the artifact's SHA-256 digest (as cosign sign-blob signs with a P-384 key),
+/// logged in the test Rekor as a `hashedrekord` 0.0.1 entry: it verifies with `--key` against
+/// the test instance's root; a changed artifact byte, a changed signature byte and another
+/// P-384 key each fail with exit 1, naming expected and found. (A SHA-384 hash in a Rekor v1
+/// hashedrekord entry is refused by sigstore-rekor 0.15.1: "SHA-256 hash must be 32 bytes".)
+#[test]
+fn a_p384_hashedrekord_verifies_with_its_key_and_a_changed_byte_fails() {
+    let dir = TempDir::new("vb-p384");
+    let openssl = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let made = ["a", "b"].iter().all(|k| {
+        let (key, public) = (format!("{k}.key"), format!("{k}.pem"));
+        openssl(&[
+            "ecparam",
+            "-name",
+            "secp384r1",
+            "-genkey",
+            "-noout",
+            "-out",
+            &key,
+        ]) && openssl(&["ec", "-in", &key, "-pubout", "-out", &public])
+    });
+    if !made {
+        crate::common::skipped(
+            "a_p384_hashedrekord_verifies_with_its_key",
+            "openssl cannot make a P-384 key here",
+        );
+        return;
+    }
+    let artifact = write(dir.path(), "artifact.txt", "hello p384\n");
+    assert!(openssl(&[
+        "dgst",
+        "-sha256",
+        "-sign",
+        "a.key",
+        "-out",
+        "artifact.sig",
+        "artifact.txt"
+    ]));
+    assert!(openssl(&[
+        "dgst",
+        "-sha256",
+        "-binary",
+        "-out",
+        "artifact.sha256",
+        "artifact.txt"
+    ]));
+    let sig = std::fs::read(dir.path().join("artifact.sig")).unwrap();
+    let digest = std::fs::read(dir.path().join("artifact.sha256")).unwrap();
+    assert_eq!(digest.len(), 32);
+    let public = std::fs::read(dir.path().join("a.pem")).unwrap();
+    // The test Rekor logs it as a hashedrekord 0.0.1 entry.
+    let instance = TestSigstore::start();
+    let entry: sigstore_sign::rekor::HashedRekord = serde_json::from_value(serde_json::json!({
+        "apiVersion": "0.0.1",
+        "kind": "hashedrekord",
+        "spec": {
+            "data": {"hash": {"algorithm": "sha256", "value": hex::encode(&digest)}},
+            "signature": {"content": B64.encode(&sig), "publicKey": {"content": B64.encode(&public)}},
+        },
+    }))
+    .unwrap();
+    let client = sigstore_sign::rekor::RekorClient::builder(instance.url())
+        .build()
+        .unwrap();
+    let logged = crate::support::block_on(client.create_entry(entry)).unwrap();
+    let tlog = logged
+        .to_bundle_entry(sigstore_types::KindVersion::HashedRekordV001)
+        .unwrap();
+    let bundle_of = |sig: &[u8]| {
+        serde_json::json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": {"publicKey": {"hint": "p384"}, "tlogEntries": [tlog]},
+            "messageSignature": {
+                "messageDigest": {"algorithm": "SHA2_256", "digest": B64.encode(&digest)},
+                "signature": B64.encode(sig),
+            },
+        })
+        .to_string()
+    };
+    let good = write(dir.path(), "p384.sigstore.json", bundle_of(&sig));
+    let root = instance.trusted_root();
+    let verify = |bundle: &Path, key: &str, artifact: &Path| {
+        let key = dir.path().join(key);
+        let out = run(&[
+            "verify-bundle",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+            "--trusted-root",
+            root.to_str().unwrap(),
+            "-o",
+            "json",
+            artifact.to_str().unwrap(),
+        ]);
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&out), stderr(&out)));
+        let sig = r["reports"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "bundle.signature")
+            .cloned()
+            .unwrap_or_else(|| panic!("no bundle.signature in {r:#}"));
+        (code(&out), sig)
+    };
+    let (c, s) = verify(&good, "a.pem", &artifact);
+    assert_eq!(c, 0, "{s:#}");
+    assert_eq!(s["outcome"], "pass", "{s:#}");
+    assert!(s["expected"].as_str().unwrap().contains("a.pem"), "{s:#}");
+    assert!(
+        s["found"].as_str().unwrap().contains("logged at index"),
+        "{s:#}"
+    );
+    // A changed artifact byte: its digest is not the signed one.
+    let changed = write(dir.path(), "changed.txt", "hello p385\n");
+    let (c, s) = verify(&good, "a.pem", &changed);
+    assert_eq!(c, 1, "{s:#}");
+    assert_eq!(s["outcome"], "fail", "{s:#}");
+    assert!(
+        s["expected"].as_str().unwrap().contains("changed.txt"),
+        "{s:#}"
+    );
+    assert!(!s["found"].as_str().unwrap().is_empty(), "{s:#}");
+    // A changed signature byte, and another P-384 key.
+    let mut bad = sig.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let flipped = write(dir.path(), "flipped.sigstore.json", bundle_of(&bad));
+    for (bundle, key) in [(&flipped, "a.pem"), (&good, "b.pem")] {
+        let (c, s) = verify(bundle, key, &artifact);
+        assert_eq!(c, 1, "{key}: {s:#}");
+        assert_eq!(s["outcome"], "fail", "{key}: {s:#}");
+        assert!(s["expected"].as_str().unwrap().contains(key), "{s:#}");
+    }
+}
