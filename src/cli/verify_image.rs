@@ -194,6 +194,13 @@ pub fn run(args: VerifyImageArgs, rt: &Runtime) -> ExitCode {
     if !report.details.is_null() {
         report.details["trusted_root"] = trust.name().into();
     }
+    // Signatures kakunin cannot check (a P-521 certificate…) are an input error (exit 2), as
+    // in verify-bundle, never a failed verification.
+    if let Some(why) = image::input_error(&report.details)
+        && kakunin::check::verdict(&report.checks) == ExitCode::Failed
+    {
+        return fail(ExitCode::Usage, why);
+    }
     args.output.print(std::slice::from_ref(&report)).0
 }
 

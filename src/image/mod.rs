@@ -655,7 +655,7 @@ fn report(
         }
     }
 
-    let details = serde_json::json!({
+    let mut details = serde_json::json!({
         "digest": digest.to_string(),
         "discovery": places,
         "verified": accepted.iter().map(|a| {
@@ -668,7 +668,39 @@ fn report(
         "rejected": rejected,
         "attestations_required": request.attestations,
     });
+    if let Some(why) = unsupported_only(&candidates) {
+        details[INPUT_ERROR] = why.into();
+    }
     (checks, details)
+}
+
+/// The details key of [`input_error`].
+const INPUT_ERROR: &str = "input_error";
+
+/// When nothing verified and every signature found was refused because its key or certificate
+/// is of an algorithm kakunin cannot verify with (ECDSA P-521, Ed448, secp256k1, …): what
+/// they were, "unsupported algorithm NAME …". The verdict is then an input error (exit 2),
+/// never a bad signature.
+fn unsupported_only(candidates: &[Candidate]) -> Option<String> {
+    let reasons: Vec<&String> = candidates
+        .iter()
+        .map(|c| c.result.as_ref().err())
+        .collect::<Option<_>>()?;
+    let all = !reasons.is_empty() && reasons.iter().all(|r| cosign::is_unsupported_algorithm(r));
+    all.then(|| {
+        candidates
+            .iter()
+            .zip(reasons)
+            .map(|(c, r)| format!("{}: {r}", c.what))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
+/// From a report's details of [`verify`]: why its failure is an input error (exit 2) rather
+/// than a failed verification, when it is (see [`unsupported_only`]).
+pub fn input_error(details: &serde_json::Value) -> Option<&str> {
+    details[INPUT_ERROR].as_str()
 }
 
 /// The layers of a cosign tag, each with its blob (or why it could not be read); `None` when

@@ -462,3 +462,104 @@ fn a_sig_manifest_with_10000_layers_fails_bounded_with_a_clear_message() {
         stdout(&out)
     );
 }
+
+/// A cosign `.sig` whose certificate has a key of an algorithm kakunin (sigstore-verify) cannot
+/// verify with (ECDSA P-521, ECDSA secp256k1, Ed448, made with openssl), in an OCI layout: the
+/// verdict is "unsupported algorithm NAME", exit 2, never a failed signature (1); a `--key` of
+/// those algorithms is refused the same way before anything is read.
+#[test]
+fn a_sig_signed_with_a_p521_ed448_or_secp256k1_key_is_unsupported_algorithm_exit_2() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for (name, newkey) in [
+        (
+            "ECDSA P-521",
+            vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"],
+        ),
+        (
+            "ECDSA secp256k1",
+            vec!["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:secp256k1"],
+        ),
+        ("Ed448", vec!["-newkey", "ed448"]),
+    ] {
+        let dir = TempDir::new("vi-unsupported");
+        let made = std::process::Command::new("openssl")
+            .args(["req", "-x509"])
+            .args(&newkey)
+            .args(["-nodes", "-subj", "/CN=unsupported", "-days", "1"])
+            .args(["-keyout", "k.pem", "-out", "c.pem"])
+            .current_dir(dir.path())
+            .output()
+            .is_ok_and(|o| o.status.success())
+            && std::process::Command::new("openssl")
+                .args(["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"])
+                .current_dir(dir.path())
+                .output()
+                .is_ok_and(|o| o.status.success());
+        if !made {
+            crate::common::skipped(
+                "a_sig_signed_with_a_p521_ed448_or_secp256k1_key_is_unsupported_algorithm_exit_2",
+                &format!("openssl cannot make an {name} certificate here"),
+            );
+            continue;
+        }
+        let layout = dir.path().join("layout");
+        let mut l = LayoutBuilder::new(&layout);
+        let config = l.blob(b"{}");
+        let image = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},"layers":[]}}"#
+        );
+        let digest = l.tag(OCI_MANIFEST, image.as_bytes(), "v1");
+        let payload = format!(
+            r#"{{"critical":{{"identity":{{"docker-reference":"example.com/o/app"}},"image":{{"docker-manifest-digest":"{digest}"}},"type":"cosign container image signature"}},"optional":null}}"#
+        );
+        let layer = l.blob(payload.as_bytes());
+        let cert = std::fs::read_to_string(dir.path().join("c.pem")).unwrap();
+        let annotations = serde_json::json!({
+            "dev.cosignproject.cosign/signature": b64.encode([0x30u8; 70]),
+            "dev.sigstore.cosign/certificate": cert,
+        });
+        let sig = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},"layers":[{{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"{layer}","size":{},"annotations":{annotations}}}]}}"#,
+            payload.len()
+        );
+        l.tag(
+            OCI_MANIFEST,
+            sig.as_bytes(),
+            &format!("sha256-{}.sig", digest.hex()),
+        );
+        l.finish();
+        let root = crate::common::repo().join("fixtures/test-sigstore/trusted_root.json");
+        let reference = format!("oci-layout:{}:v1", layout.display());
+        for format in ["human", "json"] {
+            let out = run(&[
+                "verify-image",
+                &reference,
+                "--certificate-identity",
+                "https://github.com/o/app/.github/workflows/release.yaml@refs/tags/v1",
+                "--certificate-oidc-issuer",
+                GH_ISSUER,
+                "--trusted-root",
+                root.to_str().unwrap(),
+                "-o",
+                format,
+            ]);
+            assert_eq!(code(&out), 2, "{name}: {}\n{}", stdout(&out), stderr(&out));
+            let all = format!("{}{}", stdout(&out), stderr(&out));
+            assert!(
+                all.contains(&format!("unsupported algorithm {name}")),
+                "{all}"
+            );
+            assert!(all.contains("in the signing certificate"), "{all}");
+        }
+        // The same algorithm as --key: refused up front, by name.
+        let key = dir.path().join("pub.pem");
+        let out = run(&["verify-image", &reference, "--key", key.to_str().unwrap()]);
+        assert_eq!(code(&out), 2, "{name}: {}\n{}", stdout(&out), stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("unsupported algorithm {name}")),
+            "{}",
+            stderr(&out)
+        );
+    }
+}

@@ -167,6 +167,16 @@ fn unsupported_rekor_kind(
     Some((check, why))
 }
 
+/// How every refusal of a key or certificate of an algorithm kakunin cannot verify with begins
+/// ([`check_key_algorithm`], and [`crate::bundle::BundleError::UnsupportedAlgorithm`]).
+pub const UNSUPPORTED_ALGORITHM: &str = "unsupported algorithm ";
+
+/// Whether `reason` (a rejected signature's) is that its key or certificate is of an algorithm
+/// kakunin cannot verify with: an input kakunin cannot check, never a bad signature.
+pub fn is_unsupported_algorithm(reason: &str) -> bool {
+    reason.starts_with(UNSUPPORTED_ALGORITHM)
+}
+
 /// The key algorithms kakunin verifies (`--key`).
 pub const SUPPORTED_KEYS: &str = "ECDSA P-256 and P-384, Ed25519, RSA";
 
