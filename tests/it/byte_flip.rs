@@ -139,14 +139,29 @@ fn byte_flips_in_the_kits_json_and_yaml_never_panic_nor_pass_with_another_report
     assert_eq!(code, ExitCode::Verified, "the untouched kit verifies");
     let baseline = baseline.unwrap();
 
-    // Every JSON/YAML file: kit.json and each file it lists but the chart package.
+    // Every JSON/YAML file: kit.json and each file it lists but the chart package, and every
+    // file of the image's OCI layout (its index.json, oci-layout and JSON blobs).
     let mut files = vec!["kit.json".to_string()];
     for f in kit.kit_json()["files"].as_array().unwrap() {
         if f["role"] != "chart" {
             files.push(f["path"].as_str().unwrap().to_string());
         }
     }
-    assert_eq!(files.len(), 12, "{files:?}");
+    let layout = "images/ghcr.io/gomenhashai/gomenhashai";
+    files.push(format!("{layout}/index.json"));
+    files.push(format!("{layout}/oci-layout"));
+    let mut blobs: Vec<String> = std::fs::read_dir(kit.file(&format!("{layout}/blobs/sha256")))
+        .unwrap()
+        .map(|e| {
+            format!(
+                "{layout}/blobs/sha256/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    blobs.sort();
+    files.extend(blobs);
+    assert_eq!(files.len(), 16, "{files:?}");
 
     let started = std::time::Instant::now();
     let mut tally: Vec<String> = Vec::new();

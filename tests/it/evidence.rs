@@ -210,10 +210,44 @@ fn the_readme_command_on_a_kit_with_one_byte_of_the_chart_changed_exits_1() {
 }
 
 /// The same for the other kinds of file a kit holds: a changed bundle fails its bundle check;
-/// a changed attached manifest (fetched by digest) fails image.registry-attestation rather
-/// than leaving it not run; a changed image manifest fails image.registry-digest.
+/// in the image's OCI layout (`images/ghcr.io/gomenhashai/gomenhashai`), a changed attached
+/// bundle or referrers index fails image.registry-attestation rather than leaving it not run,
+/// and a changed image manifest fails image.registry-digest.
 #[test]
 fn a_changed_bundle_or_registry_file_fails_the_check_that_covers_it() {
+    // The layout's blobs, by what they are: its index names the tags, the referrers index
+    // names the attached manifest, whose layer is the bundle.
+    const LAYOUT: &str = "images/ghcr.io/gomenhashai/gomenhashai";
+    let committed = repo().join(KIT).join(LAYOUT);
+    let blob = |digest: &str| {
+        format!(
+            "{LAYOUT}/blobs/sha256/{}",
+            digest.strip_prefix("sha256:").unwrap()
+        )
+    };
+    let json = |rel: &str| -> Value {
+        let path = repo().join(KIT).join(rel);
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    };
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(committed.join("index.json")).unwrap()).unwrap();
+    let tagged = |tag: &str| {
+        index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == tag)
+            .unwrap_or_else(|| panic!("no tag {tag} in {index}"))["digest"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let image = blob(&tagged("v1.3.1"));
+    let referrers = blob(&tagged(
+        "sha256-1a887d8c51ee56e844eb6afde1e1132b559974ee9e7a15ba60ebb9f31d52893c",
+    ));
+    let attached = blob(json(&referrers)["manifests"][0]["digest"].as_str().unwrap());
+    let attached_bundle = blob(json(&attached)["layers"][0]["digest"].as_str().unwrap());
     type Change<'a> = &'a dyn Fn(&mut Vec<u8>);
     let cases: [(&str, Change, &str); 5] = [
         (
@@ -226,23 +260,23 @@ fn a_changed_bundle_or_registry_file_fails_the_check_that_covers_it() {
             "image.bundle",
         ),
         (
-            "files/sha256_2998837f3b366dc3cac53cede14b00289ea4e9005fbff14e667411fbd3a6df5a",
+            &attached_bundle,
             &|b: &mut Vec<u8>| b.extend_from_slice(b" "),
             "image.registry-attestation",
         ),
         (
-            "files/v1.3.1",
+            &image,
             &|b: &mut Vec<u8>| b.extend_from_slice(b"\n"),
             "image.registry-digest",
         ),
         // Changed so that they no longer parse: still present-but-wrong, never "could not run".
         (
-            "files/v1.3.1",
+            &image,
             &|b: &mut Vec<u8>| b[0] = b'x',
             "image.registry-digest",
         ),
         (
-            "files/sha256-1a887d8c51ee56e844eb6afde1e1132b559974ee9e7a15ba60ebb9f31d52893c",
+            &referrers,
             &|b: &mut Vec<u8>| b.truncate(b.len() / 2),
             "image.registry-attestation",
         ),
