@@ -473,115 +473,133 @@ fn missed(
     }
 }
 
-fn report(
-    subjects: &[Subject],
-    request: &Request,
-    found: Found,
-) -> (Vec<Check>, serde_json::Value) {
-    let Found {
-        places,
-        unreadable,
-        candidates,
-    } = found;
-    let mut checks = Vec::new();
-    let signer = cosign::describe_signer(&request.policy);
-    let several = subjects.len() > 1;
-    let looked = places
-        .iter()
-        .map(|p| {
-            if several {
-                format!("{} {}: {}", p.subject, p.place, p.found)
-            } else {
-                format!("{}: {}", p.place, p.found)
-            }
-        })
-        .collect::<Vec<_>>();
-    let of = subjects
-        .iter()
-        .map(Subject::describe)
-        .collect::<Vec<_>>()
-        .join(" or of ");
-    let for_subject = |a: &Accepted| {
-        if several {
-            format!(" for {}", subjects[a.subject].describe())
-        } else {
-            String::new()
-        }
-    };
-    let digest = &subjects[0].digest;
-    let rejected: Vec<String> = candidates
-        .iter()
-        .filter_map(|c| c.result.as_ref().err().map(|e| format!("{}: {e}", c.what)))
-        .collect();
-    let accepted: Vec<&Accepted> = candidates
-        .iter()
-        .filter_map(|c| c.result.as_ref().ok())
-        .collect();
-    let signatures: Vec<&&Accepted> = accepted
-        .iter()
-        .filter(|a| {
-            a.predicate_type.is_none() || a.predicate_type.as_deref() == Some(COSIGN_SIGN_PREDICATE)
-        })
-        .collect();
+/// What was found, tallied for the report: who was expected, every place looked at, and each
+/// candidate verified or rejected.
+struct Tally<'a> {
+    subjects: &'a [Subject],
+    signer: String,
+    several: bool,
+    /// Every place looked at and what was there (each requirement check's evidence).
+    looked: Vec<String>,
+    /// The subjects, for the checks' expected values.
+    of: String,
+    unreadable: &'a [String],
+    rejected: Vec<String>,
+    accepted: Vec<&'a Accepted>,
+}
 
-    // The requirement checks, and the detailed checks of what satisfied them (or of every
-    // candidate, when nothing did).
-    let mut satisfied: Vec<&str> = Vec::new();
-    let sig_title = "a signature of the image digest verifies with the expected signer";
-    let sig_expected = if several {
-        format!("a signature of {of} by {signer}")
-    } else {
-        format!("a signature of {digest} by {signer}")
-    };
-    let mut sig_check = if let Some(first) = signatures.first() {
-        satisfied.push(&first.what);
-        Check::pass(
-            ids::IMAGE_SIGNATURE,
-            sig_title,
-            sig_expected,
-            format!(
-                "{} verified ({})",
-                signatures
-                    .iter()
-                    .map(|a| format!("{}{}", a.what, for_subject(a)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                first.details["form"].as_str().unwrap_or("signature")
-            ),
-        )
-    } else if !unreadable.is_empty() {
-        Check::not_run(
-            ids::IMAGE_SIGNATURE,
-            sig_title,
-            sig_expected,
-            format!(
-                "no signature verified, and some places could not be read: {}",
-                unreadable.join("; ")
-            ),
-        )
-    } else {
-        Check::fail(
-            ids::IMAGE_SIGNATURE,
-            sig_title,
-            sig_expected,
-            if rejected.is_empty() {
-                format!("no signature found ({})", looked.join("; "))
-            } else {
-                format!("no signature verified: {}", rejected.join("; "))
-            },
-        )
-    };
-    sig_check.evidence = looked.clone();
-    checks.push(sig_check);
-
-    for wanted in &request.attestations {
-        let title = format!("an attestation of predicate type {wanted} verifies for the image");
-        let expected = if several {
-            format!("an attestation of {of}, predicate type {wanted}, by {signer}")
+impl<'a> Tally<'a> {
+    fn new(subjects: &'a [Subject], request: &Request, found: &'a Found) -> Tally<'a> {
+        let several = subjects.len() > 1;
+        let looked = found
+            .places
+            .iter()
+            .map(|p| {
+                if several {
+                    format!("{} {}: {}", p.subject, p.place, p.found)
+                } else {
+                    format!("{}: {}", p.place, p.found)
+                }
+            })
+            .collect();
+        let of = if several {
+            subjects
+                .iter()
+                .map(Subject::describe)
+                .collect::<Vec<_>>()
+                .join(" or of ")
         } else {
-            format!("an attestation of {digest}, predicate type {wanted}, by {signer}")
+            subjects[0].digest.to_string()
         };
-        let hits: Vec<&&Accepted> = accepted
+        Tally {
+            subjects,
+            signer: cosign::describe_signer(&request.policy),
+            several,
+            looked,
+            of,
+            unreadable: &found.unreadable,
+            rejected: found
+                .candidates
+                .iter()
+                .filter_map(|c| c.result.as_ref().err().map(|e| format!("{}: {e}", c.what)))
+                .collect(),
+            accepted: found
+                .candidates
+                .iter()
+                .filter_map(|c| c.result.as_ref().ok())
+                .collect(),
+        }
+    }
+
+    /// `what` verified, and for which subject when there are several.
+    fn named(&self, hits: &[&&Accepted]) -> String {
+        hits.iter()
+            .map(|a| {
+                if self.several {
+                    format!("{} for {}", a.what, self.subjects[a.subject].describe())
+                } else {
+                    a.what.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `image.signature`: a signature by the signer verified; the one that did is `satisfied`.
+    fn signature_check(&self, satisfied: &mut Vec<&'a str>) -> Check {
+        let signatures: Vec<&&Accepted> = self
+            .accepted
+            .iter()
+            .filter(|a| {
+                a.predicate_type.is_none()
+                    || a.predicate_type.as_deref() == Some(COSIGN_SIGN_PREDICATE)
+            })
+            .collect();
+        let title = "a signature of the image digest verifies with the expected signer";
+        let expected = format!("a signature of {} by {}", self.of, self.signer);
+        let mut c = if let Some(&&first) = signatures.first() {
+            satisfied.push(first.what.as_str());
+            Check::pass(
+                ids::IMAGE_SIGNATURE,
+                title,
+                expected,
+                format!(
+                    "{} verified ({})",
+                    self.named(&signatures),
+                    first.details["form"].as_str().unwrap_or("signature")
+                ),
+            )
+        } else if !self.unreadable.is_empty() {
+            Check::not_run(
+                ids::IMAGE_SIGNATURE,
+                title,
+                expected,
+                format!(
+                    "no signature verified, and some places could not be read: {}",
+                    self.unreadable.join("; ")
+                ),
+            )
+        } else {
+            let found = if self.rejected.is_empty() {
+                format!("no signature found ({})", self.looked.join("; "))
+            } else {
+                format!("no signature verified: {}", self.rejected.join("; "))
+            };
+            Check::fail(ids::IMAGE_SIGNATURE, title, expected, found)
+        };
+        c.evidence = self.looked.clone();
+        c
+    }
+
+    /// `image.attestation` for one predicate type asked for.
+    fn attestation_check(&self, wanted: &str, satisfied: &mut Vec<&'a str>) -> Check {
+        let title = format!("an attestation of predicate type {wanted} verifies for the image");
+        let expected = format!(
+            "an attestation of {}, predicate type {wanted}, by {}",
+            self.of, self.signer
+        );
+        let hits: Vec<&&Accepted> = self
+            .accepted
             .iter()
             .filter(|a| {
                 a.predicate_type
@@ -589,64 +607,96 @@ fn report(
                     .is_some_and(|p| cosign::predicate::matches(wanted, p))
             })
             .collect();
-        let mut c = if let Some(first) = hits.first() {
-            satisfied.push(&first.what);
-            Check::pass(
-                ids::IMAGE_ATTESTATION,
-                title,
-                expected,
-                format!(
-                    "{} verified",
-                    hits.iter()
-                        .map(|a| format!("{}{}", a.what, for_subject(a)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        } else if !unreadable.is_empty() {
+        let mut c = if let Some(&&first) = hits.first() {
+            satisfied.push(first.what.as_str());
+            let found = format!("{} verified", self.named(&hits));
+            Check::pass(ids::IMAGE_ATTESTATION, title, expected, found)
+        } else if !self.unreadable.is_empty() {
             Check::not_run(
                 ids::IMAGE_ATTESTATION,
                 title,
                 expected,
                 format!(
                     "no such attestation verified, and some places could not be read: {}",
-                    unreadable.join("; ")
+                    self.unreadable.join("; ")
                 ),
             )
         } else {
-            let others: Vec<String> = accepted
-                .iter()
-                .filter_map(|a| {
-                    a.predicate_type
-                        .as_ref()
-                        .map(|p| format!("{} ({p})", a.what))
-                })
-                .collect();
-            let mut found = if others.is_empty() {
-                "no attestation of that type verified".to_string()
-            } else {
-                format!(
-                    "verified attestations are of other types: {}",
-                    others.join(", ")
-                )
-            };
-            if !rejected.is_empty() {
-                found.push_str(&format!("; rejected: {}", rejected.join("; ")));
-            }
-            Check::fail(ids::IMAGE_ATTESTATION, title, expected, found)
+            Check::fail(
+                ids::IMAGE_ATTESTATION,
+                title,
+                expected,
+                self.no_attestation(),
+            )
         };
-        c.evidence = looked.clone();
-        checks.push(c);
+        c.evidence = self.looked.clone();
+        c
     }
 
-    let all_met = checks.iter().all(Check::passed);
-    for cand in &candidates {
-        let show = if all_met {
-            satisfied.contains(&cand.what.as_str())
+    /// What was found instead of an attestation of the type asked for.
+    fn no_attestation(&self) -> String {
+        let others: Vec<String> = self
+            .accepted
+            .iter()
+            .filter_map(|a| {
+                a.predicate_type
+                    .as_ref()
+                    .map(|p| format!("{} ({p})", a.what))
+            })
+            .collect();
+        let mut found = if others.is_empty() {
+            "no attestation of that type verified".to_string()
         } else {
-            true
+            format!(
+                "verified attestations are of other types: {}",
+                others.join(", ")
+            )
         };
-        if show {
+        if !self.rejected.is_empty() {
+            found.push_str(&format!("; rejected: {}", self.rejected.join("; ")));
+        }
+        found
+    }
+
+    /// The report's details: the digest, every place looked at, what verified and what not.
+    fn details(&self, request: &Request, found: &Found) -> serde_json::Value {
+        let mut details = serde_json::json!({
+            "digest": self.subjects[0].digest.to_string(),
+            "discovery": found.places,
+            "verified": self.accepted.iter().map(|a| {
+                let mut d = a.details.clone();
+                d["source"] = a.what.clone().into();
+                d["subject"] = self.subjects[a.subject].digest.to_string().into();
+                d["subject_role"] = self.subjects[a.subject].role.clone().into();
+                d
+            }).collect::<Vec<_>>(),
+            "rejected": self.rejected,
+            "attestations_required": request.attestations,
+        });
+        if let Some(why) = unsupported_only(&found.candidates) {
+            details[INPUT_ERROR] = why.into();
+        }
+        details
+    }
+}
+
+/// The requirement checks (`image.signature`, one `image.attestation` per type asked for),
+/// then the detailed checks of what satisfied them, or of every candidate when one was not
+/// met; and the report's details.
+fn report(
+    subjects: &[Subject],
+    request: &Request,
+    found: Found,
+) -> (Vec<Check>, serde_json::Value) {
+    let tally = Tally::new(subjects, request, &found);
+    let mut satisfied: Vec<&str> = Vec::new();
+    let mut checks = vec![tally.signature_check(&mut satisfied)];
+    for wanted in &request.attestations {
+        checks.push(tally.attestation_check(wanted, &mut satisfied));
+    }
+    let all_met = checks.iter().all(Check::passed);
+    for cand in &found.candidates {
+        if !all_met || satisfied.contains(&cand.what.as_str()) {
             for c in &cand.checks {
                 let mut c = c.clone();
                 c.evidence.push(cand.what.clone());
@@ -654,23 +704,7 @@ fn report(
             }
         }
     }
-
-    let mut details = serde_json::json!({
-        "digest": digest.to_string(),
-        "discovery": places,
-        "verified": accepted.iter().map(|a| {
-            let mut d = a.details.clone();
-            d["source"] = a.what.clone().into();
-            d["subject"] = subjects[a.subject].digest.to_string().into();
-            d["subject_role"] = subjects[a.subject].role.clone().into();
-            d
-        }).collect::<Vec<_>>(),
-        "rejected": rejected,
-        "attestations_required": request.attestations,
-    });
-    if let Some(why) = unsupported_only(&candidates) {
-        details[INPUT_ERROR] = why.into();
-    }
+    let details = tally.details(request, &found);
     (checks, details)
 }
 
@@ -832,64 +866,70 @@ async fn referrer(
     let v = bundle::verify(trust, &b, &Artifact::Digest(image.clone()), policy);
     let mut checks = v.checks;
     let result = match v.result {
-        Ok(vb) => {
-            let predicate_type = match vb.envelope() {
-                Some(env) => match crate::attestation::Statement::parse(env.payload()) {
-                    Ok(st) => Some(st.predicate_type),
-                    Err(e) => {
-                        checks.push(Check::fail(
-                            ids::ATTESTATION_STATEMENT,
-                            "payload is an in-toto statement",
-                            "an in-toto Statement v1 or v0.1",
-                            e.to_string(),
-                        ));
-                        return Candidate {
-                            what,
-                            checks,
-                            result: Err(e.to_string()),
-                        };
-                    }
-                },
-                None => None,
-            };
-            let mut details = vb.details();
-            details["form"] = if predicate_type.is_some() {
-                "sigstore-bundle-dsse"
-            } else {
-                "sigstore-bundle-message-signature"
+        Ok(vb) => match accepted_bundle(&vb, &what, subject) {
+            Ok(a) => Ok(a),
+            Err(not_statement) => {
+                let why = not_statement.found.clone();
+                checks.push(not_statement);
+                Err(why)
             }
-            .into();
-            Ok(Accepted {
-                what: what.clone(),
-                subject,
-                predicate_type,
-                details,
-            })
-        }
-        Err(e) => {
-            // Name what the (unverified) statement is about, so a bundle for another image
-            // says which one; nothing here is trusted, it only explains the rejection.
-            let about = bundle::dsse_payload(&b)
-                .and_then(|p| crate::attestation::Statement::parse(p).ok())
-                .map(|st| {
-                    st.subjects
-                        .iter()
-                        .flat_map(|s| s.digest.0.iter().map(|(a, h)| format!("{a}:{h}")))
-                        .collect::<Vec<_>>()
-                })
-                .filter(|d| !d.is_empty() && !d.contains(&image.to_string()));
-            match about {
-                Some(d) => Err(format!(
-                    "{e} (expected a statement about {image}, found one about {})",
-                    d.join(", ")
-                )),
-                None => Err(e.to_string()),
-            }
-        }
+        },
+        Err(e) => Err(rejected_bundle(&e, &b, image)),
     };
     Candidate {
         what,
         checks,
         result,
+    }
+}
+
+/// A referrer's bundle that verified: a message signature, or a DSSE envelope whose payload is
+/// an in-toto statement (its predicate type decides what it satisfies); a DSSE payload that is
+/// not a statement is the failed `attestation.statement` check.
+fn accepted_bundle(
+    vb: &bundle::VerifiedBundle,
+    what: &str,
+    subject: usize,
+) -> Result<Accepted, Check> {
+    let predicate_type = match vb.envelope() {
+        Some(env) => match crate::attestation::Statement::parse(env.payload()) {
+            Ok(st) => Some(st.predicate_type),
+            Err(e) => return Err(e.check()),
+        },
+        None => None,
+    };
+    let mut details = vb.details();
+    details["form"] = if predicate_type.is_some() {
+        "sigstore-bundle-dsse"
+    } else {
+        "sigstore-bundle-message-signature"
+    }
+    .into();
+    Ok(Accepted {
+        what: what.to_string(),
+        subject,
+        predicate_type,
+        details,
+    })
+}
+
+/// Why a referrer's bundle was rejected, naming what its (unverified) statement is about when
+/// that is another image; nothing here is trusted, it only explains the rejection.
+fn rejected_bundle(e: &bundle::BundleError, b: &sigstore_types::Bundle, image: &Digest) -> String {
+    let about = bundle::dsse_payload(b)
+        .and_then(|p| crate::attestation::Statement::parse(p).ok())
+        .map(|st| {
+            st.subjects
+                .iter()
+                .flat_map(|s| s.digest.0.iter().map(|(a, h)| format!("{a}:{h}")))
+                .collect::<Vec<_>>()
+        })
+        .filter(|d| !d.is_empty() && !d.contains(&image.to_string()));
+    match about {
+        Some(d) => format!(
+            "{e} (expected a statement about {image}, found one about {})",
+            d.join(", ")
+        ),
+        None => e.to_string(),
     }
 }

@@ -72,6 +72,19 @@ pub enum StatementError {
     EmptyPredicateType,
 }
 
+impl StatementError {
+    /// `attestation.statement` failed with this error: what an image's attestation (a cosign
+    /// `.att` layer, a DSSE referrer) that is not a statement reports.
+    pub fn check(&self) -> crate::check::Check {
+        crate::check::Check::fail(
+            crate::check::ids::ATTESTATION_STATEMENT,
+            "payload is an in-toto statement",
+            "an in-toto Statement v1 or v0.1",
+            self.to_string(),
+        )
+    }
+}
+
 #[derive(Deserialize)]
 struct Wire {
     #[serde(rename = "_type")]

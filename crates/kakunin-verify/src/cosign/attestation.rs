@@ -165,12 +165,7 @@ pub fn verify_attestation_layer(
     let statement = match Statement::parse(&envelope.payload) {
         Ok(s) => s,
         Err(e) => {
-            checks.push(Check::fail(
-                ids::ATTESTATION_STATEMENT,
-                "payload is an in-toto statement",
-                "an in-toto Statement v1 or v0.1",
-                e.to_string(),
-            ));
+            checks.push(e.check());
             return LayerVerification::rejected(checks, e.to_string());
         }
     };
