@@ -1250,7 +1250,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify)
-            opts="-f -o -q -v -h --version --repo --devel --profile --all-versions --kit --trusted-root --keyring --stats --registry-config --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --emit-values --policy --values --set --image-policy --certificate-identity --certificate-identity-regexp --certificate-oidc-issuer --certificate-oidc-issuer-regexp --signer-repo --signer-workflow --source-ref --key --insecure-ignore-tlog --attestation --instance --format --output --quiet --verbose --color --help"
+            opts="-f -o -q -v -h --version --repo --devel --profile --all-versions --kit --trusted-root --keyring --stats --registry-config --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --emit-values --policy --values --set --image-policy --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --insecure-ignore-tlog --attestation --instance --format --output --quiet --verbose --color --github-repo --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1332,7 +1332,15 @@ _kakunin() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cert-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --certificate-identity-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-identity-regex)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1340,7 +1348,15 @@ _kakunin() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cert-oidc-issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --certificate-oidc-issuer-regexp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1352,7 +1368,39 @@ _kakunin() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --repository)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --source-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workflow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-digest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-trigger)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-sha)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-repository)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-github-workflow-ref)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1384,6 +1432,10 @@ _kakunin() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --github-repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1392,7 +1444,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify__subcmd__attestation)
-            opts="-o -q -v -h --bundle --envelope --predicate-type --builder-id --allow-self-hosted-runners --format --output --quiet --verbose --color --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --insecure-ignore-tlog --instance --staging --trusted-root --offline --help"
+            opts="-o -q -v -h --bundle --envelope --predicate-type --builder-id --allow-self-hosted-runners --format --output --quiet --verbose --color --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --github-repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --insecure-ignore-tlog --instance --staging --trusted-root --offline --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1459,6 +1511,10 @@ _kakunin() {
                     return 0
                     ;;
                 --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1530,7 +1586,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify__subcmd__bundle)
-            opts="-o -q -v -h --bundle --signature --certificate --certificate-chain --format --output --quiet --verbose --color --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --insecure-ignore-tlog --instance --staging --trusted-root --offline --help"
+            opts="-o -q -v -h --bundle --signature --certificate --certificate-chain --format --output --quiet --verbose --color --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --github-repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --insecure-ignore-tlog --instance --staging --trusted-root --offline --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1597,6 +1653,10 @@ _kakunin() {
                     return 0
                     ;;
                 --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1668,7 +1728,7 @@ _kakunin() {
             return 0
             ;;
         kakunin__subcmd__verify__subcmd__image)
-            opts="-o -q -v -h --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --insecure-ignore-tlog --docker-reference --attestation --platform --instance --trusted-root --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --format --output --quiet --verbose --color --help"
+            opts="-o -q -v -h --cert-identity --certificate-identity --cert-identity-regex --certificate-identity-regexp --cert-oidc-issuer --certificate-oidc-issuer --certificate-oidc-issuer-regexp --owner --repo --github-repo --signer-repo --signer-workflow --github-release --deny-self-hosted-runners --repository --source-ref --workflow --source-digest --certificate-github-workflow-trigger --certificate-github-workflow-sha --certificate-github-workflow-name --certificate-github-workflow-repository --certificate-github-workflow-ref --key --insecure-ignore-tlog --docker-reference --attestation --platform --instance --trusted-root --offline --allow-insecure-registry --cache-dir --no-cache --timeout --connect-timeout --retries --format --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1703,6 +1763,10 @@ _kakunin() {
                     return 0
                     ;;
                 --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --github-repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

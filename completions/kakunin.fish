@@ -40,7 +40,7 @@ complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "publish" -d 'Produc
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "post-render" -d 'Helm post-renderer: verify every rendered image and pin it by digest (manifests on stdin, to stdout)'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "policy" -d 'Export what kakunin verifies as a cluster admission policy (Kyverno, policy-controller) or GomenHashai values'
 complete -c kakunin -n "__fish_kakunin_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l version -d 'The chart version, as `helm install --version` takes it: `CHART --version V` is `CHART@V`; for oci:// and --repo charts also a SemVer constraint as Helm reads it (`^1.2`, `~1.2.3`, `>=1.0 <2`, `1.2.x`; the highest match, pre-releases only when the constraint names one)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l version -d 'The chart version, as `helm install --version` takes it; for oci:// and --repo charts also a SemVer constraint as Helm reads it (`^1.2`, `~1.2.3`, `>=1.0 <2`, `1.2.x`; the highest match, pre-releases only when the constraint names one), and without it their newest release' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l repo -d 'The chart\'s HTTP Helm repository (helm\'s --repo): CHART is looked up in URL/index.yaml' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l profile -d 'The project\'s profile (YAML); default: the chart\'s built-in profile' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l kit -d 'A release kit written by `kakunin download` (read before the cache and the network)' -r -F
@@ -57,14 +57,23 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l policy -d 'A 
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s f -l values -d 'A values file the release will be installed with (helm\'s -f/--values; repeatable, later files win): the images checked are those it deploys' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l set -d 'A value the release will be installed with, in helm\'s --set syntax (a.b=c,list[0]=d; repeatable, applied after --values)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l image-policy -d 'An images rule for the repositories GLOB matches, before the policy\'s own (repeatable): GLOB=FIELD=VALUE,… with the policy file\'s signer fields (identity, identity_regexp, issuer, issuer_regexp, github, workflow, ref, key) and attestation, signature, resolve_by_tag; or GLOB=allow_unverified (docs/policy.md)' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-identity-regexp -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-identity -l cert-identity -d 'The exact identity (SAN) the signing certificate must carry' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-identity-regexp -l cert-identity-regex -d 'A regular expression the whole SAN must match (always anchored: ^(?:RE)$)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-oidc-issuer -l cert-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-oidc-issuer-regexp -d 'A regular expression the whole OIDC issuer must match (always anchored: ^(?:RE)$)' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l signer-repo -d 'Signed by a workflow of this GitHub repository: identity https://github.com/OWNER/REPO/…, issuer GitHub Actions unless given' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l signer-workflow -d 'The signing workflow, [HOST/]OWNER/REPO/PATH (any ref, unless PATH ends in @REF)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l owner -d 'Signed by a workflow of this GitHub owner: identity https://github.com/OWNER/…, issuer GitHub Actions (unless given), source repository owner claim https://github.com/OWNER (as `gh attestation verify --owner`)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l signer-repo -d 'The signing workflow is in this repository (a reusable workflow\'s repository): identity https://github.com/OWNER/REPO/…' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l signer-workflow -d 'The signing workflow, [HOST/]OWNER/REPO/PATH (any ref, unless PATH ends in @REF): identity https://HOST/OWNER/REPO/PATH@…; HOST defaults to github.com' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l repository -d 'Source repository the certificate (and an attestation\'s provenance) must name: OWNER/REPO (on github.com) or a URL' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l source-ref -d 'Source ref the certificate (and an attestation\'s provenance) must name, e.g. refs/tags/v1.2.3' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l key -d 'A PEM public key (cosign sign --key): verify with it instead of a certificate identity' -r -F
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l workflow -d 'Workflow file that must have run (certificate build config, and an attestation\'s provenance), e.g. .github/workflows/release.yaml' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l source-digest -d 'Commit (hex) the certificate (and an attestation\'s provenance) must name as the source' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-github-workflow-trigger -d 'The certificate\'s (deprecated) GitHub Workflow Trigger extension, e.g. push (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-github-workflow-sha -d 'The certificate\'s (deprecated) GitHub Workflow SHA extension: the commit (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-github-workflow-name -d 'The certificate\'s (deprecated) GitHub Workflow Name extension (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-github-workflow-repository -d 'The certificate\'s (deprecated) GitHub Workflow Repository extension, OWNER/REPO (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l certificate-github-workflow-ref -d 'The certificate\'s (deprecated) GitHub Workflow Ref extension, e.g. refs/tags/v1.2.3 (cosign\'s flag)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l key -d 'A PEM public key: verify a managed-key bundle with it instead of a certificate identity (no certificate: verify-attestation then checks --repository, --source-ref, --workflow, --source-digest against the provenance only)' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l attestation -d 'Require a verified attestation of this predicate type on the OCI chart and each image (cosign short name or URI; repeatable)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l instance -d 'Use the embedded trusted root of this instance (default public-good)' -r -f -a "public-good\t''
 staging\t''
@@ -76,12 +85,15 @@ junit\t'JUnit XML, for CI test reports'"
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l color -d 'When to colour the human report' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set, TERM=dumb or CLICOLOR=0 (CLICOLOR_FORCE forces it)'
 always\t'Always, even into a pipe or a file'
 never\t'Never'"
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l github-repo -d 'Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l devel -d 'Helm\'s --devel: without --version, pre-releases are candidates too (>0.0.0-0)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l all-versions -d 'Verify every version of the chart in its Helm index'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l stats -d 'Print the number of HTTP requests and bytes received to stderr'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l offline -d 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l no-cache -d 'Do not read or write the cache (with --offline and --kit: the kit alone)'
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l insecure-ignore-tlog -d 'DANGER: accept signatures without transparency-log inclusion (cosign\'s flag)'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l github-release -d 'A GitHub release attestation: signed by GitHub itself (identity https://dotcom.releases.github.com, no OIDC issuer extension); uses the GitHub instance\'s root unless a root is given'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l deny-self-hosted-runners -d 'Fail unless the certificate\'s runner environment claim is github-hosted'
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -l insecure-ignore-tlog -d 'DANGER: accept a bundle without transparency-log inclusion (e.g. publish --tlog-upload=false, cosign\'s flag); the report says no log entry was checked'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s q -l quiet -d 'No progress bars'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s v -l verbose -d 'Also show expected and found values of checks that passed (human output)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -101,7 +113,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certif
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-oidc-issuer -l cert-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l certificate-oidc-issuer-regexp -d 'A regular expression the whole OIDC issuer must match (always anchored: ^(?:RE)$)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l owner -d 'Signed by a workflow of this GitHub owner: identity https://github.com/OWNER/…, issuer GitHub Actions (unless given), source repository owner claim https://github.com/OWNER (as `gh attestation verify --owner`)' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l repo -d 'Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l github-repo -l repo -d 'Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l signer-repo -d 'The signing workflow is in this repository (a reusable workflow\'s repository): identity https://github.com/OWNER/REPO/…' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l signer-workflow -d 'The signing workflow, [HOST/]OWNER/REPO/PATH (any ref, unless PATH ends in @REF): identity https://HOST/OWNER/REPO/PATH@…; HOST defaults to github.com' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-bundle" -l repository -d 'Source repository the certificate (and an attestation\'s provenance) must name: OWNER/REPO (on github.com) or a URL' -r
@@ -159,7 +171,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l c
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-oidc-issuer -l cert-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l certificate-oidc-issuer-regexp -d 'A regular expression the whole OIDC issuer must match (always anchored: ^(?:RE)$)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l owner -d 'Signed by a workflow of this GitHub owner: identity https://github.com/OWNER/…, issuer GitHub Actions (unless given), source repository owner claim https://github.com/OWNER (as `gh attestation verify --owner`)' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l repo -d 'Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l github-repo -l repo -d 'Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l signer-repo -d 'The signing workflow is in this repository (a reusable workflow\'s repository): identity https://github.com/OWNER/REPO/…' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l signer-workflow -d 'The signing workflow, [HOST/]OWNER/REPO/PATH (any ref, unless PATH ends in @REF): identity https://HOST/OWNER/REPO/PATH@…; HOST defaults to github.com' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-attestation" -l repository -d 'Source repository the certificate (and an attestation\'s provenance) must name: OWNER/REPO (on github.com) or a URL' -r
@@ -190,7 +202,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l certifi
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l certificate-oidc-issuer -l cert-oidc-issuer -d 'The OIDC issuer the signing certificate must name' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l certificate-oidc-issuer-regexp -d 'A regular expression the whole OIDC issuer must match (always anchored: ^(?:RE)$)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l owner -d 'Signed by a workflow of this GitHub owner: identity https://github.com/OWNER/…, issuer GitHub Actions (unless given), source repository owner claim https://github.com/OWNER (as `gh attestation verify --owner`)' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l repo -d 'Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l github-repo -l repo -d 'Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l signer-repo -d 'The signing workflow is in this repository (a reusable workflow\'s repository): identity https://github.com/OWNER/REPO/…' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l signer-workflow -d 'The signing workflow, [HOST/]OWNER/REPO/PATH (any ref, unless PATH ends in @REF): identity https://HOST/OWNER/REPO/PATH@…; HOST defaults to github.com' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand verify-image" -l repository -d 'Source repository the certificate (and an attestation\'s provenance) must name: OWNER/REPO (on github.com) or a URL' -r
@@ -244,8 +256,8 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l offline -d 
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -l no-cache -d 'Do not read or write the cache (with --offline and --kit: the kit alone)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s q -l quiet -d 'No progress bars, and no summary line'
 complete -c kakunin -n "__fish_kakunin_using_subcommand download" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l version -d 'The chart version or a constraint, as Helm reads it (default: the newest release)' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l repo -d 'The chart\'s HTTP Helm repository (helm\'s --repo)' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l version -d 'The chart version, as `helm install --version` takes it; for oci:// and --repo charts also a SemVer constraint as Helm reads it (`^1.2`, `~1.2.3`, `>=1.0 <2`, `1.2.x`; the highest match, pre-releases only when the constraint names one), and without it their newest release' -r
+complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l repo -d 'The chart\'s HTTP Helm repository (helm\'s --repo): CHART is looked up in URL/index.yaml' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l trusted-root -d 'Verify signatures against this trusted_root.json instead of the embedded public-good root' -r -F
 complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l instance -d 'Use the embedded trusted root of this instance (default public-good)' -r -f -a "public-good\t''
 staging\t''
@@ -257,7 +269,7 @@ complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l cache-dir -d
 complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l timeout -d 'Seconds one file may take, from its first attempt to its last byte, retries included' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l retries -d 'Retries after a connection error, a timeout, a truncated body or a 5xx' -r
-complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l devel -d 'Helm\'s --devel: without --version, pre-releases are candidates too'
+complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l devel -d 'Helm\'s --devel: without --version, pre-releases are candidates too (>0.0.0-0)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l offline -d 'Use only the cache (or the kit given with --kit): no network. A missing file is named'
 complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -l no-cache -d 'Do not read or write the cache (with --offline and --kit: the kit alone)'
 complete -c kakunin -n "__fish_kakunin_using_subcommand inspect" -s h -l help -d 'Print help'

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use kakunin::fetch::{FetchOptions, HttpConfig, UrlPolicy};
+use kakunin::fetch::{FetchOptions, HttpConfig};
 use kakunin::progress::Progress;
 
 #[derive(Debug, Clone, Args)]
@@ -74,16 +74,6 @@ impl FetchArgs {
             no_cache: self.no_cache,
             kit,
         }
-    }
-}
-
-/// Registry credentials from `--registry-config FILE` (see [`kakunin::ops::registry_credentials`]).
-pub use kakunin::ops::registry_credentials;
-
-impl FetchArgs {
-    /// The transport policy these flags set (`--allow-insecure-registry`).
-    pub fn policy(&self) -> UrlPolicy {
-        UrlPolicy::new(self.allow_insecure_registry.clone())
     }
 }
 

@@ -5,12 +5,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use kakunin::chart_source::{self, ChartRef};
-use kakunin::chart_verify::Registries;
 use kakunin::exit::ExitCode;
-use kakunin::fetch::Fetcher;
-use kakunin::trust::{Instance, Trust};
+use kakunin::inspect::Artifact;
+use kakunin::ops::{self, InspectRequest};
 
+use super::chart_args::HelmChartArgs;
 use super::fail;
 use super::fetch_args::FetchArgs;
 use super::runtime::Runtime;
@@ -33,17 +32,8 @@ pub struct InspectArgs {
     #[arg(value_name = "REF")]
     reference: String,
 
-    /// The chart version or a constraint, as Helm reads it (default: the newest release)
-    #[arg(long, value_name = "VERSION")]
-    version: Option<String>,
-
-    /// The chart's HTTP Helm repository (helm's --repo)
-    #[arg(long, value_name = "URL")]
-    repo: Option<String>,
-
-    /// Helm's --devel: without --version, pre-releases are candidates too
-    #[arg(long)]
-    devel: bool,
+    #[command(flatten)]
+    chart: HelmChartArgs,
 
     /// Verify signatures against this trusted_root.json instead of the embedded public-good root
     #[arg(long, value_name = "FILE")]
@@ -62,44 +52,15 @@ pub struct InspectArgs {
 }
 
 pub fn run(args: InspectArgs, rt: &Runtime) -> ExitCode {
-    let chart = match ChartRef::classify(&args.reference, args.repo.as_deref()) {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            return fail(
-                ExitCode::Usage,
-                format!(
-                    "expected a chart as helm install names it (oci://…, CHART --repo URL, ./CHART.tgz), found {:?}",
-                    args.reference
-                ),
-            );
-        }
-        Err(e) => return fail(ExitCode::Usage, e),
+    let request = InspectRequest {
+        reference: args.reference.clone(),
+        repo: args.chart.repo.clone(),
+        version: args.chart.version_or_devel(),
+        trusted_root: args.trusted_root.clone(),
+        instance: args.instance.clone(),
+        fetch: args.fetch.options(None),
     };
-    let mut version = args.version.clone();
-    if version.is_none() && args.devel {
-        version = Some(kakunin::chart::constraint::DEVEL.to_string());
-    }
-    let trust = match Trust::select(
-        args.trusted_root.as_deref(),
-        args.instance.as_deref().and_then(Instance::from_name),
-        false,
-    ) {
-        Ok(t) => t,
-        Err(e) => return fail(ExitCode::Usage, e),
-    };
-    let fetcher = match Fetcher::new(args.fetch.options(None)) {
-        Ok(f) => f,
-        Err(e) => return fail(ExitCode::Usage, e),
-    };
-    let registries = Registries::new(fetcher.clone());
-    let result = rt.block_on(async {
-        let fetched =
-            chart_source::fetch(&chart, &fetcher, &registries, version.as_deref()).await?;
-        Ok::<_, chart_source::SourceError>(
-            kakunin::inspect::inspect(&fetched, &trust, &registries).await,
-        )
-    });
-    let inspection = match result {
+    let inspection = match rt.block_on(ops::inspect(request)) {
         Ok(i) => i,
         Err(e) => return fail(e.code, e.message),
     };
@@ -118,45 +79,6 @@ pub fn run(args: InspectArgs, rt: &Runtime) -> ExitCode {
         );
     }
     println!("  .prov: {}", inspection.prov);
-    let show = |a: &kakunin::inspect::Artifact| {
-        println!("{}", a.name);
-        if let Some(d) = &a.digest {
-            println!("  digest: {d}");
-        }
-        if let Some(e) = &a.error {
-            println!("  could not be inspected: {e}");
-        }
-        for l in &a.looked {
-            println!("  looked: {l}");
-        }
-        if a.found.is_empty() && a.error.is_none() {
-            println!("  no signature or attestation found");
-        }
-        for f in &a.found {
-            if f.verified {
-                let mut who = Vec::new();
-                if let Some(i) = &f.identity {
-                    who.push(format!("identity {i}"));
-                }
-                if let Some(i) = &f.issuer {
-                    who.push(format!("issuer {i}"));
-                }
-                if let Some(k) = &f.key_sha256 {
-                    who.push(format!("key {k}"));
-                }
-                if let Some(p) = &f.predicate_type {
-                    who.push(format!("predicate {p}"));
-                }
-                println!("  verified {} ({}): {}", f.form, f.source, who.join(", "));
-            } else {
-                println!(
-                    "  found, not verified: {}: {}",
-                    f.source,
-                    f.why.as_deref().unwrap_or("")
-                );
-            }
-        }
-    };
     if let Some(c) = &inspection.chart {
         println!("chart manifest");
         show(c);
@@ -167,4 +89,45 @@ pub fn run(args: InspectArgs, rt: &Runtime) -> ExitCode {
     println!();
     print!("{}", inspection.policy_draft);
     ExitCode::Verified
+}
+
+/// One artifact: its digest, where kakunin looked, and each signature or attestation found.
+fn show(a: &Artifact) {
+    println!("{}", a.name);
+    if let Some(d) = &a.digest {
+        println!("  digest: {d}");
+    }
+    if let Some(e) = &a.error {
+        println!("  could not be inspected: {e}");
+    }
+    for l in &a.looked {
+        println!("  looked: {l}");
+    }
+    if a.found.is_empty() && a.error.is_none() {
+        println!("  no signature or attestation found");
+    }
+    for f in &a.found {
+        if f.verified {
+            let mut who = Vec::new();
+            if let Some(i) = &f.identity {
+                who.push(format!("identity {i}"));
+            }
+            if let Some(i) = &f.issuer {
+                who.push(format!("issuer {i}"));
+            }
+            if let Some(k) = &f.key_sha256 {
+                who.push(format!("key {k}"));
+            }
+            if let Some(p) = &f.predicate_type {
+                who.push(format!("predicate {p}"));
+            }
+            println!("  verified {} ({}): {}", f.form, f.source, who.join(", "));
+        } else {
+            println!(
+                "  found, not verified: {}: {}",
+                f.source,
+                f.why.as_deref().unwrap_or("")
+            );
+        }
+    }
 }

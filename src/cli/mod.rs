@@ -1,6 +1,7 @@
 //! Command-line interface: thin. Each command parses its arguments into a request, calls the
 //! library, renders the report and maps the verdict to an exit code (docs/exit-codes.md).
 
+mod chart_args;
 mod completions;
 mod download;
 mod emit_values;
@@ -63,7 +64,7 @@ pub struct Cli {
 #[command(defer = true)]
 pub enum Command {
     /// Verify a chart release end to end: chart, image, bundles, attestations, versions
-    Verify(verify::VerifyArgs),
+    Verify(Box<verify::VerifyArgs>),
     /// Verify an artifact (file or digest) against a Sigstore bundle, offline
     VerifyBundle(verify_bundle::VerifyBundleArgs),
     /// Show the embedded Sigstore trusted roots, or refresh them through TUF into the cache
@@ -143,7 +144,7 @@ fn dispatch(command: Command) -> ExitCode {
 /// The commands that run on the runtime (the others are here only for the match to be whole).
 fn dispatch_async(command: Command, rt: &runtime::Runtime) -> ExitCode {
     match command {
-        Command::Verify(args) => verify::run(args, rt),
+        Command::Verify(args) => verify::run(*args, rt),
         Command::TrustRoot(args) => trust_root::run(args, rt),
         Command::VerifyImage(args) => verify_image::run(args, rt),
         Command::Download(args) => download::run(args, rt),

@@ -6,14 +6,12 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use kakunin::exit::ExitCode;
-use kakunin::manifests::Rendered;
-use kakunin::policy_export::{self, Export, VerifiedRelease};
-use kakunin::profile::Profile;
-use kakunin::report::{self, Format, HumanStyle, Report};
+use kakunin::ops::{self, PolicyExportRequest, policy_export};
+use kakunin::report::{self, Format, HumanStyle};
 
 use super::fail;
 use super::fetch_args::FetchArgs;
-use super::post_render::{Failure, load_trust, read_manifests, usage, verify_images};
+use super::output::Notes;
 use super::runtime::Runtime;
 
 pub const EXAMPLES: &str = "\
@@ -112,165 +110,39 @@ pub struct ExportArgs {
 
 pub fn run(cmd: PolicyCommand, rt: &Runtime) -> ExitCode {
     let PolicyCommand::Export(args) = cmd;
-    match export(&args, rt) {
+    let request = PolicyExportRequest {
+        format: match args.format {
+            ExportFormat::Kyverno => policy_export::ExportFormat::Kyverno,
+            ExportFormat::PolicyController => policy_export::ExportFormat::PolicyController,
+            ExportFormat::Gomenhashai => policy_export::ExportFormat::Gomenhashai,
+        },
+        profile: args.profile,
+        name: args.name,
+        key: args.key,
+        release: args.release,
+        version: args.version,
+        kit: args.kit,
+        keyring: args.keyring,
+        manifests: args.manifests,
+        allow_unsigned: args.allow_unsigned,
+        trusted_root: args.trusted_root,
+        registry_config: args.registry_config,
+        fetch: args.fetch.options(None),
+    };
+    match rt.block_on(ops::policy_export(request, &Notes)) {
         Ok(text) => {
             print!("{text}");
             ExitCode::Verified
         }
-        Err((code, message)) => fail(code, message),
-    }
-}
-
-/// `--release`/`--kit`: the release verified as `kakunin verify` verifies it, read back from its
-/// report. A release that does not verify is an error with verify's exit code (its report on
-/// stderr), and nothing is exported.
-fn verified_release(
-    args: &ExportArgs,
-    rt: &Runtime,
-) -> Result<(Profile, VerifiedRelease), Failure> {
-    let request = super::verify::one_release(
-        args.release.clone(),
-        args.version.clone(),
-        args.profile.clone(),
-        args.kit.clone(),
-        args.trusted_root.clone(),
-        args.keyring.clone(),
-        args.registry_config.clone(),
-        args.fetch.clone(),
-    );
-    let reports = super::verify::reports(&request, rt)?;
-    let [report] = reports.as_slice() else {
-        return Err(usage(format!(
-            "--release exports one release: expected one, verified {}",
-            reports.len()
-        )));
-    };
-    let code = report.exit_code();
-    if code != ExitCode::Verified {
-        eprint!(
-            "{}",
-            report::render(
-                std::slice::from_ref(report),
-                Format::Human,
-                HumanStyle::default()
-            )
-        );
-        return Err((
-            code,
-            format!("{} did not verify: nothing exported", report.subject),
-        ));
-    }
-    let release = VerifiedRelease::from_report(report).map_err(|e| (ExitCode::Failed, e))?;
-    let chart = report.details["chart"].as_str().unwrap_or_default();
-    let profile = match &args.profile {
-        Some(path) => Profile::load(path).map_err(usage)?,
-        None => Profile::builtin(chart).map_err(usage)?,
-    };
-    Ok((profile, release))
-}
-
-fn export(args: &ExportArgs, rt: &Runtime) -> Result<String, Failure> {
-    let from_release = if args.release.is_some() || args.kit.is_some() {
-        if args.trusted_root.is_some() && args.format != ExportFormat::Gomenhashai {
-            return Err(usage(
-                "--trusted-root: the exported policy names the public-good Sigstore instance, so the release must verify against it (the profile's embedded root)",
-            ));
-        }
-        Some(verified_release(args, rt)?)
-    } else {
-        if args.keyring.is_some() {
-            return Err(usage("--keyring is for --release or --kit"));
-        }
-        None
-    };
-    let profile = match (&from_release, &args.profile) {
-        (Some((p, _)), _) => p.clone(),
-        (None, Some(path)) => Profile::load(path).map_err(usage)?,
-        (None, None) => Profile::gomenhashai(),
-    };
-    let release = from_release.as_ref().map(|(_, r)| r);
-    let key_pem = match &args.key {
-        Some(path) => {
-            // Parsed first, so that a file that is not a public key is refused here.
-            kakunin::bundle::PublicKey::from_file(path).map_err(usage)?;
-            let bytes = kakunin::limits::read_file_capped(path, 64 * 1024)
-                .map_err(|e| usage(format!("{}: {e}", path.display())))?;
-            Some(String::from_utf8(bytes).map_err(|_| usage("the key is not PEM text"))?)
-        }
-        None => None,
-    };
-    let value = match args.format {
-        ExportFormat::Kyverno | ExportFormat::PolicyController => {
-            if args.manifests.is_some() {
-                return Err(usage(
-                    "--manifests is for --format gomenhashai: the cluster policies cover every image of the profile's repositories",
-                ));
-            }
-            let e = Export {
-                profile: &profile,
-                name: args
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| format!("kakunin-{}", profile.chart)),
-                key_pem,
-                release,
-            };
-            if args.format == ExportFormat::Kyverno {
-                policy_export::kyverno(&e)
-            } else {
-                policy_export::policy_controller(&e)
-            }
-            .map_err(usage)?
-        }
-        ExportFormat::Gomenhashai if release.is_some() => {
-            let image = release.map(VerifiedRelease::pinned_image);
-            policy_export::gomenhashai(&image.into_iter().collect::<Vec<_>>()).map_err(usage)?
-        }
-        ExportFormat::Gomenhashai => {
-            let Some(input) = &args.manifests else {
-                return Err(usage(
-                    "--format gomenhashai maps verified images to their digests: expected --manifests FILE (or - for stdin), or --release CHART@VERSION",
-                ));
-            };
-            let bytes = read_manifests(Some(input))?;
-            let rendered = Rendered::parse(&bytes).map_err(usage)?;
-            let trust = load_trust(&profile, args.trusted_root.as_deref())?;
-            let results = verify_images(
-                &rendered.distinct_images(),
-                &profile,
-                &trust,
-                &args.allow_unsigned,
-                &args.fetch,
-                args.registry_config.as_deref(),
-                rt,
-            )?;
-            let mut report = Report::new(
-                "policy export",
-                format!("{} distinct images", results.len()),
-            );
-            for (checks, _) in &results {
-                report.checks.extend(checks.iter().cloned());
-            }
-            let code = report.exit_code();
-            if code != ExitCode::Verified || results.is_empty() {
+        Err(refused) => {
+            if let Some(report) = &refused.report {
+                let reports = std::slice::from_ref(report.as_ref());
                 eprint!(
                     "{}",
-                    report::render(&[report], Format::Human, HumanStyle::default())
+                    report::render(reports, Format::Human, HumanStyle::default())
                 );
-                return Err((
-                    if results.is_empty() {
-                        ExitCode::Usage
-                    } else {
-                        code
-                    },
-                    "not every image verified: no mapping written".into(),
-                ));
             }
-            let images: Vec<_> = results.into_iter().map(|(_, i)| i).collect();
-            policy_export::gomenhashai(&images).map_err(usage)?
+            fail(refused.error.code, refused.error.message)
         }
-    };
-    let yaml = serde_norway::to_string(&value)
-        .map_err(|e| (ExitCode::Fetch, format!("cannot write YAML: {e}")))?;
-    Ok(format!("---\n# Generated by kakunin policy export\n{yaml}"))
+    }
 }

@@ -2,21 +2,14 @@
 //! every container image against the profile, and writes the manifests with each image pinned
 //! by digest to stdout, or nothing at all (and a non-zero exit, which stops the install).
 
-use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use kakunin::check::Check;
 use kakunin::exit::ExitCode;
-use kakunin::fetch::Fetcher;
-use kakunin::manifests::{self, Rendered};
-use kakunin::pin::{self, ImagePolicy, PinnedImage};
-use kakunin::profile::{Profile, RootChoice};
-use kakunin::registry::RegistryClient;
-use kakunin::report::{self, Format, HumanStyle, Report};
-use kakunin::trust::{Instance, Trust};
+use kakunin::ops::{self, PostRenderRequest};
+use kakunin::report::{self, Format, HumanStyle};
 
 use super::fail;
 use super::fetch_args::FetchArgs;
@@ -96,191 +89,58 @@ pub struct PostRenderArgs {
     fetch: FetchArgs,
 }
 
-pub(super) type Failure = (ExitCode, String);
-
-pub(super) fn usage(message: impl std::fmt::Display) -> Failure {
-    (ExitCode::Usage, message.to_string())
-}
-
 pub fn run(args: PostRenderArgs, rt: &Runtime) -> ExitCode {
-    match run_inner(&args, rt) {
-        Ok((code, output)) => {
-            if let Some(bytes) = output {
-                let mut stdout = std::io::stdout().lock();
-                if let Err(e) = stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
-                    return fail(ExitCode::Fetch, format!("cannot write the manifests: {e}"));
-                }
-            }
-            code
-        }
-        Err((code, message)) => fail(code, message),
-    }
-}
-
-/// Reads at most `cap + 1` bytes, so that a larger input is refused without holding it.
-fn read_capped(mut r: impl Read, cap: usize) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    r.by_ref().take(cap as u64 + 1).read_to_end(&mut buf)?;
-    Ok(buf)
-}
-
-/// The rendered manifests from FILE, or stdin when there is none (or it is `-`), bounded.
-pub(super) fn read_manifests(input: Option<&Path>) -> Result<Vec<u8>, Failure> {
-    let cap = manifests::MAX_STREAM_BYTES;
-    match input {
-        Some(path) if path.as_os_str() != "-" => {
-            kakunin::limits::read_file_capped(path, cap as u64 + 1)
-                .map_err(|e| usage(format!("{}: {e}", path.display())))
-        }
-        _ => read_capped(std::io::stdin().lock(), cap)
-            .map_err(|e| usage(format!("cannot read the manifests from stdin: {e}"))),
-    }
-}
-
-/// The trusted root: `--trusted-root`, else the profile's.
-pub(super) fn load_trust(profile: &Profile, flag: Option<&Path>) -> Result<Trust, Failure> {
-    match (flag, profile.root_choice()) {
-        (Some(path), _) => Trust::from_file(path).map_err(usage),
-        (None, RootChoice::File(path)) => Trust::from_file(&path).map_err(usage),
-        (None, RootChoice::Embedded(name)) => {
-            let instance = Instance::from_name(&name)
-                .ok_or_else(|| usage(format!("no embedded trusted root named {name:?}")))?;
-            Trust::embedded(instance).map_err(usage)
-        }
-    }
-}
-
-/// Verifies each distinct image reference against the profile (see [`pin`]), in order.
-pub(super) fn verify_images(
-    images: &[&str],
-    profile: &Profile,
-    trust: &Trust,
-    allow_unsigned: &[String],
-    fetch_args: &FetchArgs,
-    registry_config: Option<&Path>,
-    rt: &Runtime,
-) -> Result<Vec<(Vec<Check>, PinnedImage)>, Failure> {
-    for p in allow_unsigned {
-        let repo = p.strip_suffix("/*").unwrap_or(p);
-        if !kakunin::profile::valid_image_repository(repo) {
-            return Err(usage(format!(
-                "--allow-unsigned: expected REGISTRY/REPOSITORY (or REGISTRY/PREFIX/*), found {p:?}"
-            )));
-        }
-    }
-    let mut fetcher = Fetcher::new(fetch_args.options(None)).map_err(usage)?;
-    if let Some(c) = super::fetch_args::registry_credentials(registry_config).map_err(usage)? {
-        fetcher = fetcher.with_registry_credentials(c);
-    }
-    let client = RegistryClient::new(fetcher, profile.image.mirrors.clone());
-    let policy = ImagePolicy {
-        profile,
-        trust,
-        unsigned: allow_unsigned,
+    let manifests = match ops::post_render::read_manifests(args.input.as_deref()) {
+        Ok(bytes) => bytes,
+        Err(e) => return fail(e.code, e.message),
     };
-    Ok(rt.block_on(async {
-        let mut out = Vec::new();
-        for image in images {
-            out.push(pin::verify_image(&client, &policy, image).await);
-        }
-        out
-    }))
-}
-
-/// Everything is decided before anything is written: `Ok((0, Some(bytes)))` is the only
-/// outcome that puts anything on stdout.
-fn run_inner(args: &PostRenderArgs, rt: &Runtime) -> Result<(ExitCode, Option<Vec<u8>>), Failure> {
-    let profile = match &args.profile {
-        Some(path) => Profile::load(path).map_err(usage)?,
-        None => Profile::gomenhashai(),
+    let request = PostRenderRequest {
+        manifests,
+        profile: args.profile.clone(),
+        trusted_root: args.trusted_root.clone(),
+        pin: !args.no_pin,
+        allow_unsigned: args.allow_unsigned.clone(),
+        registry_config: args.registry_config.clone(),
+        fetch: args.fetch.options(None),
     };
-    let trust = load_trust(&profile, args.trusted_root.as_deref())?;
-    let bytes = read_manifests(args.input.as_deref())?;
-    let rendered = Rendered::parse(&bytes).map_err(usage)?;
-    let distinct = rendered.distinct_images();
-    let results = verify_images(
-        &distinct,
-        &profile,
-        &trust,
-        &args.allow_unsigned,
-        &args.fetch,
-        args.registry_config.as_deref(),
-        rt,
-    )?;
-
-    let mut report = Report::new(
-        "post-render",
-        format!(
-            "{} container images ({} distinct) in {} documents",
-            rendered.images().len(),
-            distinct.len(),
-            rendered.document_count()
-        ),
-    );
-    let mut pins = BTreeMap::new();
-    let mut images_json = Vec::new();
-    for (checks, image) in &results {
-        report.checks.extend(checks.iter().cloned());
-        if let Some(p) = &image.pin {
-            pins.insert(image.reference.clone(), p.clone());
-        }
-        let places: Vec<String> = rendered
-            .images()
-            .iter()
-            .filter(|i| i.value == image.reference)
-            .map(|i| format!("{} {} {}", i.kind, i.name, i.path_text()))
-            .collect();
-        images_json.push(serde_json::json!({
-            "reference": image.reference,
-            "repository": image.repository,
-            "digest": image.digest.as_ref().map(|d| d.to_string()),
-            "signer": image.signer,
-            "pinned": if args.no_pin { None } else { image.pin.clone() },
-            "used_by": places,
-        }));
-    }
-    if rendered.images().is_empty() {
-        report.checks.push(Check::pass(
-            pin::ids::IMAGE_POLICY,
-            "every container image is one the policy covers",
-            "the container images of the rendered objects",
-            format!(
-                "no container image in {} documents",
-                rendered.document_count()
-            ),
-        ));
-    }
-    report.details = serde_json::json!({ "images": images_json, "pinned": !args.no_pin });
-
-    let code = report.exit_code();
-    // The rewrite comes first: a stream that cannot be rewritten is an input error, reported
-    // as such, not after a report that says every image verified.
-    let out = match (code, args.no_pin) {
-        (ExitCode::Verified, true) => Some(bytes),
-        (ExitCode::Verified, false) => Some(rendered.rewrite(&pins).map_err(usage)?),
-        _ => None,
+    let rendered = match rt.block_on(ops::post_render(request)) {
+        Ok(r) => r,
+        Err(e) => return fail(e.code, e.message),
     };
+    let report = std::slice::from_ref(&rendered.report);
     if !args.quiet {
-        let style = HumanStyle::default();
         eprint!(
             "{}",
-            report::render(std::slice::from_ref(&report), Format::Human, style)
+            report::render(report, Format::Human, HumanStyle::default())
         );
     }
     if let Some(path) = &args.report {
-        let format = match args.report_format {
-            ReportFormat::Human => Format::Human,
-            ReportFormat::Json => Format::Json,
-            ReportFormat::Sarif => Format::Sarif,
-            ReportFormat::Junit => Format::Junit,
-        };
         let style = HumanStyle {
             host: super::output::hostname(),
             ..HumanStyle::default()
         };
-        let text = report::render(std::slice::from_ref(&report), format, style);
-        std::fs::write(path, text)
-            .map_err(|e| usage(format!("cannot write the report {}: {e}", path.display())))?;
+        let text = report::render(report, args.report_format.format(), style);
+        if let Err(e) = std::fs::write(path, text) {
+            let message = format!("cannot write the report {}: {e}", path.display());
+            return fail(ExitCode::Usage, message);
+        }
     }
-    Ok((code, out))
+    if let Some(bytes) = rendered.output {
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+            return fail(ExitCode::Fetch, format!("cannot write the manifests: {e}"));
+        }
+    }
+    rendered.report.exit_code()
+}
+
+impl ReportFormat {
+    fn format(self) -> Format {
+        match self {
+            ReportFormat::Human => Format::Human,
+            ReportFormat::Json => Format::Json,
+            ReportFormat::Sarif => Format::Sarif,
+            ReportFormat::Junit => Format::Junit,
+        }
+    }
 }

@@ -6,16 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use kakunin::digest::Digest;
 use kakunin::exit::ExitCode;
-use kakunin::fetch::{FetchOptions, Fetcher};
-use kakunin::publish::{
-    self, BuildContext, KeySigner, PublishError, Published, PublishedSigner, Request, Signing,
-    SigningInstance, Subject, TokenSource,
-};
-use kakunin::registry::{RegistryClient, Repo};
-use kakunin::trust::{Instance, Trust};
-use std::collections::BTreeMap;
+use kakunin::ops::publish::{SignerRequest, What};
+use kakunin::ops::{self, PublishRequest};
+use kakunin::publish::{BuildContext, Published, PublishedSigner};
 
 use super::fail;
 
@@ -226,217 +220,57 @@ impl BuildArgs {
     }
 }
 
-/// What a publish is about, parsed from its subcommand: the subject, the release file stem,
-/// the common flags, the registry target and the `.prov` key.
-struct Parsed {
-    subject: Subject,
-    stem: String,
-    common: CommonArgs,
-    target: Option<publish::oci::Target>,
-    prov_key: Option<(std::path::PathBuf, String)>,
-}
-
 /// `kakunin publish`, run on the CLI's runtime.
 pub async fn run(what: PublishWhat) -> ExitCode {
-    let parsed = match what {
-        PublishWhat::Chart(a) => parse_chart(*a),
-        PublishWhat::Image(a) => parse_image_args(*a).await,
-    };
-    let Parsed {
-        subject,
-        stem,
-        common,
-        target,
-        prov_key,
-    } = match parsed {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    // Every missing provenance field is reported now, before a key or token is looked at.
-    let build = common.build.context();
-    if let Err(e) = build.provenance() {
-        return fail(
-            ExitCode::Usage,
-            format!("publish failed, nothing was written: {e}"),
-        );
-    }
-    let (instance, trust) = match instance_and_trust(&common) {
-        Ok(x) => x,
-        Err(e) => return fail(ExitCode::Usage, e),
-    };
-    let signing = match signing(&common, instance).await {
-        Ok(s) => s,
-        Err(e) => return fail(ExitCode::Usage, e),
-    };
-    let request = Request {
-        subject,
-        stem,
-        out: common.out.clone(),
-        build,
-        signing,
-        trust,
-        oci: target,
-        prov_key,
-    };
-    match publish::publish(request).await {
-        Ok(published) => report(&published, common.public_key_out.as_deref()),
-        Err(e) => fail(
-            exit_code(&e),
-            format!("publish failed, nothing was written: {e}"),
-        ),
-    }
-}
-
-/// `publish chart`: the stem from the file name, and with `--oci` the repository
-/// `PATH/<chart name>`.
-fn parse_chart(a: ChartArgs) -> Result<Parsed, ExitCode> {
-    let Some(stem) = a
-        .chart
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.strip_suffix(".tgz"))
-        .map(str::to_string)
-    else {
-        return Err(fail(
-            ExitCode::Usage,
-            format!(
-                "chart: expected a NAME-VERSION.tgz file, found {}",
-                a.chart.display()
-            ),
-        ));
-    };
-    let mut target = None;
-    if let Some(oci) = &a.oci {
-        let name = chart_name(&a.chart).map_err(|e| fail(ExitCode::Usage, e))?;
-        target = Some(
-            registry_target(oci, &name, a.plain_http, a.legacy_cosign, a.replace_tag)
-                .map_err(|e| fail(ExitCode::Usage, e))?,
-        );
-    }
-    let prov_key = a.prov_key.map(|k| {
-        (
-            k,
-            std::env::var("KAKUNIN_PROV_PASSPHRASE").unwrap_or_default(),
-        )
-    });
-    Ok(Parsed {
-        subject: Subject::Chart { path: a.chart },
-        stem,
-        common: a.common,
-        target,
-        prov_key,
-    })
-}
-
-/// `publish image`: a digest, or a tag resolved in the registry now; the stem `<name>-<tag>`.
-async fn parse_image_args(a: ImageArgs) -> Result<Parsed, ExitCode> {
-    let (repository, digest) = match parse_image(&a.image) {
-        Ok((repository, Some(digest))) => (repository, digest),
-        // A tag: resolved now, and the digest it names is the subject.
-        Ok((repository, None)) => resolve_tag(&repository, a.plain_http).await?,
-        Err(e) => return Err(fail(ExitCode::Usage, e)),
-    };
-    let build = a.common.build.context();
-    let name = a
-        .name
-        .clone()
-        .or_else(|| {
-            build
-                .repository
-                .as_deref()
-                .and_then(|r| r.rsplit('/').next())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| repository.rsplit('/').next().unwrap_or("image").to_string());
-    let stem = format!("{name}-{}", a.tag);
-    let target = if a.push_attestation {
-        Some(
-            image_target(&repository, a.plain_http, a.legacy_cosign)
-                .map_err(|e| fail(ExitCode::Usage, e))?,
-        )
-    } else {
-        None
-    };
-    Ok(Parsed {
-        subject: Subject::Image { repository, digest },
-        stem,
-        common: a.common,
-        target,
-        prov_key: None,
-    })
-}
-
-/// `REGISTRY/REPO:TAG` → (`REGISTRY/REPO`, the digest the tag names in the registry now).
-async fn resolve_tag(repository: &str, plain_http: bool) -> Result<(String, Digest), ExitCode> {
-    let Some((registry, tag)) = repository.rsplit_once(':') else {
-        return Err(fail(ExitCode::Usage, "image: expected a tag or digest"));
-    };
-    let t = image_target(registry, plain_http, false).map_err(|e| fail(ExitCode::Usage, e))?;
-    match t.client.tag_digest(&t.repo, tag).await {
-        Ok(Some(d)) => Ok((registry.to_string(), d)),
-        Ok(None) => Err(fail(
-            ExitCode::Fetch,
-            format!("image: expected the tag {tag} in {registry}, found none (404)"),
-        )),
-        Err(e) => Err(fail(
-            ExitCode::Fetch,
-            format!("image: resolving {repository}: {e}"),
-        )),
-    }
-}
-
-/// The signing services (`--signing-config`, `--staging`, else sigstore.dev) and the trusted
-/// root that must verify what is published.
-fn instance_and_trust(common: &CommonArgs) -> Result<(SigningInstance, Trust), String> {
-    let instance = match (&common.signing_config, common.staging) {
-        (Some(path), _) => SigningInstance::from_file(path).map_err(|e| e.to_string())?,
-        (None, true) => SigningInstance::Staging,
-        (None, false) => SigningInstance::PublicGood,
-    };
-    let trust = match (&common.trusted_root, &common.signing_config, common.staging) {
-        (Some(path), _, _) => Trust::from_file(path),
-        (None, Some(_), _) => {
-            return Err(
-                "--signing-config: a private instance needs its --trusted-root, to verify what is published".into(),
-            );
+    let (what, common) = match what {
+        PublishWhat::Chart(a) => {
+            let a = *a;
+            let prov_key = a.prov_key.map(|k| {
+                (
+                    k,
+                    std::env::var("KAKUNIN_PROV_PASSPHRASE").unwrap_or_default(),
+                )
+            });
+            let what = What::Chart {
+                path: a.chart,
+                oci: a.oci,
+                replace_tag: a.replace_tag,
+                legacy_cosign: a.legacy_cosign,
+                plain_http: a.plain_http,
+                prov_key,
+            };
+            (what, a.common)
         }
-        (None, None, true) => Trust::embedded(Instance::Staging),
-        (None, None, false) => Trust::production(),
-    }
-    .map_err(|e| e.to_string())?;
-    Ok((instance, trust))
-}
-
-/// Who signs: the `--key`, or keyless with the identity token (`--identity-token`, else the
-/// environment's).
-async fn signing(common: &CommonArgs, instance: SigningInstance) -> Result<Signing, String> {
-    match &common.key {
-        Some(path) => Ok(Signing::Key {
-            signer: KeySigner::from_pem_file(path).map_err(|e| e.to_string())?,
-            instance,
+        PublishWhat::Image(a) => {
+            let a = *a;
+            let what = What::Image {
+                image: a.image,
+                tag: a.tag,
+                name: a.name,
+                push_attestation: a.push_attestation,
+                legacy_cosign: a.legacy_cosign,
+                plain_http: a.plain_http,
+            };
+            (what, a.common)
+        }
+    };
+    let request = PublishRequest {
+        what,
+        out: common.out.clone(),
+        build: common.build.context(),
+        signer: SignerRequest {
+            key: common.key.clone(),
             tlog_upload: common.tlog_upload,
             timestamp_server: common.timestamp_server.clone(),
-        }),
-        None => {
-            let source = TokenSource {
-                explicit: common.identity_token.clone(),
-                ambient: true,
-            };
-            let token = publish::identity_token(&source)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(Signing::Keyless { instance, token })
-        }
-    }
-}
-
-fn exit_code(e: &PublishError) -> ExitCode {
-    if e.is_verification() {
-        ExitCode::Failed
-    } else if e.is_service() || e.is_io() {
-        ExitCode::Fetch
-    } else {
-        ExitCode::Usage
+            identity_token: common.identity_token.clone(),
+            staging: common.staging,
+            signing_config: common.signing_config.clone(),
+            trusted_root: common.trusted_root.clone(),
+        },
+    };
+    match ops::publish(request).await {
+        Ok(published) => report(&published, common.public_key_out.as_deref()),
+        Err(e) => fail(e.code, e.message),
     }
 }
 
@@ -508,94 +342,4 @@ fn print_attached(p: &Published) {
             o.verified.join(", ")
         );
     }
-}
-
-/// The chart's name, from its `Chart.yaml` (Helm pushes to PATH/<name>).
-fn chart_name(path: &std::path::Path) -> Result<String, String> {
-    let bytes = kakunin::limits::read_file_capped(path, kakunin::limits::MAX_CHART_BYTES)
-        .map_err(|e| format!("cannot read the chart {}: {e}", path.display()))?;
-    let a = publish::helm_oci::chart_artifact(&bytes, None, "1970-01-01T00:00:00Z")
-        .map_err(|e| format!("chart {}: {e}", path.display()))?;
-    Ok(a.name)
-}
-
-/// A registry client for pushing: no cache (what is decided must be what the registry holds
-/// now), plain HTTP to loopback or with --plain-http, credentials from the Docker config.
-fn client_for(registry: &str, plain_http: bool) -> Result<RegistryClient, String> {
-    let mut options = FetchOptions {
-        no_cache: true,
-        ..FetchOptions::default()
-    };
-    let mut mirrors = BTreeMap::new();
-    if plain_http || super::verify_image::is_loopback(registry) {
-        options.http.insecure_hosts.push(registry.to_string());
-        mirrors.insert(registry.to_string(), format!("http://{registry}"));
-    }
-    let fetcher = Fetcher::new(options).map_err(|e| e.to_string())?;
-    Ok(RegistryClient::new(fetcher, mirrors))
-}
-
-fn image_target(
-    repository: &str,
-    plain_http: bool,
-    legacy_cosign: bool,
-) -> Result<publish::oci::Target, String> {
-    let (registry, path) = repository
-        .split_once('/')
-        .ok_or_else(|| format!("image: expected REGISTRY/REPOSITORY, found {repository}"))?;
-    Ok(publish::oci::Target {
-        client: client_for(registry, plain_http)?,
-        repo: Repo {
-            registry: registry.to_string(),
-            repository: path.to_string(),
-        },
-        legacy_cosign,
-        replace_tag: false,
-    })
-}
-
-/// `oci://REGISTRY/PATH` and the chart's name → the repository PATH/NAME, as `helm push`.
-fn registry_target(
-    oci: &str,
-    chart: &str,
-    plain_http: bool,
-    legacy_cosign: bool,
-    replace_tag: bool,
-) -> Result<publish::oci::Target, String> {
-    let base = kakunin::registry::parse_oci_chart(oci).map_err(|e| format!("--oci: {e}"))?;
-    let repo = Repo {
-        registry: base.registry.clone(),
-        repository: format!("{}/{chart}", base.repository),
-    };
-    Ok(publish::oci::Target {
-        client: client_for(&repo.registry, plain_http)?,
-        repo,
-        legacy_cosign,
-        replace_tag,
-    })
-}
-
-/// `REGISTRY/REPO@sha256:HEX` → (`REGISTRY/REPO`, digest); `REGISTRY/REPO:TAG` →
-/// (`REGISTRY/REPO:TAG`, none): the tag is resolved in the registry.
-fn parse_image(image: &str) -> Result<(String, Option<Digest>), String> {
-    let Some((repository, digest)) = image.split_once('@') else {
-        let last = image.rsplit('/').next().unwrap_or_default();
-        if image.contains('/') && last.contains(':') && !last.ends_with(':') {
-            return Ok((image.to_string(), None));
-        }
-        return Err(format!(
-            "image: expected REGISTRY/REPOSITORY@sha256:HEX or REGISTRY/REPOSITORY:TAG, found {image}"
-        ));
-    };
-    let digest: Digest = digest.parse().map_err(|e| format!("image digest: {e}"))?;
-    if digest.algorithm() != kakunin::digest::Algorithm::Sha256 {
-        return Err(format!("image digest: expected sha256:…, found {digest}"));
-    }
-    let last = repository.rsplit('/').next().unwrap_or_default();
-    if !repository.contains('/') || last.contains(':') || repository.is_empty() {
-        return Err(format!(
-            "image: expected REGISTRY/REPOSITORY without a tag before @, found {repository}"
-        ));
-    }
-    Ok((repository.to_string(), Some(digest)))
 }

@@ -63,8 +63,10 @@ pub struct SignerArgs {
     pub owner: Option<String>,
 
     /// Signed by a workflow of this GitHub repository: as --owner, and the source repository claim must be https://github.com/OWNER/REPO (as `gh attestation verify --repo`)
-    #[arg(long, value_name = "OWNER/REPO", conflicts_with_all = ["owner", "github_release", "key"])]
-    pub repo: Option<String>,
+    // `--repo` is an alias everywhere but `verify`, whose `--repo` is Helm's chart repository
+    // (it removes the alias with `mut_arg`).
+    #[arg(long = "github-repo", visible_alias = "repo", value_name = "OWNER/REPO", conflicts_with_all = ["owner", "github_release", "key"])]
+    pub github_repo: Option<String>,
 
     /// The signing workflow is in this repository (a reusable workflow's repository): identity https://github.com/OWNER/REPO/…
     #[arg(long, value_name = "OWNER/REPO", conflicts_with_all = ["signer_workflow", "github_release", "key"])]
@@ -230,11 +232,13 @@ impl SignerArgs {
             source_ref: self.source_ref.clone(),
             workflow: self.workflow.clone(),
             source_digest: self.source_digest.clone(),
-            owner: self
-                .owner
-                .clone()
-                .or_else(|| self.repo.as_deref().and_then(owner_of).map(str::to_string)),
-            repo: self.repo.clone(),
+            owner: self.owner.clone().or_else(|| {
+                self.github_repo
+                    .as_deref()
+                    .and_then(owner_of)
+                    .map(str::to_string)
+            }),
+            repo: self.github_repo.clone(),
             github_hosted_runner: self.deny_self_hosted_runners,
             workflow_trigger: self.certificate_github_workflow_trigger.clone(),
             workflow_sha: self.certificate_github_workflow_sha.clone(),
@@ -244,10 +248,29 @@ impl SignerArgs {
         }
     }
 
+    /// Whether a flag names who must have signed (an identity, a GitHub owner, repository or
+    /// workflow, GitHub's release identity, or a key).
+    pub fn names_signer(&self) -> bool {
+        self.certificate_identity.is_some()
+            || self.certificate_identity_regexp.is_some()
+            || self.github_style()
+            || self.github_release
+            || self.key.is_some()
+    }
+
+    /// Whether any signer flag was given (who signed, the issuer, a claim, the log waiver).
+    pub fn any_given(&self) -> bool {
+        self.names_signer()
+            || self.certificate_oidc_issuer.is_some()
+            || self.certificate_oidc_issuer_regexp.is_some()
+            || !self.github_claims().is_empty()
+            || self.insecure_ignore_tlog
+    }
+
     /// Whether a gh-style option names the signer (GitHub Actions' issuer is then the default).
     fn github_style(&self) -> bool {
         self.owner.is_some()
-            || self.repo.is_some()
+            || self.github_repo.is_some()
             || self.signer_repo.is_some()
             || self.signer_workflow.is_some()
     }
@@ -281,7 +304,10 @@ impl SignerArgs {
                 ));
             }
         }
-        for (flag, value) in [("--repo", &self.repo), ("--signer-repo", &self.signer_repo)] {
+        for (flag, value) in [
+            ("--github-repo", &self.github_repo),
+            ("--signer-repo", &self.signer_repo),
+        ] {
             if let Some(v) = value
                 && owner_repo(v).is_none()
             {
@@ -298,7 +324,7 @@ impl SignerArgs {
             github_prefix(repo)?
         } else if let Some(workflow) = &self.signer_workflow {
             signer_workflow_identity(workflow)?
-        } else if let Some(repo) = &self.repo {
+        } else if let Some(repo) = &self.github_repo {
             github_prefix(repo)?
         } else if let Some(owner) = &self.owner {
             github_prefix(owner)?

@@ -10,6 +10,7 @@ use kakunin::exit::ExitCode;
 use kakunin::ops::{self, VerifyRequest};
 use kakunin::report::Report;
 
+use super::chart_args::HelmChartArgs;
 use super::fetch_args::{Bars, FetchArgs};
 use super::output::Notes;
 use super::runtime::Runtime;
@@ -40,7 +41,9 @@ Exit codes: 0 verified, 1 verification failed, 2 usage or input error, 3 could n
 check could not run (never 0 when a check could not run).
 ";
 
+// GitHub's repository claim is `--github-repo` here: `--repo` is Helm's chart repository.
 #[derive(Debug, Args)]
+#[command(mut_arg("github_repo", |a| a.visible_alias(None::<&'static str>)))]
 pub struct VerifyArgs {
     /// The release: CHART@VERSION (or CHART --version VERSION), or CHART with --all-versions
     /// (optional with --kit); or a chart as `helm install` names it: oci://REGISTRY/PATH/CHART,
@@ -48,20 +51,8 @@ pub struct VerifyArgs {
     #[arg(value_name = "CHART[@VERSION]")]
     release: Option<String>,
 
-    /// The chart version, as `helm install --version` takes it: `CHART --version V` is
-    /// `CHART@V`; for oci:// and --repo charts also a SemVer constraint as Helm reads it
-    /// (`^1.2`, `~1.2.3`, `>=1.0 <2`, `1.2.x`; the highest match, pre-releases only when the
-    /// constraint names one)
-    #[arg(long, value_name = "VERSION")]
-    version: Option<String>,
-
-    /// The chart's HTTP Helm repository (helm's --repo): CHART is looked up in URL/index.yaml
-    #[arg(long, value_name = "URL")]
-    repo: Option<String>,
-
-    /// Helm's --devel: without --version, pre-releases are candidates too (>0.0.0-0)
-    #[arg(long)]
-    devel: bool,
+    #[command(flatten)]
+    chart: HelmChartArgs,
 
     /// The project's profile (YAML); default: the chart's built-in profile
     #[arg(long, value_name = "FILE")]
@@ -110,10 +101,6 @@ pub struct VerifyArgs {
     output: OutputArgs,
 }
 
-/// The release named by `CHART[@VERSION]` and Helm's `--version VERSION` together (`download`
-/// reads its release the same way).
-pub(super) use kakunin::ops::verify::release_with_version;
-
 pub fn run(args: VerifyArgs, rt: &Runtime) -> ExitCode {
     match run_inner(&args, rt) {
         Ok(code) => code,
@@ -129,44 +116,6 @@ fn usage(message: impl std::fmt::Display) -> Failure {
     (ExitCode::Usage, message.to_string())
 }
 
-/// A `verify` of one release, as `policy export --release` asks for it (no output options, no
-/// --all-versions, no --emit-values).
-#[allow(clippy::too_many_arguments)]
-pub(super) fn one_release(
-    release: Option<String>,
-    version: Option<String>,
-    profile: Option<PathBuf>,
-    kit: Option<PathBuf>,
-    trusted_root: Option<PathBuf>,
-    keyring: Option<PathBuf>,
-    registry_config: Option<PathBuf>,
-    fetch: FetchArgs,
-) -> VerifyArgs {
-    VerifyArgs {
-        release,
-        version,
-        repo: None,
-        devel: false,
-        profile,
-        all_versions: false,
-        kit,
-        trusted_root,
-        keyring,
-        stats: false,
-        registry_config,
-        fetch,
-        policy: policy_args::PolicyArgs::default(),
-        emit_values: None,
-        chart_signer: chart_sources::ChartSignerArgs::default(),
-        output: OutputArgs {
-            output: super::output::OutputFormat::Human,
-            quiet: true,
-            verbose: false,
-            color: super::output::ColorWhen::Never,
-        },
-    }
-}
-
 fn run_inner(args: &VerifyArgs, rt: &Runtime) -> Result<ExitCode, Failure> {
     if let Some(chart) = chart_sources::chart_ref(args)? {
         return chart_sources::run(args, chart, rt);
@@ -180,24 +129,23 @@ fn run_inner(args: &VerifyArgs, rt: &Runtime) -> Result<ExitCode, Failure> {
 }
 
 /// Verifies the release(s) of the profile's Helm repository (or kit) `args` name: one report per
-/// release (nothing printed but notes and `--stats`). Charts named as oci://, --repo or a .tgz
-/// are chart_sources'.
-pub(super) fn reports(args: &VerifyArgs, rt: &Runtime) -> Result<Vec<Report>, Failure> {
-    if chart_sources::chart_ref(args)?.is_some() {
-        return Err(usage(
-            "expected a release of the profile's Helm repository (CHART@VERSION) or --kit DIR, not an oci://, --repo or .tgz chart",
-        ));
-    }
+/// release (nothing printed but notes and `--stats`).
+fn reports(args: &VerifyArgs, rt: &Runtime) -> Result<Vec<Report>, Failure> {
     let verified = rt
         .block_on(ops::verify(request(args), &Notes))
         .map_err(|e| (e.code, e.message))?;
+    print_stats(args, &verified);
+    Ok(verified.reports)
+}
+
+/// `--stats`: the HTTP requests and bytes a run took, on stderr.
+fn print_stats(args: &VerifyArgs, verified: &ops::Verified) {
     if args.stats {
         eprintln!(
             "kakunin: http: {} requests, {} bytes received",
             verified.requests, verified.bytes
         );
     }
-    Ok(verified.reports)
 }
 
 /// The op's request: the command line as it is.
@@ -205,7 +153,7 @@ fn request(args: &VerifyArgs) -> VerifyRequest {
     let progress = Bars::new(args.output.progress_allowed());
     VerifyRequest {
         release: args.release.clone(),
-        version: args.version.clone(),
+        version: args.chart.version.clone(),
         all_versions: args.all_versions,
         profile: args.profile.clone(),
         policy: args.policy.files(),

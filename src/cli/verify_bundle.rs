@@ -2,16 +2,16 @@
 //! conformance CLI protocol (`verify-bundle [--staging] --bundle FILE --certificate-identity ID
 //! --certificate-oidc-issuer URL [--trusted-root FILE] FILE_OR_DIGEST`, and the `--key` form).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
 use super::signer::VerifyFlags;
-use kakunin::bundle::{self, Artifact, Policy};
-use kakunin::cosign::{self, Material};
-use kakunin::digest::Digest;
+use kakunin::bundle::{self, Policy};
+use kakunin::cosign::blob::VerifiedBlob;
 use kakunin::exit::ExitCode;
-use kakunin::report::{Format, Report};
+use kakunin::ops::{self, VerifyBundleRequest};
+use kakunin::report::Format;
 
 use super::fail;
 
@@ -75,106 +75,42 @@ pub struct VerifyBundleArgs {
     flags: VerifyFlags,
 }
 
-/// The artifact argument as the protocol says: a well-formed digest that is not a path on disk
-/// is a digest; anything else is a path.
-fn artifact_arg(arg: &str) -> Result<Digest, PathBuf> {
-    match arg.parse::<Digest>() {
-        Ok(d) if !Path::new(arg).exists() => Ok(d),
-        _ => Err(PathBuf::from(arg)),
-    }
-}
-
 pub fn run(args: VerifyBundleArgs) -> ExitCode {
     let policy = match policy(&args) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    if let Err(e) = kakunin::cosign::check_key_algorithm(&policy) {
-        return fail(ExitCode::Usage, e);
-    }
-    let trust = match args.flags.trust.select(&args.flags.signer) {
-        Ok(t) => t,
-        Err(e) => return fail(ExitCode::Usage, e),
+    let (signer, trust) = (&args.flags.signer, &args.flags.trust);
+    let request = VerifyBundleRequest {
+        bundle: args.bundle.clone(),
+        signature: args.signature.clone(),
+        certificate: args.certificate.clone(),
+        certificate_chain: args.certificate_chain.clone(),
+        artifact: args.artifact.clone(),
+        policy,
+        trusted_root: trust.trusted_root.clone(),
+        instance: trust.instance(signer),
+        staging: trust.staging,
     };
-    let parsed = artifact_arg(&args.artifact);
-    let artifact = match &parsed {
-        Ok(d) => Artifact::Digest(d.clone()),
-        Err(p) => {
-            if let Err(e) = std::fs::File::open(p) {
-                return fail(
-                    ExitCode::Usage,
-                    format!("cannot read artifact {}: {e}", p.display()),
-                );
-            }
-            Artifact::Path(p)
-        }
-    };
-    let cosign = match cosign_material(&args) {
-        Ok(m) => m,
-        Err(e) => return fail(ExitCode::Usage, e),
-    };
-    let bundle_name = match (&args.bundle, &args.signature) {
-        (Some(b), _) => b.display().to_string(),
-        (None, Some(s)) => s.display().to_string(),
-        (None, None) => unreachable!("clap requires --bundle or --signature"),
-    };
-    if let Some((material, form)) = &cosign {
-        return run_cosign(
-            &args,
-            &trust,
-            material,
-            form,
-            &artifact,
-            &policy,
-            &bundle_name,
-        );
-    }
-    let verified = bundle::verify_file(
-        &trust,
-        args.bundle.as_deref().expect("a Sigstore bundle"),
-        &artifact,
-        &policy,
-    );
-    let verification = match verified {
+    let verified = match ops::verify_bundle(&request) {
         Ok(v) => v,
-        Err(e) => {
-            let code = if e.is_input_error() {
-                ExitCode::Usage
-            } else {
-                ExitCode::Failed
-            };
-            return fail(code, e);
-        }
+        Err(e) => return fail(e.code, e.message),
     };
-    if let Err(e) = &verification.result
-        && e.is_input_error()
-    {
-        return fail(ExitCode::Usage, e);
-    }
-    let mut report = Report::new("verify-bundle", artifact.describe());
-    report.checks = verification.checks;
-    report.details = match &verification.result {
-        Ok(v) => {
-            let mut d = v.details();
-            d["bundle"] = bundle_name.clone().into();
-            d
-        }
-        Err(e) => serde_json::json!({
-            "bundle": bundle_name,
-            "trusted_root": trust.name(),
-            "error": e.to_string(),
-        }),
-    };
-
-    let rendered = args.flags.output.print(std::slice::from_ref(&report));
+    let rendered = args
+        .flags
+        .output
+        .print(std::slice::from_ref(&verified.report));
     if args.flags.output.format() == Format::Human {
-        match &verification.result {
-            Ok(v) => print!("{}", summary(v)),
+        match &verified.outcome {
+            Ok(VerifiedBlob::Bundle(b)) => print!("{}", summary(b)),
+            Ok(VerifiedBlob::KeyWithoutLog { key, artifact, .. }) => println!(
+                "Verified {artifact}\n  key:        {key}\n  NO transparency-log entry was checked (--insecure-ignore-tlog)"
+            ),
             Err(e) => {
                 eprintln!("kakunin: verification failed: {e}");
-                if let Some(path) = args.bundle.as_deref()
-                    && let Some(hint) = args.flags.trust.other_root_hint(&args.flags.signer, |t| {
-                        bundle::verify_file(t, path, &artifact, &policy).is_ok_and(|v| v.verified())
+                if verified.sigstore_bundle
+                    && let Some(hint) = trust.other_root_hint(signer, |t| {
+                        ops::verify_bundle::verifies_against(&request, t)
                     })
                 {
                     eprintln!("{hint}");
@@ -184,114 +120,10 @@ pub fn run(args: VerifyBundleArgs) -> ExitCode {
     }
     // The verdict comes from the checks; a rejected bundle must never exit 0 even if every
     // check it produced was somehow a pass.
-    match (&verification.result, rendered.0) {
+    match (&verified.outcome, rendered.0) {
         (Err(_), ExitCode::Verified) => ExitCode::Failed,
         (_, code) => code,
     }
-}
-
-/// cosign's sign-blob forms: the same report, from [`cosign::blob::verify_blob`].
-fn run_cosign(
-    args: &VerifyBundleArgs,
-    trust: &kakunin::trust::Trust,
-    material: &Material,
-    form: &str,
-    artifact: &Artifact<'_>,
-    policy: &Policy,
-    source: &str,
-) -> ExitCode {
-    let v = match cosign::blob::verify_blob(trust, material, artifact, policy) {
-        Ok(v) => v,
-        Err(e) => return fail(ExitCode::Usage, e),
-    };
-    let mut report = Report::new("verify-bundle", artifact.describe());
-    report.checks = v.checks;
-    for c in &mut report.checks {
-        c.evidence.push(source.to_string());
-    }
-    report.details = match &v.result {
-        Ok(b) => b.details(),
-        Err(e) => serde_json::json!({"trusted_root": trust.name(), "error": e.to_string()}),
-    };
-    report.details["bundle"] = source.into();
-    report.details["form"] = form.into();
-    let rendered = args.flags.output.print(std::slice::from_ref(&report));
-    if args.flags.output.format() == Format::Human {
-        match &v.result {
-            Ok(cosign::blob::VerifiedBlob::Bundle(b)) => print!("{}", summary(b)),
-            Ok(cosign::blob::VerifiedBlob::KeyWithoutLog { key, artifact, .. }) => println!(
-                "Verified {artifact}\n  key:        {key}\n  NO transparency-log entry was checked (--insecure-ignore-tlog)"
-            ),
-            Err(e) => eprintln!("kakunin: verification failed: {e}"),
-        }
-    }
-    match (&v.result, rendered.0) {
-        (Err(_), ExitCode::Verified) => ExitCode::Failed,
-        (_, code) => code,
-    }
-}
-
-fn read_small(what: &str, path: &Path) -> Result<Vec<u8>, String> {
-    kakunin::limits::read_file_capped(path, cosign::blob::MAX_BLOB_FILE_BYTES as u64)
-        .map_err(|e| format!("cannot read {what} {}: {e}", path.display()))
-}
-
-/// cosign's sign-blob forms: `--signature` (with `--certificate`, `--certificate-chain`),
-/// and/or `--bundle` holding cosign's older bundle JSON (detected by content). `None` when
-/// `--bundle` is a Sigstore bundle and no detached file was given.
-fn cosign_material(args: &VerifyBundleArgs) -> Result<Option<(Material, &'static str)>, String> {
-    let mut from_bundle = None;
-    if let Some(path) = &args.bundle {
-        let bytes = match std::fs::metadata(path) {
-            Ok(m) if m.len() <= cosign::blob::MAX_BLOB_FILE_BYTES as u64 => {
-                read_small("bundle", path)?
-            }
-            // Larger files can only be Sigstore bundle lists (.jsonl), read as before.
-            _ => Vec::new(),
-        };
-        if cosign::blob::is_cosign_bundle(&bytes) {
-            from_bundle = Some(
-                cosign::blob::parse_cosign_bundle(&bytes)
-                    .map_err(|e| format!("{}: {e}", path.display()))?,
-            );
-        } else if args.signature.is_some() {
-            return Err(format!(
-                "--signature goes with cosign's bundle JSON ({{\"base64Signature\", \"cert\", \"rekorBundle\"}}); {} is a Sigstore bundle, which carries its own signature",
-                path.display()
-            ));
-        } else {
-            return Ok(None);
-        }
-    }
-    let form = if from_bundle.is_some() {
-        "cosign-bundle-json"
-    } else {
-        "cosign-detached-signature"
-    };
-    let mut m = from_bundle.unwrap_or(Material {
-        signature: None,
-        certificate: None,
-        chain: Vec::new(),
-        rekor: None,
-        timestamp: None,
-    });
-    let at = |p: &Path, e: cosign::blob::BlobError| format!("{}: {e}", p.display());
-    if let Some(p) = &args.signature {
-        m.signature = Some(
-            cosign::blob::decode_signature(&read_small("signature", p)?).map_err(|e| at(p, e))?,
-        );
-    }
-    if let Some(p) = &args.certificate {
-        m.certificate = Some(
-            cosign::blob::decode_certificate(&read_small("certificate", p)?)
-                .map_err(|e| at(p, e))?,
-        );
-    }
-    if let Some(p) = &args.certificate_chain {
-        m.chain = cosign::blob::decode_chain(&read_small("certificate chain", p)?)
-            .map_err(|e| at(p, e))?;
-    }
-    Ok(Some((m, form)))
 }
 
 fn summary(v: &bundle::VerifiedBundle) -> String {

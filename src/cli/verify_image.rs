@@ -2,17 +2,14 @@
 //! `.sig`/`.att` tags, Sigstore bundles attached as referrers) verified against its digest, in
 //! a registry or an OCI image layout on disk.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
 
-use kakunin::cosign::{Options, predicate};
+use kakunin::cosign::Options;
 use kakunin::exit::ExitCode;
-use kakunin::fetch::Fetcher;
-use kakunin::image::{self, ImageRef, Layout, PlatformSpec, Request, Source, Subject};
-use kakunin::registry::RegistryClient;
-use kakunin::report::Report;
+use kakunin::image::{self, PlatformSpec};
+use kakunin::ops::{self, VerifyImageRequest};
 
 use super::fetch_args::FetchArgs;
 use super::runtime::Runtime;
@@ -73,17 +70,6 @@ pub struct VerifyImageArgs {
     output: OutputArgs,
 }
 
-pub(super) fn is_loopback(host: &str) -> bool {
-    let h = host.rsplit_once(':').map_or(host, |(h, p)| {
-        if p.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
-    matches!(h, "localhost" | "127.0.0.1" | "[::1]")
-}
-
 pub fn run(args: VerifyImageArgs, rt: &Runtime) -> ExitCode {
     let reference = match image::parse_reference(&args.reference) {
         Ok(r) => r,
@@ -98,122 +84,27 @@ pub fn run(args: VerifyImageArgs, rt: &Runtime) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
-    if let Err(e) = kakunin::cosign::check_key_algorithm(&policy) {
-        return fail(ExitCode::Usage, e);
-    }
-    let trust_args = TrustArgs {
+    let trust = TrustArgs {
         instance: args.instance.clone(),
         trusted_root: args.trusted_root.clone(),
         ..TrustArgs::default()
     };
-    let trust = match trust_args.select(&args.signer) {
-        Ok(t) => t,
-        Err(e) => return fail(ExitCode::Usage, e),
-    };
-    let request = Request {
+    let request = VerifyImageRequest {
+        subject: args.reference.clone(),
+        reference,
+        platform,
         policy,
         options: Options {
             insecure_ignore_tlog: args.signer.insecure_ignore_tlog,
             docker_reference: args.docker_reference.clone(),
         },
-        attestations: args
-            .attestation
-            .iter()
-            .map(|a| predicate::resolve(a))
-            .collect(),
+        attestations: args.attestation.clone(),
+        instance: trust.instance(&args.signer),
+        trusted_root: args.trusted_root.clone(),
+        fetch: args.fetch.options(None),
     };
-
-    let layout;
-    let client;
-    let (source, target) = match reference {
-        ImageRef::Layout { dir, target } => {
-            layout = match Layout::open(&dir) {
-                Ok(l) => l,
-                Err(e) => return fail(ExitCode::Usage, e),
-            };
-            (Source::Layout(&layout), target)
-        }
-        ImageRef::Registry { repo, target } => {
-            let fetcher = match Fetcher::new(args.fetch.options(None)) {
-                Ok(f) => f,
-                Err(e) => return fail(ExitCode::Usage, e),
-            };
-            // A registry on this machine speaks plain HTTP (as cosign and crane assume).
-            let mut mirrors = BTreeMap::new();
-            if is_loopback(&repo.registry) {
-                mirrors.insert(repo.registry.clone(), format!("http://{}", repo.registry));
-            }
-            client = RegistryClient::new(fetcher, mirrors);
-            (
-                Source::Registry {
-                    client: &client,
-                    repo,
-                },
-                target,
-            )
-        }
-    };
-
-    let (checks, details) = rt.block_on(async {
-        match image::resolve(&source, &target).await {
-            Ok((digest, resolved)) => {
-                let mut first = vec![resolved];
-                let mut subjects = Vec::new();
-                let mut selected = serde_json::Value::Null;
-                match &platform {
-                    None => subjects.push(Subject::new(digest.clone(), "image")),
-                    Some(spec) => {
-                        subjects.push(Subject::new(digest.clone(), "index"));
-                        match image::platform::select(&source, &digest, spec).await {
-                            Ok((pd, check)) => {
-                                selected = serde_json::json!({
-                                    "platform": spec.to_string(),
-                                    "digest": pd.to_string(),
-                                });
-                                subjects.push(Subject::new(pd, format!("{spec} manifest")));
-                                first.push(check);
-                            }
-                            Err(check) => first.push(check),
-                        }
-                    }
-                }
-                let (checks, mut details) =
-                    image::verify_subjects(&trust, &source, &subjects, &request).await;
-                if platform.is_some() {
-                    details["platform"] = selected;
-                }
-                first.extend(checks);
-                (first, details)
-            }
-            Err(check) => (vec![check], serde_json::Value::Null),
-        }
-    });
-    let mut report = Report::new("verify-image", args.reference.clone());
-    report.checks = checks;
-    report.details = details;
-    if !report.details.is_null() {
-        report.details["trusted_root"] = trust.name().into();
-    }
-    // Signatures kakunin cannot check (a P-521 certificate…) are an input error (exit 2), as
-    // in verify-bundle, never a failed verification.
-    if let Some(why) = image::input_error(&report.details)
-        && kakunin::check::verdict(&report.checks) == ExitCode::Failed
-    {
-        return fail(ExitCode::Usage, why);
-    }
-    args.output.print(std::slice::from_ref(&report)).0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_registries_are_recognised_with_and_without_port() {
-        assert!(is_loopback("127.0.0.1:5000"));
-        assert!(is_loopback("localhost"));
-        assert!(is_loopback("[::1]:5000"));
-        assert!(!is_loopback("ghcr.io"));
-        assert!(!is_loopback("127.0.0.1.example.com:5000"));
+    match rt.block_on(ops::verify_image(request)) {
+        Ok(report) => args.output.print(std::slice::from_ref(&report)).0,
+        Err(e) => fail(e.code, e.message),
     }
 }

@@ -201,6 +201,100 @@ impl KitManifest {
     }
 }
 
+/// Each file `kit.json` lists: a relative path inside the kit, a digest, its URL and path
+/// listed once, one file for each single-file role. Returns the files by URL.
+fn check_files(
+    dir: &Path,
+    real_dir: &Path,
+    manifest: &KitManifest,
+) -> Result<BTreeMap<String, usize>, FetchError> {
+    let json_path = dir.join("kit.json");
+    let mut by_url = BTreeMap::new();
+    let mut paths = BTreeMap::new();
+    let mut roles = BTreeMap::new();
+    for (i, f) in manifest.files.iter().enumerate() {
+        let Some(rel) = safe_relative(&f.path) else {
+            return Err(kit_err(
+                &json_path,
+                format!(
+                    "file path {:?}: expected a relative path inside the kit",
+                    f.path
+                ),
+            ));
+        };
+        f.digest
+            .parse::<Digest>()
+            .map_err(|e| kit_err(&json_path, format!("file {:?}: {e}", f.path)))?;
+        // One URL, one file: a URL listed twice would let the two readers of a kit (this
+        // one and the next) serve different bytes for it.
+        if let Some(j) = by_url.insert(f.url.clone(), i) {
+            return Err(kit_err(
+                &json_path,
+                format!(
+                    "URL {} is listed twice (files {:?} and {:?}): expected each URL once",
+                    f.url, manifest.files[j].path, f.path
+                ),
+            ));
+        }
+        if let Some(j) = paths.insert(f.path.clone(), i) {
+            return Err(kit_err(
+                &json_path,
+                format!(
+                    "file {:?} is listed twice (for {} and {}): expected each file once",
+                    f.path, manifest.files[j].url, f.url
+                ),
+            ));
+        }
+        if SINGLE_ROLES.contains(&f.role.as_str()) {
+            if let Some(j) = roles.insert(f.role.clone(), i) {
+                return Err(kit_err(
+                    &json_path,
+                    format!(
+                        "role {} is listed twice ({} and {}): expected one file with that role",
+                        f.role, manifest.files[j].url, f.url
+                    ),
+                ));
+            }
+        }
+        check_inside(real_dir, &dir.join(rel)).map_err(|why| kit_err(&dir.join(&f.path), why))?;
+    }
+    Ok(by_url)
+}
+
+/// Each image layout `kit.json` lists: a relative path inside the kit, each repository once,
+/// its `index.json` and `oci-layout` the kit's own files.
+fn check_images(dir: &Path, real_dir: &Path, manifest: &KitManifest) -> Result<(), FetchError> {
+    let json_path = dir.join("kit.json");
+    let mut repositories = BTreeMap::new();
+    for (i, img) in manifest.images.iter().enumerate() {
+        let Some(rel) = safe_relative(&img.layout) else {
+            return Err(kit_err(
+                &json_path,
+                format!(
+                    "image layout {:?}: expected a relative path inside the kit",
+                    img.layout
+                ),
+            ));
+        };
+        if let Some(j) = repositories.insert(img.repository.clone(), i) {
+            return Err(kit_err(
+                &json_path,
+                format!(
+                    "image {} is listed twice (layouts {:?} and {:?}): expected each image once",
+                    img.repository, manifest.images[j].layout, img.layout
+                ),
+            ));
+        }
+        // The layout's index names every blob: it must be the kit's own file. (Blobs are
+        // checked against the digest that names them when read.)
+        for file in ["index.json", "oci-layout"] {
+            let path = dir.join(&rel).join(file);
+            check_inside(real_dir, &path).map_err(|why| kit_err(&path, why))?;
+        }
+    }
+    Ok(())
+}
+
 impl Kit {
     /// Opens a kit directory and checks `kit.json`: a regular file (not a link), strict JSON of
     /// format 1 (a key written twice is refused), each URL and path listed once, one file for
@@ -220,83 +314,8 @@ impl Kit {
         let bytes = crate::limits::read_file_capped(&json_path, MAX_KIT_JSON_BYTES)
             .map_err(|e| kit_err(&json_path, e.to_string()))?;
         let manifest = KitManifest::parse(&bytes).map_err(|why| kit_err(&json_path, why))?;
-        let mut by_url = BTreeMap::new();
-        let mut paths = BTreeMap::new();
-        let mut roles = BTreeMap::new();
-        for (i, f) in manifest.files.iter().enumerate() {
-            let Some(rel) = safe_relative(&f.path) else {
-                return Err(kit_err(
-                    &json_path,
-                    format!(
-                        "file path {:?}: expected a relative path inside the kit",
-                        f.path
-                    ),
-                ));
-            };
-            f.digest
-                .parse::<Digest>()
-                .map_err(|e| kit_err(&json_path, format!("file {:?}: {e}", f.path)))?;
-            // One URL, one file: a URL listed twice would let the two readers of a kit (this
-            // one and the next) serve different bytes for it.
-            if let Some(j) = by_url.insert(f.url.clone(), i) {
-                return Err(kit_err(
-                    &json_path,
-                    format!(
-                        "URL {} is listed twice (files {:?} and {:?}): expected each URL once",
-                        f.url, manifest.files[j].path, f.path
-                    ),
-                ));
-            }
-            if let Some(j) = paths.insert(f.path.clone(), i) {
-                return Err(kit_err(
-                    &json_path,
-                    format!(
-                        "file {:?} is listed twice (for {} and {}): expected each file once",
-                        f.path, manifest.files[j].url, f.url
-                    ),
-                ));
-            }
-            if SINGLE_ROLES.contains(&f.role.as_str()) {
-                if let Some(j) = roles.insert(f.role.clone(), i) {
-                    return Err(kit_err(
-                        &json_path,
-                        format!(
-                            "role {} is listed twice ({} and {}): expected one file with that role",
-                            f.role, manifest.files[j].url, f.url
-                        ),
-                    ));
-                }
-            }
-            check_inside(&real_dir, &dir.join(rel))
-                .map_err(|why| kit_err(&dir.join(&f.path), why))?;
-        }
-        let mut repositories = BTreeMap::new();
-        for (i, img) in manifest.images.iter().enumerate() {
-            let Some(rel) = safe_relative(&img.layout) else {
-                return Err(kit_err(
-                    &json_path,
-                    format!(
-                        "image layout {:?}: expected a relative path inside the kit",
-                        img.layout
-                    ),
-                ));
-            };
-            if let Some(j) = repositories.insert(img.repository.clone(), i) {
-                return Err(kit_err(
-                    &json_path,
-                    format!(
-                        "image {} is listed twice (layouts {:?} and {:?}): expected each image once",
-                        img.repository, manifest.images[j].layout, img.layout
-                    ),
-                ));
-            }
-            // The layout's index names every blob: it must be the kit's own file. (Blobs are
-            // checked against the digest that names them when read.)
-            for file in ["index.json", "oci-layout"] {
-                let path = dir.join(&rel).join(file);
-                check_inside(&real_dir, &path).map_err(|why| kit_err(&path, why))?;
-            }
-        }
+        let by_url = check_files(dir, &real_dir, &manifest)?;
+        check_images(dir, &real_dir, &manifest)?;
         Ok(Kit {
             dir: dir.to_path_buf(),
             manifest,

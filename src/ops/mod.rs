@@ -14,9 +14,25 @@ use pgp::composed::SignedPublicKey;
 
 use crate::exit::ExitCode;
 
+pub mod download;
+pub mod inspect;
+pub mod policy_export;
+pub mod post_render;
+pub mod publish;
+pub mod sign_bundle;
 pub mod verify;
+pub mod verify_bundle;
+pub mod verify_image;
 
+pub use download::{DownloadRequest, Downloaded, download};
+pub use inspect::{InspectRequest, inspect};
+pub use policy_export::{PolicyExportRequest, policy_export};
+pub use post_render::{PostRenderRequest, PostRendered, post_render};
+pub use publish::{PublishRequest, publish};
+pub use sign_bundle::{SignBundleRequest, sign_bundle};
 pub use verify::{Verified, VerifyRequest, verify};
+pub use verify_bundle::{BundleVerified, VerifyBundleRequest, verify_bundle};
+pub use verify_image::{VerifyImageRequest, verify_image};
 
 /// What an op tells its user while it runs, besides its result: the CLI prints a note on
 /// stderr (`kakunin: note: …`); a caller that wants none passes [`Quiet`].
@@ -88,5 +104,24 @@ pub fn registry_credentials(
             Ok(Some(crate::registry::parse_docker_config(&bytes)))
         }
         _ => Ok(None),
+    }
+}
+
+/// The trusted root: `flag` (`--trusted-root FILE`) when given, else the one `choice` names
+/// (a policy's or a profile's: a file, or an embedded root by name).
+pub fn trust(
+    flag: Option<&Path>,
+    choice: crate::profile::RootChoice,
+) -> Result<crate::trust::Trust, Error> {
+    use crate::profile::RootChoice;
+    use crate::trust::{Instance, Trust};
+    match (flag, choice) {
+        (Some(path), _) => Trust::from_file(path).map_err(Error::usage),
+        (None, RootChoice::File(path)) => Trust::from_file(&path).map_err(Error::usage),
+        (None, RootChoice::Embedded(name)) => {
+            let instance = Instance::from_name(&name)
+                .ok_or_else(|| Error::usage(format!("no embedded trusted root named {name:?}")))?;
+            Trust::embedded(instance).map_err(Error::usage)
+        }
     }
 }

@@ -16,10 +16,11 @@ use crate::profile::{EMBEDDED_ROOTS, Profile, RootChoice};
 use crate::progress::Progress;
 use crate::release::{self, Context};
 use crate::report::Report;
-use crate::trust::{Instance, Trust};
+use crate::trust::Trust;
 
 use super::{Error, Shell};
 
+pub mod chart;
 mod images;
 pub mod policy;
 
@@ -192,15 +193,7 @@ fn trust(req: &VerifyRequest, policy: &Policy, profile: &Profile) -> Result<Trus
         Some(path) => RootChoice::File(PathBuf::from(path)),
         None => profile.root_choice(),
     };
-    match (&req.trusted_root, root_choice) {
-        (Some(path), _) => Trust::from_file(path).map_err(Error::usage),
-        (None, RootChoice::File(path)) => Trust::from_file(&path).map_err(Error::usage),
-        (None, RootChoice::Embedded(name)) => {
-            let instance = Instance::from_name(&name)
-                .ok_or_else(|| Error::usage(format!("no embedded trusted root named {name:?}")))?;
-            Trust::embedded(instance).map_err(Error::usage)
-        }
-    }
+    super::trust(req.trusted_root.as_deref(), root_choice)
 }
 
 /// The `.prov` keyring (`--keyring`, else the profile's when it requires a `.prov`); a
