@@ -9,7 +9,7 @@ use clap::Args;
 
 use kakunin::bundle::{GitHubClaims, Identity, Issuer, Policy, PublicKey};
 use kakunin::exit::ExitCode;
-use kakunin::trust::{Instance, Trust, TrustError};
+use kakunin::trust::{Instance, Trust};
 
 use super::fail;
 
@@ -184,15 +184,6 @@ impl TrustArgs {
         } else {
             Instance::Production
         })
-    }
-
-    /// The trust material.
-    pub fn select(&self, signer: &SignerArgs) -> Result<Trust, TrustError> {
-        Trust::select(
-            self.trusted_root.as_deref(),
-            self.instance(signer),
-            self.staging,
-        )
     }
 }
 

@@ -8,13 +8,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use kakunin::attestation::files::{self, Inputs, SubjectArg};
-use kakunin::attestation::statement::ExpectedSubject;
 use kakunin::attestation::{Policy as AttestationPolicy, provenance};
-use kakunin::bundle::Policy;
 use kakunin::exit::ExitCode;
-use kakunin::report::{Format, Report};
-use kakunin::trust::Trust;
+use kakunin::ops::{self, VerifyAttestationRequest};
+use kakunin::report::Format;
 
 use super::fail;
 use super::signer::VerifyFlags;
@@ -79,57 +76,39 @@ pub struct VerifyAttestationArgs {
 }
 
 pub fn run(args: VerifyAttestationArgs) -> ExitCode {
-    let signer = match args.flags.signer.policy() {
+    let (signer, trust) = (&args.flags.signer, &args.flags.trust);
+    let signer_policy = match signer.policy() {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let policy = AttestationPolicy {
-        predicate_type: args.predicate_type.clone(),
-        repository: args.flags.signer.repository.clone(),
-        source_ref: args.flags.signer.source_ref.clone(),
-        workflow: args.flags.signer.workflow.clone(),
-        builder_id: args.builder_id.clone(),
-        source_digest: args.flags.signer.source_digest.clone(),
-        allow_self_hosted_runners: args.allow_self_hosted_runners,
+    let request = VerifyAttestationRequest {
+        bundle: args.bundle.clone(),
+        envelope: args.envelope.clone(),
+        subject: args.subject.clone(),
+        signer: signer_policy,
+        policy: AttestationPolicy {
+            predicate_type: args.predicate_type.clone(),
+            repository: signer.repository.clone(),
+            source_ref: signer.source_ref.clone(),
+            workflow: signer.workflow.clone(),
+            builder_id: args.builder_id.clone(),
+            source_digest: signer.source_digest.clone(),
+            allow_self_hosted_runners: args.allow_self_hosted_runners,
+        },
+        trusted_root: trust.trusted_root.clone(),
+        instance: trust.instance(signer),
+        staging: trust.staging,
     };
-    let trust = match args.flags.trust.select(&args.flags.signer) {
-        Ok(t) => t,
-        Err(e) => return fail(ExitCode::Usage, e),
+    let report = match ops::verify_attestation(&request) {
+        Ok(r) => r,
+        Err(e) => return fail(e.code, e.message),
     };
-    let subject = match SubjectArg::parse(&args.subject).expected() {
-        Ok(s) => s,
-        Err(e) => return fail(ExitCode::Usage, e),
-    };
-    fn inputs<'a>(
-        args: &'a VerifyAttestationArgs,
-        trust: &'a Trust,
-        subject: &'a ExpectedSubject,
-        signer: &'a Policy,
-        policy: &'a AttestationPolicy,
-    ) -> Inputs<'a> {
-        Inputs {
-            trust,
-            bundle_path: &args.bundle,
-            envelope_path: args.envelope.as_deref(),
-            subject,
-            signer,
-            policy,
-        }
-    }
-    let outcome = match files::verify_files(&inputs(&args, &trust, &subject, &signer, &policy)) {
-        Ok(o) => o,
-        Err(e) => return fail(ExitCode::Usage, e),
-    };
-    let mut report = Report::new("verify-attestation", &args.subject);
-    report.checks = outcome.checks;
-    report.details = outcome.details;
     let rendered = args.flags.output.print(std::slice::from_ref(&report));
     if args.flags.output.format() == Format::Human {
         if rendered.0 == ExitCode::Verified {
             print!("{}", summary(&report.details));
-        } else if let Some(hint) = args.flags.trust.other_root_hint(&args.flags.signer, |t| {
-            files::verify_files(&inputs(&args, t, &subject, &signer, &policy))
-                .is_ok_and(|o| !o.checks.is_empty() && o.checks.iter().all(|c| c.passed()))
+        } else if let Some(hint) = trust.other_root_hint(signer, |t| {
+            ops::verify_attestation::verifies_against(&request, t)
         }) {
             eprintln!("{hint}");
         }

@@ -21,6 +21,7 @@ pub mod post_render;
 pub mod publish;
 pub mod sign_bundle;
 pub mod verify;
+pub mod verify_attestation;
 pub mod verify_bundle;
 pub mod verify_image;
 
@@ -31,6 +32,7 @@ pub use post_render::{PostRenderRequest, PostRendered, post_render};
 pub use publish::{PublishRequest, publish};
 pub use sign_bundle::{SignBundleRequest, sign_bundle};
 pub use verify::{Verified, VerifyRequest, verify};
+pub use verify_attestation::{VerifyAttestationRequest, verify_attestation};
 pub use verify_bundle::{BundleVerified, VerifyBundleRequest, verify_bundle};
 pub use verify_image::{VerifyImageRequest, verify_image};
 
