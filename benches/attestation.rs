@@ -3,25 +3,15 @@
 //! a real GitHub attestation. Run: `cargo bench --bench attestation` (uses ../shared when
 //! present).
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::path::PathBuf;
+
+use common::median;
 use kakunin::attestation::files::{self, Inputs, SubjectArg};
 use kakunin::attestation::{Policy, Statement, provenance};
 use kakunin::bundle;
 use kakunin::trust::Trust;
-
-fn median(mut f: impl FnMut(), n: usize) -> Duration {
-    let mut times: Vec<Duration> = (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[n / 2]
-}
 
 fn statement(subjects: &str, padding: usize) -> Vec<u8> {
     format!(

@@ -6,29 +6,20 @@
 
 #![allow(dead_code)]
 
+/// benches/common (the name `common` is the tests' module here).
+#[path = "common/mod.rs"]
+mod bench;
 #[path = "../tests/it/common.rs"]
 mod common;
 #[path = "../tests/it/support/http.rs"]
 mod http_support;
 
-use std::time::{Duration, Instant};
+use bench::{block_on, median};
 
 use kakunin::chart::index::{HelmIndex, VersionRequest};
 use kakunin::chart::package::ChartPackage;
 use kakunin::digest::Digest;
 use kakunin::fetch::{Cache, FetchOptions, Fetcher, HttpConfig, Kind};
-
-fn median(mut f: impl FnMut(), n: usize) -> Duration {
-    let mut v: Vec<Duration> = (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[n / 2]
-}
 
 fn tgz(entries: impl IntoIterator<Item = (String, Vec<u8>)>, level: u32) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
@@ -199,14 +190,4 @@ fn main() {
         after - before
     );
     let _ = Digest::sha256(b"");
-}
-
-/// Runs a future on the bench's own runtime (the library builds none).
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime starts")
-        .block_on(f)
 }

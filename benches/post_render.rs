@@ -18,25 +18,16 @@
 //! Run: `cargo bench --bench post_render` (KAKUNIN_BENCH_RUNS, default 5). Prints the medians
 //! and their ratios.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use common::{Answer, median, median_of};
 use kakunin::manifests::Rendered;
-
-fn median(mut f: impl FnMut(), n: usize) -> Duration {
-    let mut times: Vec<Duration> = (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[n / 2]
-}
 
 /// 5,000 documents as `helm template` writes them: 200 Deployments (one image each, 20
 /// distinct) among 4,800 ConfigMaps.
@@ -85,11 +76,7 @@ fn main() {
     if std::env::args().nth(1).as_deref() == Some("--baseline") {
         return baseline_program();
     }
-    let runs: usize = std::env::var("KAKUNIN_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5)
-        .clamp(1, 50);
+    let runs = common::runs(5, 1, 50);
     let text = stream();
     let bytes = text.as_bytes();
     let rendered = Rendered::parse(bytes).expect("the stream parses");
@@ -298,7 +285,7 @@ fn sign(images: &[Image], instance: &Instance, dir: &Path) -> Vec<Vec<u8>> {
 /// manifest by tag and by digest, and its bundle attached as docker-registry holds it without
 /// the referrers API (the referrers fallback tag `sha256-<hex>`: an index naming the bundle's
 /// artifact manifest, whose layer is the bundle).
-fn routes(images: &[Image], bundles: &[Vec<u8>]) -> BTreeMap<String, (&'static str, Vec<u8>)> {
+fn routes(images: &[Image], bundles: &[Vec<u8>]) -> BTreeMap<String, Answer> {
     let sha = |b: &[u8]| kakunin::digest::Digest::sha256(b).to_string();
     let mut r = BTreeMap::new();
     for (i, bundle) in images.iter().zip(bundles) {
@@ -340,50 +327,6 @@ fn routes(images: &[Image], bundles: &[Vec<u8>]) -> BTreeMap<String, (&'static s
         );
     }
     r
-}
-
-/// A loopback registry answering `routes` (404 for anything else, the referrers API
-/// included), recording every request path in `seen`; returns its port.
-fn serve(
-    routes: BTreeMap<String, (&'static str, Vec<u8>)>,
-    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-) -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut conn) = conn else { continue };
-            let mut reader = BufReader::new(conn.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
-                    break;
-                }
-            }
-            let path = line.split(' ').nth(1).unwrap_or("/").to_string();
-            seen.lock().unwrap().push(path.clone());
-            let _ = match routes.get(path.split('?').next().unwrap_or("")) {
-                Some((content_type, body)) => conn
-                    .write_all(
-                        format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nDocker-Content-Digest: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            kakunin::digest::Digest::sha256(body),
-                            body.len()
-                        )
-                        .as_bytes(),
-                    )
-                    .and_then(|()| conn.write_all(body)),
-                None => conn.write_all(
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                ),
-            };
-        }
-    });
-    port
 }
 
 /// Runs `cmd` with `input` on stdin; returns its exit code and stdout.
@@ -443,8 +386,8 @@ fn whole_command(text: &str, runs: usize) {
     };
     let bundles = sign(&images, &instance, &dir.join("signed"));
     drop(instance);
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let port = serve(routes(&images, &bundles), seen.clone());
+    let routes = routes(&images, &bundles);
+    let (port, seen) = common::serve(move |path| routes.get(path).cloned());
     let profile_path = dir.join("profile.yaml");
     std::fs::write(&profile_path, profile(&images, port, SIGNER_REPOSITORY)).unwrap();
     let stream = dir.join("stream.yaml");
@@ -463,9 +406,7 @@ fn whole_command(text: &str, runs: usize) {
     // each signature verified.
     let (code, warm, report) = run_status(&mut kakunin(&profile_path), &stream);
     assert_eq!(code, Some(0), "{report}");
-    let requests = seen.lock().unwrap().len();
-    let distinct: std::collections::BTreeSet<String> =
-        seen.lock().unwrap().iter().cloned().collect();
+    let (requests, repeated) = (seen.len(), seen.repeated().len());
     let mut expected = text.to_string();
     for i in &images {
         let repo = i.reference().rsplit_once(':').unwrap().0.to_string();
@@ -486,11 +427,7 @@ fn whole_command(text: &str, runs: usize) {
         run(&mut offline(&profile_path), &stream),
         expected.as_bytes()
     );
-    assert_eq!(
-        seen.lock().unwrap().len(),
-        requests,
-        "--offline asked the registry"
-    );
+    assert_eq!(seen.len(), requests, "--offline asked the registry");
     // The same warm cache under a policy naming another signer: the signatures are verified
     // from the cache on every run, so this blocks (exit 1, nothing on stdout).
     let other = dir.join("other-signer.yaml");
@@ -514,12 +451,10 @@ fn whole_command(text: &str, runs: usize) {
         run(&mut baseline(), &stream);
         b.push(t.elapsed());
     }
-    k.sort();
-    b.sort();
-    let (k, b) = (k[runs / 2], b[runs / 2]);
+    let (k, b) = (median_of(k), median_of(b));
     println!(
         "warm-up (online, empty cache): {requests} registry requests, {} repeated; --offline: none; a policy naming another signer over the warm cache: exit 1",
-        requests - distinct.len()
+        repeated
     );
     println!(
         "whole process: kakunin post-render --offline (warm cache, 20 signed images verified and pinned), same stream on stdin: {k:?}"

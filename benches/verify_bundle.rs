@@ -2,23 +2,13 @@
 //! time small. Run: `cargo bench --bench verify_bundle` (uses ../shared when present).
 //! Whole-process timings against sigstore-python are in `scripts/bench`.
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::path::PathBuf;
+
+use common::median;
 use kakunin::bundle::{self, Artifact, Policy};
 use kakunin::trust::{Instance, Trust};
-
-fn median(mut f: impl FnMut(), n: usize) -> Duration {
-    let mut times: Vec<Duration> = (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[n / 2]
-}
 
 fn main() {
     let n = 200;

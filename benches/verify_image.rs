@@ -6,11 +6,13 @@
 //! repeated. Bounded: KAKUNIN_BENCH_RUNS runs of each (default 30).
 //! Run: `cargo bench --bench verify_image`.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use common::{block_on, median};
 
 use kakunin::bundle::{self, Artifact, Identity, Issuer, Policy};
 use kakunin::cosign::Material;
@@ -23,18 +25,6 @@ use kakunin::trust::Trust;
 const IMAGE: &str = "c05263d2ff654c3a94243662440913f045075d59c436e2c69e9145ec2b87a321";
 const INDEX: &str = "application/vnd.oci.image.index.v1+json";
 const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-
-fn median(mut f: impl FnMut(), n: usize) -> Duration {
-    let mut times: Vec<Duration> = (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[n / 2]
-}
 
 /// Writes the image index and its `.sig` manifest (with config and payload blobs) as an OCI
 /// layout; returns the `.sig` manifest bytes.
@@ -91,73 +81,38 @@ fn layout(src: &Path, dir: &Path) -> Vec<u8> {
 }
 
 /// A registry on loopback serving a layout's tags and blobs (404 for anything else, the
-/// referrers API included), counting every request path.
-fn serve(dir: PathBuf, seen: Arc<Mutex<Vec<String>>>) -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+/// referrers API included), recording every request path.
+fn serve(dir: PathBuf) -> (u16, common::Requests) {
     let layout = Layout::open(&dir).unwrap();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut conn) = conn else { continue };
-            let mut line = String::new();
-            let mut reader = BufReader::new(conn.try_clone().unwrap());
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
-                    break;
-                }
-            }
-            let path = line.split(' ').nth(1).unwrap_or("/").to_string();
-            seen.lock().unwrap().push(path.clone());
-            let tail = path.split('?').next().unwrap_or("");
-            let body: Option<(Vec<u8>, &str)> =
-                if let Some(r) = tail.strip_prefix("/v2/o/image/manifests/") {
-                    let digest = match r.parse::<Digest>() {
-                        Ok(d) => Some(d),
-                        Err(_) => layout
-                            .tag(r)
-                            .ok()
-                            .flatten()
-                            .and_then(|d| d.digest.parse().ok()),
-                    };
-                    digest.and_then(|d| {
-                        layout.blob(&d, 1 << 20).ok().map(|b| {
-                            let mt = if b.windows(11).any(|w| w == b"image.index") {
-                                INDEX
-                            } else {
-                                MANIFEST
-                            };
-                            (b, mt)
-                        })
-                    })
-                } else if let Some(d) = tail.strip_prefix("/v2/o/image/blobs/") {
-                    d.parse::<Digest>()
-                        .ok()
-                        .and_then(|d| layout.blob(&d, 1 << 20).ok())
-                        .map(|b| (b, "application/octet-stream"))
-                } else {
-                    None
-                };
-            let _ = match body {
-                Some((b, mt)) => conn
-                    .write_all(
-                        format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: {mt}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            b.len()
-                        )
-                        .as_bytes(),
-                    )
-                    .and_then(|()| conn.write_all(&b)),
-                None => conn.write_all(
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                ),
+    common::serve(move |path| {
+        if let Some(r) = path.strip_prefix("/v2/o/image/manifests/") {
+            let digest = match r.parse::<Digest>() {
+                Ok(d) => Some(d),
+                Err(_) => layout
+                    .tag(r)
+                    .ok()
+                    .flatten()
+                    .and_then(|d| d.digest.parse().ok()),
             };
+            digest.and_then(|d| {
+                layout.blob(&d, 1 << 20).ok().map(|b| {
+                    let mt = if b.windows(11).any(|w| w == b"image.index") {
+                        INDEX
+                    } else {
+                        MANIFEST
+                    };
+                    (mt, b)
+                })
+            })
+        } else if let Some(d) = path.strip_prefix("/v2/o/image/blobs/") {
+            d.parse::<Digest>()
+                .ok()
+                .and_then(|d| layout.blob(&d, 1 << 20).ok())
+                .map(|b| ("application/octet-stream", b))
+        } else {
+            None
         }
-    });
-    port
+    })
 }
 
 fn main() {
@@ -167,11 +122,7 @@ fn main() {
         println!("SKIPPED verify-image bench: ../shared/fixtures is not present");
         return;
     }
-    let n: usize = std::env::var("KAKUNIN_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(30)
-        .clamp(3, 1000);
+    let n = common::runs(30, 3, 1000);
     let dir = std::env::temp_dir().join(format!("kakunin-bench-vi-{}", std::process::id()));
     let sig = layout(&src, &dir);
     let trust = Trust::production().unwrap();
@@ -243,8 +194,7 @@ fn main() {
     );
 
     // Over loopback: every request one verify-image makes.
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let port = serve(dir.clone(), seen.clone());
+    let (port, requests) = serve(dir.clone());
     let host = format!("127.0.0.1:{port}");
     let fetcher = Fetcher::new(FetchOptions {
         no_cache: true,
@@ -270,16 +220,7 @@ fn main() {
     });
     let took = t.elapsed();
     assert!(checks.iter().all(|c| c.passed()), "{checks:?}");
-    let seen = seen.lock().unwrap().clone();
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in &seen {
-        *counts.entry(p.as_str()).or_default() += 1;
-    }
-    let repeated: Vec<String> = counts
-        .iter()
-        .filter(|(_, n)| **n > 1)
-        .map(|(p, n)| format!("{p} x{n}"))
-        .collect();
+    let (seen, repeated) = (requests.paths(), requests.repeated());
     println!(
         "verify-image over loopback: {} HTTP requests in {took:.2?}, {} repeated{}",
         seen.len(),
@@ -294,14 +235,4 @@ fn main() {
         println!("  GET {p}");
     }
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Runs a future on the bench's own runtime (the library builds none).
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime starts")
-        .block_on(f)
 }
