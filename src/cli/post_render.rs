@@ -90,12 +90,8 @@ pub struct PostRenderArgs {
 }
 
 pub fn run(args: PostRenderArgs, rt: &Runtime) -> ExitCode {
-    let manifests = match ops::post_render::read_manifests(args.input.as_deref()) {
-        Ok(bytes) => bytes,
-        Err(e) => return fail(e.code, e.message),
-    };
     let request = PostRenderRequest {
-        manifests,
+        input: args.input.clone(),
         profile: args.profile.clone(),
         trusted_root: args.trusted_root.clone(),
         pin: !args.no_pin,

@@ -25,8 +25,8 @@ use super::Error;
 
 /// The rendered manifests and what their images are verified against (`kakunin post-render`).
 pub struct PostRenderRequest {
-    /// The manifests as Helm rendered them.
-    pub manifests: Vec<u8>,
+    /// The manifests as Helm rendered them: this file, or stdin (none, or `-`).
+    pub input: Option<PathBuf>,
     /// The profile; default: the built-in GomenHashai profile.
     pub profile: Option<PathBuf>,
     /// A trusted_root.json that overrides the profile's.
@@ -62,7 +62,8 @@ pub async fn post_render(req: PostRenderRequest) -> Result<PostRendered, Error> 
         None => Profile::gomenhashai(),
     };
     let trust = load_trust(&profile, req.trusted_root.as_deref())?;
-    let rendered = Rendered::parse(&req.manifests).map_err(Error::usage)?;
+    let manifests = read_manifests(req.input.as_deref())?;
+    let rendered = Rendered::parse(&manifests).map_err(Error::usage)?;
     let distinct = rendered.distinct_images();
     let check = ImageCheck {
         profile: &profile,
@@ -80,7 +81,7 @@ pub async fn post_render(req: PostRenderRequest) -> Result<PostRendered, Error> 
     // The rewrite comes first: a stream that cannot be rewritten is an input error, reported
     // as such, not after a report that says every image verified.
     let output = match (report.exit_code(), req.pin) {
-        (ExitCode::Verified, false) => Some(req.manifests),
+        (ExitCode::Verified, false) => Some(manifests),
         (ExitCode::Verified, true) => Some(rendered.rewrite(&pins).map_err(Error::usage)?),
         _ => None,
     };
