@@ -789,3 +789,44 @@ fn a_chart_attestation_the_policy_requires_verifies_and_fails_for_another_type_o
         assert_eq!(checks(&r, "chart.signature")[0]["outcome"], "pass", "{r:#}");
     }
 }
+
+#[test]
+fn verify_takes_the_shared_signer_flags_with_githubs_repository_as_github_repo() {
+    let Some(w) = world("chart_policy_github_repo") else {
+        return;
+    };
+    let reference = w.reference();
+    let root = w.root();
+    let with = |repo: &str| {
+        let a = [
+            "--version",
+            "1.0.0",
+            "--github-repo",
+            repo,
+            "--trusted-root",
+            &root,
+        ];
+        w.verify(&reference, &a)
+    };
+    // The chart and its app are signed by o/demo's release workflow: GitHub's repository
+    // flag of verify-image and verify-bundle is --github-repo here, and it is checked.
+    let (out, r) = with("o/demo");
+    assert_eq!(code(&out), 0, "{:#?}\n{}", failed(&r), stderr(&out));
+    let (out, r) = with("o/other");
+    assert_eq!(code(&out), 1, "{r:#}");
+    let c = checks(&r, "chart.signature")[0];
+    assert_eq!(c["outcome"], "fail", "{c}");
+    assert!(c["expected"].as_str().unwrap().contains("o/other"), "{c}");
+    // --repo stays Helm's chart repository: with an oci:// chart it is refused as Helm does.
+    let (out, _) = w.verify(&reference, &["--repo", "o/demo", "--trusted-root", &root]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    // On a CHART@VERSION release of a profile, a signer flag is refused, never ignored.
+    let out = run(&[
+        "verify",
+        "gomenhashai@1.3.2",
+        "--source-ref",
+        "refs/tags/v1.3.2",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("signer flags"), "{}", stderr(&out));
+}
