@@ -134,9 +134,12 @@ fn tampered_index_digest() {
         &"ab".repeat(32),
     );
     ev.index = world::index_file(&index, "index.yaml");
-    let c = rejected_only_by(&verify(&ev), ids::CHART_INDEX_DIGEST);
+    let r = verify(&ev);
+    let c = rejected_only_by(&r, ids::CHART_INDEX_DIGEST);
     assert_eq!(c.expected, format!("sha256:{}", "ab".repeat(32)));
     assert!(c.found.starts_with("sha256:"));
+    // The package is not the one the index lists: the image it names is not read.
+    assert_chart_not_verified(&r, "chart.index-digest");
 }
 
 #[test]
@@ -160,13 +163,36 @@ fn tampered_chart_package_with_its_index_updated() {
     );
     ev.index = world::index_file(&index, "index.yaml");
     ev.package = Ok(Fetched::new(evil, "gomenhashai-1.3.2.tgz"));
-    let c = rejected_only_by(&verify(&ev), ids::CHART_SUBJECT);
+    let r = verify(&ev);
+    let c = rejected_only_by(&r, ids::CHART_SUBJECT);
     assert!(c.expected.contains(&evil_digest.to_string()), "{c:?}");
     assert!(
         c.found
             .contains(&kakunin::digest::Digest::sha256(&w.chart("1.3.2").tgz).hex()),
         "{c:?}"
     );
+    // The evil package pins v1.3.1's (validly signed) image: no image check reads it.
+    assert_chart_not_verified(&r, "chart.subject");
+}
+
+/// The image checks that read the chart's image did not run, because `unbound` (a check
+/// binding the package's digest) did not pass: they take a `VerifiedChart`, and there is none.
+fn assert_chart_not_verified(r: &Report, unbound: &str) {
+    for id in [
+        ids::IMAGE_REFERENCE,
+        ids::IMAGE_REGISTRY_DIGEST,
+        ids::IMAGE_SUBJECT,
+    ] {
+        let c = check(r, id);
+        assert_eq!(c.outcome, Outcome::NotRun, "{c:?}");
+        assert!(
+            c.found.contains(&format!(
+                "the chart package is not verified ({unbound} did not pass)"
+            )),
+            "{c:?}"
+        );
+    }
+    assert!(r.details.get("image").is_none(), "{:#}", r.details);
 }
 
 #[test]

@@ -4,7 +4,9 @@
 //! package).
 //!
 //! Guarantees: an index or package that was served but is wrong fails its check (exit 1); one
-//! that could not be obtained leaves its checks not run, with the reason.
+//! that could not be obtained leaves its checks not run, with the reason. A [`VerifiedChart`]
+//! is made only here ([`verified`]), from a package whose binding checks all passed: what the
+//! image checks read of the chart, they read from it.
 
 use std::sync::Arc;
 
@@ -17,6 +19,54 @@ use crate::profile::Profile;
 
 use super::bundles::{self, BundleResult};
 use super::{Context, CouldNotRun, Evidence, Missing};
+
+/// The chart package once verification has bound it: its sha256 is the digest the Helm index
+/// lists for the release (`chart.index-digest`) and, as the profile requires, the digest the
+/// verified chart statement names (`chart.bundle`, `chart.subject`) and the `.prov` signs
+/// (`chart.prov`). Its fields are private and [`verified`] is the only constructor, so a check
+/// that takes a `VerifiedChart` cannot be handed a package nobody vouched for.
+#[derive(Debug, Clone)]
+pub struct VerifiedChart {
+    package: Arc<ChartPackage>,
+    digest: Digest,
+}
+
+impl VerifiedChart {
+    /// The package, read once from the bytes whose digest was bound.
+    pub fn package(&self) -> &ChartPackage {
+        &self.package
+    }
+
+    /// The package's sha256, as the index and the signatures name it.
+    pub fn digest(&self) -> &Digest {
+        &self.digest
+    }
+}
+
+/// The [`VerifiedChart`], when every check in `binding` (the chart checks that bind the
+/// package's digest, as the profile requires them) passed; else why not: the package's own
+/// reason when it could not be read, or [`CouldNotRun::ChartNotVerified`] naming the binding
+/// checks that did not pass.
+pub(super) fn verified(
+    package: &Result<Arc<ChartPackage>, CouldNotRun>,
+    digest: Option<&Digest>,
+    binding: &[&Check],
+) -> Result<VerifiedChart, CouldNotRun> {
+    let package = package.as_ref().map_err(Clone::clone)?;
+    let digest = digest.ok_or(CouldNotRun::NoPackage)?;
+    let unbound: Vec<&'static str> = binding
+        .iter()
+        .filter(|c| !c.passed())
+        .map(|c| c.id)
+        .collect();
+    if !unbound.is_empty() {
+        return Err(CouldNotRun::ChartNotVerified(unbound));
+    }
+    Ok(VerifiedChart {
+        package: package.clone(),
+        digest: digest.clone(),
+    })
+}
 
 /// The index entry of the release (the first one when the index lists it more than once),
 /// and, when the index is wrong (served but not an index, or listing the release twice
@@ -98,12 +148,14 @@ pub(super) fn index_digest(
 
 /// The chart package, read; a package that was obtained but is not a readable chart is
 /// [`CouldNotRun::NotAChart`] (and fails chart.metadata).
-pub(super) fn package(ev: &Evidence) -> Result<ChartPackage, CouldNotRun> {
+pub(super) fn package(ev: &Evidence) -> Result<Arc<ChartPackage>, CouldNotRun> {
     match &ev.package {
-        Ok(p) => ChartPackage::read(&p.bytes).map_err(|e| CouldNotRun::NotAChart {
-            source: p.source.clone(),
-            why: e.to_string(),
-        }),
+        Ok(p) => ChartPackage::read(&p.bytes)
+            .map(Arc::new)
+            .map_err(|e| CouldNotRun::NotAChart {
+                source: p.source.clone(),
+                why: e.to_string(),
+            }),
         Err(m) => Err(m.clone().into()),
     }
 }
@@ -112,7 +164,7 @@ pub(super) fn package(ev: &Evidence) -> Result<ChartPackage, CouldNotRun> {
 pub(super) fn metadata(
     ev: &Evidence,
     entry: &Result<&IndexEntry, CouldNotRun>,
-    package: &Result<ChartPackage, CouldNotRun>,
+    package: &Result<Arc<ChartPackage>, CouldNotRun>,
 ) -> Check {
     let spec = spec::CHART_METADATA;
     let (entry, package) = match (entry, package) {

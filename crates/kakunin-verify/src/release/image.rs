@@ -3,7 +3,9 @@
 //! `image.subject` (the verified image statements are about that digest) and
 //! `image.source-ref` (the image certificates name the release tag).
 //!
-//! Guarantees: the digest every image check is made against is the chart's pin, or, only when
+//! Guarantees: the chart's image is read from the [`VerifiedChart`] (never from a package whose
+//! digest is not bound to the index and the signatures); the digest every image check is made
+//! against is the chart's pin, or, only when
 //! the profile allows an unpinned chart, what the registry resolved the tag to ([`target`]); a
 //! statement or certificate is read only from a verified bundle.
 
@@ -16,6 +18,7 @@ use crate::digest::{Algorithm, Digest};
 use crate::profile::Profile;
 
 use super::bundles::{self, BundleResult};
+use super::chart::VerifiedChart;
 use super::{ChartImageRef, CouldNotRun, Evidence};
 
 /// Why `image.registry-digest` is not required when the chart pins no digest.
@@ -55,11 +58,12 @@ pub fn project_image(
 
 /// `image.reference`: the check, the chart's image and its pinned digest when the reference
 /// is usable for the registry checks, and the report's `details.image` once the chart's image
-/// is known.
+/// is known. The image is read from the [`VerifiedChart`] only: a chart whose digest is not
+/// bound to the index and the signatures leaves the image checks not run.
 pub(super) fn reference(
     ev: &Evidence,
     profile: &Profile,
-    package: &Result<ChartPackage, CouldNotRun>,
+    chart: &Result<VerifiedChart, CouldNotRun>,
     app_version: Option<&str>,
 ) -> (Check, ChartImageRef, Option<serde_json::Value>) {
     let spec = spec::IMAGE_REFERENCE;
@@ -68,11 +72,11 @@ pub(super) fn reference(
         profile.image.repositories.join(" or "),
         app_version.unwrap_or("(the chart's appVersion, unknown)")
     );
-    let package = match package {
-        Ok(p) => p,
+    let chart = match chart {
+        Ok(c) => c,
         Err(why) => return (spec.not_run(expected, why.clone()), Err(why.clone()), None),
     };
-    let img = match project_image(profile, package, app_version) {
+    let img = match project_image(profile, chart.package(), app_version) {
         Ok(i) => i,
         Err(found) => {
             return (

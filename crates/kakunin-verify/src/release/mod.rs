@@ -33,6 +33,8 @@ mod reason;
 mod registry_attestation;
 mod semver;
 
+use std::sync::Arc;
+
 use serde_json::json;
 
 use crate::chart::images::ChartImage;
@@ -47,6 +49,7 @@ use crate::trust::Trust;
 use bundles::{BundleResult, Signer};
 
 pub use bundles::identity_matcher;
+pub use chart::VerifiedChart;
 pub use evidence::{Evidence, Fetched, IndexFile, Missing, Piece, RegistryEvidence};
 pub use image::project_image;
 pub use reason::CouldNotRun;
@@ -93,7 +96,10 @@ struct Run<'a> {
 struct ChartFacts<'a> {
     index: Result<&'a HelmIndex, Missing>,
     entry: Result<&'a IndexEntry, CouldNotRun>,
-    package: Result<ChartPackage, CouldNotRun>,
+    package: Result<Arc<ChartPackage>, CouldNotRun>,
+    /// The package, once its digest is bound to the index and the signatures: what the image
+    /// checks read the chart's image from.
+    chart: Result<VerifiedChart, CouldNotRun>,
     /// appVersion: the index entry's, else the package's `Chart.yaml`'s.
     app_version: Option<String>,
 }
@@ -123,7 +129,7 @@ impl<'a> Run<'a> {
     }
 
     /// `chart.*`: the index entry, the package, its `.prov`, the chart's bundle, subject and
-    /// envelope.
+    /// envelope; and the [`VerifiedChart`] when the checks binding the package passed.
     fn chart_checks(&mut self) -> ChartFacts<'a> {
         let (ev, profile) = (self.ev, self.ctx.profile);
         // An index that was served but is not one, or that lists the release twice
@@ -139,33 +145,27 @@ impl<'a> Run<'a> {
                 .insert("app_version".into(), json!(e.app_version));
         }
         let package_digest = ev.package.as_ref().ok().map(|p| Digest::sha256(&p.bytes));
-        self.push(chart::index_digest(
-            ev,
-            &entry,
-            index_wrong,
-            package_digest.as_ref(),
-        ));
+        let digest = package_digest.as_ref();
+        // The checks that bind the package's digest, as the profile requires them.
+        let mut binding = vec![chart::index_digest(ev, &entry, index_wrong, digest)];
         let package = chart::package(ev);
-        self.push(chart::metadata(ev, &entry, &package));
+        let metadata = chart::metadata(ev, &entry, &package);
         if profile.require.prov {
-            self.push(chart::prov(ev, self.ctx));
+            binding.push(chart::prov(ev, self.ctx));
         } else {
             self.skip(
                 ids::CHART_PROV,
                 "the profile does not require a .prov (require.prov)",
             );
         }
+        let mut envelope = None;
         if profile.require.sigstore_bundles {
             let signer = Signer::new(self.ctx, profile.chart_identities());
-            let (check, b) = bundles::verify(
-                &spec::CHART_BUNDLE,
-                &ev.chart_bundle,
-                &signer,
-                package_digest.as_ref(),
-            );
-            self.push(check);
-            self.push(chart::subject(ev, profile, &b, package_digest.as_ref()));
-            self.push(bundles::envelope(
+            let (check, b) =
+                bundles::verify(&spec::CHART_BUNDLE, &ev.chart_bundle, &signer, digest);
+            binding.push(check);
+            binding.push(chart::subject(ev, profile, &b, digest));
+            envelope = Some(bundles::envelope(
                 &spec::CHART_ENVELOPE,
                 &b,
                 &ev.chart_envelope,
@@ -175,6 +175,13 @@ impl<'a> Run<'a> {
                 self.skip(id, NO_SIGSTORE);
             }
         }
+        let chart = chart::verified(&package, digest, &binding.iter().collect::<Vec<_>>());
+        // The report's order: index digest, metadata, .prov, bundle, subject, envelope.
+        let mut binding = binding.into_iter();
+        self.checks.extend(binding.next());
+        self.push(metadata);
+        self.checks.extend(binding);
+        self.checks.extend(envelope);
         let app_version = entry
             .as_ref()
             .ok()
@@ -189,6 +196,7 @@ impl<'a> Run<'a> {
             index,
             entry,
             package,
+            chart,
             app_version,
         }
     }
@@ -199,7 +207,7 @@ impl<'a> Run<'a> {
     fn image_checks(&mut self, facts: &ChartFacts<'_>) -> ChartImageRef {
         let (ev, profile) = (self.ev, self.ctx.profile);
         let app_version = facts.app_version.as_deref();
-        let (check, image, detail) = image::reference(ev, profile, &facts.package, app_version);
+        let (check, image, detail) = image::reference(ev, profile, &facts.chart, app_version);
         if let Some(detail) = detail {
             self.details.insert("image".into(), detail);
         }

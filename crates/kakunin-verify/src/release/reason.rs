@@ -58,6 +58,9 @@ pub enum CouldNotRun {
     NoImageTag,
     /// The chart's image tag is not known, because of the inner reason.
     ImageTagUnknown(Box<CouldNotRun>),
+    /// The chart package was read, but these checks binding its digest did not pass: nothing
+    /// it names is trusted.
+    ChartNotVerified(Vec<&'static str>),
 }
 
 impl fmt::Display for CouldNotRun {
@@ -105,6 +108,11 @@ impl fmt::Display for CouldNotRun {
             CouldNotRun::ImageTagUnknown(why) => {
                 write!(f, "the chart's image tag is not known: {why}")
             }
+            CouldNotRun::ChartNotVerified(ids) => write!(
+                f,
+                "the chart package is not verified ({} did not pass), so the image it names is not trusted",
+                ids.join(", ")
+            ),
         }
     }
 }
