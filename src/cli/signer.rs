@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use kakunin::bundle::{GitHubClaims, Identity, Issuer, Policy, PublicKey};
+use kakunin::bundle::{GitHubClaims, Identity, Issuer, Policy, PublicKey, danger};
 use kakunin::exit::ExitCode;
 use kakunin::trust::{Instance, Trust};
 
@@ -204,7 +204,10 @@ impl TrustArgs {
         [Instance::GitHub, Instance::Production, Instance::Staging]
             .into_iter()
             .filter(|i| *i != chosen)
-            .find(|i| Trust::embedded(*i).is_ok_and(|t| verifies(&t)))
+            .find(|i| {
+                Trust::embedded(*i)
+                    .is_ok_and(|t| verifies(&t.accept_tsa_only(danger::TsaOnly)))
+            })
             .map(|i| {
                 format!(
                     "hint: this bundle verifies against the embedded {} root; to accept it, add --instance {}",
@@ -277,7 +280,7 @@ impl SignerArgs {
         eprintln!(
             "kakunin: WARNING: --insecure-ignore-tlog: transparency-log inclusion is not checked; nothing proves the signature was published"
         );
-        Ok(policy.danger_ignore_tlog())
+        Ok(policy.danger_ignore_tlog(danger::IgnoreTlog))
     }
 
     fn try_policy(&self) -> Result<Policy, String> {

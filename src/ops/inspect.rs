@@ -44,7 +44,8 @@ pub async fn inspect(req: InspectRequest) -> Result<Inspection, Error> {
         req.instance.as_deref().and_then(Instance::from_name),
         false,
     )
-    .map_err(Error::usage)?;
+    .map_err(Error::usage)?
+    .accept_tsa_only(crate::bundle::danger::TsaOnly);
     let fetcher = Fetcher::new(req.fetch).map_err(Error::usage)?;
     let registries = Registries::new(fetcher.clone());
     let fetched = chart_source::fetch(&chart, &fetcher, &registries, req.version.as_deref())

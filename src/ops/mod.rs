@@ -117,7 +117,7 @@ pub fn trust(
 ) -> Result<crate::trust::Trust, Error> {
     use crate::profile::RootChoice;
     use crate::trust::{Instance, Trust};
-    match (flag, choice) {
+    let trust = match (flag, choice) {
         (Some(path), _) => Trust::from_file(path).map_err(Error::usage),
         (None, RootChoice::File(path)) => Trust::from_file(&path).map_err(Error::usage),
         (None, RootChoice::Embedded(name)) => {
@@ -125,5 +125,6 @@ pub fn trust(
                 .ok_or_else(|| Error::usage(format!("no embedded trusted root named {name:?}")))?;
             Trust::embedded(instance).map_err(Error::usage)
         }
-    }
+    };
+    trust.map(|t| t.accept_tsa_only(crate::bundle::danger::TsaOnly))
 }

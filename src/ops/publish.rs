@@ -221,7 +221,8 @@ fn instance_and_trust(req: &SignerRequest) -> Result<(SigningInstance, Trust), S
         (None, None, true) => Trust::embedded(Instance::Staging),
         (None, None, false) => Trust::production(),
     }
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())?
+    .accept_tsa_only(crate::bundle::danger::TsaOnly);
     Ok((instance, trust))
 }
 

@@ -43,8 +43,9 @@ pub struct VerifyImageRequest {
 /// Verifies the image `req` names: one report (see the module documentation).
 pub async fn verify_image(req: VerifyImageRequest) -> Result<Report, Error> {
     crate::cosign::check_key_algorithm(&req.policy).map_err(Error::usage)?;
-    let trust =
-        Trust::select(req.trusted_root.as_deref(), req.instance, false).map_err(Error::usage)?;
+    let trust = Trust::select(req.trusted_root.as_deref(), req.instance, false)
+        .map_err(Error::usage)?
+        .accept_tsa_only(crate::bundle::danger::TsaOnly);
     let request = Request {
         policy: req.policy,
         options: req.options,

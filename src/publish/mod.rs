@@ -510,7 +510,7 @@ async fn sign_dsse(
                 Policy::Key(key)
             } else {
                 // What was asked for: verified as any verifier must, with the log opt-out.
-                Policy::Key(key).danger_ignore_tlog()
+                Policy::Key(key).danger_ignore_tlog(bundle::danger::IgnoreTlog)
             };
             Ok((
                 bundle,

@@ -87,6 +87,8 @@ pub struct Trust {
     verifier: Verifier,
     name: String,
     tsa_only: bool,
+    /// The caller accepted a root without a transparency log ([`Trust::accept_tsa_only`]).
+    tsa_only_accepted: bool,
     has_ct_logs: bool,
 }
 
@@ -95,6 +97,7 @@ impl std::fmt::Debug for Trust {
         f.debug_struct("Trust")
             .field("name", &self.name)
             .field("tsa_only", &self.tsa_only)
+            .field("tsa_only_accepted", &self.tsa_only_accepted)
             .field("has_ct_logs", &self.has_ct_logs)
             .finish_non_exhaustive()
     }
@@ -170,6 +173,7 @@ impl Trust {
             verifier,
             name,
             tsa_only,
+            tsa_only_accepted: false,
             has_ct_logs,
         })
     }
@@ -208,6 +212,20 @@ impl Trust {
     /// from RFC 3161 timestamps alone, which must verify against the root's TSAs.
     pub fn is_tsa_only(&self) -> bool {
         self.tsa_only
+    }
+
+    /// DANGER: accept this root even if it has no transparency log (GitHub's instance), its
+    /// bundles then verified on their RFC 3161 timestamps alone. Without it, a root without a
+    /// log verifies no bundle. A root with a log is unchanged.
+    pub fn accept_tsa_only(mut self, _: crate::bundle::danger::TsaOnly) -> Trust {
+        self.tsa_only_accepted = self.tsa_only;
+        self
+    }
+
+    /// Whether the root has no transparency log and the caller accepted that
+    /// ([`Trust::accept_tsa_only`]).
+    pub fn tsa_only_accepted(&self) -> bool {
+        self.tsa_only_accepted
     }
 
     /// Whether the root has CT logs whose SCTs a signing certificate must carry.

@@ -194,5 +194,7 @@ fn trust(req: &ChartRequest, policy: Option<&Policy>) -> Result<Trust, Error> {
         .or(embedded)
         .and_then(Instance::from_name)
         .or((req.github_release && file.is_none()).then_some(Instance::GitHub));
-    Trust::select(file.as_deref(), instance, false).map_err(Error::usage)
+    Trust::select(file.as_deref(), instance, false)
+        .map(|t| t.accept_tsa_only(crate::bundle::danger::TsaOnly))
+        .map_err(Error::usage)
 }

@@ -10,6 +10,7 @@
 //! message itself; that is capped). Every policy element is reported as its own [`Check`], and
 //! a failing one never hides the others.
 
+pub mod danger;
 mod parse;
 mod policy;
 
@@ -188,14 +189,15 @@ pub enum Policy {
     /// inclusion NOT required. A bundle with no log entry (`publish --tlog-upload=false`) is
     /// accepted on its signature and its RFC 3161 timestamp alone: nothing proves the signature
     /// was ever made public, and a stolen key's signatures go unnoticed. The signature check's
-    /// report says so in its own text. Built only by [`Policy::danger_ignore_tlog`].
+    /// report says so in its own text. Built only by [`Policy::danger_ignore_tlog`], which
+    /// takes the named choice [`danger::IgnoreTlog`].
     DangerIgnoreTlog(Box<Policy>),
 }
 
 impl Policy {
     /// DANGER: this policy without the transparency-log requirement (see
-    /// [`Policy::DangerIgnoreTlog`]).
-    pub fn danger_ignore_tlog(self) -> Policy {
+    /// [`Policy::DangerIgnoreTlog`]); the caller names the choice, [`danger::IgnoreTlog`].
+    pub fn danger_ignore_tlog(self, _: danger::IgnoreTlog) -> Policy {
         match self {
             p @ Policy::DangerIgnoreTlog(_) => p,
             p => Policy::DangerIgnoreTlog(Box::new(p)),
@@ -639,7 +641,7 @@ fn signature_found(
             .map(|e| e.log_index.get().to_string())
             .collect();
         parts.push(format!("logged at index {}", idx.join(", ")));
-    } else if trust.is_tsa_only() {
+    } else if trust.tsa_only_accepted() {
         parts.push("no transparency log in this trust root".into());
     }
     if let Some(t) = result.integrated_time() {
@@ -683,7 +685,13 @@ fn run_crypto(
     let sig = |e: sigstore_verify::Error| BundleError::Signature(e.to_string());
     unsupported_certificate_algorithm(bundle)?;
     let verifier = trust.verifier();
-    let skip_tlog = ignore_tlog || trust.is_tsa_only();
+    if trust.is_tsa_only() && !trust.tsa_only_accepted() {
+        return Err(BundleError::Signature(format!(
+            "{} has no transparency log, and this verification did not accept a root without one (bundle::danger::TsaOnly)",
+            trust.name()
+        )));
+    }
+    let skip_tlog = ignore_tlog || trust.tsa_only_accepted();
     // Identity and issuer are kakunin's policy (below, as checks); sigstore-verify proves the
     // cryptography. Without a transparency log (GitHub's instance) signing times come from the
     // TSA alone; without CT logs there is no SCT to verify.
@@ -981,11 +989,41 @@ mod tests {
         assert_eq!(mismatched.found, "b");
     }
 
+    const KEY_BUNDLE: &str = r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"publicKey":{"hint":"x"},"tlogEntries":[]},"messageSignature":{"messageDigest":{"algorithm":"SHA2_256","digest":"AAAA"},"signature":"AAAA"}}"#;
+
+    #[test]
+    fn a_root_without_a_log_verifies_nothing_unless_the_caller_names_danger_tsa_only() {
+        use crate::trust::Instance;
+        let bundle = parse_bundle(KEY_BUNDLE.as_bytes()).unwrap();
+        let run = |trust: &Trust| {
+            let policy = Policy::identity("a", "b");
+            verify(trust, &bundle, &Artifact::Bytes(b"x"), &policy)
+                .result
+                .unwrap_err()
+                .to_string()
+        };
+        let github = Trust::embedded(Instance::GitHub).unwrap();
+        assert!(github.is_tsa_only() && !github.tsa_only_accepted());
+        let refused = run(&github);
+        assert!(
+            refused.contains("has no transparency log") && refused.contains("danger::TsaOnly"),
+            "{refused}"
+        );
+        // Accepted: verification goes on (and refuses this bundle for what it is).
+        let accepted = github.accept_tsa_only(danger::TsaOnly);
+        let e = run(&accepted);
+        assert!(!e.contains("danger::TsaOnly") && e.contains("--key"), "{e}");
+        // A root with a log is not changed by the waiver.
+        let production = Trust::production()
+            .unwrap()
+            .accept_tsa_only(danger::TsaOnly);
+        assert!(!production.tsa_only_accepted());
+    }
+
     #[test]
     fn a_certificate_policy_refuses_a_managed_key_bundle() {
         let trust = Trust::production().unwrap();
-        let key_bundle = r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"publicKey":{"hint":"x"},"tlogEntries":[]},"messageSignature":{"messageDigest":{"algorithm":"SHA2_256","digest":"AAAA"},"signature":"AAAA"}}"#;
-        let bundle = parse_bundle(key_bundle.as_bytes()).unwrap();
+        let bundle = parse_bundle(KEY_BUNDLE.as_bytes()).unwrap();
         let v = verify(
             &trust,
             &bundle,
