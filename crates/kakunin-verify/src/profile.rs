@@ -328,87 +328,61 @@ impl Profile {
         Ok(profile)
     }
 
-    /// Checks what serde cannot: URLs, templates, names, and requirements' inputs.
+    /// Checks what serde cannot: URLs, templates, names, and requirements' inputs, in that
+    /// order (the first problem is the error).
     pub fn validate(&self, origin: &Path) -> Result<(), ProfileError> {
-        let invalid = |field: &'static str, expected: &str, found: &str| ProfileError::Invalid {
-            path: origin.to_path_buf(),
-            field,
-            expected: expected.into(),
-            found: found.into(),
-        };
+        self.check_locations()
+            .and_then(|()| self.check_templates())
+            .and_then(|()| self.check_image())
+            .and_then(|()| self.check_signers())
+            .and_then(|()| self.check_requirements())
+            .map_err(|e| e.at(origin))
+    }
+
+    /// The chart's name, the Helm repository, and where release assets are downloaded.
+    fn check_locations(&self) -> Result<(), Invalid> {
         if !valid_chart_name(&self.chart) {
-            return Err(invalid(
+            return Err(Invalid::new(
                 "chart",
                 "a chart name (lower-case letters, digits, `-`)",
                 &self.chart,
             ));
         }
-        let is_url = |s: &str| {
-            url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.has_host())
-        };
-        if !is_url(&self.helm_repository) && !self.helm_repository.ends_with(".yaml") {
-            return Err(invalid(
+        if !is_http_url(&self.helm_repository) && !self.helm_repository.ends_with(".yaml") {
+            return Err(Invalid::new(
                 "helm_repository",
                 "an http(s) URL or a path to an index.yaml",
                 &self.helm_repository,
             ));
         }
-        if !is_url(&self.github.base_url) {
-            return Err(invalid(
-                "github.base_url",
-                "an http(s) URL",
-                &self.github.base_url,
-            ));
-        }
-        if !valid_owner_repo(&self.github.repository) {
-            return Err(invalid(
-                "github.repository",
-                "owner/repo",
-                &self.github.repository,
-            ));
-        }
-        let chart_vars = ["chart", "version"];
-        let image_vars = ["chart", "tag"];
+        let gh = &self.github;
+        http_url("github.base_url", &gh.base_url)?;
+        owner_repo("github.repository", &gh.repository)
+    }
+
+    /// Every name template uses only the placeholders it may, and none is empty.
+    fn check_templates(&self) -> Result<(), Invalid> {
+        let (gh, chart, image) = (&self.github, &["chart", "version"], &["chart", "tag"]);
         let templates: [(&'static str, &str, &[&str]); 9] = [
-            (
-                "github.chart_release_tag",
-                &self.github.chart_release_tag,
-                &chart_vars,
-            ),
+            ("github.chart_release_tag", &gh.chart_release_tag, chart),
             (
                 "github.chart_assets.package",
-                &self.github.chart_assets.package,
-                &chart_vars,
+                &gh.chart_assets.package,
+                chart,
             ),
-            (
-                "github.chart_assets.prov",
-                &self.github.chart_assets.prov,
-                &chart_vars,
-            ),
-            (
-                "github.chart_assets.bundle",
-                &self.github.chart_assets.bundle,
-                &chart_vars,
-            ),
+            ("github.chart_assets.prov", &gh.chart_assets.prov, chart),
+            ("github.chart_assets.bundle", &gh.chart_assets.bundle, chart),
             (
                 "github.chart_assets.envelope",
-                &self.github.chart_assets.envelope,
-                &chart_vars,
+                &gh.chart_assets.envelope,
+                chart,
             ),
-            (
-                "github.image_release_tag",
-                &self.github.image_release_tag,
-                &image_vars,
-            ),
-            (
-                "github.image_assets.bundle",
-                &self.github.image_assets.bundle,
-                &image_vars,
-            ),
+            ("github.image_release_tag", &gh.image_release_tag, image),
+            ("github.image_assets.bundle", &gh.image_assets.bundle, image),
             (
                 "github.image_assets.envelope",
-                &self.github.image_assets.envelope,
-                &image_vars,
+                &gh.image_assets.envelope,
+                image,
             ),
             (
                 "signers.image_identity",
@@ -417,75 +391,75 @@ impl Profile {
             ),
         ];
         for (field, template, allowed) in templates {
-            let bad = unknown_placeholders(template, allowed);
-            if !bad.is_empty() || template.is_empty() {
+            if !template_ok(template, allowed) {
                 let names: Vec<String> = allowed.iter().map(|a| format!("{{{a}}}")).collect();
-                return Err(invalid(
-                    field,
-                    &format!("a non-empty name using only {}", names.join(" ")),
-                    template,
-                ));
+                let expected = format!("a non-empty name using only {}", names.join(" "));
+                return Err(Invalid::new(field, &expected, template));
             }
         }
-        let bad = unknown_placeholders(&self.signers.chart_identity, &["repository"]);
-        if !bad.is_empty() || self.signers.chart_identity.is_empty() {
-            return Err(invalid(
+        let identity = &self.signers.chart_identity;
+        if !template_ok(identity, &["repository"]) {
+            return Err(Invalid::new(
                 "signers.chart_identity",
                 "an identity using only {repository}",
-                &self.signers.chart_identity,
-            ));
-        }
-        if self.image.repositories.is_empty() {
-            return Err(invalid(
-                "image.repositories",
-                "at least one image repository",
-                "none",
-            ));
-        }
-        for r in &self.image.repositories {
-            if !valid_image_repository(r) {
-                return Err(invalid(
-                    "image.repositories",
-                    "registry/path in lower case (an OCI repository)",
-                    r,
-                ));
-            }
-        }
-        for (host, url) in &self.image.mirrors {
-            if !is_url(url) {
-                return Err(invalid("image.mirrors", "an http(s) URL", url));
-            }
-            if host.contains('/') {
-                return Err(invalid("image.mirrors", "a registry host", host));
-            }
-        }
-        if self.signers.repositories.is_empty() {
-            return Err(invalid(
-                "signers.repositories",
-                "at least one owner/repo",
-                "none",
-            ));
-        }
-        for r in &self.signers.repositories {
-            if !valid_owner_repo(r) {
-                return Err(invalid("signers.repositories", "owner/repo", r));
-            }
-        }
-        if !is_url(&self.signers.issuer) {
-            return Err(invalid(
-                "signers.issuer",
-                "an http(s) URL",
-                &self.signers.issuer,
-            ));
-        }
-        if self.require.prov && self.require.prov_keyring.is_none() {
-            return Err(invalid(
-                "require.prov_keyring",
-                "a keyring when require.prov is true",
-                "none",
+                identity,
             ));
         }
         Ok(())
+    }
+
+    /// At least one image repository, each an OCI repository; mirrors are host → URL.
+    fn check_image(&self) -> Result<(), Invalid> {
+        let field = "image.repositories";
+        if self.image.repositories.is_empty() {
+            return Err(Invalid::new(field, "at least one image repository", "none"));
+        }
+        if let Some(r) = self
+            .image
+            .repositories
+            .iter()
+            .find(|r| !valid_image_repository(r))
+        {
+            let expected = "registry/path in lower case (an OCI repository)";
+            return Err(Invalid::new(field, expected, r));
+        }
+        for (host, url) in &self.image.mirrors {
+            http_url("image.mirrors", url)?;
+            if host.contains('/') {
+                return Err(Invalid::new("image.mirrors", "a registry host", host));
+            }
+        }
+        Ok(())
+    }
+
+    /// At least one signing repository, each `owner/repo`, and the issuer a URL.
+    fn check_signers(&self) -> Result<(), Invalid> {
+        let s = &self.signers;
+        if s.repositories.is_empty() {
+            let field = "signers.repositories";
+            return Err(Invalid::new(field, "at least one owner/repo", "none"));
+        }
+        for r in &s.repositories {
+            owner_repo("signers.repositories", r)?;
+        }
+        http_url("signers.issuer", &s.issuer)
+    }
+
+    /// Every requirement that needs an input has one.
+    fn check_requirements(&self) -> Result<(), Invalid> {
+        if self.require.prov && self.require.prov_keyring.is_none() {
+            let expected = "a keyring when require.prov is true";
+            return Err(Invalid::new("require.prov_keyring", expected, "none"));
+        }
+        Ok(())
+    }
+
+    /// This profile, requiring a `.prov` verified with `keyring` (`verify --keyring`): a new
+    /// profile, still valid (a required `.prov` has its keyring), not a change to this one.
+    pub fn with_prov_keyring(mut self, keyring: PathBuf) -> Profile {
+        self.require.prov = true;
+        self.require.prov_keyring = Some(keyring);
+        self
     }
 
     /// Every URL the profile makes kakunin request, with its field: the Helm repository (when
@@ -624,6 +598,59 @@ impl Profile {
     pub fn to_yaml(&self) -> String {
         serde_norway::to_string(self).expect("a profile serialises")
     }
+}
+
+/// A field that is not what it must be: the field, what was expected, what was found.
+struct Invalid {
+    field: &'static str,
+    expected: String,
+    found: String,
+}
+
+impl Invalid {
+    fn new(field: &'static str, expected: &str, found: &str) -> Invalid {
+        Invalid {
+            field,
+            expected: expected.into(),
+            found: found.into(),
+        }
+    }
+
+    /// The error, naming the profile it is in.
+    fn at(self, origin: &Path) -> ProfileError {
+        ProfileError::Invalid {
+            path: origin.to_path_buf(),
+            field: self.field,
+            expected: self.expected,
+            found: self.found,
+        }
+    }
+}
+
+/// An `http` or `https` URL with a host.
+fn is_http_url(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.has_host())
+}
+
+fn http_url(field: &'static str, s: &str) -> Result<(), Invalid> {
+    if is_http_url(s) {
+        Ok(())
+    } else {
+        Err(Invalid::new(field, "an http(s) URL", s))
+    }
+}
+
+fn owner_repo(field: &'static str, s: &str) -> Result<(), Invalid> {
+    if valid_owner_repo(s) {
+        Ok(())
+    } else {
+        Err(Invalid::new(field, "owner/repo", s))
+    }
+}
+
+/// A non-empty template that uses only the `allowed` placeholders.
+fn template_ok(template: &str, allowed: &[&str]) -> bool {
+    !template.is_empty() && unknown_placeholders(template, allowed).is_empty()
 }
 
 fn valid_chart_name(s: &str) -> bool {

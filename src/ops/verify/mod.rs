@@ -200,7 +200,7 @@ fn trust(req: &VerifyRequest, policy: &Policy, profile: &Profile) -> Result<Trus
 /// `--keyring` makes the `.prov` required, so the profile is returned with that requirement.
 fn keyring(
     req: &VerifyRequest,
-    mut profile: Profile,
+    profile: Profile,
 ) -> Result<(Profile, Option<Vec<SignedPublicKey>>), Error> {
     let path = req
         .keyring
@@ -210,9 +210,10 @@ fn keyring(
         (Some(path), true) => Some(super::read_keyring(path)?),
         _ => None,
     };
-    if req.keyring.is_some() {
-        profile.require.prov = true;
-    }
+    let profile = match &req.keyring {
+        Some(path) => profile.with_prov_keyring(path.clone()),
+        None => profile,
+    };
     Ok((profile, keyring))
 }
 
