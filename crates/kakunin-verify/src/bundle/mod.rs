@@ -429,7 +429,42 @@ pub fn verify(
 ) -> Verification {
     let (policy, ignore_tlog) = policy.signer();
     let crypto = run_crypto(trust, bundle, artifact, policy, ignore_tlog);
-    let expected_sig = match policy {
+    let expected_sig = expected_signature(trust, artifact, policy, ignore_tlog);
+    let (result, bound) = match crypto {
+        Ok(ok) => ok,
+        Err(e) => return refused(bundle, policy, expected_sig, e),
+    };
+    let mut checks = vec![Check::pass(
+        ids::BUNDLE_SIGNATURE,
+        SIGNATURE_TITLE,
+        expected_sig,
+        signature_found(trust, &result, bundle, ignore_tlog),
+    )];
+    let signer = match signer_checks(policy, &result, &mut checks) {
+        Ok(s) => s,
+        Err(e) => {
+            return Verification {
+                checks,
+                result: Err(e),
+            };
+        }
+    };
+    let verified = verified_bundle(trust, bundle, &result, signer, bound, ignore_tlog);
+    Verification {
+        checks,
+        result: Ok(verified),
+    }
+}
+
+/// What the signature check expects: a valid signature by a certificate of the root, or by
+/// the key (logged), and the log waiver when there is one.
+fn expected_signature(
+    trust: &Trust,
+    artifact: &Artifact<'_>,
+    policy: &Policy,
+    ignore_tlog: bool,
+) -> String {
+    let expected = match policy {
         Policy::Certificate { .. } => format!(
             "a valid signature over {} by a certificate from {}",
             artifact.describe(),
@@ -444,115 +479,138 @@ pub fn verify(
         ),
         Policy::DangerIgnoreTlog(_) => unreachable!("signer() unwraps the log waiver"),
     };
-    let expected_sig = if ignore_tlog {
+    if ignore_tlog {
         format!(
-            "{expected_sig}; DANGER --insecure-ignore-tlog: transparency-log inclusion not required"
+            "{expected}; DANGER --insecure-ignore-tlog: transparency-log inclusion not required"
         )
     } else {
-        expected_sig
-    };
-    let mut checks = Vec::new();
-    let (result, bound) = match crypto {
-        Ok(ok) => ok,
-        Err(e) => {
-            checks.push(Check::fail(
-                ids::BUNDLE_SIGNATURE,
-                SIGNATURE_TITLE,
-                expected_sig,
-                e.to_string(),
-            ));
-            // Still show the policy elements, from the unverified certificate if it parses,
-            // so one failure does not hide the others.
-            if let Policy::Certificate {
-                identity,
-                issuer,
-                github,
-            } = policy
-            {
-                let info = bundle
-                    .signing_certificate()
-                    .and_then(|c| sigstore_verify::crypto::parse_certificate_info(c).ok());
-                let san = info
-                    .as_ref()
-                    .and_then(|i| i.identity.as_ref())
-                    .map(|s| s.as_str().to_string());
-                let iss = info.as_ref().and_then(|i| i.issuer.clone());
-                let claims = info
-                    .as_ref()
-                    .map(CertificateClaims::from_certificate)
-                    .unwrap_or_default();
-                checks.push(unverified(policy::identity_check(identity, san.as_deref())));
-                checks.push(unverified(policy::issuer_check(issuer, iss.as_deref())));
-                let compared = policy::compare_github_claims(github, &claims);
-                checks.extend(policy::github_check(&compared).map(unverified));
-            }
-            return Verification {
-                checks,
-                result: Err(e),
-            };
-        }
-    };
-    checks.push(Check::pass(
+        expected
+    }
+}
+
+/// The verification of a bundle whose signature was refused: the failed signature check, and
+/// the policy elements read from the unverified certificate if it parses (so one failure does
+/// not hide the others), none of them shown as passed.
+fn refused(bundle: &Bundle, policy: &Policy, expected_sig: String, e: BundleError) -> Verification {
+    let mut checks = vec![Check::fail(
         ids::BUNDLE_SIGNATURE,
         SIGNATURE_TITLE,
         expected_sig,
-        signature_found(trust, &result, bundle, ignore_tlog),
-    ));
+        e.to_string(),
+    )];
+    if let Policy::Certificate {
+        identity,
+        issuer,
+        github,
+    } = policy
+    {
+        let info = bundle
+            .signing_certificate()
+            .and_then(|c| sigstore_verify::crypto::parse_certificate_info(c).ok());
+        let san = info
+            .as_ref()
+            .and_then(|i| i.identity.as_ref())
+            .map(|s| s.as_str().to_string());
+        let iss = info.as_ref().and_then(|i| i.issuer.clone());
+        let claims = info
+            .as_ref()
+            .map(CertificateClaims::from_certificate)
+            .unwrap_or_default();
+        checks.push(unverified(policy::identity_check(identity, san.as_deref())));
+        checks.push(unverified(policy::issuer_check(issuer, iss.as_deref())));
+        let compared = policy::compare_github_claims(github, &claims);
+        checks.extend(policy::github_check(&compared).map(unverified));
+    }
+    Verification {
+        checks,
+        result: Err(e),
+    }
+}
 
-    let mut first_error: Option<BundleError> = None;
-    let (identity, issuer, claims, key) = match policy {
+/// Who signed a verified bundle: the certificate's SAN, issuer and claims, or the key's
+/// fingerprint.
+struct SignerFacts {
+    identity: Option<String>,
+    issuer: Option<String>,
+    claims: CertificateClaims,
+    key: Option<Digest>,
+}
+
+/// The policy's checks of a verified signer (identity, issuer, GitHub claims; none for a key),
+/// pushed onto `checks`; the signer's facts, or the first element that failed.
+fn signer_checks(
+    policy: &Policy,
+    result: &VerificationResult,
+    checks: &mut Vec<Check>,
+) -> Result<SignerFacts, BundleError> {
+    let (identity, issuer, github) = match policy {
         Policy::Certificate {
             identity,
             issuer,
             github,
-        } => {
-            let info = result.certificate();
-            let san = result.identity().map(|s| s.as_str().to_string());
-            let iss = result.issuer().map(str::to_string);
-            let claims = info
-                .map(CertificateClaims::from_certificate)
-                .unwrap_or_default();
-            let id_check = policy::identity_check(identity, san.as_deref());
-            if !id_check.passed() {
-                first_error.get_or_insert(BundleError::Identity {
-                    expected: id_check.expected.clone(),
-                    found: id_check.found.clone(),
-                });
-            }
-            checks.push(id_check);
-            let iss_check = policy::issuer_check(issuer, iss.as_deref());
-            if !iss_check.passed() {
-                first_error.get_or_insert(BundleError::Issuer {
-                    expected: iss_check.expected.clone(),
-                    found: iss_check.found.clone(),
-                });
-            }
-            checks.push(iss_check);
-            let compared = policy::compare_github_claims(github, &claims);
-            if let Some(c) = compared.iter().find(|c| !c.ok) {
-                first_error.get_or_insert(BundleError::Claim {
-                    claim: c.name.to_string(),
-                    expected: c.expected.clone(),
-                    found: c.found.clone(),
-                });
-            }
-            checks.extend(policy::github_check(&compared));
-            (san, iss, claims, None)
+        } => (identity, issuer, github),
+        Policy::Key(key) => {
+            return Ok(SignerFacts {
+                identity: None,
+                issuer: None,
+                claims: CertificateClaims::default(),
+                key: Some(key.fingerprint()),
+            });
         }
-        Policy::Key(key) => (
-            None,
-            None,
-            CertificateClaims::default(),
-            Some(key.fingerprint()),
-        ),
         Policy::DangerIgnoreTlog(_) => unreachable!("signer() unwraps the log waiver"),
     };
-    if let Some(e) = first_error {
-        return Verification {
-            checks,
-            result: Err(e),
-        };
+    let mut first_error: Option<BundleError> = None;
+    let san = result.identity().map(|s| s.as_str().to_string());
+    let iss = result.issuer().map(str::to_string);
+    let claims = result
+        .certificate()
+        .map(CertificateClaims::from_certificate)
+        .unwrap_or_default();
+    let id_check = policy::identity_check(identity, san.as_deref());
+    if !id_check.passed() {
+        first_error.get_or_insert(BundleError::Identity {
+            expected: id_check.expected.clone(),
+            found: id_check.found.clone(),
+        });
     }
+    checks.push(id_check);
+    let iss_check = policy::issuer_check(issuer, iss.as_deref());
+    if !iss_check.passed() {
+        first_error.get_or_insert(BundleError::Issuer {
+            expected: iss_check.expected.clone(),
+            found: iss_check.found.clone(),
+        });
+    }
+    checks.push(iss_check);
+    let compared = policy::compare_github_claims(github, &claims);
+    if let Some(c) = compared.iter().find(|c| !c.ok) {
+        first_error.get_or_insert(BundleError::Claim {
+            claim: c.name.to_string(),
+            expected: c.expected.clone(),
+            found: c.found.clone(),
+        });
+    }
+    checks.extend(policy::github_check(&compared));
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(SignerFacts {
+            identity: san,
+            issuer: iss,
+            claims,
+            key: None,
+        }),
+    }
+}
+
+/// The [`VerifiedBundle`] of a bundle whose signature and signer verified.
+fn verified_bundle(
+    trust: &Trust,
+    bundle: &Bundle,
+    result: &VerificationResult,
+    signer: SignerFacts,
+    bound: Option<Digest>,
+    ignore_tlog: bool,
+) -> VerifiedBundle {
     let content = match &bundle.content {
         SignatureContent::DsseEnvelope(env) => SignedContent::Dsse(Envelope {
             payload_type: env.payload_type.clone(),
@@ -564,11 +622,11 @@ pub fn verify(
         }),
         _ => SignedContent::MessageSignature,
     };
-    let verified = VerifiedBundle {
-        identity,
-        issuer,
-        claims,
-        key,
+    VerifiedBundle {
+        identity: signer.identity,
+        issuer: signer.issuer,
+        claims: signer.claims,
+        key: signer.key,
         log_indexes: bundle
             .verification_material
             .tlog_entries
@@ -588,10 +646,6 @@ pub fn verify(
         trust: trust.name().to_string(),
         line: None,
         tlog_ignored: ignore_tlog,
-    };
-    Verification {
-        checks,
-        result: Ok(verified),
     }
 }
 
@@ -682,16 +736,8 @@ fn run_crypto(
     policy: &Policy,
     ignore_tlog: bool,
 ) -> Result<(VerificationResult, Option<Digest>), BundleError> {
-    let sig = |e: sigstore_verify::Error| BundleError::Signature(e.to_string());
-    unsupported_certificate_algorithm(bundle)?;
-    let verifier = trust.verifier();
-    if trust.is_tsa_only() && !trust.tsa_only_accepted() {
-        return Err(BundleError::Signature(format!(
-            "{} has no transparency log, and this verification did not accept a root without one (bundle::danger::TsaOnly)",
-            trust.name()
-        )));
-    }
     let skip_tlog = ignore_tlog || trust.tsa_only_accepted();
+    refuse_before_crypto(trust, bundle, policy, skip_tlog)?;
     // Identity and issuer are kakunin's policy (below, as checks); sigstore-verify proves the
     // cryptography. Without a transparency log (GitHub's instance) signing times come from the
     // TSA alone; without CT logs there is no SCT to verify.
@@ -715,6 +761,29 @@ fn run_crypto(
         }
         Policy::Certificate { .. } | Policy::DangerIgnoreTlog(_) => None,
     };
+    let pol: &dyn sigstore_verify::Policy = match &keyed {
+        Some(p) => p,
+        None => &keyless,
+    };
+    verify_artifact(trust, bundle, artifact, pol)
+}
+
+/// What is refused before any signature is checked: a certificate key sigstore-verify cannot
+/// use, a root without a log the caller did not accept, a managed-key bundle under a
+/// certificate policy, and a bundle without the log entry the root requires.
+fn refuse_before_crypto(
+    trust: &Trust,
+    bundle: &Bundle,
+    policy: &Policy,
+    skip_tlog: bool,
+) -> Result<(), BundleError> {
+    unsupported_certificate_algorithm(bundle)?;
+    if trust.is_tsa_only() && !trust.tsa_only_accepted() {
+        return Err(BundleError::Signature(format!(
+            "{} has no transparency log, and this verification did not accept a root without one (bundle::danger::TsaOnly)",
+            trust.name()
+        )));
+    }
     if let Policy::Certificate { .. } = policy
         && matches!(
             bundle.verification_material.content,
@@ -731,10 +800,18 @@ fn run_crypto(
             trust.name()
         )));
     }
-    let pol: &dyn sigstore_verify::Policy = match &keyed {
-        Some(p) => p,
-        None => &keyless,
-    };
+    Ok(())
+}
+
+/// sigstore-verify over the artifact as given (a digest, bytes, a file), with the policy.
+fn verify_artifact(
+    trust: &Trust,
+    bundle: &Bundle,
+    artifact: &Artifact<'_>,
+    pol: &dyn sigstore_verify::Policy,
+) -> Result<(VerificationResult, Option<Digest>), BundleError> {
+    let sig = |e: sigstore_verify::Error| BundleError::Signature(e.to_string());
+    let verifier = trust.verifier();
     match artifact {
         Artifact::Digest(d) => {
             let alg = match d.algorithm() {
