@@ -389,49 +389,12 @@ async fn discover(
                 ));
                 for (i, l) in layers.into_iter().enumerate() {
                     let what = format!("{tag} layer {i}");
-                    let l = match l {
-                        Ok(l) => l,
-                        Err(e) => {
-                            candidates.push(Candidate {
-                                what: what.clone(),
-                                checks: vec![Check::fail(
-                                    ids::BUNDLE_SIGNATURE,
-                                    "cosign layer can be read",
-                                    "a layer blob of the digest its descriptor names",
-                                    e.clone(),
-                                )],
-                                result: Err(e),
-                            });
-                            continue;
-                        }
+                    let layer = CosignLayer {
+                        signature: suffix == "sig",
+                        subject,
+                        digest,
                     };
-                    candidates.push(if suffix == "sig" {
-                        candidate(
-                            what,
-                            subject,
-                            cosign::verify_signature_layer(
-                                trust,
-                                &l,
-                                digest,
-                                &request.policy,
-                                &request.options,
-                            ),
-                            |s| (None, s.details()),
-                        )
-                    } else {
-                        candidate(
-                            what,
-                            subject,
-                            cosign::verify_attestation_layer(
-                                trust,
-                                &l,
-                                digest,
-                                &request.policy,
-                                &request.options,
-                            ),
-                            |a| (Some(a.predicate_type().to_string()), a.details()),
-                        )
-                    });
+                    candidates.push(layer.verify(trust, what, l, request));
                 }
             }
             Ok(None) => places.push(place(format!("tag {tag}"), "absent".into())),
@@ -439,6 +402,51 @@ async fn discover(
                 let found = missed(unreadable, candidates, format!("tag {tag}"), &m);
                 places.push(place(format!("tag {tag}"), found));
             }
+        }
+    }
+}
+
+/// One layer of a cosign `.sig` (a signature) or `.att` (an attestation) tag of `digest`.
+struct CosignLayer<'a> {
+    signature: bool,
+    /// Index into the subjects verified.
+    subject: usize,
+    digest: &'a Digest,
+}
+
+impl CosignLayer<'_> {
+    /// The layer verified under the request's signer, or the failure to read it.
+    fn verify(
+        &self,
+        trust: &Trust,
+        what: String,
+        layer: Result<Layer, String>,
+        request: &Request,
+    ) -> Candidate {
+        let l = match layer {
+            Ok(l) => l,
+            Err(e) => {
+                return Candidate {
+                    what,
+                    checks: vec![Check::fail(
+                        ids::BUNDLE_SIGNATURE,
+                        "cosign layer can be read",
+                        "a layer blob of the digest its descriptor names",
+                        e.clone(),
+                    )],
+                    result: Err(e),
+                };
+            }
+        };
+        let (policy, options) = (&request.policy, &request.options);
+        if self.signature {
+            let v = cosign::verify_signature_layer(trust, &l, self.digest, policy, options);
+            candidate(what, self.subject, v, |s| (None, s.details()))
+        } else {
+            let v = cosign::verify_attestation_layer(trust, &l, self.digest, policy, options);
+            candidate(what, self.subject, v, |a| {
+                (Some(a.predicate_type().to_string()), a.details())
+            })
         }
     }
 }
