@@ -313,115 +313,149 @@ impl V1 {
             t if is_gitlab_build_type(t) => Some(BuildKind::GitLabCi),
             _ => None,
         };
-        let ext = def.external_parameters;
-        if matches!(kind, Some(BuildKind::GitLabCi | BuildKind::Minimal)) {
-            // The source is a URL, and the resolved dependency with that very `uri` carries
-            // the commit.
-            let repository = ext.source;
-            let source_commit = repository.as_deref().and_then(|repo| {
-                def.resolved_dependencies
-                    .0
-                    .iter()
-                    .find(|d| d.uri.as_deref() == Some(repo))
-                    .and_then(|d| d.digest.as_ref())
-                    .and_then(|d| d.get("gitCommit"))
-                    .map(str::to_owned)
-            });
-            let has_variables = ext.variables.is_some();
-            let vars = ext.variables.unwrap_or_default();
-            let (git_ref, workflow_path) = if kind == Some(BuildKind::GitLabCi) {
-                let git_ref = match (vars.commit_tag.0, vars.commit_branch.0) {
-                    (Some(tag), _) => Some(format!("refs/tags/{tag}")),
-                    (None, Some(branch)) => Some(format!("refs/heads/{branch}")),
-                    (None, None) => None,
-                };
-                (git_ref, vars.config_path.0)
-            } else {
-                (None, None)
-            };
-            // GitLab: consumers ignore unknown external parameters (its build type says so);
-            // the minimal build type defines `source` only.
-            let unknown_external_parameters = if kind == Some(BuildKind::Minimal) {
-                let mut names = ext.others;
-                if ext.workflow.is_some() {
-                    names.push("workflow".into());
-                }
-                if ext.runner_environment.is_some() {
-                    names.push("runner_environment".into());
-                }
-                if has_variables {
-                    names.push("variables".into());
-                }
-                names
-                    .into_iter()
-                    .filter(|k| !MINIMAL_EXTERNAL_PARAMETERS.contains(&k.as_str()))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            return BuildFacts {
-                predicate_type: predicate_type.to_owned(),
-                build_type: def.build_type,
-                kind,
-                builder_id: self.run_details.builder.id,
-                repository,
-                git_ref,
-                workflow_path,
-                source_commit,
-                runner_environment: None,
-                unknown_external_parameters,
-            };
-        }
-        let workflow = ext.workflow.unwrap_or_default();
-        let repository = workflow.repository.0;
-        let git_ref = workflow.git_ref.0;
-        // The resolved dependency of the workflow is `git+<repository>@<ref>` (SPDX download
-        // location); its gitCommit is the source that was built.
-        let source_commit = match (&repository, &git_ref) {
-            (Some(repo), Some(r)) => {
-                let uri = format!("git+{repo}@{r}");
-                def.resolved_dependencies
-                    .0
-                    .iter()
-                    .find(|d| d.uri.as_deref() == Some(uri.as_str()))
-                    .and_then(|d| d.digest.as_ref())
-                    .and_then(|d| d.get("gitCommit").or_else(|| d.get("sha1")))
-                    .map(str::to_owned)
-            }
-            _ => None,
-        };
-        let internal_runner = def
-            .internal_parameters
-            .0
-            .and_then(|i| i.github.0)
-            .and_then(|g| g.runner_environment.0);
-        let mut others = ext.others;
-        if ext.source.is_some() {
-            others.push("source".into());
-        }
-        if ext.variables.is_some() {
-            others.push("variables".into());
-        }
-        let unknown_external_parameters = if kind.is_some() {
-            others
-                .into_iter()
-                .filter(|k| !GITHUB_EXTERNAL_PARAMETERS.contains(&k.as_str()))
-                .collect()
+        let read = if matches!(kind, Some(BuildKind::GitLabCi | BuildKind::Minimal)) {
+            source_fields(kind, def.external_parameters, &def.resolved_dependencies.0)
         } else {
-            Vec::new()
+            workflow_fields(
+                kind,
+                def.external_parameters,
+                def.internal_parameters,
+                &def.resolved_dependencies.0,
+            )
         };
         BuildFacts {
             predicate_type: predicate_type.to_owned(),
             build_type: def.build_type,
             kind,
             builder_id: self.run_details.builder.id,
-            repository,
-            git_ref,
-            workflow_path: workflow.path.0,
-            source_commit,
-            runner_environment: ext.runner_environment.or(internal_runner),
-            unknown_external_parameters,
+            repository: read.repository,
+            git_ref: read.git_ref,
+            workflow_path: read.workflow_path,
+            source_commit: read.source_commit,
+            runner_environment: read.runner_environment,
+            unknown_external_parameters: read.unknown_external_parameters,
         }
+    }
+}
+
+/// The fields of [`BuildFacts`] a v1 build type states in its own places.
+struct Fields {
+    repository: Option<String>,
+    git_ref: Option<String>,
+    workflow_path: Option<String>,
+    source_commit: Option<String>,
+    runner_environment: Option<String>,
+    unknown_external_parameters: Vec<String>,
+}
+
+/// The `gitCommit` (or, with `sha1`, that digest) of the resolved dependency whose `uri` is
+/// exactly `uri`.
+fn commit_of(deps: &[ResourceDescriptor], uri: &str, sha1: bool) -> Option<String> {
+    let digest = deps
+        .iter()
+        .find(|d| d.uri.as_deref() == Some(uri))
+        .and_then(|d| d.digest.as_ref())?;
+    digest
+        .get("gitCommit")
+        .or_else(|| if sha1 { digest.get("sha1") } else { None })
+        .map(str::to_owned)
+}
+
+/// GitLab's and the minimal build type: the source is a URL, the resolved dependency with that
+/// very `uri` carries the commit; GitLab's ref and pipeline file are CI/CD variables.
+fn source_fields(
+    kind: Option<BuildKind>,
+    ext: ExternalParameters,
+    deps: &[ResourceDescriptor],
+) -> Fields {
+    let repository = ext.source;
+    let source_commit = repository
+        .as_deref()
+        .and_then(|repo| commit_of(deps, repo, false));
+    let has_variables = ext.variables.is_some();
+    let vars = ext.variables.unwrap_or_default();
+    let (git_ref, workflow_path) = if kind == Some(BuildKind::GitLabCi) {
+        let git_ref = match (vars.commit_tag.0, vars.commit_branch.0) {
+            (Some(tag), _) => Some(format!("refs/tags/{tag}")),
+            (None, Some(branch)) => Some(format!("refs/heads/{branch}")),
+            (None, None) => None,
+        };
+        (git_ref, vars.config_path.0)
+    } else {
+        (None, None)
+    };
+    // GitLab: consumers ignore unknown external parameters (its build type says so); the
+    // minimal build type defines `source` only.
+    let unknown_external_parameters = if kind == Some(BuildKind::Minimal) {
+        let mut names = ext.others;
+        if ext.workflow.is_some() {
+            names.push("workflow".into());
+        }
+        if ext.runner_environment.is_some() {
+            names.push("runner_environment".into());
+        }
+        if has_variables {
+            names.push("variables".into());
+        }
+        names
+            .into_iter()
+            .filter(|k| !MINIMAL_EXTERNAL_PARAMETERS.contains(&k.as_str()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Fields {
+        repository,
+        git_ref,
+        workflow_path,
+        source_commit,
+        runner_environment: None,
+        unknown_external_parameters,
+    }
+}
+
+/// GitHub's workflow build types: `externalParameters.workflow`, the resolved dependency
+/// `git+<repository>@<ref>` (SPDX download location) whose gitCommit is the source built, and
+/// the runner environment.
+fn workflow_fields(
+    kind: Option<BuildKind>,
+    ext: ExternalParameters,
+    internal: Lenient<InternalParameters>,
+    deps: &[ResourceDescriptor],
+) -> Fields {
+    let workflow = ext.workflow.unwrap_or_default();
+    let repository = workflow.repository.0;
+    let git_ref = workflow.git_ref.0;
+    let source_commit = match (&repository, &git_ref) {
+        (Some(repo), Some(r)) => commit_of(deps, &format!("git+{repo}@{r}"), true),
+        _ => None,
+    };
+    let internal_runner = internal
+        .0
+        .and_then(|i| i.github.0)
+        .and_then(|g| g.runner_environment.0);
+    let mut others = ext.others;
+    if ext.source.is_some() {
+        others.push("source".into());
+    }
+    if ext.variables.is_some() {
+        others.push("variables".into());
+    }
+    let unknown_external_parameters = if kind.is_some() {
+        others
+            .into_iter()
+            .filter(|k| !GITHUB_EXTERNAL_PARAMETERS.contains(&k.as_str()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Fields {
+        repository,
+        git_ref,
+        workflow_path: workflow.path.0,
+        source_commit,
+        runner_environment: ext.runner_environment.or(internal_runner),
+        unknown_external_parameters,
     }
 }
 
