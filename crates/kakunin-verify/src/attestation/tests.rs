@@ -127,11 +127,27 @@ fn a_faithful_statement_passes_every_check() {
     assert_eq!(details["provenance"]["source_commit"], COMMIT);
 }
 
-/// Each tampered field fails the check that names it, with expected and found.
-#[test]
-fn tamper_matrix_on_decoded_statements() {
-    type Tamper = fn(&mut serde_json::Value);
-    let cases: Vec<(&str, &str, &str, &str, Tamper)> = vec![
+type Tamper = fn(&mut serde_json::Value);
+/// What is changed, the check that fails, what its expected and found values name, the change.
+type TamperCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Tamper,
+);
+
+/// One field of the faithful statement changed: what, the check that fails, and what its
+/// expected and found values name.
+fn tamper_cases() -> Vec<TamperCase> {
+    let mut cases = statement_tampers();
+    cases.extend(provenance_tampers());
+    cases
+}
+
+/// The statement itself changed: its subject, predicateType or `_type`.
+fn statement_tampers() -> Vec<TamperCase> {
+    vec![
         (
             "subject digest",
             ids::ATTESTATION_SUBJECT,
@@ -146,6 +162,26 @@ fn tamper_matrix_on_decoded_statements() {
             "https://slsa.dev/provenance/v0.2",
             |s| s["predicateType"] = "https://slsa.dev/provenance/v0.2".into(),
         ),
+        (
+            "statement _type",
+            ids::ATTESTATION_STATEMENT,
+            "in-toto Statement",
+            "Statement/v9",
+            |s| s["_type"] = "https://in-toto.io/Statement/v9".into(),
+        ),
+    ]
+}
+
+/// A field of the provenance changed (each bound to the certificate or an expectation).
+fn provenance_tampers() -> Vec<TamperCase> {
+    let mut cases = source_tampers();
+    cases.extend(builder_tampers());
+    cases
+}
+
+/// What the build was made from: repository, ref, workflow path, source commit.
+fn source_tampers() -> Vec<TamperCase> {
+    vec![
         (
             "workflow repository",
             ids::ATTESTATION_WORKFLOW_REPOSITORY,
@@ -187,6 +223,23 @@ fn tamper_matrix_on_decoded_statements() {
             },
         ),
         (
+            // Not modelled: the --source-ref given needs a field it does not state.
+            "build type",
+            ids::ATTESTATION_WORKFLOW_REF,
+            REF,
+            "build type https://example.com/buildtype does not state the source ref",
+            |s| {
+                s["predicate"]["buildDefinition"]["buildType"] =
+                    "https://example.com/buildtype".into()
+            },
+        ),
+    ]
+}
+
+/// Who built it and how: builder id, runner, build type, external parameters.
+fn builder_tampers() -> Vec<TamperCase> {
+    vec![
+        (
             "builder id",
             ids::ATTESTATION_BUILDER_ID,
             "docker-release.yaml@refs/tags/v1.3.1",
@@ -207,32 +260,19 @@ fn tamper_matrix_on_decoded_statements() {
             },
         ),
         (
-            // Not modelled: the --source-ref given needs a field it does not state.
-            "build type",
-            ids::ATTESTATION_WORKFLOW_REF,
-            REF,
-            "build type https://example.com/buildtype does not state the source ref",
-            |s| {
-                s["predicate"]["buildDefinition"]["buildType"] =
-                    "https://example.com/buildtype".into()
-            },
-        ),
-        (
             "external parameters",
             ids::ATTESTATION_PROVENANCE,
             "workflow",
             "undefined external parameter(s): evil",
             |s| s["predicate"]["buildDefinition"]["externalParameters"]["evil"] = "x".into(),
         ),
-        (
-            "statement _type",
-            ids::ATTESTATION_STATEMENT,
-            "in-toto Statement",
-            "Statement/v9",
-            |s| s["_type"] = "https://in-toto.io/Statement/v9".into(),
-        ),
-    ];
-    for (what, id, expected, found, tamper) in cases {
+    ]
+}
+
+/// Each tampered field fails the check that names it, with expected and found.
+#[test]
+fn tamper_matrix_on_decoded_statements() {
+    for (what, id, expected, found, tamper) in tamper_cases() {
         let mut s = statement_json();
         tamper(&mut s);
         let e = run(&envelope_of(&s), signer(), &strict_policy());
@@ -319,9 +359,10 @@ fn a_build_type_kakunin_does_not_model_stands_on_the_certificate_and_the_subject
     assert_eq!(f.len(), 4, "{f:#?}");
 }
 
-#[test]
-fn expectations_from_the_command_line_fail_when_they_differ() {
-    let cases: Vec<(Policy, &str, &str)> = vec![
+/// Policies that differ from the faithful statement in one expectation: the check that fails,
+/// and what its expected value names.
+fn expectation_cases() -> Vec<(Policy, &'static str, &'static str)> {
+    vec![
         (
             Policy {
                 repository: Some("other/repo".into()),
@@ -394,8 +435,12 @@ fn expectations_from_the_command_line_fail_when_they_differ() {
             ids::ATTESTATION_PREDICATE_TYPE,
             "release/v0.1",
         ),
-    ];
-    for (policy, id, expected) in cases {
+    ]
+}
+
+#[test]
+fn expectations_from_the_command_line_fail_when_they_differ() {
+    for (policy, id, expected) in expectation_cases() {
         let e = run(&envelope_of(&statement_json()), signer(), &policy);
         let failed = failures(&e);
         assert_eq!(failed.len(), 1, "{policy:?}: {failed:#?}");
