@@ -106,76 +106,27 @@ pub async fn verify_image(
     let project = policy.profile.is_project_image(&repository);
     let unsigned = !project && allowed_unsigned(policy.unsigned, &repository);
     let title = |what: &str| format!("{what}: {reference}");
-    let expected_policy = format!(
-        "a repository of the profile ({}){}",
-        policy.profile.image.repositories.join(", "),
-        if policy.unsigned.is_empty() {
-            String::new()
-        } else {
-            format!(" or one allowed unsigned ({})", policy.unsigned.join(", "))
-        }
+    let covered = policy_check(
+        policy,
+        &repository,
+        project,
+        unsigned,
+        title("image is one the policy covers"),
     );
-    if !project && !unsigned {
-        checks.push(Check::fail(
-            ids::IMAGE_POLICY,
-            title("image is one the policy covers"),
-            expected_policy,
-            repository,
-        ));
+    let is_covered = covered.passed();
+    checks.push(covered);
+    if !is_covered {
         return (checks, out);
     }
-    checks.push(Check::pass(
-        ids::IMAGE_POLICY,
-        title("image is one the policy covers"),
-        expected_policy,
-        if project {
-            format!("{repository} (a profile repository: signature required)")
-        } else {
-            format!("{repository} (allowed unsigned: pinned by digest only)")
-        },
-    ));
-
-    // The digest.
     let repo = Repo::of(&parsed);
-    let digest_title = title("image digest");
-    let digest = match parsed.digest() {
-        Some(d) => match d.parse::<Digest>() {
-            Ok(d) => {
-                checks.push(Check::pass(
-                    ids::IMAGE_DIGEST,
-                    digest_title,
-                    "the digest the reference pins, or the registry's digest for its tag",
-                    format!("{d} (pinned in the manifests)"),
-                ));
-                d
-            }
-            Err(e) => {
-                checks.push(Check::fail(
-                    ids::IMAGE_DIGEST,
-                    digest_title,
-                    "a sha256 or sha512 digest",
-                    format!("{d}: {e}"),
-                ));
-                return (checks, out);
-            }
-        },
-        None => {
-            let tag = parsed.tag().unwrap_or("latest");
-            let expected = format!("the registry's digest for {repo}:{tag}");
-            match client.manifest_by_tag(&repo, tag).await {
-                Ok(m) => {
-                    let d = m.digest().clone();
-                    checks.push(
-                        Check::pass(ids::IMAGE_DIGEST, digest_title, expected, d.to_string())
-                            .with_evidence(m.blob.source.to_string()),
-                    );
-                    d
-                }
-                Err(e) => {
-                    checks.push(fetch_check(ids::IMAGE_DIGEST, digest_title, expected, &e));
-                    return (checks, out);
-                }
-            }
+    let digest = match resolve_digest(client, &parsed, &repo, title("image digest")).await {
+        Ok((digest, check)) => {
+            checks.push(check);
+            digest
+        }
+        Err(check) => {
+            checks.push(check);
+            return (checks, out);
         }
     };
     out.digest = Some(digest.clone());
@@ -197,6 +148,80 @@ pub async fn verify_image(
         out.pin = Some(pinned_form(reference, &digest));
     }
     (checks, out)
+}
+
+/// `image.policy`: the image is a repository of the profile (its signature is then required)
+/// or one allowed unsigned (pinned by digest only).
+fn policy_check(
+    policy: &ImagePolicy<'_>,
+    repository: &str,
+    project: bool,
+    unsigned: bool,
+    title: String,
+) -> Check {
+    let expected = format!(
+        "a repository of the profile ({}){}",
+        policy.profile.image.repositories.join(", "),
+        if policy.unsigned.is_empty() {
+            String::new()
+        } else {
+            format!(" or one allowed unsigned ({})", policy.unsigned.join(", "))
+        }
+    );
+    match (project, unsigned) {
+        (true, _) => Check::pass(
+            ids::IMAGE_POLICY,
+            title,
+            expected,
+            format!("{repository} (a profile repository: signature required)"),
+        ),
+        (false, true) => Check::pass(
+            ids::IMAGE_POLICY,
+            title,
+            expected,
+            format!("{repository} (allowed unsigned: pinned by digest only)"),
+        ),
+        (false, false) => Check::fail(ids::IMAGE_POLICY, title, expected, repository),
+    }
+}
+
+/// `image.digest`: the digest the reference pins, or the registry's digest for its tag.
+async fn resolve_digest(
+    client: &RegistryClient,
+    parsed: &oci_client::Reference,
+    repo: &Repo,
+    title: String,
+) -> Result<(Digest, Check), Check> {
+    if let Some(d) = parsed.digest() {
+        return match d.parse::<Digest>() {
+            Ok(digest) => {
+                let found = format!("{digest} (pinned in the manifests)");
+                let expected =
+                    "the digest the reference pins, or the registry's digest for its tag";
+                Ok((
+                    digest,
+                    Check::pass(ids::IMAGE_DIGEST, title, expected, found),
+                ))
+            }
+            Err(e) => Err(Check::fail(
+                ids::IMAGE_DIGEST,
+                title,
+                "a sha256 or sha512 digest",
+                format!("{d}: {e}"),
+            )),
+        };
+    }
+    let tag = parsed.tag().unwrap_or("latest");
+    let expected = format!("the registry's digest for {repo}:{tag}");
+    match client.manifest_by_tag(repo, tag).await {
+        Ok(m) => {
+            let d = m.digest().clone();
+            let check = Check::pass(ids::IMAGE_DIGEST, title, expected, d.to_string())
+                .with_evidence(m.blob.source.to_string());
+            Ok((d, check))
+        }
+        Err(e) => Err(fetch_check(ids::IMAGE_DIGEST, title, expected, &e)),
+    }
 }
 
 /// A failed registry request as a check: "not there" fails, anything else could not run.
