@@ -361,6 +361,14 @@ fn commit_of(deps: &[ResourceDescriptor], uri: &str, sha1: bool) -> Option<Strin
         .map(str::to_owned)
 }
 
+/// The external parameters among `names` that the build type does not define.
+fn undefined(names: Vec<String>, defined: &[&str]) -> Vec<String> {
+    names
+        .into_iter()
+        .filter(|k| !defined.contains(&k.as_str()))
+        .collect()
+}
+
 /// GitLab's and the minimal build type: the source is a URL, the resolved dependency with that
 /// very `uri` carries the commit; GitLab's ref and pipeline file are CI/CD variables.
 fn source_fields(
@@ -397,10 +405,7 @@ fn source_fields(
         if has_variables {
             names.push("variables".into());
         }
-        names
-            .into_iter()
-            .filter(|k| !MINIMAL_EXTERNAL_PARAMETERS.contains(&k.as_str()))
-            .collect()
+        undefined(names, MINIMAL_EXTERNAL_PARAMETERS)
     } else {
         Vec::new()
     };
@@ -442,10 +447,7 @@ fn workflow_fields(
         others.push("variables".into());
     }
     let unknown_external_parameters = if kind.is_some() {
-        others
-            .into_iter()
-            .filter(|k| !GITHUB_EXTERNAL_PARAMETERS.contains(&k.as_str()))
-            .collect()
+        undefined(others, GITHUB_EXTERNAL_PARAMETERS)
     } else {
         Vec::new()
     };
