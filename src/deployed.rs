@@ -9,6 +9,7 @@
 //! silently; a signature is verified only against a digest (the pin, or an allowed tag's
 //! resolution); a chart deploying more than [`MAX_IMAGES`] images is refused, not truncated.
 
+use futures_util::StreamExt;
 use serde_json::json;
 
 use crate::chart::images::{ChartImage, ImageSource, chart_images};
@@ -113,52 +114,89 @@ pub async fn verify(
         }
     };
     let app_version = package.metadata.app_version.as_deref();
-    for img in &images {
-        let (reference, repository) = match normalised_repository(img) {
-            Ok(x) => x,
-            Err(why) => {
-                checks.push(
-                    Check::fail(
-                        ids::IMAGE_PINNED,
-                        format!("{}: the image reference is valid", img.display()),
-                        "a valid OCI image reference",
-                        why,
-                    )
-                    .with_evidence(img.source.to_string()),
-                );
-                continue;
-            }
-        };
-        checks.push(policy_check(req.policy, img, &repository));
-        // One client per registry: its bearer tokens are asked for once, not once per image.
-        let client = req.registries.client(reference.registry());
-        let source = Source::Registry {
-            client: &client,
-            repo: Repo::of(&reference),
-        };
-        let resolved = tag_resolution(req.policy, img, &repository, &source).await;
-        let (pinned, digest) =
-            pinned_check(req.policy, img, &repository, app_version, resolved.as_ref());
-        checks.push(pinned);
-        let coverage = covered(
-            req,
-            &source,
-            img,
-            &repository,
-            digest.as_ref(),
-            &mut checks,
-            &mut not_required,
-        )
+    // The images are verified side by side (each mostly waits on its registry), at most
+    // CONCURRENT_IMAGES at a time; their checks and details stay in the chart's order.
+    let results: Vec<ImageResult> = futures_util::stream::iter(&images)
+        .map(|img| one_image(req, img, app_version))
+        .buffered(CONCURRENT_IMAGES)
+        .collect()
         .await;
-        details.push(json!({
-            "reference": img.display(),
-            "source": img.source.to_string(),
-            "repository": repository,
-            "coverage": coverage,
-            "digest": digest.map(|d| d.to_string()),
-        }));
+    for r in results {
+        checks.extend(r.checks);
+        details.extend(r.detail);
+        not_required.extend(r.not_required);
     }
     (checks, json!(details), not_required)
+}
+
+/// How many images are verified at once: enough to overlap their registries' answers, few
+/// enough to stay polite to one registry.
+const CONCURRENT_IMAGES: usize = 8;
+
+/// One image's checks, its `images` detail (none for a reference that is not one) and what
+/// its rule does not require.
+struct ImageResult {
+    checks: Vec<Check>,
+    detail: Option<serde_json::Value>,
+    not_required: Vec<serde_json::Value>,
+}
+
+/// `image.policy`, `image.pinned` and the signature checks of one image.
+async fn one_image(req: &Request<'_>, img: &ChartImage, app_version: Option<&str>) -> ImageResult {
+    let mut checks = Vec::new();
+    let mut not_required = Vec::new();
+    let (reference, repository) = match normalised_repository(img) {
+        Ok(x) => x,
+        Err(why) => {
+            checks.push(
+                Check::fail(
+                    ids::IMAGE_PINNED,
+                    format!("{}: the image reference is valid", img.display()),
+                    "a valid OCI image reference",
+                    why,
+                )
+                .with_evidence(img.source.to_string()),
+            );
+            return ImageResult {
+                checks,
+                detail: None,
+                not_required,
+            };
+        }
+    };
+    checks.push(policy_check(req.policy, img, &repository));
+    // One client per registry: its bearer tokens are asked for once, not once per image.
+    let client = req.registries.client(reference.registry());
+    let source = Source::Registry {
+        client: &client,
+        repo: Repo::of(&reference),
+    };
+    let resolved = tag_resolution(req.policy, img, &repository, &source).await;
+    let (pinned, digest) =
+        pinned_check(req.policy, img, &repository, app_version, resolved.as_ref());
+    checks.push(pinned);
+    let coverage = covered(
+        req,
+        &source,
+        img,
+        &repository,
+        digest.as_ref(),
+        &mut checks,
+        &mut not_required,
+    )
+    .await;
+    let detail = json!({
+        "reference": img.display(),
+        "source": img.source.to_string(),
+        "repository": repository,
+        "coverage": coverage,
+        "digest": digest.map(|d| d.to_string()),
+    });
+    ImageResult {
+        checks,
+        detail: Some(detail),
+        not_required,
+    }
 }
 
 /// The registry's digest for the image's tag, when its rule allows resolving by tag.
