@@ -1,0 +1,269 @@
+//! `kakunin verify` of an OCI chart that deploys 20 images, against verifying the same 21
+//! Sigstore bundles one by one with 21 `kakunin verify-bundle` processes (issue 14's speed
+//! goal: cold at most 1x, warm under 0.5x). Everything is real and on loopback: Debian's
+//! docker-registry holds the chart (Helm's OCI layout, signed by a cosign v3 bundle on the
+//! referrers fallback tag) and its 20 images, signed by the test Sigstore instance in three
+//! forms: cosign's legacy `.sig` tag (7), a cosign v3 bundle referrer on the fallback tag (7),
+//! and a GitHub-style DSSE SLSA provenance attestation (6, `signature: false` in the policy).
+//!
+//! Printed: the median wall time of the 21 verify-bundle processes (each given its bundle and
+//! the bytes it signs, offline), of `kakunin verify CHART --policy FILE` cold (a new, empty
+//! cache each run) and warm (the cache of a cold run), their ratios, and the registry requests
+//! of a cold and a warm run (from the registry's access log), with any request made twice.
+//! Run: `cargo bench --bench chart_images` (KAKUNIN_BENCH_RUNS, default 5). Needs what the
+//! tests need: docker-registry and the test Sigstore instance (`scripts/setup-test-env`).
+
+#![allow(dead_code)]
+
+#[path = "../tests/it/common.rs"]
+mod common;
+mod shared;
+#[path = "../tests/it/sigstore_instance.rs"]
+mod sigstore_instance;
+#[path = "../tests/it/support/mod.rs"]
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use common::TempDir;
+use shared::{median, runs, timed};
+use sigstore_instance::{GITHUB_ISSUER, GithubToken, TestSigstore};
+use support::keyless::{attest, chart_tgz, push_chart, sign_keyless};
+use support::registry::Registry;
+
+const CHART: &str = "o/charts/demo";
+const IMAGES: usize = 20;
+
+/// One of the 21 bundles, as verify-bundle takes it: the bundle file and the signed bytes.
+struct Signed {
+    bundle: PathBuf,
+    artifact: PathBuf,
+}
+
+/// The registry, the chart and its images, signed; the policy file and the bundles.
+struct World {
+    reg: Registry,
+    instance: TestSigstore,
+    dir: TempDir,
+    policy: PathBuf,
+    bundles: Vec<Signed>,
+    identity: String,
+}
+
+fn keep(dir: &Path, label: &str, bundle: &[u8], artifact: &[u8]) -> Signed {
+    let s = Signed {
+        bundle: dir.join(format!("{label}.sigstore.json")),
+        artifact: dir.join(format!("{label}.artifact")),
+    };
+    std::fs::write(&s.bundle, bundle).unwrap();
+    std::fs::write(&s.artifact, artifact).unwrap();
+    s
+}
+
+fn world() -> Option<World> {
+    let reg = Registry::start("bench chart_images")?;
+    let instance = TestSigstore::start();
+    let dir = TempDir::new("bench-chart-images");
+    let tok = GithubToken::new("o/demo", "release.yaml", "refs/tags/v1.0.0");
+    let mut bundles = Vec::new();
+    let mut values = String::new();
+    for i in 0..IMAGES {
+        let form = ["legacy", "bundle", "attested"][i % 3];
+        let repo = format!("o/{form}-{i}");
+        let image = reg.push_image(&repo, "v1.0.0", &format!("bench-{i}"));
+        let label = format!("image-{i}");
+        let signed = match form {
+            "attested" => {
+                let slsa = "https://slsa.dev/provenance/v1";
+                let b = attest(
+                    &reg,
+                    &instance,
+                    &tok,
+                    dir.path(),
+                    &repo,
+                    &image,
+                    slsa,
+                    &label,
+                );
+                keep(dir.path(), &label, &b, &image.manifest)
+            }
+            _ => {
+                let s = sign_keyless(&reg, &instance, &tok, &repo, &image, form == "legacy");
+                keep(dir.path(), &label, &s.bundle, &s.artifact)
+            }
+        };
+        bundles.push(signed);
+        values.push_str(&format!(
+            "c{i}:\n  image:\n    repository: {}/{repo}\n    digest: \"{}\"\n",
+            reg.host(),
+            image.digest
+        ));
+    }
+    let chart = push_chart(&reg, CHART, &chart_tgz("demo", "1.0.0", &values), None);
+    let s = sign_keyless(&reg, &instance, &tok, CHART, &chart, false);
+    bundles.push(keep(dir.path(), "chart", &s.bundle, &s.artifact));
+    let github = "github: {repository: o/demo, workflow: .github/workflows/release.yaml}";
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(
+        &policy,
+        format!(
+            "trusted_root: {root}
+chart:
+  name: demo
+  signer:
+    {github}
+images:
+  - repository: 127.0.0.1:*/o/attested-*
+    signer:
+      {github}
+    signature: false
+    attestations:
+      - predicate_type: slsaprovenance1
+  - repository: 127.0.0.1:*/o/*
+    signer:
+      {github}
+",
+            root = instance.trusted_root().display()
+        ),
+    )
+    .unwrap();
+    Some(World {
+        reg,
+        instance,
+        dir,
+        policy,
+        bundles,
+        identity: tok.identity(),
+    })
+}
+
+impl World {
+    /// `kakunin verify oci://…/o/charts/demo --version 1.0.0 --policy FILE` with `cache`.
+    fn verify(&self, cache: &Path) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kakunin"));
+        c.arg("verify")
+            .arg(format!("oci://{}/{CHART}", self.reg.host()))
+            .args(["--version", "1.0.0", "--policy"])
+            .arg(&self.policy)
+            .arg("--cache-dir")
+            .arg(cache)
+            .args(["--quiet", "-o", "json"]);
+        c
+    }
+
+    /// The 21 verify-bundle processes, one after the other; their total wall time.
+    fn verify_bundles(&self) -> Duration {
+        let root = self.instance.trusted_root();
+        self.bundles
+            .iter()
+            .map(|s| {
+                let mut c = Command::new(env!("CARGO_BIN_EXE_kakunin"));
+                c.arg("verify-bundle")
+                    .arg("--bundle")
+                    .arg(&s.bundle)
+                    .arg("--trusted-root")
+                    .arg(&root)
+                    .args(["--certificate-identity", &self.identity])
+                    .args(["--certificate-oidc-issuer", GITHUB_ISSUER])
+                    .args(["--quiet", "-o", "json"])
+                    .arg(&s.artifact);
+                timed(&mut c, 0).0
+            })
+            .sum()
+    }
+
+    /// The registry's access log lines so far (`"GET /v2/… HTTP/1.1" 200 …`), as `GET path`.
+    fn requests(&self) -> Vec<String> {
+        self.reg
+            .log()
+            .lines()
+            .filter_map(|l| {
+                let q = l.split('"').nth(1)?;
+                let mut w = q.split(' ');
+                Some(format!("{} {}", w.next()?, w.next()?))
+            })
+            .filter(|r| r.contains(" /v2/"))
+            .collect()
+    }
+}
+
+/// The requests of one run (the log's lines after `before`): their count and those repeated.
+fn tally(all: Vec<String>, before: usize) -> (usize, Vec<(String, usize)>) {
+    let run = &all[before..];
+    let mut seen = BTreeMap::<&str, usize>::new();
+    for r in run {
+        *seen.entry(r).or_default() += 1;
+    }
+    let repeated = seen
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(r, n)| (r.to_string(), n))
+        .collect();
+    (run.len(), repeated)
+}
+
+/// The report of a verify run: every check passed, and one per image signed.
+fn check_report(stdout: &[u8]) {
+    let r: serde_json::Value = serde_json::from_slice(stdout).expect("a JSON report");
+    let checks = r["reports"][0]["checks"].as_array().unwrap();
+    let count = |id: &str| checks.iter().filter(|c| c["id"] == id).count();
+    assert!(checks.iter().all(|c| c["outcome"] == "pass"), "{r:#}");
+    assert_eq!(
+        count("image.signature") + count("image.attestation"),
+        IMAGES,
+        "{r:#}"
+    );
+    assert_eq!(count("chart.signature"), 1, "{r:#}");
+}
+
+fn main() {
+    let Some(w) = world() else {
+        println!("chart_images: skipped (docker-registry is not installed)");
+        return;
+    };
+    let runs = runs(5);
+    let mut bundles = Vec::new();
+    let mut cold = Vec::new();
+    let mut warm = Vec::new();
+    let mut counts = None;
+    // Interleaved, so that all three see the same machine.
+    for i in 0..runs {
+        bundles.push(w.verify_bundles());
+        let cache = w.dir.path().join(format!("cache-{i}"));
+        let before = w.requests().len();
+        let (t, out) = timed(&mut w.verify(&cache), 0);
+        check_report(&out.stdout);
+        cold.push(t);
+        let cold_requests = tally(w.requests(), before);
+        let before = w.requests().len();
+        let (t, out) = timed(&mut w.verify(&cache), 0);
+        check_report(&out.stdout);
+        warm.push(t);
+        counts.get_or_insert((cold_requests, tally(w.requests(), before)));
+    }
+    let (b, c, wm) = (median(&bundles), median(&cold), median(&warm));
+    let ((cold_n, cold_rep), (warm_n, warm_rep)) = counts.unwrap();
+    println!(
+        "chart with {IMAGES} images (7 cosign .sig, 7 cosign v3 bundle on the referrers fallback tag, 6 DSSE SLSA attestations) and a signed chart manifest, median of {runs}"
+    );
+    println!("  21 kakunin verify-bundle processes, one by one: {b:?}");
+    println!(
+        "  kakunin verify CHART --policy, cold cache:     {c:?} ({cold_n} registry requests, {} repeated)",
+        cold_rep.len()
+    );
+    println!(
+        "  kakunin verify CHART --policy, warm cache:     {wm:?} ({warm_n} registry requests, {} repeated)",
+        warm_rep.len()
+    );
+    for (r, n) in cold_rep.iter().chain(&warm_rep) {
+        println!("    repeated: {r} ({n} times)");
+    }
+    println!(
+        "  ratio cold / verify-bundle: {:.2} (goal <= 1); warm / verify-bundle: {:.2} (goal < 0.5)",
+        c.as_secs_f64() / b.as_secs_f64(),
+        wm.as_secs_f64() / b.as_secs_f64()
+    );
+}
