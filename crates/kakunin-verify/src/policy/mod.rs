@@ -884,7 +884,25 @@ fn signer(
         (_, _, Some(g)) => github_identity(g).map_err(|(sub, e, f)| invalid(sub, e, f))?,
         _ => unreachable!("exactly one form is present"),
     };
-    let issuer = match (&s.issuer, &s.issuer_regexp, &s.github) {
+    let issuer = certificate_issuer(s, field, origin, &invalid)?;
+    Ok(Signer {
+        policy: bundle::Policy::Certificate {
+            identity,
+            issuer,
+            github,
+        },
+    })
+}
+
+/// The OIDC issuer a certificate signer requires: `issuer`, `issuer_regexp` (anchored), or
+/// GitHub Actions' for a `github` signer; exactly one.
+fn certificate_issuer(
+    s: &RawSigner,
+    field: &str,
+    origin: &str,
+    invalid: &dyn Fn(&str, String, String) -> PolicyError,
+) -> Result<Issuer, PolicyError> {
+    Ok(match (&s.issuer, &s.issuer_regexp, &s.github) {
         (Some(_), Some(_), _) => {
             return Err(invalid(
                 "issuer",
@@ -906,13 +924,6 @@ fn signer(
                 "none".into(),
             ));
         }
-    };
-    Ok(Signer {
-        policy: bundle::Policy::Certificate {
-            identity,
-            issuer,
-            github,
-        },
     })
 }
 
