@@ -91,7 +91,8 @@ pub async fn verify_image(
     policy: &ImagePolicy<'_>,
     reference: &str,
 ) -> (Vec<Check>, PinnedImage) {
-    let parsed = oci_client::Reference::try_from(reference).expect("references are parsed first");
+    let parsed = kakunin_verify::chart::images::parse_reference(reference)
+        .expect("the manifests' references are parsed first, by this parser");
     let repository = repository_of(&parsed);
     let mut checks = Vec::new();
     let mut out = PinnedImage {

@@ -602,8 +602,8 @@ fn image_value(document: usize, path: &[Step], v: &Value) -> Result<String, Mani
             "{s:?} (empty, or with whitespace or a newline)"
         )));
     }
-    if let Err(e) = oci_spec::distribution::Reference::try_from(s.as_str()) {
-        return Err(bad(format!("{s:?} ({e})")));
+    if let Err(e) = crate::chart::images::parse_reference(s) {
+        return Err(bad(format!("{s:?} ({})", e.reason)));
     }
     Ok(s.clone())
 }
