@@ -15,9 +15,10 @@
 
 #![allow(dead_code)]
 
+#[path = "common/mod.rs"]
+mod bench_common;
 #[path = "../tests/it/common.rs"]
 mod common;
-mod shared;
 #[path = "../tests/it/sigstore_instance.rs"]
 mod sigstore_instance;
 #[path = "../tests/it/support/mod.rs"]
@@ -28,8 +29,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use bench_common::{median_of, runs, timed};
 use common::TempDir;
-use shared::{median, runs, timed};
 use sigstore_instance::{GITHUB_ISSUER, GithubToken, TestSigstore};
 use support::keyless::{attest, chart_tgz, push_chart, sign_keyless};
 use support::registry::Registry;
@@ -224,7 +225,7 @@ fn main() {
         println!("chart_images: skipped (docker-registry is not installed)");
         return;
     };
-    let runs = runs(5);
+    let runs = runs(5, 1, 50);
     let mut bundles = Vec::new();
     let mut cold = Vec::new();
     let mut warm = Vec::new();
@@ -244,7 +245,7 @@ fn main() {
         warm.push(t);
         counts.get_or_insert((cold_requests, tally(w.requests(), before)));
     }
-    let (b, c, wm) = (median(&bundles), median(&cold), median(&warm));
+    let (b, c, wm) = (median_of(bundles), median_of(cold), median_of(warm));
     let ((cold_n, cold_rep), (warm_n, warm_rep)) = counts.unwrap();
     println!(
         "chart with {IMAGES} images (7 cosign .sig, 7 cosign v3 bundle on the referrers fallback tag, 6 DSSE SLSA attestations) and a signed chart manifest, median of {runs}"

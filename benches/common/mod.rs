@@ -1,14 +1,16 @@
-//! What the benches share: the median of timed runs, the run count (`KAKUNIN_BENCH_RUNS`), a
-//! tokio runtime for the library's async calls, and a loopback HTTP server that answers GETs
+//! What the benches share: the median of timed runs, the run count (`KAKUNIN_BENCH_RUNS`), one
+//! timed run of a command that must exit as expected, a tokio runtime for the library's async calls, and a loopback HTTP server that answers GETs
 //! from a function of the path (404 when it has no answer) and records every request path, so
 //! a bench can print how many requests a command made and which were repeated.
 //!
-//! Used as `mod common;` from a bench file (`benches/NAME.rs`); each bench uses a part of it.
+//! Used as `mod common;` from a bench file (`benches/NAME.rs`), or under another name where the
+//! bench includes the tests' `common` too; each bench uses a part of it.
 
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -29,6 +31,21 @@ pub fn median(mut f: impl FnMut(), n: usize) -> Duration {
 pub fn median_of(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
+}
+
+/// Runs `cmd` to its end; its wall time and output. Any exit code but `code` stops the bench.
+pub fn timed(cmd: &mut Command, code: i32) -> (Duration, Output) {
+    let t = Instant::now();
+    let out = cmd.output().expect("the command runs");
+    let wall = t.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{cmd:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (wall, out)
 }
 
 /// `KAKUNIN_BENCH_RUNS`, else `default`, kept within `min..=max` (benches stay bounded).
