@@ -885,7 +885,7 @@ mod signed {
     use serde_json::{Value, json};
 
     use super::{checks, find, s, verify};
-    use crate::common::{TempDir, code, run, stderr};
+    use crate::common::TempDir;
     use crate::sigstore_instance::{GITHUB_ISSUER, GithubToken, TestSigstore};
 
     const REPO: &str = "https://github.com/GomenHashai/GomenHashai";
@@ -928,20 +928,7 @@ mod signed {
         let file = dir.path().join(format!("{name}.json"));
         std::fs::write(&file, serde_json::to_vec(statement).unwrap()).unwrap();
         let bundle = dir.path().join(format!("{name}.sigstore"));
-        let out = run(&[
-            "sign-bundle",
-            "--in-toto",
-            "--identity-token",
-            &token().jwt(),
-            "--bundle",
-            &s(&bundle),
-            "--trusted-root",
-            &s(&instance.trusted_root()),
-            "--signing-config",
-            &s(&instance.signing_config()),
-            &s(&file),
-        ]);
-        assert_eq!(code(&out), 0, "signing {name}: {}", stderr(&out));
+        crate::support::keyless::sign_bundle(instance, &token().jwt(), &file, &bundle, true);
         bundle
     }
 

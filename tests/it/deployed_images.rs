@@ -62,22 +62,9 @@ fn every_deployed_image_is_checked_against_the_policy_with_values_and_set() {
     let manifest = dir.path().join("manifest.json");
     std::fs::write(&manifest, &image.manifest).unwrap();
     let bundle = dir.path().join("manifest.sigstore");
-    let out = run(&[
-        "sign-bundle",
-        "--identity-token",
-        &tok.jwt(),
-        "--bundle",
-        bundle.to_str().unwrap(),
-        "--trusted-root",
-        instance.trusted_root().to_str().unwrap(),
-        "--signing-config",
-        instance.signing_config().to_str().unwrap(),
-        manifest.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    served
-        .registry
-        .attach_bundle("o/sidecar", &image, &std::fs::read(&bundle).unwrap());
+    let signed =
+        crate::support::keyless::sign_bundle(&instance, &tok.jwt(), &manifest, &bundle, false);
+    served.registry.attach_bundle("o/sidecar", &image, &signed);
 
     let good = policy(dir.path(), &served.profile, &tok.identity(), "policy.yaml");
     let cache = TempDir::new("deployed-images-cache");

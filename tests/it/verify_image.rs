@@ -332,20 +332,9 @@ fn keyless_signatures_of_the_test_instance_verify_through_the_fallback_tag_and_t
     let name = "o/app";
     let image = reg.push_image(name, "v1.0.0", "keyless");
     let sign = |file: &Path, bundle: &Path| {
-        let out = run(&[
-            "sign-bundle",
-            "--identity-token",
-            &tok.jwt(),
-            "--bundle",
-            bundle.to_str().unwrap(),
-            "--trusted-root",
-            instance.trusted_root().to_str().unwrap(),
-            "--signing-config",
-            instance.signing_config().to_str().unwrap(),
-            file.to_str().unwrap(),
-        ]);
-        assert_eq!(code(&out), 0, "{}", stderr(&out));
-        serde_json::from_slice::<serde_json::Value>(&std::fs::read(bundle).unwrap()).unwrap()
+        let bytes =
+            crate::support::keyless::sign_bundle(&instance, &tok.jwt(), file, bundle, false);
+        serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()
     };
     // 1. A bundle over the image manifest, attached as a referrer (fallback tag).
     let manifest_file = dir.path().join("manifest.json");

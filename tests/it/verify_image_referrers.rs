@@ -5,53 +5,15 @@
 //! tag in Debian's docker-registry, with `--attestation TYPE` passing and failing. Everything is
 //! signed keylessly by the test Sigstore instance.
 
-use std::path::Path;
-
 use base64::Engine;
 
 use crate::common::{TempDir, code, run, stderr, stdout};
 use crate::sigstore_instance::{GithubToken, TestSigstore};
+use crate::support::keyless::{sign_bundle, sign_statement, statement};
 use crate::support::oci::OciRegistry;
 
 const GH_ISSUER: &str = "https://token.actions.githubusercontent.com";
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-
-/// Signs `statement` as a DSSE bundle with the test instance (`sign-bundle --in-toto`).
-pub fn sign_statement(
-    instance: &TestSigstore,
-    tok: &GithubToken,
-    dir: &Path,
-    name: &str,
-    statement: &serde_json::Value,
-) -> Vec<u8> {
-    let file = dir.join(format!("{name}.json"));
-    std::fs::write(&file, statement.to_string()).unwrap();
-    let bundle = dir.join(format!("{name}.sigstore.json"));
-    let out = run(&[
-        "sign-bundle",
-        "--in-toto",
-        "--identity-token",
-        &tok.jwt(),
-        "--bundle",
-        bundle.to_str().unwrap(),
-        "--trusted-root",
-        instance.trusted_root().to_str().unwrap(),
-        "--signing-config",
-        instance.signing_config().to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    std::fs::read(bundle).unwrap()
-}
-
-pub fn statement(name: &str, digest: &str, predicate_type: &str) -> serde_json::Value {
-    serde_json::json!({
-        "_type": "https://in-toto.io/Statement/v1",
-        "subject": [{"name": name, "digest": {"sha256": digest.strip_prefix("sha256:").unwrap()}}],
-        "predicateType": predicate_type,
-        "predicate": {},
-    })
-}
 
 fn provenance(name: &str, digest: &str) -> serde_json::Value {
     let mut s = statement(name, digest, "https://slsa.dev/provenance/v1");
@@ -304,20 +266,8 @@ fn a_legacy_att_tag_satisfies_attestation_of_its_type_only_and_a_changed_stateme
     let manifest_file = dir.path().join("manifest.json");
     std::fs::write(&manifest_file, &image.manifest).unwrap();
     let mb = dir.path().join("manifest.sigstore");
-    let out = run(&[
-        "sign-bundle",
-        "--identity-token",
-        &tok.jwt(),
-        "--bundle",
-        mb.to_str().unwrap(),
-        "--trusted-root",
-        instance.trusted_root().to_str().unwrap(),
-        "--signing-config",
-        instance.signing_config().to_str().unwrap(),
-        manifest_file.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    reg.attach_bundle(name, &image, &std::fs::read(&mb).unwrap());
+    let manifest_bundle = sign_bundle(&instance, &tok.jwt(), &manifest_file, &mb, false);
+    reg.attach_bundle(name, &image, &manifest_bundle);
 
     let cache = TempDir::new("vi-att-cache");
     let reference = format!("{full}:v1.0.0");

@@ -26,21 +26,14 @@ fn a_cosign_timestamp_from_a_trusted_tsa_verifies_and_from_an_untrusted_one_fail
     let payload_file = d.join("payload.json");
     std::fs::write(&payload_file, &payload).unwrap();
     let bundle_file = d.join("payload.sigstore.json");
-    let out = run(&[
-        "sign-bundle",
-        "--identity-token",
+    let signed = crate::support::keyless::sign_bundle(
+        &instance,
         &tok.jwt(),
-        "--bundle",
-        bundle_file.to_str().unwrap(),
-        "--trusted-root",
-        instance.trusted_root().to_str().unwrap(),
-        "--signing-config",
-        instance.signing_config().to_str().unwrap(),
-        payload_file.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let p: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&bundle_file).unwrap()).unwrap();
+        &payload_file,
+        &bundle_file,
+        false,
+    );
+    let p: serde_json::Value = serde_json::from_slice(&signed).unwrap();
     let vm = &p["verificationMaterial"];
     let ts = vm["timestampVerificationData"]["rfc3161Timestamps"][0]["signedTimestamp"]
         .as_str()

@@ -12,6 +12,42 @@ use super::registry::{OCI_MANIFEST, PushedImage, Registry};
 use crate::common::{TempDir, code, run, stderr};
 use crate::sigstore_instance::{GithubToken, TestSigstore};
 
+/// Runs `kakunin sign-bundle` with the test instance for the identity token `jwt` over `file`
+/// (with `in_toto`, a DSSE bundle of the in-toto statement in it), writing the bundle to
+/// `bundle`; the bundle's bytes. Every test and bench that signs with the instance calls this.
+pub fn sign_bundle(
+    instance: &TestSigstore,
+    jwt: &str,
+    file: &Path,
+    bundle: &Path,
+    in_toto: bool,
+) -> Vec<u8> {
+    let (bundle_arg, root, config) = (
+        bundle.display().to_string(),
+        instance.trusted_root().display().to_string(),
+        instance.signing_config().display().to_string(),
+    );
+    let file_arg = file.display().to_string();
+    let mut args = vec!["sign-bundle"];
+    if in_toto {
+        args.push("--in-toto");
+    }
+    args.extend([
+        "--identity-token",
+        jwt,
+        "--bundle",
+        &bundle_arg,
+        "--trusted-root",
+        &root,
+        "--signing-config",
+        &config,
+        &file_arg,
+    ]);
+    let out = run(&args);
+    assert_eq!(code(&out), 0, "sign-bundle {file_arg}: {}", stderr(&out));
+    std::fs::read(bundle).unwrap()
+}
+
 /// Signs `file` with sign-bundle for `tok`; the bundle JSON.
 pub fn sign_file(
     instance: &TestSigstore,
@@ -23,20 +59,7 @@ pub fn sign_file(
         "{}.sigstore",
         file.file_name().unwrap().to_str().unwrap()
     ));
-    let out = run(&[
-        "sign-bundle",
-        "--identity-token",
-        &tok.jwt(),
-        "--bundle",
-        bundle.to_str().unwrap(),
-        "--trusted-root",
-        instance.trusted_root().to_str().unwrap(),
-        "--signing-config",
-        instance.signing_config().to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap()
+    serde_json::from_slice(&sign_bundle(instance, &tok.jwt(), file, &bundle, false)).unwrap()
 }
 
 /// What [`sign_keyless`] signed: the Sigstore bundle and the bytes it signs (the manifest, or
@@ -170,21 +193,7 @@ pub fn sign_statement(
     let file = dir.join(format!("{label}.json"));
     std::fs::write(&file, statement.to_string()).unwrap();
     let bundle = dir.join(format!("{label}.sigstore.json"));
-    let out = run(&[
-        "sign-bundle",
-        "--in-toto",
-        "--identity-token",
-        &tok.jwt(),
-        "--bundle",
-        bundle.to_str().unwrap(),
-        "--trusted-root",
-        instance.trusted_root().to_str().unwrap(),
-        "--signing-config",
-        instance.signing_config().to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    std::fs::read(bundle).unwrap()
+    sign_bundle(instance, &tok.jwt(), &file, &bundle, true)
 }
 
 /// An in-toto v1 statement of `predicate_type` (empty predicate) about `name` at `digest`.

@@ -209,21 +209,8 @@ impl Signer {
             self.dir.path().join(format!("s{n}.sigstore")),
         );
         std::fs::write(&stmt, statement).unwrap();
-        let out = run(&[
-            "sign-bundle",
-            "--in-toto",
-            "--identity-token",
-            jwt,
-            "--bundle",
-            &bundle.display().to_string(),
-            "--trusted-root",
-            &self.instance.trusted_root().display().to_string(),
-            "--signing-config",
-            &self.instance.signing_config().display().to_string(),
-            &stmt.display().to_string(),
-        ]);
-        assert_eq!(code(&out), 0, "sign-bundle: {}", stderr(&out));
-        let bundle = std::fs::read(&bundle).unwrap();
+        let bundle =
+            crate::support::keyless::sign_bundle(&self.instance, jwt, &stmt, &bundle, true);
         (bundle.clone(), envelope_line(&bundle))
     }
 }
