@@ -261,6 +261,12 @@ impl SignerArgs {
             || self.insecure_ignore_tlog
     }
 
+    /// DANGER: the log waiver as the named value the verification options take
+    /// (`--insecure-ignore-tlog`), or None.
+    pub fn ignore_tlog(&self) -> Option<danger::IgnoreTlog> {
+        self.insecure_ignore_tlog.then_some(danger::IgnoreTlog)
+    }
+
     /// Whether a gh-style option names the signer (GitHub Actions' issuer is then the default).
     fn github_style(&self) -> bool {
         self.owner.is_some()

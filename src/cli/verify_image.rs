@@ -95,7 +95,7 @@ pub fn run(args: VerifyImageArgs, rt: &Runtime) -> ExitCode {
         platform,
         policy,
         options: Options {
-            insecure_ignore_tlog: args.signer.insecure_ignore_tlog,
+            insecure_ignore_tlog: args.signer.ignore_tlog(),
             docker_reference: args.docker_reference.clone(),
         },
         attestations: args.attestation.clone(),

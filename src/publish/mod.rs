@@ -220,7 +220,7 @@ pub async fn publish(request: Request) -> Result<Published, PublishError> {
                 signed,
                 &request.trust,
                 &policy,
-                !logged(&request.signing),
+                (!logged(&request.signing)).then_some(bundle::danger::IgnoreTlog),
             )
             .await?,
         ),

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine;
 
-use crate::bundle::Policy;
+use crate::bundle::{Policy, danger};
 use crate::digest::Digest;
 use crate::fetch::push::{CosignLayerOut, OCI_MANIFEST, Referrer, Subject};
 use crate::registry::{RegistryClient, Repo};
@@ -231,7 +231,7 @@ pub async fn publish(
     signed: &Signed,
     trust: &Trust,
     policy: &Policy,
-    ignore_tlog: bool,
+    ignore_tlog: Option<danger::IgnoreTlog>,
 ) -> Result<Pushed, OciError> {
     let mut pushed: Vec<String> = Vec::new();
     let tag = match chart {
@@ -434,7 +434,7 @@ async fn read_back_attached(
     subject: &Subject,
     trust: &Trust,
     policy: &Policy,
-    ignore_tlog: bool,
+    ignore_tlog: Option<danger::IgnoreTlog>,
     referrers: usize,
     pushed: &[String],
 ) -> Result<Vec<String>, OciError> {

@@ -268,7 +268,7 @@ fn cloud_build_manifest_verifies_by_kms_key_through_layer_0_and_keyless_through_
         failing(&v)
     );
     let insecure = Options {
-        insecure_ignore_tlog: true,
+        insecure_ignore_tlog: Some(kakunin::bundle::danger::IgnoreTlog),
         ..Options::default()
     };
     let v = verify(&keyed, CLOUD_BUILD_IMAGE, &kms, &insecure);
@@ -323,7 +323,7 @@ fn ratify_keyed_layers_verify_only_with_their_own_key() {
     let dir = root.join(format!("{RATIFY}/keyed-akv"));
     let names = ["rsa-2048", "rsa-3072", "ecdsa-p256", "ecdsa-p384"];
     let insecure = Options {
-        insecure_ignore_tlog: true,
+        insecure_ignore_tlog: Some(kakunin::bundle::danger::IgnoreTlog),
         ..Options::default()
     };
     for l in names {
@@ -388,7 +388,7 @@ fn sigstore_rs_keyed_layer_verifies_with_its_key_and_the_2021_rekord_entry_is_re
     let dir = root.join(format!("{SIGSTORE_RS}/keyed"));
     let l = layer(&dir, &json(&dir.join("layer.json")));
     let insecure = Options {
-        insecure_ignore_tlog: true,
+        insecure_ignore_tlog: Some(kakunin::bundle::danger::IgnoreTlog),
         ..Options::default()
     };
     assert!(
@@ -440,7 +440,7 @@ fn cloud_build_kms_attestation_verifies_with_its_key_and_the_oidc_one_without_se
     let trust = Trust::production().unwrap();
     let kms = key(&root.join("cosign_bazel_cloud_build/kms_pub.pem"));
     let insecure = Options {
-        insecure_ignore_tlog: true,
+        insecure_ignore_tlog: Some(kakunin::bundle::danger::IgnoreTlog),
         ..Options::default()
     };
     let envelope = std::fs::read(dir.join("att-kms.dsse.json")).unwrap();

@@ -76,7 +76,7 @@ pub(super) fn run(args: &VerifyArgs, chart: ChartRef, rt: &Runtime) -> Result<Ex
         signer,
         signer_flags: s.signer.any_given(),
         attestations: s.attestation.clone(),
-        insecure_ignore_tlog: s.signer.insecure_ignore_tlog,
+        insecure_ignore_tlog: s.signer.ignore_tlog(),
         trusted_root: args.trusted_root.clone(),
         instance: s.instance.clone(),
         github_release: s.signer.github_release,

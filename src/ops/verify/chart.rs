@@ -36,8 +36,8 @@ pub struct ChartRequest {
     pub signer_flags: bool,
     /// Attestations (predicate types) the OCI chart and each image must carry.
     pub attestations: Vec<String>,
-    /// cosign's `--insecure-ignore-tlog`.
-    pub insecure_ignore_tlog: bool,
+    /// DANGER: cosign's `--insecure-ignore-tlog`, as the named value.
+    pub insecure_ignore_tlog: Option<bundle::danger::IgnoreTlog>,
     /// `--trusted-root`, else `--instance`, else the policy's root, else public-good (GitHub's
     /// with `github_release`).
     pub trusted_root: Option<PathBuf>,

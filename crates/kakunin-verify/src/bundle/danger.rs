@@ -3,7 +3,8 @@
 //! `grep -rn 'danger::'` lists every place kakunin accepts one; nothing else turns them on.
 //!
 //! - [`IgnoreTlog`] (`--insecure-ignore-tlog`, cosign's name): transparency-log inclusion is not
-//!   required ([`super::Policy::danger_ignore_tlog`]). A bundle with no log entry is accepted on
+//!   required ([`super::Policy::danger_ignore_tlog`], and for cosign's layers
+//!   [`crate::cosign::Options::insecure_ignore_tlog`]). A bundle with no log entry is accepted on
 //!   its signature and RFC 3161 timestamp alone: nothing proves the signature was ever made
 //!   public. The signature check says so in its own text.
 //! - [`TsaOnly`]: a trusted root without a transparency log (GitHub's instance) is accepted,

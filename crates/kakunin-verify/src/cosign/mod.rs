@@ -28,7 +28,7 @@ mod signature;
 
 use std::collections::BTreeMap;
 
-use crate::bundle::{Policy, VerifiedBundle};
+use crate::bundle::{Policy, VerifiedBundle, danger};
 use crate::check::Check;
 use crate::digest::Digest;
 
@@ -85,9 +85,10 @@ impl Layer {
 /// How a layer is verified beyond the signer policy.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Accept a keyed signature that has no transparency-log entry (cosign's
-    /// `--insecure-ignore-tlog`); the signature check then says no entry was checked.
-    pub insecure_ignore_tlog: bool,
+    /// DANGER (cosign's `--insecure-ignore-tlog`): with [`danger::IgnoreTlog`], a keyed
+    /// signature that has no transparency-log entry is accepted; the signature check then says
+    /// no entry was checked. `None` (the default): a log entry is required.
+    pub insecure_ignore_tlog: Option<danger::IgnoreTlog>,
     /// `--docker-reference`: the payload's `critical.identity.docker-reference` must be this.
     pub docker_reference: Option<String>,
 }
@@ -125,7 +126,7 @@ fn signer_details(bundle: Option<&VerifiedBundle>, key: Option<&Digest>) -> serd
 
 fn signer<'p>(policy: &'p Policy, options: &Options) -> (&'p Policy, bool) {
     let mut p = policy;
-    let mut waived = options.insecure_ignore_tlog;
+    let mut waived = options.insecure_ignore_tlog.is_some();
     while let Policy::DangerIgnoreTlog(inner) = p {
         p = inner;
         waived = true;
