@@ -712,6 +712,13 @@ fn report(
             }
         }
     }
+    // Every signature found is of an algorithm kakunin cannot verify with: each failure is an
+    // input error (exit 2, in every command that verifies images), never a bad signature.
+    if unsupported_only(&found.candidates).is_some() {
+        for c in checks.iter_mut().filter(|c| !c.passed()) {
+            c.input_error = c.outcome == crate::check::Outcome::Fail;
+        }
+    }
     let details = tally.details(request, &found);
     (checks, details)
 }

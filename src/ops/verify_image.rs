@@ -93,7 +93,10 @@ pub async fn verify_image(req: VerifyImageRequest) -> Result<Report, Error> {
     // Signatures kakunin cannot check (a P-521 certificate…) are an input error (exit 2), as
     // in verify-bundle, never a failed verification.
     if let Some(why) = image::input_error(&report.details)
-        && crate::check::verdict(&report.checks) == ExitCode::Failed
+        && matches!(
+            crate::check::verdict(&report.checks),
+            ExitCode::Failed | ExitCode::Usage
+        )
     {
         return Err(Error::usage(why));
     }

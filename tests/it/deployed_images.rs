@@ -255,3 +255,114 @@ fn every_deployed_image_is_checked_against_the_policy_with_values_and_set() {
         stderr(&out)
     );
 }
+
+/// `kakunin verify` of a release whose second image carries only a cosign `.sig` signed with
+/// an ECDSA P-521 certificate (made by openssl; sigstore-verify cannot verify with P-521): its
+/// image.signature check fails naming "unsupported algorithm ECDSA P-521" and the verdict is
+/// exit 2 (an input kakunin cannot check), never 1 (a bad signature); beside a check that
+/// really failed (an image no rule covers), the verdict is 1.
+#[test]
+fn a_deployed_image_signed_with_a_p521_certificate_is_unsupported_algorithm_exit_2() {
+    use crate::support::registry::OCI_MANIFEST;
+    use base64::Engine;
+    let dir = TempDir::new("deployed-p521");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+        ])
+        .args(["-nodes", "-subj", "/CN=p521", "-days", "1"])
+        .args(["-keyout", "k.pem", "-out", "c.pem"])
+        .current_dir(dir.path())
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !made {
+        crate::common::skipped(
+            "a_deployed_image_signed_with_a_p521_certificate_is_unsupported_algorithm_exit_2",
+            "openssl cannot make a P-521 certificate here",
+        );
+        return;
+    }
+    let w = world();
+    let Some(served) = w.serve("deployed_images::p521") else {
+        return;
+    };
+    let image = served
+        .registry
+        .push_image("o/sidecar", "v1.0.0", "p521 sidecar");
+    let hex = image.digest.trim_start_matches("sha256:");
+    let payload = format!(
+        r#"{{"critical":{{"identity":{{"docker-reference":"{}/o/sidecar"}},"image":{{"docker-manifest-digest":"{}"}},"type":"cosign container image signature"}},"optional":null}}"#,
+        served.registry.host(),
+        image.digest
+    );
+    let layer = served.registry.push_blob("o/sidecar", payload.as_bytes());
+    let config = served.registry.push_blob("o/sidecar", b"{}");
+    let annotations = serde_json::json!({
+        "dev.cosignproject.cosign/signature":
+            base64::engine::general_purpose::STANDARD.encode([0x30u8; 70]),
+        "dev.sigstore.cosign/certificate":
+            std::fs::read_to_string(dir.path().join("c.pem")).unwrap(),
+    });
+    let sig = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},"layers":[{{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"{layer}","size":{},"annotations":{annotations}}}]}}"#,
+        payload.len()
+    );
+    served.registry.push_manifest(
+        "o/sidecar",
+        &format!("sha256-{hex}.sig"),
+        OCI_MANIFEST,
+        sig.as_bytes(),
+    );
+    let identity = "https://github.com/o/sidecar/.github/workflows/release.yaml@refs/tags/v1.0.0";
+    let good = policy(dir.path(), &served.profile, identity, "policy.yaml");
+    let cache = TempDir::new("deployed-p521-cache");
+    let sidecar = format!(
+        "sidecar.image.repository={}/o/sidecar,sidecar.image.tag=v1.0.0,sidecar.image.digest={}",
+        served.registry.host(),
+        image.digest
+    );
+    let verify = |extra: &[&str]| {
+        let mut a = vec![
+            "verify",
+            "gomenhashai@1.3.2",
+            "--policy",
+            &good,
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "-o",
+            "json",
+            "--set",
+            &sidecar,
+        ];
+        a.extend_from_slice(extra);
+        let out = run(&a);
+        let report = serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .map(|v| v["reports"][0].clone())
+            .unwrap_or_default();
+        (out, report)
+    };
+    let (out, r) = verify(&[]);
+    assert_eq!(code(&out), 2, "{}\n{}", stdout(&out), stderr(&out));
+    let sigs = checks(&r, "image.signature");
+    assert_eq!(sigs.len(), 1, "{r:#}");
+    assert_eq!(sigs[0]["outcome"], "fail", "{r:#}");
+    let found = sigs[0]["found"].as_str().unwrap();
+    assert!(
+        found.contains("unsupported algorithm ECDSA P-521 in the signing certificate"),
+        "{r:#}"
+    );
+    assert!(!found.contains("signature verification failed"), "{r:#}");
+    assert!(
+        sigs[0]["expected"].as_str().unwrap().contains(identity),
+        "{r:#}"
+    );
+    // A check that really failed beside it: the verdict is the failure's, 1.
+    let (out, r) = verify(&["--set", &format!("extra.image=quay.io/evil/x@{D}")]);
+    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(checks(&r, "image.signature")[0]["outcome"], "fail", "{r:#}");
+}

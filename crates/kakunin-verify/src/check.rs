@@ -99,6 +99,12 @@ pub struct Check {
     /// Which evidence was looked at: file paths, URLs, digests.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// A failed check whose evidence kakunin cannot check at all (every signature found is by
+    /// a key or certificate of an algorithm it cannot verify with, "unsupported algorithm
+    /// NAME" in `found`): the verdict is an input error (exit 2), never a bad signature,
+    /// unless another check failed. Built by [`Check::unsupported`].
+    #[serde(skip)]
+    pub input_error: bool,
 }
 
 impl Check {
@@ -120,6 +126,19 @@ impl Check {
         found: impl Into<String>,
     ) -> Check {
         Check::new(id, title, Outcome::Fail, expected, found)
+    }
+
+    /// A failed check whose evidence is of an algorithm kakunin cannot verify with (`found`
+    /// says "unsupported algorithm NAME"): exit 2 rather than 1 (see [`Check::input_error`]).
+    pub fn unsupported(
+        id: &'static str,
+        title: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Check {
+        let mut c = Check::new(id, title, Outcome::Fail, expected, found);
+        c.input_error = true;
+        c
     }
 
     /// A check that could not run; `why` goes in `found`.
@@ -189,6 +208,7 @@ impl Check {
             expected: expected.into(),
             found: found.into(),
             evidence: Vec::new(),
+            input_error: false,
         }
     }
 
@@ -203,20 +223,29 @@ impl Check {
     }
 }
 
-/// The exit code a list of checks deserves: any failure → 1; else anything not run (or no
-/// check at all) → 3; else 0. An empty list is never "verified".
+/// The exit code a list of checks deserves: any failure → 1; else a failure that is an input
+/// error ([`Check::input_error`]: evidence of an unsupported algorithm) → 2; else anything not
+/// run (or no check at all) → 3; else 0. An empty list is never "verified".
 pub fn verdict<'a>(checks: impl IntoIterator<Item = &'a Check>) -> ExitCode {
-    let mut any = false;
-    let mut code = ExitCode::Verified;
+    let (mut any, mut failed, mut input, mut not_run) = (false, false, false, false);
     for check in checks {
         any = true;
-        code = code.worst(match check.outcome {
-            Outcome::Pass => ExitCode::Verified,
-            Outcome::Fail => ExitCode::Failed,
-            Outcome::NotRun => ExitCode::Fetch,
-        });
+        match check.outcome {
+            Outcome::Pass => {}
+            Outcome::Fail if check.input_error => input = true,
+            Outcome::Fail => failed = true,
+            Outcome::NotRun => not_run = true,
+        }
     }
-    if any { code } else { ExitCode::Fetch }
+    if failed {
+        ExitCode::Failed
+    } else if input {
+        ExitCode::Usage
+    } else if not_run || !any {
+        ExitCode::Fetch
+    } else {
+        ExitCode::Verified
+    }
 }
 
 /// Each string once, in order.
@@ -273,6 +302,12 @@ fn merge_group(mut group: Vec<Check>) -> Check {
     }
     let mut c = Check::new(group[0].id, title, outcome, expected, found);
     c.evidence = evidence;
+    // An input error only when every failure merged in is one.
+    c.input_error = group
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .all(|c| c.input_error);
+    c.input_error &= outcome == Outcome::Fail;
     c
 }
 
@@ -290,6 +325,19 @@ mod tests {
         assert_eq!(verdict([&pass, &not_run]), ExitCode::Fetch);
         assert_eq!(verdict([&not_run, &fail, &pass]), ExitCode::Failed);
         assert_eq!(verdict(std::iter::empty::<&Check>()), ExitCode::Fetch);
+        // Evidence of an unsupported algorithm: exit 2, unless something else failed.
+        let unsupported =
+            Check::unsupported(ids::IMAGE_SIGNATURE, "t", "a", "unsupported algorithm X");
+        assert_eq!(unsupported.outcome, Outcome::Fail);
+        assert_eq!(verdict([&pass, &unsupported, &not_run]), ExitCode::Usage);
+        assert_eq!(verdict([&unsupported, &fail]), ExitCode::Failed);
+        let merged = Check::merge_same_ids(vec![unsupported.clone(), unsupported.clone()]);
+        assert_eq!(verdict(&merged), ExitCode::Usage);
+        let merged = Check::merge_same_ids(vec![
+            unsupported,
+            Check::fail(ids::IMAGE_SIGNATURE, "t", "a", "b"),
+        ]);
+        assert_eq!(verdict(&merged), ExitCode::Failed);
     }
 
     #[test]
