@@ -1,13 +1,12 @@
 //! One `.att` layer verified: the DSSE envelope it holds is signed (PAE) by its material under
 //! the signer policy, and its in-toto statement names the image digest as a subject.
 
-use super::material::Material;
-use super::signature::{expected_signer, verify_with_key};
-use super::{Layer, LayerVerification, Options, kind_mismatch, signer, unsupported_rekor_kind};
+use super::layer_signature::{LayerSigner, Signed, read_material, refuse, verify_layer_signature};
+use super::{Layer, LayerVerification, Options};
 use crate::attestation::dsse::Envelope;
 use crate::attestation::policy::check_subject;
 use crate::attestation::{ExpectedSubject, IN_TOTO_PAYLOAD_TYPE, Statement};
-use crate::bundle::{self, Artifact, Policy, VerifiedBundle};
+use crate::bundle::{Policy, VerifiedBundle};
 use crate::check::{Check, ids};
 use crate::digest::Digest;
 use crate::trust::Trust;
@@ -15,7 +14,7 @@ use crate::trust::Trust;
 /// The media type of a `.att` layer.
 pub const DSSE_MEDIA_TYPE: &str = "application/vnd.dsse.envelope.v1+json";
 
-const TITLE: &str =
+pub(super) const TITLE: &str =
     "cosign attestation envelope signature: certificate chain, Rekor SET, timestamps";
 
 /// A `.att` layer that verified for an image digest under a policy.
@@ -51,7 +50,9 @@ impl VerifiedImageAttestation {
     }
 }
 
-/// Verifies one `.att` layer for `image` under `policy`.
+/// Verifies one `.att` layer for `image` under `policy`: the layer is a DSSE envelope with one
+/// signature that verifies with its material under the signer policy
+/// ([`verify_layer_signature`]), holding an in-toto statement with `image` as a subject.
 pub fn verify_attestation_layer(
     trust: &Trust,
     layer: &Layer,
@@ -60,99 +61,64 @@ pub fn verify_attestation_layer(
     options: &Options,
 ) -> LayerVerification<VerifiedImageAttestation> {
     let mut checks = Vec::new();
-    let reject = |mut checks: Vec<Check>, expected: String, why: String| {
-        checks.push(Check::fail(
-            ids::BUNDLE_SIGNATURE,
-            TITLE,
-            expected,
-            why.clone(),
-        ));
-        LayerVerification::rejected(checks, why)
-    };
-    if layer.media_type != DSSE_MEDIA_TYPE {
-        return reject(
+    let verified = read_envelope(layer, &mut checks).and_then(|envelope| {
+        let material = read_material(layer, TITLE, &mut checks)?;
+        let signed = Signed::Envelope {
+            envelope: &envelope,
+            image,
+        };
+        let signer =
+            verify_layer_signature(trust, &material, &signed, policy, options, &mut checks)?;
+        let statement = read_statement(&envelope, image, &mut checks)?;
+        Ok((envelope, signer, statement))
+    });
+    match verified {
+        Ok((envelope, LayerSigner { bundle, key }, statement)) => LayerVerification::finish(
             checks,
+            VerifiedImageAttestation {
+                statement,
+                payload: envelope.payload,
+                layer_digest: layer.digest.clone(),
+                bundle,
+                key,
+            },
+        ),
+        Err(why) => LayerVerification::rejected(checks, why),
+    }
+}
+
+/// The layer's DSSE envelope, of exactly one signature; anything else is one failed signature
+/// check.
+fn read_envelope(layer: &Layer, checks: &mut Vec<Check>) -> Result<Envelope, String> {
+    if layer.media_type != DSSE_MEDIA_TYPE {
+        return Err(refuse(
+            checks,
+            TITLE,
             format!("a layer of media type {DSSE_MEDIA_TYPE}"),
             layer.media_type.clone(),
-        );
+        ));
     }
-    let envelope = match Envelope::from_json(&layer.payload) {
-        Ok(e) => e,
-        Err(e) => return reject(checks, "a DSSE envelope".into(), e.to_string()),
-    };
+    let envelope = Envelope::from_json(&layer.payload)
+        .map_err(|e| refuse(checks, TITLE, "a DSSE envelope", e.to_string()))?;
     if envelope.signatures.len() != 1 {
-        return reject(
+        return Err(refuse(
             checks,
-            "a DSSE envelope with one signature".into(),
+            TITLE,
+            "a DSSE envelope with one signature",
             format!("{} signatures", envelope.signatures.len()),
-        );
+        ));
     }
-    let material = match Material::from_annotations(&layer.annotations) {
-        Ok(m) => m,
-        Err(e) => return reject(checks, "readable cosign annotations".into(), e.to_string()),
-    };
-    let full_policy = policy;
-    let (policy, waived) = signer(full_policy, options);
-    if let Some(why) = kind_mismatch(policy, &material) {
-        return reject(checks, expected_signer(policy), why.into());
-    }
-    if let Some((check, why)) = unsupported_rekor_kind(&material, TITLE, expected_signer(policy)) {
-        checks.push(check);
-        return LayerVerification::rejected(checks, why);
-    }
-    let sig = &envelope.signatures[0];
-    let (bundle, key) = match (&material.rekor, policy) {
-        (None, Policy::Key(key)) => {
-            if !waived {
-                return reject(
-                    checks,
-                    format!("{}, logged in {}", expected_signer(policy), trust.name()),
-                    "no transparency-log entry (dev.sigstore.cosign/bundle) for this keyed attestation; pass --insecure-ignore-tlog to accept it without one".into(),
-                );
-            }
-            match verify_with_key(key, &envelope.pae(), &sig.sig) {
-                Ok(scheme) => {
-                    checks.push(Check::pass(
-                        ids::BUNDLE_SIGNATURE,
-                        "cosign attestation envelope signature by the key (no transparency log)",
-                        expected_signer(policy),
-                        format!("DSSE signature verified with the key ({scheme}); NO transparency-log entry was checked (--insecure-ignore-tlog)"),
-                    ));
-                    (None, Some(key.fingerprint()))
-                }
-                Err(e) => return reject(checks, expected_signer(policy), e),
-            }
-        }
-        _ => {
-            let b = match material.dsse_bundle(
-                &envelope.payload_type,
-                &envelope.payload,
-                &sig.keyid,
-                &sig.sig,
-            ) {
-                Ok(b) => b,
-                Err(e) => {
-                    return reject(
-                        checks,
-                        expected_signer(policy),
-                        format!("the layer's material does not form a Sigstore bundle: {e}"),
-                    );
-                }
-            };
-            // The artifact is the image digest: sigstore-verify binds it to a statement subject.
-            let pol = if material.rekor.is_some() {
-                policy
-            } else {
-                full_policy
-            };
-            let v = bundle::verify(trust, &b, &Artifact::Digest(image.clone()), pol);
-            checks.extend(v.checks);
-            match v.result {
-                Ok(vb) => (Some(vb), None),
-                Err(e) => return LayerVerification::rejected(checks, e.to_string()),
-            }
-        }
-    };
+    Ok(envelope)
+}
+
+/// The envelope's in-toto statement, with the check that it names `image` as a subject pushed;
+/// Err, with its failed check pushed, for another payload type or a statement that does not
+/// parse.
+fn read_statement(
+    envelope: &Envelope,
+    image: &Digest,
+    checks: &mut Vec<Check>,
+) -> Result<Statement, String> {
     if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
         checks.push(Check::fail(
             ids::ATTESTATION_PAYLOAD_TYPE,
@@ -160,15 +126,12 @@ pub fn verify_attestation_layer(
             IN_TOTO_PAYLOAD_TYPE,
             envelope.payload_type.clone(),
         ));
-        return LayerVerification::rejected(checks, "not an in-toto envelope");
+        return Err("not an in-toto envelope".into());
     }
-    let statement = match Statement::parse(&envelope.payload) {
-        Ok(s) => s,
-        Err(e) => {
-            checks.push(e.check());
-            return LayerVerification::rejected(checks, e.to_string());
-        }
-    };
+    let statement = Statement::parse(&envelope.payload).map_err(|e| {
+        checks.push(e.check());
+        e.to_string()
+    })?;
     checks.push(check_subject(
         &statement,
         &ExpectedSubject {
@@ -176,18 +139,5 @@ pub fn verify_attestation_layer(
             digests: vec![image.clone()],
         },
     ));
-    if let Some(c) = checks.iter().find(|c| !c.passed()) {
-        let why = format!("{}: expected {}, found {}", c.title, c.expected, c.found);
-        return LayerVerification::rejected(checks, why);
-    }
-    LayerVerification {
-        checks,
-        result: Ok(VerifiedImageAttestation {
-            statement,
-            payload: envelope.payload,
-            layer_digest: layer.digest.clone(),
-            bundle,
-            key,
-        }),
-    }
+    Ok(statement)
 }

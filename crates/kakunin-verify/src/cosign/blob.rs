@@ -216,46 +216,11 @@ pub fn verify_blob(
     artifact: &Artifact<'_>,
     policy: &Policy,
 ) -> Result<BlobVerification, BundleError> {
-    let digest = match artifact {
-        Artifact::Digest(d) => d.clone(),
-        Artifact::Bytes(b) => Digest::sha256(b),
-        Artifact::Path(p) => {
-            crate::digest::sha256_file(p).map_err(|source| BundleError::Artifact {
-                path: p.to_path_buf(),
-                source,
-            })?
-        }
-    };
+    let digest = artifact_digest(artifact)?;
     let (signer, waived) = super::signer(policy, &super::Options::default());
     let expected = super::signature::expected_signer(signer);
-    let refuse = |checks: Vec<Check>, why: String| BlobVerification {
-        checks: checks
-            .into_iter()
-            .chain([Check::fail(
-                ids::BUNDLE_SIGNATURE,
-                TITLE,
-                expected.clone(),
-                why.clone(),
-            )])
-            .collect(),
-        result: Err(BundleError::Signature(why)),
-    };
-    match (signer, material.is_keyless()) {
-        (Policy::Key(_), true) => {
-            return Ok(refuse(
-                vec![],
-                "the signature comes with a Fulcio certificate, not with the key given (--key)"
-                    .into(),
-            ));
-        }
-        (Policy::Certificate { .. }, false) => {
-            return Ok(refuse(
-                vec![],
-                "the signature has no certificate (a managed-key signature): verify it with --key"
-                    .into(),
-            ));
-        }
-        _ => {}
+    if let Some(why) = super::kind_mismatch(signer, material, "the blob") {
+        return Ok(refused(&expected, why));
     }
     if let Some((check, why)) = super::unsupported_rekor_kind(material, TITLE, expected.clone()) {
         return Ok(BlobVerification {
@@ -263,61 +228,108 @@ pub fn verify_blob(
             result: Err(BundleError::Signature(why)),
         });
     }
-    if let (None, Policy::Key(key)) = (&material.rekor, signer) {
-        if !waived {
-            return Ok(refuse(
-                vec![],
-                format!(
-                    "no transparency-log entry for this keyed signature (logged in {} expected); pass --insecure-ignore-tlog to accept it without one",
-                    trust.name()
-                ),
-            ));
-        }
-        let sig = material.signature.as_deref().unwrap_or_default();
-        return Ok(
-            match verify_key_over_artifact(key, artifact, &digest, sig) {
-                Ok(scheme) => BlobVerification {
-                    checks: vec![Check::pass(
-                        ids::BUNDLE_SIGNATURE,
-                        "cosign blob signature by the key (no transparency log)",
-                        format!("{expected} over {digest}"),
-                        format!(
-                            "signature verified with the key ({scheme}); NO transparency-log entry was checked (--insecure-ignore-tlog)"
-                        ),
-                    )],
-                    result: Ok(VerifiedBlob::KeyWithoutLog {
-                        key: key.fingerprint(),
-                        scheme,
-                        artifact: digest,
-                    }),
-                },
-                Err(e) => refuse(vec![], e),
-            },
-        );
-    }
-    if material.is_keyless() && material.rekor.is_none() {
-        return Ok(refuse(
-            vec![],
+    match (&material.rekor, signer) {
+        (None, Policy::Key(_)) if !waived => Ok(refused(
+            &expected,
+            format!(
+                "no transparency-log entry for this keyed signature (logged in {} expected); pass --insecure-ignore-tlog to accept it without one",
+                trust.name()
+            ),
+        )),
+        (None, Policy::Key(key)) => Ok(verify_keyed_without_log(
+            material, artifact, digest, key, &expected,
+        )),
+        (None, _) => Ok(refused(
+            &expected,
             "no transparency-log entry for this certificate signature: kakunin verifies offline, \
              so the Rekor SET must be given (cosign's bundle JSON with its rekorBundle, --bundle)"
                 .into(),
-        ));
+        )),
+        (Some(_), _) => Ok(verify_as_bundle(trust, material, digest, signer, &expected)),
     }
+}
+
+/// The SHA-256 digest of the artifact (given, of the bytes, or of the file read).
+fn artifact_digest(artifact: &Artifact<'_>) -> Result<Digest, BundleError> {
+    match artifact {
+        Artifact::Digest(d) => Ok(d.clone()),
+        Artifact::Bytes(b) => Ok(Digest::sha256(b)),
+        Artifact::Path(p) => {
+            crate::digest::sha256_file(p).map_err(|source| BundleError::Artifact {
+                path: p.to_path_buf(),
+                source,
+            })
+        }
+    }
+}
+
+/// A verification refused before any cryptography: one failed `bundle.signature` check.
+fn refused(expected: &str, why: String) -> BlobVerification {
+    BlobVerification {
+        checks: vec![Check::fail(
+            ids::BUNDLE_SIGNATURE,
+            TITLE,
+            expected,
+            why.clone(),
+        )],
+        result: Err(BundleError::Signature(why)),
+    }
+}
+
+/// A keyed signature without a log entry, the log waived: verified only by the key over the
+/// artifact, and the passing check says that no transparency-log entry was checked.
+fn verify_keyed_without_log(
+    material: &Material,
+    artifact: &Artifact<'_>,
+    digest: Digest,
+    key: &crate::bundle::PublicKey,
+    expected: &str,
+) -> BlobVerification {
+    let sig = material.signature.as_deref().unwrap_or_default();
+    match verify_key_over_artifact(key, artifact, &digest, sig) {
+        Ok(scheme) => BlobVerification {
+            checks: vec![Check::pass(
+                ids::BUNDLE_SIGNATURE,
+                "cosign blob signature by the key (no transparency log)",
+                format!("{expected} over {digest}"),
+                format!(
+                    "signature verified with the key ({scheme}); NO transparency-log entry was checked (--insecure-ignore-tlog)"
+                ),
+            )],
+            result: Ok(VerifiedBlob::KeyWithoutLog {
+                key: key.fingerprint(),
+                scheme,
+                artifact: digest,
+            }),
+        },
+        Err(e) => refused(expected, e),
+    }
+}
+
+/// The material with a SET, as a Sigstore bundle over the artifact's digest, verified by
+/// [`crate::bundle::verify`] under the signer policy (the SET is always verified, so the log
+/// waiver plays no part).
+fn verify_as_bundle(
+    trust: &Trust,
+    material: &Material,
+    digest: Digest,
+    signer: &Policy,
+    expected: &str,
+) -> BlobVerification {
     let b = match material.blob_bundle(&digest) {
         Ok(b) => b,
         Err(e) => {
-            return Ok(refuse(
-                vec![],
+            return refused(
+                expected,
                 format!("the material does not form a Sigstore bundle: {e}"),
-            ));
+            );
         }
     };
-    // With a SET it is always verified; the log waiver only matters without one.
     let v = bundle::verify(trust, &b, &Artifact::Digest(digest), signer);
-    Ok(BlobVerification {
+    BlobVerification {
         checks: v.checks,
         result: v.result.map(|b| VerifiedBlob::Bundle(Box::new(b))),
-    })
+    }
 }
 
 /// Largest file read for an Ed25519 signature (which signs the bytes, not a digest).

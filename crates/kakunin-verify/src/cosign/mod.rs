@@ -20,6 +20,7 @@
 
 mod attestation;
 pub mod blob;
+mod layer_signature;
 mod material;
 mod payload;
 pub mod predicate;
@@ -134,15 +135,16 @@ fn signer<'p>(policy: &'p Policy, options: &Options) -> (&'p Policy, bool) {
     (p, waived)
 }
 
-/// Whether the policy and the layer's material are of the same kind; the reason otherwise.
-fn kind_mismatch(policy: &Policy, material: &Material) -> Option<&'static str> {
+/// Whether the policy and the material of `what` ("the layer", "the blob") are of the same
+/// kind (a key, or a certificate); the reason otherwise.
+fn kind_mismatch(policy: &Policy, material: &Material, what: &str) -> Option<String> {
     match (policy, material.is_keyless()) {
-        (Policy::Key(_), true) => {
-            Some("the layer is signed with a Fulcio certificate, not with the key given (--key)")
-        }
-        (Policy::Certificate { .. }, false) => {
-            Some("the layer is signed with a managed key (no certificate): verify it with --key")
-        }
+        (Policy::Key(_), true) => Some(format!(
+            "{what} is signed with a Fulcio certificate, not with the key given (--key)"
+        )),
+        (Policy::Certificate { .. }, false) => Some(format!(
+            "{what} is signed with a managed key (no certificate): verify it with --key"
+        )),
         _ => None,
     }
 }

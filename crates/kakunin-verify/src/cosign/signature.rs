@@ -3,15 +3,16 @@
 
 use sigstore_types::HashAlgorithm;
 
+use super::layer_signature::{LayerSigner, Signed, read_material, refuse, verify_layer_signature};
 use super::material::Material;
 use super::payload::{self, SIMPLE_SIGNING_MEDIA_TYPE, SimpleSigning};
-use super::{Layer, LayerVerification, Options, kind_mismatch, signer, unsupported_rekor_kind};
-use crate::bundle::{self, Artifact, Policy, VerifiedBundle};
+use super::{Layer, LayerVerification, Options};
+use crate::bundle::{Policy, VerifiedBundle};
 use crate::check::{Check, ids};
 use crate::digest::Digest;
 use crate::trust::Trust;
 
-const SIGNATURE_TITLE: &str =
+pub(super) const SIGNATURE_TITLE: &str =
     "cosign signature over the payload: certificate chain, Rekor SET, timestamps";
 
 /// A `.sig` layer that verified for an image digest under a policy.
@@ -71,7 +72,9 @@ impl VerifiedImageSignature {
     }
 }
 
-/// Verifies one `.sig` layer for `image` under `policy`.
+/// Verifies one `.sig` layer for `image` under `policy`: the layer is a simple-signing payload
+/// naming `image` (and the `--docker-reference`, when given), and its signature annotation
+/// verifies with its material under the signer policy ([`verify_layer_signature`]).
 pub fn verify_signature_layer(
     trust: &Trust,
     layer: &Layer,
@@ -80,148 +83,82 @@ pub fn verify_signature_layer(
     options: &Options,
 ) -> LayerVerification<VerifiedImageSignature> {
     let mut checks = Vec::new();
+    let payload = match read_payload(layer, image, options, &mut checks) {
+        Ok(p) => p,
+        Err(why) => return LayerVerification::rejected(checks, why),
+    };
+    let signer = read_material(layer, SIGNATURE_TITLE, &mut checks).and_then(|material| {
+        let signature = signature_annotation(&material, &mut checks)?;
+        let signed = Signed::Payload {
+            payload: &layer.payload,
+            signature,
+        };
+        verify_layer_signature(trust, &material, &signed, policy, options, &mut checks)
+    });
+    match signer {
+        Ok(LayerSigner { bundle, key }) => LayerVerification::finish(
+            checks,
+            VerifiedImageSignature {
+                payload,
+                layer_digest: layer.digest.clone(),
+                bundle,
+                key,
+            },
+        ),
+        Err(why) => LayerVerification::rejected(checks, why),
+    }
+}
+
+/// The layer's simple-signing payload, with the checks that it names `image` (and the
+/// `--docker-reference`, when given) pushed; Err, with the one failed check pushed, when the
+/// layer is not a simple-signing payload or does not parse as one.
+fn read_payload(
+    layer: &Layer,
+    image: &Digest,
+    options: &Options,
+    checks: &mut Vec<Check>,
+) -> Result<SimpleSigning, String> {
     if layer.media_type != SIMPLE_SIGNING_MEDIA_TYPE {
-        let c = Check::fail(
+        checks.push(Check::fail(
             ids::COSIGN_PAYLOAD,
             "layer is a cosign simple-signing payload",
             SIMPLE_SIGNING_MEDIA_TYPE,
             layer.media_type.clone(),
-        );
-        return LayerVerification::rejected(vec![c], "not a simple-signing layer");
+        ));
+        return Err("not a simple-signing layer".into());
     }
-    let payload = match SimpleSigning::parse(&layer.payload) {
-        Ok(p) => p,
-        Err(e) => {
-            let c = Check::fail(
-                ids::COSIGN_PAYLOAD,
-                "signed payload names this image",
-                format!("a simple-signing payload for {image}"),
-                e.to_string(),
-            );
-            return LayerVerification::rejected(vec![c], e.to_string());
-        }
-    };
+    let payload = SimpleSigning::parse(&layer.payload).map_err(|e| {
+        checks.push(Check::fail(
+            ids::COSIGN_PAYLOAD,
+            "signed payload names this image",
+            format!("a simple-signing payload for {image}"),
+            e.to_string(),
+        ));
+        e.to_string()
+    })?;
     checks.push(payload::check_payload(&payload, image));
     if let Some(r) = &options.docker_reference {
         checks.push(payload::check_docker_reference(&payload, r));
     }
-    let material = match Material::from_annotations(&layer.annotations) {
-        Ok(m) => m,
-        Err(e) => {
-            checks.push(Check::fail(
-                ids::BUNDLE_SIGNATURE,
+    Ok(payload)
+}
+
+/// The signature annotation's bytes; its absence is a failed signature check.
+fn signature_annotation<'m>(
+    material: &'m Material,
+    checks: &mut Vec<Check>,
+) -> Result<&'m [u8], String> {
+    match material.signature.as_deref() {
+        Some(s) => Ok(s),
+        None => {
+            refuse(
+                checks,
                 SIGNATURE_TITLE,
-                "readable cosign annotations",
-                e.to_string(),
-            ));
-            return LayerVerification::rejected(checks, e.to_string());
+                format!("a {} annotation", super::SIGNATURE),
+                "none",
+            );
+            Err("no signature annotation".into())
         }
-    };
-    let Some(signature) = material.signature.clone() else {
-        checks.push(Check::fail(
-            ids::BUNDLE_SIGNATURE,
-            SIGNATURE_TITLE,
-            format!("a {} annotation", super::SIGNATURE),
-            "none",
-        ));
-        return LayerVerification::rejected(checks, "no signature annotation");
-    };
-    let full_policy = policy;
-    let (policy, waived) = signer(full_policy, options);
-    if let Some(why) = kind_mismatch(policy, &material) {
-        checks.push(Check::fail(
-            ids::BUNDLE_SIGNATURE,
-            SIGNATURE_TITLE,
-            expected_signer(policy),
-            why,
-        ));
-        return LayerVerification::rejected(checks, why);
-    }
-    if let Some((check, why)) =
-        unsupported_rekor_kind(&material, SIGNATURE_TITLE, expected_signer(policy))
-    {
-        checks.push(check);
-        return LayerVerification::rejected(checks, why);
-    }
-    let (bundle, key) = match (&material.rekor, policy) {
-        (None, Policy::Key(key)) => {
-            if !waived {
-                let why = "no transparency-log entry (dev.sigstore.cosign/bundle) for this keyed signature; pass --insecure-ignore-tlog to accept it without one";
-                checks.push(Check::fail(
-                    ids::BUNDLE_SIGNATURE,
-                    SIGNATURE_TITLE,
-                    format!("{}, logged in {}", expected_signer(policy), trust.name()),
-                    why,
-                ));
-                return LayerVerification::rejected(checks, why);
-            }
-            match verify_with_key(key, &layer.payload, &signature) {
-                Ok(scheme) => {
-                    let mut found = format!(
-                        "signature verified with the key ({scheme}); NO transparency-log entry was checked (--insecure-ignore-tlog)"
-                    );
-                    if material.timestamp.is_some() {
-                        found.push_str("; the RFC 3161 timestamp annotation was not checked");
-                    }
-                    checks.push(Check::pass(
-                        ids::BUNDLE_SIGNATURE,
-                        "cosign signature over the payload by the key (no transparency log)",
-                        expected_signer(policy),
-                        found,
-                    ));
-                    (None, Some(key.fingerprint()))
-                }
-                Err(e) => {
-                    checks.push(Check::fail(
-                        ids::BUNDLE_SIGNATURE,
-                        "cosign signature over the payload by the key (no transparency log)",
-                        expected_signer(policy),
-                        e.clone(),
-                    ));
-                    return LayerVerification::rejected(checks, e);
-                }
-            }
-        }
-        _ => {
-            let b = match material.message_bundle(&layer.payload) {
-                Ok(b) => b,
-                Err(e) => {
-                    let why = format!("the layer's material does not form a Sigstore bundle: {e}");
-                    checks.push(Check::fail(
-                        ids::BUNDLE_SIGNATURE,
-                        SIGNATURE_TITLE,
-                        expected_signer(policy),
-                        why.clone(),
-                    ));
-                    return LayerVerification::rejected(checks, why);
-                }
-            };
-            // With a SET, it is always verified; the waiver only matters without one.
-            let pol = if material.rekor.is_some() {
-                policy
-            } else {
-                full_policy
-            };
-            let v = bundle::verify(trust, &b, &Artifact::Bytes(&layer.payload), pol);
-            checks.extend(v.checks);
-            match v.result {
-                Ok(vb) => (Some(vb), None),
-                Err(e) => return LayerVerification::rejected(checks, e.to_string()),
-            }
-        }
-    };
-    if let Some(c) = checks.iter().find(|c| !c.passed()) {
-        let why = format!("{}: expected {}, found {}", c.title, c.expected, c.found);
-        return LayerVerification::rejected(checks, why);
-    }
-    LayerVerification {
-        checks,
-        result: Ok(VerifiedImageSignature {
-            payload,
-            layer_digest: layer.digest.clone(),
-            bundle,
-            key,
-        }),
     }
 }
 
