@@ -234,6 +234,10 @@ fn fetch_check(id: &'static str, title: String, expected: String, e: &FetchError
     }
 }
 
+/// The `pin.image-signature` check of `repo@digest`: passed, with the signer's identity, when
+/// one of the Sigstore bundles attached to the digest verifies under the profile's signer
+/// policy; failed when none is attached or none verifies (the first failure is given); not run
+/// when the registry could not be asked.
 async fn verify_signature(
     client: &RegistryClient,
     policy: &ImagePolicy<'_>,
@@ -241,9 +245,61 @@ async fn verify_signature(
     parsed: &oci_client::Reference,
     digest: &Digest,
 ) -> Result<(Check, String), Check> {
-    let profile = policy.profile;
     let title = format!("image signature: {}", parsed.whole());
-    let tag = parsed.tag();
+    let (pol, expected) = signer_policy(policy, repo, parsed.tag(), digest, &title)?;
+    let attached = match client.attached_bundles(repo, digest).await {
+        Ok((_, attached)) => attached,
+        Err(e) => return Err(fetch_check(ids::IMAGE_SIGNATURE, title, expected, &e)),
+    };
+    let mut first_failure = None;
+    for a in &attached {
+        match verify_attached(policy.trust, &pol, digest, &a.bundle.bytes) {
+            Ok((signer, issuer)) => {
+                let found = format!(
+                    "signed by {signer} (issuer {issuer}), {} attached",
+                    attached.len()
+                );
+                let check = Check::pass(ids::IMAGE_SIGNATURE, title, expected, found)
+                    .with_evidence(a.bundle.source.to_string());
+                return Ok((check, signer));
+            }
+            Err(found) => {
+                first_failure.get_or_insert((found, a.bundle.source.to_string()));
+            }
+        }
+    }
+    let Some((found, source)) = first_failure else {
+        return Err(Check::fail(
+            ids::IMAGE_SIGNATURE,
+            title,
+            expected,
+            format!("no Sigstore bundle attached to {digest} (referrers and the fallback tag)"),
+        ));
+    };
+    Err(Check::fail(
+        ids::IMAGE_SIGNATURE,
+        title,
+        expected,
+        format!(
+            "none of {} attached bundles verifies; {found}",
+            attached.len()
+        ),
+    )
+    .with_evidence(source))
+}
+
+/// The signer policy of a profile image and the check's expected text: the image workflow's
+/// identities for the reference's tag, and the profile's issuer. A failed check when the
+/// identity depends on a tag the reference does not have; not run when the identities do not
+/// form a matcher.
+fn signer_policy(
+    policy: &ImagePolicy<'_>,
+    repo: &Repo,
+    tag: Option<&str>,
+    digest: &Digest,
+    title: &str,
+) -> Result<(Policy, String), Check> {
+    let profile = policy.profile;
     let template_needs_tag = profile.signers.image_identity.contains("{tag}");
     let identities = profile.image_identities(tag.unwrap_or_default());
     let expected = format!(
@@ -265,71 +321,36 @@ async fn verify_signature(
         ));
     }
     let identity = crate::release::identity_matcher(&identities)
-        .map_err(|e| Check::not_run(ids::IMAGE_SIGNATURE, title.clone(), expected.clone(), e))?;
-    let attached = match client.attached_bundles(repo, digest).await {
-        Ok((_, attached)) => attached,
-        Err(e) => return Err(fetch_check(ids::IMAGE_SIGNATURE, title, expected, &e)),
-    };
-    if attached.is_empty() {
-        return Err(Check::fail(
-            ids::IMAGE_SIGNATURE,
-            title,
-            expected,
-            format!("no Sigstore bundle attached to {digest} (referrers and the fallback tag)"),
-        ));
-    }
+        .map_err(|e| Check::not_run(ids::IMAGE_SIGNATURE, title, expected.clone(), e))?;
     let pol = Policy::Certificate {
         identity,
         issuer: crate::bundle::Issuer::exact(profile.signers.issuer.clone()),
         github: GitHubClaims::default(),
     };
-    let mut first_failure = None;
-    for a in &attached {
-        let found = match bundle::parse_bundle(&a.bundle.bytes) {
-            Ok(parsed_bundle) => {
-                let v = bundle::verify(
-                    policy.trust,
-                    &parsed_bundle,
-                    &Artifact::Digest(digest.clone()),
-                    &pol,
-                );
-                match v.result {
-                    Ok(verified) => {
-                        let signer = verified.identity().unwrap_or("?").to_string();
-                        let check = Check::pass(
-                            ids::IMAGE_SIGNATURE,
-                            title,
-                            expected,
-                            format!(
-                                "signed by {signer} (issuer {}), {} attached",
-                                verified.issuer().unwrap_or("?"),
-                                attached.len()
-                            ),
-                        )
-                        .with_evidence(a.bundle.source.to_string());
-                        return Ok((check, signer));
-                    }
-                    Err(e) => match v.checks.iter().find(|c| !c.passed()) {
-                        Some(c) => format!("{}: expected {}, found {}", c.id, c.expected, c.found),
-                        None => e.to_string(),
-                    },
-                }
-            }
-            Err(e) => e.to_string(),
-        };
-        first_failure.get_or_insert((found, a.bundle.source.to_string()));
+    Ok((pol, expected))
+}
+
+/// One attached bundle verified for `digest` under `pol`: the signer's identity and issuer
+/// (`?` when absent), or what failed (the first failed check's id, expected and found, else the
+/// error).
+fn verify_attached(
+    trust: &Trust,
+    pol: &Policy,
+    digest: &Digest,
+    bytes: &[u8],
+) -> Result<(String, String), String> {
+    let parsed = bundle::parse_bundle(bytes).map_err(|e| e.to_string())?;
+    let v = bundle::verify(trust, &parsed, &Artifact::Digest(digest.clone()), pol);
+    match v.result {
+        Ok(verified) => Ok((
+            verified.identity().unwrap_or("?").to_string(),
+            verified.issuer().unwrap_or("?").to_string(),
+        )),
+        Err(e) => Err(match v.checks.iter().find(|c| !c.passed()) {
+            Some(c) => format!("{}: expected {}, found {}", c.id, c.expected, c.found),
+            None => e.to_string(),
+        }),
     }
-    let (found, source) = first_failure.expect("at least one attached bundle");
-    Err(Check::fail(
-        ids::IMAGE_SIGNATURE,
-        title,
-        expected,
-        format!(
-            "none of {} attached bundles verifies; {found}",
-            attached.len()
-        ),
-    )
-    .with_evidence(source))
 }
 
 #[cfg(test)]

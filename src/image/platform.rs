@@ -10,7 +10,7 @@
 use super::{Miss, Source};
 use crate::check::{Check, ids};
 use crate::digest::Digest;
-use crate::registry::ManifestDoc;
+use crate::registry::{Descriptor, ManifestDoc, Platform};
 
 /// Most entries of an index looked at.
 pub const MAX_PLATFORMS: usize = 1000;
@@ -70,21 +70,48 @@ pub async fn select(
     spec: &PlatformSpec,
 ) -> Result<(Digest, Check), Check> {
     let expected = format!("an entry for {spec} in the image index {index}");
+    let doc = index_doc(source, index, &expected).await?;
+    let entry = one_entry(&doc, spec, &expected)?;
+    let digest = entry_digest(entry, index, spec, &expected)?;
+    match source.by_digest(&digest).await {
+        Ok(_) => {
+            let found = format!("{spec} is {digest}");
+            Ok((
+                digest,
+                Check::pass(ids::IMAGE_PLATFORM, TITLE, expected, found),
+            ))
+        }
+        Err(Miss::Absent(why)) => Err(fail(
+            &expected,
+            format!("the {spec} entry {digest} is listed but its manifest is absent: {why}"),
+        )),
+        Err(m) => Err(not_run(&expected, m.describe())),
+    }
+}
+
+/// A failed `image.platform` check.
+fn fail(expected: &str, found: impl Into<String>) -> Check {
+    Check::fail(ids::IMAGE_PLATFORM, TITLE, expected, found)
+}
+
+/// An `image.platform` check that could not run.
+fn not_run(expected: &str, found: impl Into<String>) -> Check {
+    Check::not_run(ids::IMAGE_PLATFORM, TITLE, expected, found)
+}
+
+/// The manifest at `index`, only when it is an image index: unreadable, it is a check that
+/// could not run; a single-platform manifest is a failed check.
+async fn index_doc(
+    source: &Source<'_>,
+    index: &Digest,
+    expected: &str,
+) -> Result<ManifestDoc, Check> {
     let doc = match source.by_digest(index).await {
         Ok((_, doc)) => doc,
-        Err(m) => {
-            return Err(Check::not_run(
-                ids::IMAGE_PLATFORM,
-                TITLE,
-                expected,
-                m.describe(),
-            ));
-        }
+        Err(m) => return Err(not_run(expected, m.describe())),
     };
     if !is_index(&doc) {
-        return Err(Check::fail(
-            ids::IMAGE_PLATFORM,
-            TITLE,
+        return Err(fail(
             expected,
             format!(
                 "{index} is a single-platform image manifest ({}), not an image index",
@@ -92,7 +119,21 @@ pub async fn select(
             ),
         ));
     }
-    let listed: Vec<String> = doc
+    Ok(doc)
+}
+
+impl PlatformSpec {
+    /// Whether an entry's platform is this one (any variant when the spec names none).
+    fn matches(&self, p: &Platform) -> bool {
+        p.os == self.os
+            && p.architecture == self.architecture
+            && (self.variant.is_none() || p.variant == self.variant)
+    }
+}
+
+/// The platforms an index lists (its first [`MAX_PLATFORMS`] entries), for messages.
+fn listed(doc: &ManifestDoc) -> String {
+    let names: Vec<String> = doc
         .manifests
         .iter()
         .take(MAX_PLATFORMS)
@@ -104,83 +145,56 @@ pub async fn select(
             None => "no platform".into(),
         })
         .collect();
-    let hits: Vec<_> = doc
+    names.join(", ")
+}
+
+/// The one entry (among the first [`MAX_PLATFORMS`]) of the spec's platform; none, or more
+/// than one (ambiguous without a variant), is a failed check listing the index's platforms.
+fn one_entry<'d>(
+    doc: &'d ManifestDoc,
+    spec: &PlatformSpec,
+    expected: &str,
+) -> Result<&'d Descriptor, Check> {
+    let hits: Vec<&Descriptor> = doc
         .manifests
         .iter()
         .take(MAX_PLATFORMS)
-        .filter(|d| {
-            d.platform.as_ref().is_some_and(|p| {
-                p.os == spec.os
-                    && p.architecture == spec.architecture
-                    && (spec.variant.is_none() || p.variant == spec.variant)
-            })
-        })
+        .filter(|d| d.platform.as_ref().is_some_and(|p| spec.matches(p)))
         .collect();
-    let entry = match hits.as_slice() {
-        [one] => *one,
-        [] => {
-            return Err(Check::fail(
-                ids::IMAGE_PLATFORM,
-                TITLE,
-                expected,
-                format!("the index lists {}", listed.join(", ")),
-            ));
-        }
-        many => {
-            return Err(Check::fail(
-                ids::IMAGE_PLATFORM,
-                TITLE,
-                expected,
-                format!(
-                    "{} entries match {spec} (the index lists {}): give the variant",
-                    many.len(),
-                    listed.join(", ")
-                ),
-            ));
-        }
-    };
-    let digest: Digest = match entry.digest.parse() {
-        Ok(d) => d,
-        Err(e) => {
-            return Err(Check::fail(
-                ids::IMAGE_PLATFORM,
-                TITLE,
-                expected,
-                format!("the {spec} entry's digest {:?}: {e}", entry.digest),
-            ));
-        }
-    };
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(fail(expected, format!("the index lists {}", listed(doc)))),
+        many => Err(fail(
+            expected,
+            format!(
+                "{} entries match {spec} (the index lists {}): give the variant",
+                many.len(),
+                listed(doc)
+            ),
+        )),
+    }
+}
+
+/// The entry's digest, parsed, and never the index's own; otherwise a failed check.
+fn entry_digest(
+    entry: &Descriptor,
+    index: &Digest,
+    spec: &PlatformSpec,
+    expected: &str,
+) -> Result<Digest, Check> {
+    let digest: Digest = entry.digest.parse().map_err(|e| {
+        fail(
+            expected,
+            format!("the {spec} entry's digest {:?}: {e}", entry.digest),
+        )
+    })?;
     if &digest == index {
-        return Err(Check::fail(
-            ids::IMAGE_PLATFORM,
-            TITLE,
+        return Err(fail(
             expected,
             format!("the {spec} entry names the index itself ({index})"),
         ));
     }
-    match source.by_digest(&digest).await {
-        Ok(_) => Ok((
-            digest.clone(),
-            Check::pass(
-                ids::IMAGE_PLATFORM,
-                TITLE,
-                expected,
-                format!("{spec} is {digest}"),
-            ),
-        )),
-        Err(Miss::Absent(why)) => Err(Check::fail(
-            ids::IMAGE_PLATFORM,
-            TITLE,
-            expected,
-            format!("the {spec} entry {digest} is listed but its manifest is absent: {why}"),
-        )),
-        Err(m) => Err(Check::not_run(
-            ids::IMAGE_PLATFORM,
-            TITLE,
-            expected,
-            m.describe(),
-        )),
-    }
+    Ok(digest)
 }
 
 #[cfg(test)]
