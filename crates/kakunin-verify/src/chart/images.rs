@@ -528,42 +528,35 @@ mod tests {
         }
     }
 
-    #[test]
-    fn builds_the_references_oci_client_parses() {
-        let d512 = format!("sha512:{}", "ab".repeat(64));
-        let d384 = format!("sha384:{}", "ab".repeat(48));
-        let upper_alg = D.replace("sha256", "SHA256");
-        let upper_hex = D.to_uppercase().replace("SHA256", "sha256");
-        let short = &D[..D.len() - 1];
-        let long_name = "a".repeat(247);
-        let longer_name = "a".repeat(248);
-        let longest_path = format!("o/{}", "a".repeat(253));
-        let too_long_path = format!("o/{}", "a".repeat(254));
-        let registries = [
-            "",
-            "ghcr.io/",
-            "localhost/",
-            "localhost:5000/",
-            "127.0.0.1:5000/",
-            "docker.io/",
-            "index.docker.io/",
-            "GHCR.IO/",
-            "Ghcr.io:443/",
-            "a_b.com/",
-            "a-b.io/",
-            "-x.io/",
-            "x-.io/",
-            "x..io/",
-            "x.io./",
-            "x.io:/",
-            "x.io:port/",
-            "x.io:5000:1/",
-            "[::1]:5000/",
-            "x.io:-1/",
-            "Foo/",
-            "a__b.c/",
-        ];
-        let paths = [
+    /// Registry parts (with their `/`) of the cross-product corpus: valid, odd and invalid.
+    const REGISTRIES: [&str; 22] = [
+        "",
+        "ghcr.io/",
+        "localhost/",
+        "localhost:5000/",
+        "127.0.0.1:5000/",
+        "docker.io/",
+        "index.docker.io/",
+        "GHCR.IO/",
+        "Ghcr.io:443/",
+        "a_b.com/",
+        "a-b.io/",
+        "-x.io/",
+        "x-.io/",
+        "x..io/",
+        "x.io./",
+        "x.io:/",
+        "x.io:port/",
+        "x.io:5000:1/",
+        "[::1]:5000/",
+        "x.io:-1/",
+        "Foo/",
+        "a__b.c/",
+    ];
+
+    /// Repository paths of the corpus, the length limits' edges included.
+    fn corpus_paths() -> Vec<String> {
+        let fixed = [
             "nginx",
             "library/nginx",
             "o/r",
@@ -586,47 +579,51 @@ mod tests {
             "o/r:v1",
             "o@r",
             "ünï",
-            &long_name,
-            &longer_name,
-            &longest_path,
-            &too_long_path,
         ];
-        let tags = [
+        let mut paths: Vec<String> = fixed.iter().map(|p| p.to_string()).collect();
+        paths.extend([
+            "a".repeat(247),
+            "a".repeat(248),
+            format!("o/{}", "a".repeat(253)),
+            format!("o/{}", "a".repeat(254)),
+        ]);
+        paths
+    }
+
+    /// Tags of the corpus (`None` for no tag), the 128-character limit's edge included.
+    fn corpus_tags() -> Vec<Option<String>> {
+        let fixed = ["v1.2.3", "latest", "_x", "-x", ".x", "A", "", "v:1", "ü"];
+        let mut tags = vec![None];
+        tags.extend(fixed.iter().map(|t| Some(t.to_string())));
+        tags.extend([Some("t".repeat(128)), Some("t".repeat(129))]);
+        tags
+    }
+
+    /// Digests of the corpus (`None` for no digest): supported, of other case, short, unknown.
+    fn corpus_digests() -> Vec<Option<String>> {
+        let mut digests = vec![
             None,
-            Some("v1.2.3"),
-            Some("latest"),
-            Some("_x"),
-            Some("-x"),
-            Some(".x"),
-            Some("A"),
-            Some(""),
-            Some("v:1"),
-            Some("ü"),
+            Some(D.to_string()),
+            Some(format!("sha512:{}", "ab".repeat(64))),
+            Some(D.replace("sha256", "SHA256")),
+            Some(D.to_uppercase().replace("SHA256", "sha256")),
+            Some(D[..D.len() - 1].to_string()),
+            Some(format!("sha384:{}", "ab".repeat(48))),
         ];
-        let t128 = "t".repeat(128);
-        let t129 = "t".repeat(129);
-        let digests = [
-            None,
-            Some(D),
-            Some(d512.as_str()),
-            Some(&upper_alg),
-            Some(&upper_hex),
-            Some(short),
-            Some(&d384),
-            Some("md5:abc"),
-            Some("sha256"),
-            Some(""),
-        ];
+        digests.extend(["md5:abc", "sha256", ""].map(|d| Some(d.to_string())));
+        digests
+    }
+
+    #[test]
+    fn builds_the_references_oci_client_parses() {
+        let (paths, tags, digests) = (corpus_paths(), corpus_tags(), corpus_digests());
         let mut both_ok = 0;
-        for r in registries {
-            for p in paths {
+        for r in REGISTRIES {
+            for p in &paths {
                 let repo = format!("{r}{p}");
-                for t in tags
-                    .iter()
-                    .chain([&Some(t128.as_str()), &Some(t129.as_str())])
-                {
-                    for d in digests {
-                        let img = image(&repo, *t, d);
+                for t in &tags {
+                    for d in &digests {
+                        let img = image(&repo, t.as_deref(), d.as_deref());
                         assert_same(&img);
                         both_ok += usize::from(img.reference().is_ok());
                     }
@@ -635,6 +632,10 @@ mod tests {
         }
         // The corpus has both sides: references built, references refused.
         assert!(both_ok > 1000, "{both_ok}");
+    }
+
+    #[test]
+    fn splits_written_references_as_oci_client_parses() {
         // Written references, split as a chart's `image:` string is.
         for s in [
             "ghcr.io/o/r:v1.2.3",
