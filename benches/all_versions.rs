@@ -150,7 +150,7 @@ fn main() {
         let site = work.join(format!("site-{n}"));
         write_site(&site, &base, n, &r);
         server.serve_dir(&site);
-        let mut p = kakunin::profile::Profile::gomenhashai();
+        let mut p = kakunin::profile::Profile::gomenhashai().to_raw();
         p.helm_repository = format!("{base}/pages");
         p.github.base_url = base.clone();
         // No registry: the image's registry checks could not run (closed port on loopback).

@@ -352,7 +352,7 @@ fn run(cmd: &mut Command, input: &Path) -> Vec<u8> {
 /// loopback), signed by the image workflow of `signer` at the image's tag, verified with the
 /// test instance's trusted root.
 fn profile(images: &[Image], port: u16, signer: &str) -> String {
-    let mut p = kakunin::profile::Profile::gomenhashai();
+    let mut p = kakunin::profile::Profile::gomenhashai().to_raw();
     p.image.repositories = images
         .iter()
         .map(|i| format!("registry.example/{}", i.path))

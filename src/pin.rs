@@ -162,7 +162,7 @@ fn policy_check(
 ) -> Check {
     let expected = format!(
         "a repository of the profile ({}){}",
-        policy.profile.image.repositories.join(", "),
+        policy.profile.image_repositories_joined(", "),
         if policy.unsigned.is_empty() {
             String::new()
         } else {
@@ -300,16 +300,16 @@ fn signer_policy(
     title: &str,
 ) -> Result<(Policy, String), Check> {
     let profile = policy.profile;
-    let template_needs_tag = profile.signers.image_identity.contains("{tag}");
+    let template_needs_tag = profile.image_identity().uses("tag");
     let identities = profile.image_identities(tag.unwrap_or_default());
     let expected = format!(
         "a Sigstore bundle attached to {repo}@{digest}, signed by {} (issuer {}), verified with {}",
         if template_needs_tag && tag.is_none() {
-            profile.signers.image_identity.clone()
+            profile.image_identity().to_string()
         } else {
             identities.join(" or ")
         },
-        profile.signers.issuer,
+        profile.issuer(),
         policy.trust.name()
     );
     if template_needs_tag && tag.is_none() {
@@ -324,7 +324,7 @@ fn signer_policy(
         .map_err(|e| Check::not_run(ids::IMAGE_SIGNATURE, title, expected.clone(), e))?;
     let pol = Policy::Certificate {
         identity,
-        issuer: crate::bundle::Issuer::exact(profile.signers.issuer.clone()),
+        issuer: crate::bundle::Issuer::exact(profile.issuer()),
         github: GitHubClaims::default(),
     };
     Ok((pol, expected))

@@ -108,10 +108,10 @@ fn profile(req: &DownloadRequest, chart: &str) -> Result<Profile, Error> {
         None => Profile::builtin(chart),
     }
     .map_err(Error::usage)?;
-    if profile.chart != chart {
+    if profile.chart() != chart {
         return Err(Error::usage(format!(
             "the profile is for chart {:?}, not {chart:?}",
-            profile.chart
+            profile.chart()
         )));
     }
     let path = req.profile.as_deref().unwrap_or(Path::new("<built-in>"));
@@ -164,8 +164,7 @@ async fn save_image(
         repo.registry.replace(':', "_"),
         repo.repository
     );
-    let client =
-        crate::registry::RegistryClient::new(fetcher.clone(), profile.image.mirrors.clone());
+    let client = crate::registry::RegistryClient::new(fetcher.clone(), profile.registry_mirrors());
     let tag = if tag.is_empty() {
         "latest".to_string()
     } else {

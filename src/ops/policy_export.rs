@@ -194,7 +194,7 @@ fn cluster_policy(
         name: req
             .name
             .clone()
-            .unwrap_or_else(|| format!("kakunin-{}", profile.chart)),
+            .unwrap_or_else(|| format!("kakunin-{}", profile.chart())),
         key_pem,
         release,
     };

@@ -148,7 +148,7 @@ pub async fn verify_images(
 ) -> Result<Vec<(Vec<Check>, PinnedImage)>, Error> {
     for p in check.allow_unsigned {
         let repo = p.strip_suffix("/*").unwrap_or(p);
-        if !crate::profile::valid_image_repository(repo) {
+        if crate::profile::ImageRepository::new(repo).is_err() {
             return Err(Error::usage(format!(
                 "--allow-unsigned: expected REGISTRY/REPOSITORY (or REGISTRY/PREFIX/*), found {p:?}"
             )));
@@ -158,7 +158,7 @@ pub async fn verify_images(
     if let Some(c) = super::registry_credentials(check.registry_config).map_err(Error::usage)? {
         fetcher = fetcher.with_registry_credentials(c);
     }
-    let client = RegistryClient::new(fetcher, check.profile.image.mirrors.clone());
+    let client = RegistryClient::new(fetcher, check.profile.registry_mirrors());
     let policy = ImagePolicy {
         profile: check.profile,
         trust: check.trust,

@@ -32,7 +32,7 @@ pub enum GatherError {
 
 /// The URL of the profile's Helm index (`<helm_repository>/index.yaml`, or a local file).
 pub fn index_url(profile: &Profile) -> Result<Url, GatherError> {
-    let repo = &profile.helm_repository;
+    let repo = &profile.helm_repository().to_string();
     let err = |reason: String| GatherError::Repository {
         url: repo.clone(),
         reason,
@@ -167,7 +167,7 @@ pub async fn gather(
     version: &str,
     index: Option<&Arc<IndexFile>>,
 ) -> Result<(Evidence, Record), GatherError> {
-    let chart = profile.chart.as_str();
+    let chart = profile.chart();
     let record = Mutex::new(Record::default());
     let index = match index {
         Some(i) => i.clone(),
@@ -277,10 +277,16 @@ fn release_files(
     version: &str,
 ) -> Result<ReleaseFiles, GatherError> {
     let index_url = index_url(profile)?;
-    let gh = &profile.github;
     let chart_tag = profile.chart_release_tag(version);
     let assets = profile.chart_asset_names(version);
-    let asset = |tag: &str, name: &str| release_asset_url(&gh.base_url, &gh.repository, tag, name);
+    let asset = |tag: &str, name: &str| {
+        release_asset_url(
+            profile.github_base_url().as_str(),
+            profile.github_repository().as_str(),
+            tag,
+            name,
+        )
+    };
     let wanted = |what: &str, role, url, kind| Wanted {
         what: what.to_string(),
         role,
@@ -310,7 +316,7 @@ fn release_files(
         .unwrap_or_else(|| "image release .intoto.jsonl".into());
     Ok(ReleaseFiles {
         package: wanted(&assets.package, "chart", package_url, Kind::Chart),
-        prov: profile.require.prov.then(|| {
+        prov: profile.require().prov().then(|| {
             let url = asset(&chart_tag, &assets.prov);
             wanted(&assets.prov, "prov", url, Kind::Prov)
         }),

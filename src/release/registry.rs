@@ -65,7 +65,7 @@ pub async fn gather(
         Ok(t) => t,
         Err(why) => return (RegistryEvidence::unavailable(&why), Vec::new()),
     };
-    let client = RegistryClient::new(fetcher.clone(), profile.image.mirrors.clone());
+    let client = RegistryClient::new(fetcher.clone(), profile.registry_mirrors());
     let repo = Repo::of(&reference);
     let missing = |what: String, e: FetchError| Missing::from_fetch(what, &e);
     let mut files: Vec<(Blob, &'static str)> = Vec::new();

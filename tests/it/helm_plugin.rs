@@ -687,7 +687,7 @@ fn helms_registry_config_gives_kakunin_its_registry_credentials() {
     )
     .unwrap();
     // The image's registry is the loopback server (a mirror, reached over plain HTTP).
-    let mut profile = kakunin::profile::Profile::gomenhashai();
+    let mut profile = kakunin::profile::Profile::gomenhashai().to_raw();
     profile
         .image
         .mirrors

@@ -296,7 +296,7 @@ fn a_mirror_and_plain_http_never_receive_the_docker_configs_credentials() {
 fn numeric_flags_are_range_checked_and_the_timeout_is_one_deadline_per_file() {
     let s = Server::start();
     let dir = TempDir::new("network-flags");
-    let mut p = kakunin::profile::Profile::gomenhashai();
+    let mut p = kakunin::profile::Profile::gomenhashai().to_raw();
     p.helm_repository = s.url("/repo");
     p.github.base_url = s.url("");
     let profile = dir.path().join("p.yaml");

@@ -216,7 +216,7 @@ fn policy_controller_cluster_image_policy_validates_against_its_crd() {
 #[test]
 fn exact_identities_stay_exact() {
     let dir = TempDir::new("policy-exact");
-    let mut p = kakunin::profile::Profile::gomenhashai();
+    let mut p = kakunin::profile::Profile::gomenhashai().to_raw();
     p.signers.image_identity =
         "https://github.com/{repository}/.github/workflows/docker-release.yaml@refs/heads/main"
             .into();
@@ -252,7 +252,7 @@ fn gomenhashai_mapping_lists_every_verified_image_and_validates_against_the_char
     };
     let alpine = reg.push_image("library/alpine", "latest", "alpine");
     let dir = TempDir::new("policy-gomenhashai");
-    let mut p = kakunin::profile::Profile::gomenhashai();
+    let mut p = kakunin::profile::Profile::gomenhashai().to_raw();
     p.image.mirrors.insert("docker.io".into(), reg.base());
     let profile = dir.path().join("p.yaml");
     std::fs::write(&profile, p.to_yaml()).unwrap();

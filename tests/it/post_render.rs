@@ -49,7 +49,7 @@ pub(crate) fn golden(dir: &Path) -> Vec<PathBuf> {
 /// A profile (the built-in one) whose registries docker.io and gcr.io are the loopback
 /// registry, so that the images of Helm's test charts resolve there.
 pub(crate) fn loopback_profile(dir: &Path, registry: &Registry) -> PathBuf {
-    let mut p = kakunin::profile::Profile::gomenhashai();
+    let mut p = kakunin::profile::Profile::gomenhashai().to_raw();
     for host in ["docker.io", "gcr.io", "ghcr.io"] {
         p.image.mirrors.insert(host.into(), registry.base());
     }
@@ -316,7 +316,7 @@ fn signed_project_images_are_verified_and_pinned_and_tampered_ones_block() {
 #[test]
 fn an_unreachable_registry_is_a_check_that_could_not_run() {
     let dir = TempDir::new("post-render-unreachable");
-    let mut p = kakunin::profile::Profile::gomenhashai();
+    let mut p = kakunin::profile::Profile::gomenhashai().to_raw();
     // A loopback port nothing listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -111,8 +111,9 @@ fn every_release_of_the_history_gets_its_expected_verdict() {
 #[test]
 fn an_unpinned_chart_passes_only_when_the_profile_allows_resolving_by_tag_and_says_so() {
     let w = world();
-    let mut profile = Profile::gomenhashai();
+    let mut profile = Profile::gomenhashai().to_raw();
     profile.require.allow_unpinned_image = true;
+    let profile = Profile::try_from(profile).unwrap();
     let r = verify_with(&w.evidence("0.1.1"), &profile);
     assert_eq!(r.exit_code().code(), 0, "{:#?}", r.checks);
     let c = check(&r, ids::IMAGE_REFERENCE);
@@ -454,8 +455,9 @@ fn no_attestation_attached_in_the_registry() {
     let c = rejected_only_by(&verify(&ev), ids::IMAGE_REGISTRY_ATTESTATION);
     assert!(c.found.contains("no Sigstore bundle attached"), "{c:?}");
     // Not required by the profile: not run, and said so in the details.
-    let mut profile = Profile::gomenhashai();
+    let mut profile = Profile::gomenhashai().to_raw();
     profile.require.registry_attestation = false;
+    let profile = Profile::try_from(profile).unwrap();
     let r = verify_with(&ev, &profile);
     assert_eq!(r.exit_code().code(), 0, "{:#?}", r.checks);
     assert!(
@@ -521,9 +523,10 @@ fn a_package_whose_chart_yaml_is_another_version() {
 fn a_required_prov_verifies_and_one_of_another_release_is_rejected_by_prov_alone() {
     let w = world();
     let keyring = kakunin::chart::prov::parse_keyring(&w.prov_keyring).unwrap();
-    let mut profile = Profile::gomenhashai();
+    let mut profile = Profile::gomenhashai().to_raw();
     profile.require.prov = true;
     profile.require.prov_keyring = Some("charts.asc".into());
+    let profile = Profile::try_from(profile).unwrap();
     let trust = trust();
     let ctx = Context {
         profile: &profile,

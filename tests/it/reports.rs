@@ -45,7 +45,7 @@ fn all_formats(args: &[&str], expect: i32) -> [String; 3] {
 
 /// A profile whose every server is a closed port on loopback: the network is down.
 fn network_down(dir: &TempDir) -> String {
-    let mut p = kakunin::profile::Profile::gomenhashai();
+    let mut p = kakunin::profile::Profile::gomenhashai().to_raw();
     p.helm_repository = "http://127.0.0.1:9/pages".into();
     p.github.base_url = "http://127.0.0.1:9".into();
     p.image

@@ -46,7 +46,7 @@ impl ImageChecks<'_> {
             }
         };
         let registries =
-            Registries::with_mirrors(self.fetcher.clone(), self.profile.image.mirrors.clone());
+            Registries::with_mirrors(self.fetcher.clone(), self.profile.registry_mirrors());
         let req = deployed::Request {
             policy: self.policy,
             trust: self.trust,

@@ -205,13 +205,15 @@ fn keyring(
     let path = req
         .keyring
         .clone()
-        .or_else(|| profile.require.prov_keyring.clone());
-    let keyring = match (&path, profile.require.prov || req.keyring.is_some()) {
+        .or_else(|| profile.require().prov_keyring().map(Path::to_path_buf));
+    let keyring = match (&path, profile.require().prov() || req.keyring.is_some()) {
         (Some(path), true) => Some(super::read_keyring(path)?),
         _ => None,
     };
     let profile = match &req.keyring {
-        Some(path) => profile.with_prov_keyring(path.clone()),
+        Some(path) => profile
+            .with_prov_keyring(path.clone())
+            .map_err(Error::usage)?,
         None => profile,
     };
     Ok((profile, keyring))
@@ -255,7 +257,7 @@ async fn every_version(
     let entries = index
         .shared
         .parsed
-        .chart(&profile.chart)
+        .chart(profile.chart())
         .map_err(Error::usage)?;
     let mut versions: Vec<String> = entries.iter().map(|e| e.version.clone()).collect();
     versions.sort_by(|a, b| {

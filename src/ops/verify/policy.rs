@@ -81,10 +81,10 @@ pub(super) fn load(
             policy.origin()
         ))
     })?;
-    if profile.chart != chart {
+    if profile.chart() != chart {
         return Err(Error::usage(format!(
             "the profile is for chart {:?}, not {chart:?}",
-            profile.chart
+            profile.chart()
         )));
     }
     let profile_path = req

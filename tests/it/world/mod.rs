@@ -675,7 +675,7 @@ impl World {
         http.serve_dir(dir.path());
         self.push(&registry);
         let profile = dir.path().join("profile.yaml");
-        let mut p = kakunin::profile::Profile::gomenhashai();
+        let mut p = kakunin::profile::Profile::gomenhashai().to_raw();
         p.helm_repository = format!("{base}/pages");
         p.github.base_url = base.to_string();
         p.image.mirrors.insert("ghcr.io".into(), registry.base());

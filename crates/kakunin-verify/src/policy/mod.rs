@@ -21,9 +21,12 @@ use regex::Regex;
 
 use crate::bundle::{self, GitHubClaims, Identity, Issuer, PublicKey};
 use crate::limits;
-use crate::profile::{GITHUB_ACTIONS_ISSUER, Profile, ProfileError};
+use crate::profile::raw::RawProfile;
+use crate::profile::{EMBEDDED_ROOTS, GITHUB_ACTIONS_ISSUER, Profile, ProfileError};
 
-use raw::{RawAttestation, RawGitHub, RawImageRule, RawPolicy, RawSigner};
+use raw::{
+    RawAttestation, RawChartRule, RawGitHub, RawImageRule, RawPolicy, RawSigner, RawVersions,
+};
 
 /// Largest policy file accepted.
 pub const MAX_POLICY_BYTES: u64 = 256 * 1024;
@@ -336,13 +339,13 @@ impl Policy {
     pub fn from_profile(profile: Profile, origin: &str) -> Policy {
         Policy {
             origin: origin.to_string(),
-            chart_name: Some(profile.chart.clone()),
+            chart_name: Some(profile.chart().to_string()),
             trusted_root: None,
             chart: ChartRule::default(),
             images: Vec::new(),
             allow_unverified: Vec::new(),
             versions: VersionRules {
-                allow_prerelease: profile.require.allow_prerelease,
+                allow_prerelease: profile.require().allow_prerelease(),
                 moving_tags: Vec::new(),
             },
             release: Some(profile),
@@ -525,146 +528,43 @@ pub fn parse_raw(bytes: &[u8], origin: &str) -> Result<RawPolicy, PolicyError> {
 impl TryFrom<Source<'_>> for Policy {
     type Error = PolicyError;
 
+    /// Every rule checked, in the document's order (the first problem is the error): the
+    /// rule counts, the release section, the trusted root, the chart, the images, the
+    /// versions, and that the policy requires something.
     fn try_from(src: Source<'_>) -> Result<Policy, PolicyError> {
         let Source { raw, origin, dir } = src;
-        let invalid = |field: &str, expected: &str, found: String| PolicyError::Invalid {
-            path: origin.to_string(),
-            field: field.to_string(),
-            expected: expected.to_string(),
-            found,
-        };
-        let file = |field: &str, p: &Path| -> Result<PathBuf, PolicyError> {
-            match dir {
-                Some(d) if p.is_relative() => Ok(d.join(p)),
-                Some(_) => Ok(p.to_path_buf()),
-                None => Err(invalid(
-                    field,
-                    "no file in an embedded policy",
-                    p.display().to_string(),
-                )),
-            }
-        };
+        let cx = Context { origin, dir };
         if raw.images.len() > MAX_RULES || raw.allow_unverified.len() > MAX_RULES {
-            return Err(invalid(
+            return Err(cx.invalid(
                 "images",
                 &format!("at most {MAX_RULES} rules"),
                 format!("{} rules", raw.images.len().max(raw.allow_unverified.len())),
             ));
         }
-        let release = match raw.release {
-            Some(mut profile) => {
-                profile.validate(Path::new(origin))?;
-                if let Some(k) = &profile.require.prov_keyring {
-                    profile.require.prov_keyring = Some(file("release.require.prov_keyring", k)?);
-                }
-                let t = &profile.signers.trusted_root;
-                if !crate::profile::EMBEDDED_ROOTS.contains(&t.as_str()) {
-                    profile.signers.trusted_root =
-                        file("release.signers.trusted_root", Path::new(t))?
-                            .to_string_lossy()
-                            .into_owned();
-                }
-                Some(profile)
-            }
-            None => None,
-        };
-        let trusted_root = match raw.trusted_root {
-            Some(t) if crate::profile::EMBEDDED_ROOTS.contains(&t.as_str()) => Some(t),
-            Some(t) => Some(
-                file("trusted_root", Path::new(&t))?
-                    .to_string_lossy()
-                    .into_owned(),
-            ),
-            None => None,
-        };
-
-        let raw_chart = raw.chart.unwrap_or_default();
-        if release.is_some()
-            && (raw_chart.signer.is_some()
-                || !raw_chart.attestations.is_empty()
-                || raw_chart.prov_keyring.is_some())
-        {
-            // Never ignored silently: a release section's chart is verified by its own rules.
-            return Err(invalid(
-                "chart",
-                "with a release section, the chart's signer and .prov in it (release.signers.chart_identity, release.require.prov)",
-                "chart.signer, chart.attestations or chart.prov_keyring as well".into(),
-            ));
-        }
-        let chart_name = match (&raw_chart.name, &release) {
-            (Some(n), Some(p)) if *n != p.chart => {
-                return Err(invalid(
-                    "chart.name",
-                    &format!("the release section's chart {:?}", p.chart),
-                    format!("{n:?}"),
-                ));
-            }
-            (Some(n), _) => Some(n.clone()),
-            (None, Some(p)) => Some(p.chart.clone()),
-            (None, None) => None,
-        };
-        let chart_signer = raw_chart
-            .signer
-            .as_ref()
-            .map(|s| signer(s, "chart.signer", origin, &file))
-            .transpose()?;
-        if chart_signer.is_none() && !raw_chart.attestations.is_empty() {
-            return Err(invalid(
-                "chart.attestations",
-                "a chart.signer the chart's attestations are verified under",
-                "attestations and no signer".into(),
-            ));
-        }
-        let chart_attestations = attestations(
-            &raw_chart.attestations,
-            chart_signer.as_ref(),
-            "chart.attestations",
-            origin,
-        )?;
-        let prov_keyring = raw_chart
-            .prov_keyring
-            .as_deref()
-            .map(|k| file("chart.prov_keyring", k))
-            .transpose()?;
-
-        let mut images = Vec::new();
-        for (i, r) in raw.images.iter().enumerate() {
-            images.push(image_rule(r, &format!("images[{i}]"), origin, &file)?);
-        }
-        let allow_unverified = raw
-            .allow_unverified
-            .iter()
+        let release = raw.release.map(|r| cx.release(r)).transpose()?;
+        let trusted_root = raw.trusted_root.map(|t| cx.root(t)).transpose()?;
+        let (chart_name, chart) = cx.chart(raw.chart.unwrap_or_default(), release.as_ref())?;
+        let file = |field: &str, p: &Path| cx.file(field, p);
+        let images = (raw.images.iter().enumerate())
+            .map(|(i, r)| image_rule(r, &format!("images[{i}]"), origin, &file))
+            .collect::<Result<Vec<_>, _>>()?;
+        let allow_unverified = (raw.allow_unverified.iter())
             .map(|g| {
                 RepositoryGlob::new(g)
-                    .map_err(|e| invalid("allow_unverified", &e, format!("{g:?}")))
+                    .map_err(|e| cx.invalid("allow_unverified", &e, format!("{g:?}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let raw_versions = raw.versions.unwrap_or_default();
-        let moving_tags = raw_versions.moving_tags.unwrap_or_default();
-        if let Some(t) = moving_tags.iter().find(|t| t.is_empty() || t.len() > 128) {
-            return Err(invalid(
-                "versions.moving_tags",
-                "tags of 1 to 128 characters",
-                format!("{t:?}"),
-            ));
-        }
-        let versions = VersionRules {
-            allow_prerelease: raw_versions
-                .allow_prerelease
-                .or(release.as_ref().map(|p| p.require.allow_prerelease))
-                .unwrap_or(false),
-            moving_tags,
-        };
+        let versions = cx.versions(raw.versions.unwrap_or_default(), release.as_ref())?;
         if !raw.mirrors.is_empty() {
-            return Err(invalid(
+            return Err(cx.invalid(
                 "mirrors",
                 "mirrors under release.image.mirrors (the one registry mapping kakunin has)",
                 format!("{} top-level mirrors", raw.mirrors.len()),
             ));
         }
-        if release.is_none() && chart_name.is_none() && images.is_empty() && chart_signer.is_none()
+        if release.is_none() && chart_name.is_none() && images.is_empty() && chart.signer.is_none()
         {
-            return Err(invalid(
+            return Err(cx.invalid(
                 "chart",
                 "a policy that requires something: a chart signer, image rules, or a release section",
                 "none of them".into(),
@@ -674,15 +574,135 @@ impl TryFrom<Source<'_>> for Policy {
             origin: origin.to_string(),
             chart_name,
             trusted_root,
-            chart: ChartRule {
-                signer: chart_signer,
-                attestations: chart_attestations,
-                prov_keyring,
-            },
+            chart,
             images,
             allow_unverified,
             versions,
             release,
+        })
+    }
+}
+
+/// Where a policy being converted came from: what its errors name, and what its relative
+/// paths are resolved against.
+struct Context<'a> {
+    origin: &'a str,
+    /// `None`: an embedded document, which may name no file.
+    dir: Option<&'a Path>,
+}
+
+impl Context<'_> {
+    fn invalid(&self, field: &str, expected: &str, found: String) -> PolicyError {
+        PolicyError::Invalid {
+            path: self.origin.to_string(),
+            field: field.to_string(),
+            expected: expected.to_string(),
+            found,
+        }
+    }
+
+    /// The path a file named in `field` is read from: resolved against the policy's
+    /// directory, or refused in an embedded policy.
+    fn file(&self, field: &str, p: &Path) -> Result<PathBuf, PolicyError> {
+        match self.dir {
+            Some(d) if p.is_relative() => Ok(d.join(p)),
+            Some(_) => Ok(p.to_path_buf()),
+            None => Err(self.invalid(
+                field,
+                "no file in an embedded policy",
+                p.display().to_string(),
+            )),
+        }
+    }
+
+    /// The release section: a profile, converted with its files resolved as the policy's are
+    /// (its fields named `release.…` when a file is refused).
+    fn release(&self, raw: RawProfile) -> Result<Profile, PolicyError> {
+        let file = |field: &'static str, p: &Path| self.file(&format!("release.{field}"), p);
+        Profile::from_raw(raw, Path::new(self.origin), &file)
+    }
+
+    /// The top-level trusted root: an embedded root's name, or a file.
+    fn root(&self, name: String) -> Result<String, PolicyError> {
+        if EMBEDDED_ROOTS.contains(&name.as_str()) {
+            return Ok(name);
+        }
+        let path = self.file("trusted_root", Path::new(&name))?;
+        Ok(path.to_string_lossy().into_owned())
+    }
+
+    /// The chart's name and rule. With a release section, the chart is verified by the
+    /// section's own rules, so a chart signer, attestations or keyring here is refused
+    /// (never ignored silently), and a name must be the section's.
+    fn chart(
+        &self,
+        raw: RawChartRule,
+        release: Option<&Profile>,
+    ) -> Result<(Option<String>, ChartRule), PolicyError> {
+        if release.is_some()
+            && (raw.signer.is_some() || !raw.attestations.is_empty() || raw.prov_keyring.is_some())
+        {
+            return Err(self.invalid(
+                "chart",
+                "with a release section, the chart's signer and .prov in it (release.signers.chart_identity, release.require.prov)",
+                "chart.signer, chart.attestations or chart.prov_keyring as well".into(),
+            ));
+        }
+        let name = match (raw.name, release) {
+            (Some(n), Some(p)) if n != p.chart() => {
+                return Err(self.invalid(
+                    "chart.name",
+                    &format!("the release section's chart {:?}", p.chart()),
+                    format!("{n:?}"),
+                ));
+            }
+            (Some(n), _) => Some(n),
+            (None, Some(p)) => Some(p.chart().to_string()),
+            (None, None) => None,
+        };
+        let file = |field: &str, p: &Path| self.file(field, p);
+        let signer = (raw.signer.as_ref())
+            .map(|s| signer(s, "chart.signer", self.origin, &file))
+            .transpose()?;
+        if signer.is_none() && !raw.attestations.is_empty() {
+            return Err(self.invalid(
+                "chart.attestations",
+                "a chart.signer the chart's attestations are verified under",
+                "attestations and no signer".into(),
+            ));
+        }
+        let field = "chart.attestations";
+        let attestations = attestations(&raw.attestations, signer.as_ref(), field, self.origin)?;
+        let prov_keyring = (raw.prov_keyring.as_deref())
+            .map(|k| self.file("chart.prov_keyring", k))
+            .transpose()?;
+        let rule = ChartRule {
+            signer,
+            attestations,
+            prov_keyring,
+        };
+        Ok((name, rule))
+    }
+
+    /// The version rules; pre-releases are allowed as the release section says unless the
+    /// policy says otherwise.
+    fn versions(
+        &self,
+        raw: RawVersions,
+        release: Option<&Profile>,
+    ) -> Result<VersionRules, PolicyError> {
+        let moving_tags = raw.moving_tags.unwrap_or_default();
+        if let Some(t) = moving_tags.iter().find(|t| t.is_empty() || t.len() > 128) {
+            return Err(self.invalid(
+                "versions.moving_tags",
+                "tags of 1 to 128 characters",
+                format!("{t:?}"),
+            ));
+        }
+        let from_release = release.map(|p| p.require().allow_prerelease());
+        Ok(VersionRules {
+            allow_prerelease: raw.allow_prerelease.or(from_release).unwrap_or(false),
+            moving_tags,
         })
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::profile::Profile;
+use crate::profile::raw::RawProfile;
 
 /// A whole policy document (docs/policy.md).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -31,7 +31,7 @@ pub struct RawPolicy {
     /// The reference project's layout: GitHub release assets and a Helm index (today's
     /// profile format, docs/profile.md).
     #[serde(default)]
-    pub release: Option<Profile>,
+    pub release: Option<RawProfile>,
 }
 
 /// What the chart must carry.

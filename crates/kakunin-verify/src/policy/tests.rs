@@ -222,7 +222,7 @@ fn builtin_is_the_embedded_document_and_the_docs_profile() {
     let release = p.release().unwrap();
     assert_eq!(release, &Profile::gomenhashai());
     assert_eq!(
-        release.signers.repositories,
+        release.to_raw().signers.repositories,
         ["GomenHashai/GomenHashai", "MarcAntoineRaymond/GomenHashai"]
     );
     assert!(Policy::builtin("nginx").is_err());

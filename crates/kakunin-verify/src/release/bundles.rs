@@ -49,7 +49,7 @@ impl<'a> Signer<'a> {
     pub fn new(ctx: &'a Context<'a>, identities: Vec<String>) -> Signer<'a> {
         Signer {
             identities,
-            issuer: &ctx.profile.signers.issuer,
+            issuer: ctx.profile.issuer(),
             trust: ctx.trust,
         }
     }

@@ -36,11 +36,8 @@ pub fn project_image(
     images
         .iter()
         .find(|i| {
-            profile
-                .image
-                .repositories
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(&i.repository))
+            (profile.image_repositories().iter())
+                .any(|r| r.as_str().eq_ignore_ascii_case(&i.repository))
         })
         .cloned()
         .ok_or_else(|| {
@@ -69,7 +66,7 @@ pub(super) fn reference(
     let spec = spec::IMAGE_REFERENCE;
     let expected = format!(
         "{} with tag = appVersion {} and a pinned sha256 digest",
-        profile.image.repositories.join(" or "),
+        profile.image_repositories_joined(" or "),
         app_version.unwrap_or("(the chart's appVersion, unknown)")
     );
     let chart = match chart {
@@ -126,7 +123,7 @@ fn pinned_reference(
         }
         None => None,
     };
-    let allowed = profile.require.allow_unpinned_image;
+    let allowed = profile.require().allow_unpinned_image();
     let check = match (&pinned, allowed) {
         (Some(_), _) => spec.pass(expected, img.display()),
         (None, false) => spec.fail(
@@ -173,8 +170,8 @@ pub(super) fn target(ev: &Evidence, profile: &Profile, image: &ChartImageRef) ->
     image.as_ref().ok().and_then(|(_, pinned)| {
         pinned.clone().or_else(|| {
             profile
-                .require
-                .allow_unpinned_image
+                .require()
+                .allow_unpinned_image()
                 .then(|| ev.registry.tag_digest.as_ref().ok().map(|(d, _)| d.clone()))
                 .flatten()
         })

@@ -150,7 +150,7 @@ impl<'a> Run<'a> {
         let mut binding = vec![chart::index_digest(ev, &entry, index_wrong, digest)];
         let package = chart::package(ev);
         let metadata = chart::metadata(ev, &entry, &package);
-        if profile.require.prov {
+        if profile.require().prov() {
             binding.push(chart::prov(ev, self.ctx));
         } else {
             self.skip(
@@ -159,7 +159,7 @@ impl<'a> Run<'a> {
             );
         }
         let mut envelope = None;
-        if profile.require.sigstore_bundles {
+        if profile.require().sigstore_bundles() {
             let signer = Signer::new(self.ctx, profile.chart_identities());
             let (check, b) =
                 bundles::verify(&spec::CHART_BUNDLE, &ev.chart_bundle, &signer, digest);
@@ -252,7 +252,7 @@ impl<'a> Run<'a> {
     ) -> Vec<(String, BundleResult)> {
         let (ev, profile) = (self.ev, self.ctx.profile);
         let mut image_bundles = Vec::new();
-        if profile.require.sigstore_bundles {
+        if profile.require().sigstore_bundles() {
             let (check, b) = bundles::verify(&spec::IMAGE_BUNDLE, &ev.image_bundle, signer, target);
             if let Some(v) = &b.verified {
                 // Who signed the image, for exports of what was verified (policy export).
@@ -278,7 +278,7 @@ impl<'a> Run<'a> {
                 self.skip(id, NO_SIGSTORE);
             }
         }
-        if profile.require.registry_attestation {
+        if profile.require().registry_attestation() {
             let found = registry_attestation::check(&ev.registry, signer, target);
             if let Some(listed) = found.listed {
                 self.details.insert("registry_attestations".into(), listed);

@@ -22,7 +22,7 @@ pub(super) fn checks(
     image: &ChartImageRef,
 ) -> Vec<Check> {
     let policy = semver_rules::Policy {
-        allow_prerelease: profile.require.allow_prerelease,
+        allow_prerelease: profile.require().allow_prerelease(),
     };
     let app_version = facts.app_version.as_deref();
     // The tag the chart was published under: from its download URL in GitHub's layout.
