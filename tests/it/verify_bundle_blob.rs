@@ -580,3 +580,372 @@ fn a_p384_hashedrekord_verifies_with_its_key_and_a_changed_byte_fails() {
         assert!(s["expected"].as_str().unwrap().contains(key), "{s:#}");
     }
 }
+
+/// An ECDSA P-384 managed key (openssl) whose message signature is P-384 with SHA-384 over the
+/// artifact (the Sigstore algorithm registry's pairing), logged in the test Rekor as a
+/// `hashedrekord` 0.0.1 entry recording the artifact's SHA-384: sigstore-verify 0.15.1 binds
+/// such entries by SHA-256 only, so verify-bundle refuses it as "unsupported algorithm
+/// ECDSA_P384_SHA_384" (exit 2), never as a bad signature (exit 1); the same key and artifact
+/// with the entry's SHA-256 (the test above) verify.
+#[test]
+fn a_p384_sha384_hashedrekord_is_unsupported_algorithm_exit_2_not_a_bad_signature() {
+    let dir = TempDir::new("vb-p384-sha384");
+    let openssl = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let made = openssl(&[
+        "ecparam",
+        "-name",
+        "secp384r1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "a.key",
+    ]) && openssl(&["ec", "-in", "a.key", "-pubout", "-out", "a.pem"]);
+    if !made {
+        crate::common::skipped(
+            "a_p384_sha384_hashedrekord_is_unsupported_algorithm_exit_2",
+            "openssl cannot make a P-384 key here",
+        );
+        return;
+    }
+    let artifact = write(dir.path(), "artifact.txt", "hello p384 sha384\n");
+    assert!(openssl(&[
+        "dgst",
+        "-sha384",
+        "-sign",
+        "a.key",
+        "-out",
+        "a.sig",
+        "artifact.txt"
+    ]));
+    assert!(openssl(&[
+        "dgst",
+        "-sha384",
+        "-binary",
+        "-out",
+        "a.sha384",
+        "artifact.txt"
+    ]));
+    let sig = std::fs::read(dir.path().join("a.sig")).unwrap();
+    let digest = std::fs::read(dir.path().join("a.sha384")).unwrap();
+    assert_eq!(digest.len(), 48);
+    let public = std::fs::read(dir.path().join("a.pem")).unwrap();
+    // sigstore-rekor's client refuses a 48-byte hash: the entry is proposed as JSON.
+    let instance = TestSigstore::start();
+    let proposed = serde_json::json!({
+        "apiVersion": "0.0.1",
+        "kind": "hashedrekord",
+        "spec": {
+            "data": {"hash": {"algorithm": "sha384", "value": hex::encode(&digest)}},
+            "signature": {"content": B64.encode(&sig), "publicKey": {"content": B64.encode(&public)}},
+        },
+    });
+    let logged: std::collections::BTreeMap<String, sigstore_sign::rekor::LogEntry> =
+        crate::support::block_on(async {
+            reqwest::Client::new()
+                .post(format!("{}/api/v1/log/entries", instance.url()))
+                .json(&proposed)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        });
+    let tlog = logged
+        .values()
+        .next()
+        .unwrap()
+        .to_bundle_entry(sigstore_types::KindVersion::HashedRekordV001)
+        .unwrap();
+    let bundle = serde_json::json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {"publicKey": {"hint": "p384"}, "tlogEntries": [tlog]},
+        "messageSignature": {
+            "messageDigest": {"algorithm": "SHA2_384", "digest": B64.encode(&digest)},
+            "signature": B64.encode(&sig),
+        },
+    });
+    let bundle = write(dir.path(), "p384.sigstore.json", bundle.to_string());
+    let root = instance.trusted_root();
+    let key = dir.path().join("a.pem");
+    let out = run(&[
+        "verify-bundle",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--trusted-root",
+        root.to_str().unwrap(),
+        artifact.to_str().unwrap(),
+    ]);
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(code(&out), 2, "{all}");
+    assert!(
+        all.contains("unsupported algorithm ECDSA_P384_SHA_384"),
+        "{all}"
+    );
+    assert!(all.contains("SHA2_384 hash"), "{all}");
+    assert!(!all.contains("signature verification failed"), "{all}");
+}
+
+/// Asks the test instance's Fulcio for a certificate of the openssl key `key` (PEM, in `dir`)
+/// with the token `tok`; the leaf and the chain's PEMs.
+fn fulcio_certificate(instance: &TestSigstore, dir: &Path, key: &str, tok: &GithubToken) -> String {
+    let sub = format!("repo:{}:ref:{}", "o/plain", "refs/tags/v1");
+    std::fs::write(dir.join("sub.txt"), &sub).unwrap();
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "dgst", "-sha256", "-sign", key, "-out", "pop.sig", "sub.txt",
+        ])
+        .current_dir(dir)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let pop = std::fs::read(dir.join("pop.sig")).unwrap();
+    let public = std::fs::read_to_string(dir.join("pub.pem")).unwrap();
+    let request = serde_json::json!({
+        "credentials": {"oidcIdentityToken": tok.jwt()},
+        "publicKeyRequest": {
+            "publicKey": {"algorithm": "ECDSA", "content": public},
+            "proofOfPossession": B64.encode(pop),
+        },
+    });
+    let reply: serde_json::Value =
+        post_json(&format!("{}/api/v2/signingCert", instance.url()), &request);
+    reply["signedCertificateEmbeddedSct"]["chain"]["certificates"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("no certificate in {reply:#}"))
+        .to_string()
+}
+
+fn post_json<T: serde::de::DeserializeOwned>(url: &str, body: &serde_json::Value) -> T {
+    crate::support::block_on(async {
+        let r = reqwest::Client::new()
+            .post(url)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        assert!(status.is_success(), "{url}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{url}: {e}: {text}"))
+    })
+}
+
+/// A DSSE envelope of payload type `text/plain` (as sigstore-js signs), signed in-test with an
+/// openssl P-256 key certified by the test instance's Fulcio and logged in its Rekor as a `dsse`
+/// 0.0.1 entry: verify-bundle verifies it against a file equal to the payload (exit 0, the
+/// payload type in the details); a file of other bytes fails naming the payload's digest
+/// (expected) and the file's (found); a changed payload byte, a changed signature byte and
+/// another identity each fail (exit 1).
+#[test]
+fn a_text_plain_dsse_bundle_verifies_against_its_payload_and_nothing_else() {
+    let dir = TempDir::new("vb-text-plain");
+    let openssl = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    assert!(openssl(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "k.pem"
+    ]));
+    assert!(openssl(&[
+        "ec", "-in", "k.pem", "-pubout", "-out", "pub.pem"
+    ]));
+    let instance = TestSigstore::start();
+    let tok = GithubToken::new("o/plain", "release.yaml", "refs/tags/v1");
+    let cert = fulcio_certificate(&instance, dir.path(), "k.pem", &tok);
+    let payload = b"hello, plain DSSE\n";
+    let mut pae = format!("DSSEv1 10 text/plain {} ", payload.len()).into_bytes();
+    pae.extend_from_slice(payload);
+    std::fs::write(dir.path().join("pae.bin"), &pae).unwrap();
+    assert!(openssl(&[
+        "dgst", "-sha256", "-sign", "k.pem", "-out", "pae.sig", "pae.bin"
+    ]));
+    let sig = std::fs::read(dir.path().join("pae.sig")).unwrap();
+    let envelope = |payload: &[u8], sig: &[u8]| {
+        serde_json::json!({
+            "payload": B64.encode(payload),
+            "payloadType": "text/plain",
+            "signatures": [{"sig": B64.encode(sig), "keyid": ""}],
+        })
+    };
+    let proposed = serde_json::json!({
+        "apiVersion": "0.0.1",
+        "kind": "dsse",
+        "spec": {"proposedContent": {
+            "envelope": envelope(payload, &sig).to_string(),
+            "verifiers": [B64.encode(&cert)],
+        }},
+    });
+    let logged: std::collections::BTreeMap<String, sigstore_sign::rekor::LogEntry> =
+        post_json(&format!("{}/api/v1/log/entries", instance.url()), &proposed);
+    let tlog = logged
+        .values()
+        .next()
+        .unwrap()
+        .to_bundle_entry(sigstore_types::KindVersion::DsseV001)
+        .unwrap();
+    let der = sigstore_types::DerCertificate::from_pem(&cert).unwrap();
+    let bundle_of = |payload: &[u8], sig: &[u8]| {
+        serde_json::json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": {
+                "certificate": {"rawBytes": B64.encode(der.as_bytes())},
+                "tlogEntries": [tlog],
+            },
+            "dsseEnvelope": envelope(payload, sig),
+        })
+        .to_string()
+    };
+    let good = write(dir.path(), "plain.sigstore.json", bundle_of(payload, &sig));
+    let root = instance.trusted_root();
+    let verify = |bundle: &Path, identity: &str, artifact: &Path| {
+        let out = run(&[
+            "verify-bundle",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--certificate-identity",
+            identity,
+            "--certificate-oidc-issuer",
+            GH_ISSUER,
+            "--trusted-root",
+            root.to_str().unwrap(),
+            "-o",
+            "json",
+            artifact.to_str().unwrap(),
+        ]);
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&out), stderr(&out)));
+        (code(&out), r["reports"][0].clone())
+    };
+    let sig_check = |r: &serde_json::Value| {
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "bundle.signature")
+            .cloned()
+            .unwrap_or_else(|| panic!("no bundle.signature in {r:#}"))
+    };
+    let artifact = write(dir.path(), "payload.txt", payload);
+    let (c, r) = verify(&good, &tok.identity(), &artifact);
+    assert_eq!(c, 0, "{r:#}");
+    assert_eq!(r["details"]["payload_type"], "text/plain", "{r:#}");
+    let s = sig_check(&r);
+    assert!(
+        s["found"].as_str().unwrap().contains("logged at index"),
+        "{s:#}"
+    );
+    assert!(
+        s["found"].as_str().unwrap().contains("certificate chains"),
+        "{s:#}"
+    );
+    // A file of other bytes: the payload's digest expected, the file's found.
+    let other = write(dir.path(), "other.txt", b"hello, plain DSSE!\n");
+    let (c, r) = verify(&good, &tok.identity(), &other);
+    assert_eq!(c, 1, "{r:#}");
+    let found = sig_check(&r)["found"].as_str().unwrap().to_string();
+    let want = |b: &[u8]| kakunin::digest::Digest::sha256(b).to_string();
+    assert!(
+        found.contains(&format!("expected digest {}", want(payload))),
+        "{found}"
+    );
+    assert!(
+        found.contains(&format!("found {}", want(b"hello, plain DSSE!\n"))),
+        "{found}"
+    );
+    // A changed payload byte (and the file to match it), a changed signature byte, another
+    // identity: each exit 1.
+    let changed = b"hello, plain DSSF\n";
+    let changed_file = write(dir.path(), "changed.txt", changed);
+    let changed_bundle = write(
+        dir.path(),
+        "changed.sigstore.json",
+        bundle_of(changed, &sig),
+    );
+    let mut flipped = sig.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    let flipped_bundle = write(
+        dir.path(),
+        "flipped.sigstore.json",
+        bundle_of(payload, &flipped),
+    );
+    // The envelope beside the log entry of another envelope by the same key: its SET and
+    // inclusion verify, but the entry records another payload.
+    let second = b"another payload\n";
+    let mut pae2 = format!("DSSEv1 10 text/plain {} ", second.len()).into_bytes();
+    pae2.extend_from_slice(second);
+    std::fs::write(dir.path().join("pae2.bin"), &pae2).unwrap();
+    assert!(openssl(&[
+        "dgst", "-sha256", "-sign", "k.pem", "-out", "pae2.sig", "pae2.bin"
+    ]));
+    let sig2 = std::fs::read(dir.path().join("pae2.sig")).unwrap();
+    let proposed2 = serde_json::json!({
+        "apiVersion": "0.0.1",
+        "kind": "dsse",
+        "spec": {"proposedContent": {
+            "envelope": envelope(second, &sig2).to_string(),
+            "verifiers": [B64.encode(&cert)],
+        }},
+    });
+    let logged2: std::collections::BTreeMap<String, sigstore_sign::rekor::LogEntry> = post_json(
+        &format!("{}/api/v1/log/entries", instance.url()),
+        &proposed2,
+    );
+    let tlog2 = logged2
+        .values()
+        .next()
+        .unwrap()
+        .to_bundle_entry(sigstore_types::KindVersion::DsseV001)
+        .unwrap();
+    let mut swapped: serde_json::Value = serde_json::from_str(&bundle_of(payload, &sig)).unwrap();
+    swapped["verificationMaterial"]["tlogEntries"] = serde_json::json!([tlog2]);
+    let swapped = write(dir.path(), "swapped.sigstore.json", swapped.to_string());
+    let (c, r) = verify(&swapped, &tok.identity(), &artifact);
+    assert_eq!(c, 1, "{r:#}");
+    let found = sig_check(&r)["found"].as_str().unwrap().to_string();
+    let hex_of = |b: &[u8]| want(b).trim_start_matches("sha256:").to_string();
+    assert!(
+        found.contains(&format!(
+            "payload hash: expected sha256 {}, found SHA2_256 {}",
+            hex_of(payload),
+            hex_of(second)
+        )),
+        "{found}"
+    );
+    let other_id = "https://github.com/o/plain/.github/workflows/other.yaml@refs/tags/v1";
+    for (bundle, identity, file) in [
+        (&changed_bundle, tok.identity(), &changed_file),
+        (&flipped_bundle, tok.identity(), &artifact),
+        (&good, other_id.to_string(), &artifact),
+    ] {
+        let (c, r) = verify(bundle, &identity, file);
+        assert_eq!(c, 1, "{}: {r:#}", bundle.display());
+        assert!(
+            r["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["outcome"] == "fail"),
+            "{r:#}"
+        );
+    }
+}

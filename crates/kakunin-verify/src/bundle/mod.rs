@@ -5,13 +5,17 @@
 //! a [`Trust`] root for the given artifact (certificate chain and validity at a verified time,
 //! SCT, transparency-log inclusion or RFC 3161 timestamps, the signature, the binding of the
 //! artifact's digest) **and** every element of kakunin's [`Policy`] held (identity, issuer,
-//! GitHub claims, or the managed key). Artifacts given as files are hashed in streaming, never
+//! GitHub claims, or the managed key). A DSSE envelope that is not in-toto (`text/plain`) is
+//! bound to an artifact equal to its payload; sigstore-verify checks it as a message signature
+//! over the envelope's PAE, and a Rekor v1 `dsse` 0.0.1 entry, the one part it refuses there,
+//! is bound by kakunin to the payload, signature and certificate or key (`plain.rs`). Artifacts given as files are hashed in streaming, never
 //! read whole into memory (except for an Ed25519 message signature, whose scheme needs the
 //! message itself; that is capped). Every policy element is reported as its own [`Check`], and
 //! a failing one never hides the others.
 
 pub mod danger;
 mod parse;
+mod plain;
 mod policy;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +23,8 @@ use std::path::{Path, PathBuf};
 use sigstore_types::bundle::VerificationMaterialContent;
 use sigstore_types::{ArtifactDigest, Bundle, HashAlgorithm, SignatureContent};
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, VerificationResult};
+
+use plain::Proven;
 
 use crate::check::{Check, ids};
 use crate::digest::{self, Algorithm, Digest};
@@ -74,6 +80,10 @@ pub enum BundleError {
         crate::cosign::SUPPORTED_KEYS
     )]
     UnsupportedAlgorithm { name: String, reason: String },
+    /// A message signature whose `hashedrekord` 0.0.1 log entry records a hash sigstore-verify
+    /// cannot bind to the artifact (SHA-384, SHA-512): an input kakunin cannot check (exit 2).
+    #[error("unsupported algorithm {name}: {reason}")]
+    UnsupportedLogHash { name: String, reason: String },
     #[error("no bundle in {path} verified: {}", summary(.failures))]
     NoneVerified {
         path: PathBuf,
@@ -100,6 +110,7 @@ impl BundleError {
                 | BundleError::Artifact { .. }
                 | BundleError::Key { .. }
                 | BundleError::UnsupportedAlgorithm { .. }
+                | BundleError::UnsupportedLogHash { .. }
         )
     }
 }
@@ -540,7 +551,7 @@ struct SignerFacts {
 /// pushed onto `checks`; the signer's facts, or the first element that failed.
 fn signer_checks(
     policy: &Policy,
-    result: &VerificationResult,
+    result: &Proven,
     checks: &mut Vec<Check>,
 ) -> Result<SignerFacts, BundleError> {
     let (identity, issuer, github) = match policy {
@@ -560,10 +571,11 @@ fn signer_checks(
         Policy::DangerIgnoreTlog(_) => unreachable!("signer() unwraps the log waiver"),
     };
     let mut first_error: Option<BundleError> = None;
-    let san = result.identity().map(|s| s.as_str().to_string());
-    let iss = result.issuer().map(str::to_string);
+    let san = result.identity.as_ref().map(|s| s.as_str().to_string());
+    let iss = result.issuer.clone();
     let claims = result
-        .certificate()
+        .certificate
+        .as_ref()
         .map(CertificateClaims::from_certificate)
         .unwrap_or_default();
     let id_check = policy::identity_check(identity, san.as_deref());
@@ -606,7 +618,7 @@ fn signer_checks(
 fn verified_bundle(
     trust: &Trust,
     bundle: &Bundle,
-    result: &VerificationResult,
+    result: &Proven,
     signer: SignerFacts,
     bound: Option<Digest>,
     ignore_tlog: bool,
@@ -634,10 +646,10 @@ fn verified_bundle(
             .map(|e| e.log_index.get())
             .collect(),
         integrated_time: result
-            .integrated_time()
+            .integrated_time
             .map(|t| Time::from_jiff(t, t.as_second())),
         verified_times: result
-            .verified_timestamps()
+            .verified_timestamps
             .iter()
             .map(|t| Time::from_jiff(*t, t.as_second()))
             .collect(),
@@ -666,12 +678,7 @@ fn unverified(mut check: Check) -> Check {
     check
 }
 
-fn signature_found(
-    trust: &Trust,
-    result: &VerificationResult,
-    bundle: &Bundle,
-    ignore_tlog: bool,
-) -> String {
+fn signature_found(trust: &Trust, result: &Proven, bundle: &Bundle, ignore_tlog: bool) -> String {
     let mut parts = vec!["verified".to_string()];
     if ignore_tlog {
         let n = bundle.verification_material.tlog_entries.len();
@@ -681,13 +688,13 @@ fn signature_found(
             format!("{n} transparency-log entr{} present but inclusion NOT checked (--insecure-ignore-tlog)", if n == 1 { "y" } else { "ies" })
         });
     }
-    if result.certificate_verified() {
+    if result.certificate_verified {
         parts.push("certificate chains to the trusted root".into());
     }
-    if result.sct_verified() {
+    if result.sct_verified {
         parts.push("SCT verified".into());
     }
-    if result.tlog_verified() {
+    if result.tlog_verified {
         let idx: Vec<String> = bundle
             .verification_material
             .tlog_entries
@@ -698,7 +705,7 @@ fn signature_found(
     } else if trust.tsa_only_accepted() {
         parts.push("no transparency log in this trust root".into());
     }
-    if let Some(t) = result.integrated_time() {
+    if let Some(t) = result.integrated_time {
         parts.push(format!("integrated {t}"));
     }
     let tsa = bundle
@@ -729,13 +736,70 @@ fn unsupported_certificate_algorithm(bundle: &Bundle) -> Result<(), BundleError>
     }
 }
 
+/// A message signature whose `hashedrekord` 0.0.1 log entry records a hash other than SHA-256
+/// (ECDSA P-384 with SHA-384, as the Sigstore algorithm registry pairs them): sigstore-verify
+/// 0.15.1 reads such an entry's hash as SHA-256 only, so the entry cannot be bound to the
+/// artifact; it is refused by name ("unsupported algorithm ECDSA_P384_SHA_384"), an input
+/// error, never a bad signature.
+fn unsupported_log_hash(bundle: &Bundle, policy: &Policy) -> Result<(), BundleError> {
+    use sigstore_verify::rekor::body::RekorEntryBody;
+    if !matches!(bundle.content, SignatureContent::MessageSignature(_)) {
+        return Ok(());
+    }
+    for entry in &bundle.verification_material.tlog_entries {
+        if entry.kind_version != sigstore_types::KindVersion::HashedRekordV001 {
+            continue;
+        }
+        let Ok(RekorEntryBody::HashedRekordV001(body)) =
+            RekorEntryBody::parse(&entry.canonicalized_body, entry.kind_version)
+        else {
+            continue;
+        };
+        let hash = body.spec.data.hash.algorithm;
+        let hash_name = match hash {
+            HashAlgorithm::Sha2256 => continue,
+            HashAlgorithm::Sha2384 => "SHA_384",
+            HashAlgorithm::Sha2512 => "SHA_512",
+            _ => "SHA_OTHER",
+        };
+        return Err(BundleError::UnsupportedLogHash {
+            name: format!("{}_{hash_name}", signing_key_name(bundle, policy)),
+            reason: format!(
+                "the hashedrekord 0.0.1 log entry at index {} records a {hash} hash of the artifact, and kakunin binds hashedrekord entries by SHA-256 only",
+                entry.log_index.get()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The signing key's algorithm as the Sigstore algorithm registry names it (`ECDSA_P384`…):
+/// the managed key's, or the signing certificate's.
+fn signing_key_name(bundle: &Bundle, policy: &Policy) -> &'static str {
+    use sigstore_verify::crypto::KeyAlgorithm;
+    let algorithm = match policy {
+        Policy::Key(key) => KeyAlgorithm::from_spki(key.der()).ok(),
+        _ => bundle
+            .signing_certificate()
+            .and_then(|c| sigstore_verify::crypto::parse_certificate_info(c).ok())
+            .map(|i| i.key_algorithm),
+    };
+    match algorithm {
+        Some(KeyAlgorithm::EcdsaP256) => "ECDSA_P256",
+        Some(KeyAlgorithm::EcdsaP384) => "ECDSA_P384",
+        Some(KeyAlgorithm::Rsa) => "RSA_PKCS1V15",
+        Some(KeyAlgorithm::Ed25519) => "ED25519",
+        _ => "KEY",
+    }
+}
+
 fn run_crypto(
     trust: &Trust,
     bundle: &Bundle,
     artifact: &Artifact<'_>,
     policy: &Policy,
     ignore_tlog: bool,
-) -> Result<(VerificationResult, Option<Digest>), BundleError> {
+) -> Result<(Proven, Option<Digest>), BundleError> {
     let skip_tlog = ignore_tlog || trust.tsa_only_accepted();
     refuse_before_crypto(trust, bundle, policy, skip_tlog)?;
     // Identity and issuer are kakunin's policy (below, as checks); sigstore-verify proves the
@@ -765,7 +829,21 @@ fn run_crypto(
         Some(p) => p,
         None => &keyless,
     };
-    verify_artifact(trust, bundle, artifact, pol)
+    if let SignatureContent::DsseEnvelope(env) = &bundle.content
+        && env.payload_type != plain::IN_TOTO
+    {
+        let key = match policy {
+            Policy::Key(k) => Some(k),
+            _ => None,
+        };
+        let how = plain::Verifying {
+            policy: pol,
+            key,
+            skip_tlog,
+        };
+        return plain::verify(trust, bundle, env, artifact, &how);
+    }
+    verify_artifact(trust, bundle, artifact, pol).map(|(r, d)| (Proven::from(r), d))
 }
 
 /// What is refused before any signature is checked: a certificate key sigstore-verify cannot
@@ -778,6 +856,7 @@ fn refuse_before_crypto(
     skip_tlog: bool,
 ) -> Result<(), BundleError> {
     unsupported_certificate_algorithm(bundle)?;
+    unsupported_log_hash(bundle, policy)?;
     if trust.is_tsa_only() && !trust.tsa_only_accepted() {
         return Err(BundleError::Signature(format!(
             "{} has no transparency log, and this verification did not accept a root without one (bundle::danger::TsaOnly)",
