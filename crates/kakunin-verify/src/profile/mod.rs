@@ -744,16 +744,20 @@ pub const REQUIRED_FIELDS: &[&str] = &[
 ];
 
 /// Parses a profile document into the raw model (`origin` names it in errors); every required
-/// field it lacks is named at once.
+/// field it lacks is named at once, and a key twice in one mapping is refused (serde's derived
+/// structs catch it for struct fields only; the untyped tree for maps such as `image.mirrors`).
 pub fn parse_raw(bytes: &[u8], origin: &Path) -> Result<RawProfile, ProfileError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| ProfileError::Parse {
+    let parse = |message: String| ProfileError::Parse {
         path: origin.to_path_buf(),
-        message: format!("not UTF-8: {e}"),
-    })?;
+        message,
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| parse(format!("not UTF-8: {e}")))?;
+    let tree = serde_norway::from_str::<serde_norway::Value>(text);
     // serde stops at the first missing field; the required ones are all named at once.
-    let missing = missing_required(text);
+    let missing = tree.as_ref().map(missing_required).unwrap_or_default();
     match serde_norway::from_str(text) {
-        Ok(raw) => Ok(raw),
+        // What the typed parse accepts and the tree refuses is a key given twice.
+        Ok(raw) => tree.map(|_| raw).map_err(|e| parse(e.to_string())),
         Err(e) if !missing.is_empty() && e.to_string().contains("missing field") => {
             Err(ProfileError::Missing {
                 path: origin.to_path_buf(),
@@ -765,20 +769,14 @@ pub fn parse_raw(bytes: &[u8], origin: &Path) -> Result<RawProfile, ProfileError
             if !missing.is_empty() {
                 message += &format!("; required and missing: {}", missing.join(", "));
             }
-            Err(ProfileError::Parse {
-                path: origin.to_path_buf(),
-                message,
-            })
+            Err(parse(message))
         }
     }
 }
 
 /// Every required field the document lacks, all at once (serde stops at the first). A
 /// document that is not a YAML mapping is left to the typed parse, which says so.
-fn missing_required(text: &str) -> Vec<&'static str> {
-    let Ok(tree) = serde_norway::from_str::<serde_norway::Value>(text) else {
-        return Vec::new();
-    };
+fn missing_required(tree: &serde_norway::Value) -> Vec<&'static str> {
     if !tree.is_mapping() {
         return Vec::new();
     }
@@ -786,7 +784,7 @@ fn missing_required(text: &str) -> Vec<&'static str> {
         .iter()
         .copied()
         .filter(|field| {
-            let mut node = Some(&tree);
+            let mut node = Some(tree);
             for part in field.split('.') {
                 node = node.and_then(|n| n.get(part));
             }

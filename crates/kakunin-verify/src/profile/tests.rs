@@ -277,3 +277,29 @@ fn docs_profile_examples_parse() {
     );
     assert!(own.require().prov() && own.require().registry_attestation());
 }
+
+/// A key twice in one mapping is refused, in a map (`image.mirrors`) as in a struct, as a
+/// policy's release section refuses it: never the last one silently winning.
+#[test]
+fn a_key_twice_is_refused() {
+    let yaml = Profile::gomenhashai().to_yaml();
+    let twice = yaml.replace(
+        "  mirrors: {}\n",
+        "  mirrors:\n    ghcr.io: https://a.example\n    ghcr.io: https://b.example\n",
+    );
+    let e = Profile::parse(twice.as_bytes(), Path::new("p.yaml")).unwrap_err();
+    assert!(
+        matches!(e, ProfileError::Parse { .. }) && e.to_string().contains("duplicate"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("ghcr.io"), "{e}");
+    let twice = yaml.replace("chart: gomenhashai\n", "chart: gomenhashai\nchart: other\n");
+    let e = Profile::parse(twice.as_bytes(), Path::new("p.yaml")).unwrap_err();
+    assert!(e.to_string().contains("duplicate"), "{e}");
+    let once = yaml.replace(
+        "  mirrors: {}\n",
+        "  mirrors:\n    ghcr.io: https://a.example\n",
+    );
+    let p = Profile::parse(once.as_bytes(), Path::new("p.yaml")).unwrap();
+    assert_eq!(p.registry_url("ghcr.io"), "https://a.example");
+}
