@@ -949,3 +949,166 @@ fn a_text_plain_dsse_bundle_verifies_against_its_payload_and_nothing_else() {
         );
     }
 }
+
+/// A keyless bundle whose Fulcio-like certificate has an ECDSA P-384 key: the test instance's
+/// Fulcio (@sigstore/mock) certifies P-256 keys only, so openssl issues the leaf from the
+/// instance's (public, test-only) CA key with Fulcio's profile (empty subject, code signing,
+/// the SAN and issuer extension), and the root is the instance's without its CT logs (the leaf
+/// has no SCT). Signed with SHA-256 as cosign signs and logged as a hashedrekord 0.0.1 entry
+/// with the certificate: it verifies for its identity (exit 0); a changed artifact byte and
+/// another identity fail (exit 1); the same certificate signing with SHA-384, logged with the
+/// artifact's SHA-384, is "unsupported algorithm ECDSA_P384_SHA_384" (exit 2).
+#[test]
+fn a_p384_fulcio_certificate_verifies_and_its_sha384_entry_is_unsupported() {
+    let dir = TempDir::new("vb-p384-cert");
+    let openssl = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    assert!(openssl(&[
+        "ecparam",
+        "-name",
+        "secp384r1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "k.pem"
+    ]));
+    let instance = TestSigstore::start();
+    let tok = GithubToken::new("o/plain", "release.yaml", "refs/tags/v1");
+    let fixtures = crate::common::repo().join("fixtures/test-sigstore");
+    let ca_der = std::fs::read(fixtures.join("certs/ca.der")).unwrap();
+    write(
+        dir.path(),
+        "ca.crt",
+        sigstore_types::DerCertificate::new(ca_der).to_pem(),
+    );
+    let ext = format!(
+        "keyUsage = critical, digitalSignature\nextendedKeyUsage = codeSigning\nsubjectAltName = critical, URI:{}\n1.3.6.1.4.1.57264.1.8 = ASN1:UTF8String:{GH_ISSUER}\nauthorityKeyIdentifier = keyid\nsubjectKeyIdentifier = hash\n",
+        tok.identity()
+    );
+    write(dir.path(), "ext.cnf", ext);
+    let ca_key = fixtures.join("keys/ca.pem");
+    assert!(openssl(&[
+        "req", "-new", "-key", "k.pem", "-subj", "/", "-out", "r.csr"
+    ]));
+    assert!(openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "r.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        ca_key.to_str().unwrap(),
+        "-set_serial",
+        "7",
+        "-days",
+        "2",
+        "-sha384",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "leaf.pem",
+    ]));
+    let cert = std::fs::read_to_string(dir.path().join("leaf.pem")).unwrap();
+    let der = sigstore_types::DerCertificate::from_pem(&cert).unwrap();
+    let artifact = write(dir.path(), "artifact.txt", "hello p384 certificate\n");
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(instance.trusted_root()).unwrap()).unwrap();
+    doc.as_object_mut().unwrap().remove("ctlogs");
+    let root = write(dir.path(), "root-without-ct.json", doc.to_string());
+    let bundle_for = |hash: &str| {
+        let (sig, digest) = (format!("a.{hash}.sig"), format!("a.{hash}"));
+        let dgst = format!("-{hash}");
+        assert!(openssl(&[
+            "dgst",
+            &dgst,
+            "-sign",
+            "k.pem",
+            "-out",
+            &sig,
+            "artifact.txt"
+        ]));
+        assert!(openssl(&[
+            "dgst",
+            &dgst,
+            "-binary",
+            "-out",
+            &digest,
+            "artifact.txt"
+        ]));
+        let sig = std::fs::read(dir.path().join(sig)).unwrap();
+        let digest = std::fs::read(dir.path().join(digest)).unwrap();
+        let proposed = serde_json::json!({
+            "apiVersion": "0.0.1",
+            "kind": "hashedrekord",
+            "spec": {
+                "data": {"hash": {"algorithm": hash, "value": hex::encode(&digest)}},
+                "signature": {"content": B64.encode(&sig), "publicKey": {"content": B64.encode(&cert)}},
+            },
+        });
+        let logged: std::collections::BTreeMap<String, sigstore_sign::rekor::LogEntry> =
+            post_json(&format!("{}/api/v1/log/entries", instance.url()), &proposed);
+        let tlog = logged
+            .values()
+            .next()
+            .unwrap()
+            .to_bundle_entry(sigstore_types::KindVersion::HashedRekordV001)
+            .unwrap();
+        let algorithm = if hash == "sha256" {
+            "SHA2_256"
+        } else {
+            "SHA2_384"
+        };
+        let bundle = serde_json::json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": {
+                "certificate": {"rawBytes": B64.encode(der.as_bytes())},
+                "tlogEntries": [tlog],
+            },
+            "messageSignature": {
+                "messageDigest": {"algorithm": algorithm, "digest": B64.encode(&digest)},
+                "signature": B64.encode(&sig),
+            },
+        });
+        write(
+            dir.path(),
+            &format!("{hash}.sigstore.json"),
+            bundle.to_string(),
+        )
+    };
+    let verify = |bundle: &Path, identity: &str, file: &Path| {
+        run(&[
+            "verify-bundle",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--certificate-identity",
+            identity,
+            "--certificate-oidc-issuer",
+            GH_ISSUER,
+            "--trusted-root",
+            root.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ])
+    };
+    let sha256 = bundle_for("sha256");
+    let out = verify(&sha256, &tok.identity(), &artifact);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let changed = write(dir.path(), "changed.txt", "hello p384 certificatf\n");
+    let other = "https://github.com/o/plain/.github/workflows/other.yaml@refs/tags/v1";
+    for (id, file) in [(tok.identity(), &changed), (other.to_string(), &artifact)] {
+        let out = verify(&sha256, &id, file);
+        assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
+    }
+    let out = verify(&bundle_for("sha384"), &tok.identity(), &artifact);
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(code(&out), 2, "{all}");
+    assert!(
+        all.contains("unsupported algorithm ECDSA_P384_SHA_384"),
+        "{all}"
+    );
+}
