@@ -271,7 +271,10 @@ pub async fn tag_digest(source: &Source<'_>, tag: &str) -> Result<Digest, Miss> 
 }
 
 /// Resolves `target` (a tag or digest) to the image digest: the tag's manifest digest, or the
-/// digest given (whose manifest must exist and hash to it).
+/// digest given (whose manifest must exist and hash to it). A registry or layout that serves
+/// other bytes for a digest (or a `Docker-Content-Digest` its bytes do not hash to) fails the
+/// check, naming the expected and the found digest; one that could not be read leaves it not
+/// run.
 pub async fn resolve(source: &Source<'_>, target: &Target) -> Result<(Digest, Check), Check> {
     let title = "image reference resolves to a digest";
     let (expected, looked) = match target {
@@ -292,6 +295,8 @@ pub async fn resolve(source: &Source<'_>, target: &Target) -> Result<(Digest, Ch
     };
     match looked {
         Ok((d, found)) => Ok((d, Check::pass(ids::IMAGE_REFERENCE, title, expected, found))),
+        // Present but wrong: a verification failure, not a fetch that could not be made.
+        Err(Miss::Wrong(why)) => Err(Check::fail(ids::IMAGE_REFERENCE, title, expected, why)),
         Err(m) => Err(Check::not_run(
             ids::IMAGE_REFERENCE,
             title,

@@ -13,6 +13,7 @@ mod cosign_formats;
 mod cosign_key;
 mod credential_helpers;
 mod deployed_images;
+mod deployed_pinned;
 mod docs_commands;
 mod download;
 mod emit_values;

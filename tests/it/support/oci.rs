@@ -142,6 +142,15 @@ impl OciRegistry {
         self.push_manifest(repo, None, manifest.to_string().as_bytes())
     }
 
+    /// Serves `bytes` for the manifest `reference` (a tag or digest) from now on, whatever they
+    /// hash to: a registry that answers a digest with other bytes.
+    pub fn serve_manifest_as(&self, repo: &str, reference: &str, bytes: &[u8]) {
+        self.server.route(
+            &format!("/v2/{repo}/manifests/{reference}"),
+            Reply::Ok(bytes.to_vec(), OCI_MANIFEST),
+        );
+    }
+
     /// The paths of every request received, in order.
     pub fn requests(&self) -> Vec<String> {
         self.server.seen().into_iter().map(|s| s.path).collect()
