@@ -7,7 +7,9 @@
 //! Guarantees: every image found is checked (the same reference twice is checked once); an
 //! image no rule covers fails, one under `allow_unverified` is reported unverified, never
 //! silently; a signature is verified only against a digest (the pin, or an allowed tag's
-//! resolution); a chart deploying more than [`MAX_IMAGES`] images is refused, not truncated.
+//! resolution), and the manifest of a pin is fetched from the registry by that digest: one
+//! whose bytes hash to another digest fails `image.pinned` (exit 1) naming both; a chart
+//! deploying more than [`MAX_IMAGES`] images is refused, not truncated.
 
 use futures_util::StreamExt;
 use serde_json::json;
@@ -15,13 +17,15 @@ use serde_json::json;
 use crate::chart::images::{ChartImage, ImageSource, chart_images};
 use crate::chart::package::ChartPackage;
 use crate::chart_verify::Registries;
-use crate::check::{Check, ids};
+use crate::check::{Check, Outcome, ids};
 use crate::cosign::Options;
 use crate::digest::Digest;
 use crate::helm_values::UserValues;
 use crate::image::{self, Source, Target};
 use crate::limits::MAX_DEPTH;
-use crate::policy::checks::{normalised_repository, pinned_check, policy_check, wants_resolution};
+use crate::policy::checks::{
+    Served, normalised_repository, pinned_check, policy_check, wants_manifest, wants_resolution,
+};
 use crate::policy::{AttestationRule, Coverage, ImageRule, Policy, Signer};
 use crate::registry::Repo;
 use crate::trust::Trust;
@@ -171,9 +175,8 @@ async fn one_image(req: &Request<'_>, img: &ChartImage, app_version: Option<&str
         client: &client,
         repo: Repo::of(&reference),
     };
-    let resolved = tag_resolution(req.policy, img, &repository, &source).await;
-    let (pinned, digest) =
-        pinned_check(req.policy, img, &repository, app_version, resolved.as_ref());
+    let served = registry_answer(req.policy, img, &repository, &source).await;
+    let (pinned, digest) = pinned_check(req.policy, img, &repository, app_version, served.as_ref());
     checks.push(pinned);
     let coverage = covered(
         req,
@@ -199,23 +202,26 @@ async fn one_image(req: &Request<'_>, img: &ChartImage, app_version: Option<&str
     }
 }
 
-/// The registry's digest for the image's tag, when its rule allows resolving by tag.
-async fn tag_resolution(
+/// What the registry serves for the image, when its checks need it: the manifest of the pin of
+/// an image under a rule (its signatures are verified against that digest, so the registry
+/// must serve that digest's bytes), or the digest of its tag when its rule allows resolving by
+/// tag. Present but wrong (bytes hashing to another digest) is told apart from unavailable.
+async fn registry_answer(
     policy: &Policy,
     img: &ChartImage,
     repository: &str,
     source: &Source<'_>,
-) -> Option<Result<Digest, String>> {
-    if !wants_resolution(policy, img, repository) {
-        return None;
-    }
-    let tag = img.tag.clone().unwrap_or_else(|| "latest".into());
-    Some(
-        image::resolve(source, &Target::Tag(tag))
-            .await
-            .map(|(d, _)| d)
-            .map_err(|c| c.found),
-    )
+) -> Option<Served> {
+    let target = if wants_resolution(policy, img, repository) {
+        Target::Tag(img.tag.clone().unwrap_or_else(|| "latest".into()))
+    } else {
+        Target::Digest(wants_manifest(policy, img, repository)?)
+    };
+    Some(match image::resolve(source, &target).await {
+        Ok((d, _)) => Served::Manifest(d),
+        Err(c) if c.outcome == Outcome::Fail => Served::Wrong(c.found),
+        Err(c) => Served::Unavailable(c.found),
+    })
 }
 
 /// The signature checks the image's coverage asks for (its rule's, against `digest`; none

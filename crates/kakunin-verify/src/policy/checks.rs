@@ -6,7 +6,10 @@
 //! Guarantees: an image no rule covers fails `image.policy` with the rules it was compared
 //! with; one listed under `allow_unverified` passes it with the report saying it is deployed
 //! unverified; an image without a digest passes `image.pinned` only when its rule allows
-//! resolving by tag, the tag does not move, and the registry resolved it (not run otherwise).
+//! resolving by tag, the tag does not move, and the registry resolved it (not run otherwise);
+//! a pinned image whose registry serves a manifest that does not hash to the pin, or a tag
+//! answer whose bytes are not what the registry says, fails `image.pinned` naming the expected
+//! and the found digest (present but wrong is a failure, not a fetch that could not be made).
 
 use crate::chart::images::ChartImage;
 use crate::check::{Check, ids};
@@ -16,6 +19,19 @@ use super::{Coverage, Policy};
 
 const T_POLICY: &str = "a policy rule covers the image";
 const T_PINNED: &str = "the image is pinned by digest (or resolved by an allowed, non-moving tag)";
+
+/// What the registry served for an image's manifest: asked by the pinned digest, or by the tag
+/// its rule allows resolving.
+#[derive(Debug, Clone)]
+pub enum Served {
+    /// A manifest whose bytes hash to this digest (for a digest asked for: that digest).
+    Manifest(Digest),
+    /// Bytes that are not what was asked for (present but wrong): why, naming the expected and
+    /// the found digest.
+    Wrong(String),
+    /// The registry could not be asked, or did not answer with a manifest.
+    Unavailable(String),
+}
 
 /// The repository an image is matched by: `registry/path` as oci-client normalises it
 /// (`nginx` is `docker.io/library/nginx`), or why the reference is not valid.
@@ -70,14 +86,14 @@ pub fn policy_check(policy: &Policy, image: &ChartImage, repository: &str) -> Ch
 }
 
 /// `image.pinned` for one image: the digest the image's checks go on with (the pin, or what
-/// the allowed tag resolved to), and the check. `resolved` is the registry's answer for the
-/// tag, when it was asked (see [`wants_resolution`]).
+/// the allowed tag resolved to), and the check. `served` is the registry's answer for the pin
+/// or for the tag, when it was asked (see [`wants_resolution`], [`wants_manifest`]).
 pub fn pinned_check(
     policy: &Policy,
     image: &ChartImage,
     repository: &str,
     app_version: Option<&str>,
-    resolved: Option<&Result<Digest, String>>,
+    served: Option<&Served>,
 ) -> (Check, Option<Digest>) {
     let title = format!("{}: {T_PINNED}", image.display());
     let rule = match policy.coverage(repository) {
@@ -133,15 +149,35 @@ pub fn pinned_check(
                 );
             }
         };
-        let check = if problems.is_empty() {
-            Check::pass(
+        let check = match served {
+            Some(Served::Wrong(why)) => {
+                problems.insert(
+                    0,
+                    format!(
+                        "pinned by {digest}, but the registry serves other bytes for it: {why}"
+                    ),
+                );
+                fail(problems.join("; "))
+            }
+            _ if !problems.is_empty() => fail(problems.join("; ")),
+            Some(Served::Unavailable(why)) => Check::not_run(
+                ids::IMAGE_PINNED,
+                title,
+                expected,
+                format!("pinned by {digest}; its manifest could not be fetched: {why}"),
+            ),
+            Some(Served::Manifest(_)) => Check::pass(
+                ids::IMAGE_PINNED,
+                title,
+                expected,
+                format!("pinned by {digest} (the registry's manifest for it hashes to it)"),
+            ),
+            None => Check::pass(
                 ids::IMAGE_PINNED,
                 title,
                 expected,
                 format!("pinned by {digest}"),
-            )
-        } else {
-            fail(problems.join("; "))
+            ),
         };
         return (check.with_evidence(evidence), Some(digest));
     }
@@ -161,8 +197,8 @@ pub fn pinned_check(
         );
         return (fail(problems.join("; ")).with_evidence(evidence), None);
     }
-    match resolved {
-        Some(Ok(d)) if problems.is_empty() => (
+    match served {
+        Some(Served::Manifest(d)) if problems.is_empty() => (
             Check::pass(
                 ids::IMAGE_PINNED,
                 title,
@@ -174,11 +210,15 @@ pub fn pinned_check(
             .with_evidence(evidence),
             Some(d.clone()),
         ),
-        Some(Ok(d)) => (
+        Some(Served::Manifest(d)) => (
             fail(problems.join("; ")).with_evidence(evidence),
             Some(d.clone()),
         ),
-        Some(Err(why)) => (
+        Some(Served::Wrong(why)) => {
+            problems.insert(0, format!("tag {tag}: the registry's answer is wrong: {why}"));
+            (fail(problems.join("; ")).with_evidence(evidence), None)
+        }
+        Some(Served::Unavailable(why)) => (
             Check::not_run(
                 ids::IMAGE_PINNED,
                 title,
@@ -194,6 +234,17 @@ pub fn pinned_check(
             None,
         ),
     }
+}
+
+/// The sha256 digest an image under a rule is pinned by, whose manifest the registry must serve
+/// (its signatures are verified against that digest); `None` for an image without a (valid
+/// sha256) digest, or one no rule covers or listed under `allow_unverified` (nothing of it is
+/// fetched).
+pub fn wants_manifest(policy: &Policy, image: &ChartImage, repository: &str) -> Option<Digest> {
+    let digest: Digest = image.digest.as_deref()?.parse().ok()?;
+    (digest.algorithm() == crate::digest::Algorithm::Sha256
+        && matches!(policy.coverage(repository), Coverage::Rule(_)))
+    .then_some(digest)
 }
 
 /// Whether the registry must be asked for the image's tag: no digest, a rule that allows
@@ -232,13 +283,10 @@ mod tests {
         }
     }
 
-    fn pinned(
-        i: &ChartImage,
-        resolved: Option<&Result<Digest, String>>,
-    ) -> (Check, Option<Digest>) {
+    fn pinned(i: &ChartImage, served: Option<&Served>) -> (Check, Option<Digest>) {
         let p = policy();
         let (_, repo) = normalised_repository(i).unwrap();
-        pinned_check(&p, i, &repo, Some("v1.2.3"), resolved)
+        pinned_check(&p, i, &repo, Some("v1.2.3"), served)
     }
 
     #[test]
@@ -293,15 +341,61 @@ mod tests {
         let i = img("quay.io/o/tagged", Some("2.0.0"), None);
         let (_, repo) = normalised_repository(&i).unwrap();
         assert!(wants_resolution(&policy(), &i, &repo));
-        let (c, d) = pinned(&i, Some(&Ok(D.parse().unwrap())));
+        let (c, d) = pinned(&i, Some(&Served::Manifest(D.parse().unwrap())));
         assert_eq!(c.outcome, Outcome::Pass);
         assert!(
             c.found.contains("resolved by the registry to") && d.is_some(),
             "{}",
             c.found
         );
-        let (c, _) = pinned(&i, Some(&Err("HTTP 404".into())));
+        let (c, _) = pinned(&i, Some(&Served::Unavailable("HTTP 404".into())));
         assert_eq!(c.outcome, Outcome::NotRun);
+        let (c, _) = pinned(
+            &i,
+            Some(&Served::Wrong("expected digest a, found b".into())),
+        );
+        assert_eq!(c.outcome, Outcome::Fail);
+        assert!(
+            c.found.contains("the registry's answer is wrong"),
+            "{}",
+            c.found
+        );
+    }
+
+    #[test]
+    fn a_pin_whose_manifest_the_registry_serves_wrong_fails() {
+        let i = img("ghcr.io/o/app", Some("v1.2.3"), Some(D));
+        let (_, repo) = normalised_repository(&i).unwrap();
+        assert_eq!(
+            wants_manifest(&policy(), &i, &repo).map(|d| d.to_string()),
+            Some(D.to_string())
+        );
+        // Nothing is fetched for an image deployed unverified.
+        let busybox = img("busybox", Some("1"), Some(D));
+        let (_, repo) = normalised_repository(&busybox).unwrap();
+        assert!(wants_manifest(&policy(), &busybox, &repo).is_none());
+
+        let found = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+        let why = format!(
+            "manifest: expected digest {D}, found {found} (http://r/v2/o/app/manifests/{D})"
+        );
+        let (c, d) = pinned(&i, Some(&Served::Wrong(why)));
+        assert_eq!(c.outcome, Outcome::Fail);
+        assert!(
+            c.found.contains(&format!("expected digest {D}")) && c.found.contains(found),
+            "{}",
+            c.found
+        );
+        assert_eq!(d.map(|d| d.to_string()), Some(D.to_string()));
+        let (c, _) = pinned(&i, Some(&Served::Manifest(D.parse().unwrap())));
+        assert_eq!(c.outcome, Outcome::Pass);
+        let (c, _) = pinned(&i, Some(&Served::Unavailable("HTTP 503".into())));
+        assert_eq!(c.outcome, Outcome::NotRun);
+        assert!(
+            c.found.contains("could not be fetched: HTTP 503"),
+            "{}",
+            c.found
+        );
     }
 
     #[test]
