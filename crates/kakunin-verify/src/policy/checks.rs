@@ -15,7 +15,7 @@ use crate::chart::images::ChartImage;
 use crate::check::{Check, ids};
 use crate::digest::Digest;
 
-use super::{Coverage, Policy};
+use super::{Coverage, ImageRule, Policy};
 
 const T_POLICY: &str = "a policy rule covers the image";
 const T_PINNED: &str = "the image is pinned by digest (or resolved by an allowed, non-moving tag)";
@@ -95,145 +95,166 @@ pub fn pinned_check(
     app_version: Option<&str>,
     served: Option<&Served>,
 ) -> (Check, Option<Digest>) {
-    let title = format!("{}: {T_PINNED}", image.display());
     let rule = match policy.coverage(repository) {
         Coverage::Rule(r) => Some(r),
         _ => None,
     };
     let tag = image.tag.as_deref().unwrap_or("latest");
+    let (expected, problems) = tag_rules(policy, rule, tag, app_version);
+    let mut pinned = Pinned {
+        title: format!("{}: {T_PINNED}", image.display()),
+        expected,
+        evidence: image.source.to_string(),
+        problems,
+    };
+    match &image.digest {
+        Some(d) => pinned.by_digest(d, served),
+        None if policy.versions().is_moving(tag) => {
+            let why = format!(
+                "no digest, and {tag} is a moving tag: it names a different image tomorrow"
+            );
+            (pinned.fail_with(why), None)
+        }
+        None if !rule.is_some_and(|r| r.resolve_by_tag()) => {
+            let why = format!(
+                "no digest (tag {tag}), and the policy does not allow resolving {repository} by tag (resolve_by_tag)"
+            );
+            (pinned.fail_with(why), None)
+        }
+        None => pinned.by_tag(tag, served),
+    }
+}
+
+/// What `image.pinned` says of an image: its title, what it expects (a digest, and its rule's
+/// tag rules), what the tag rules found wrong, and its evidence (where the image was found).
+struct Pinned {
+    title: String,
+    expected: String,
+    evidence: String,
+    problems: Vec<String>,
+}
+
+impl Pinned {
+    fn check(
+        &self,
+        outcome: fn(&'static str, String, String, String) -> Check,
+        found: String,
+    ) -> Check {
+        outcome(
+            ids::IMAGE_PINNED,
+            self.title.clone(),
+            self.expected.clone(),
+            found,
+        )
+        .with_evidence(self.evidence.clone())
+    }
+
+    /// Failed: the tag rules' problems.
+    fn fail(&self) -> Check {
+        self.check(Check::fail, self.problems.join("; "))
+    }
+
+    /// Failed: `first`, then the tag rules' problems.
+    fn fail_with(&mut self, first: String) -> Check {
+        self.problems.insert(0, first);
+        self.fail()
+    }
+
+    /// A digest-pinned image: its digest must be sha256, the registry must serve its manifest
+    /// (when asked), and the tag rules hold.
+    fn by_digest(mut self, d: &str, served: Option<&Served>) -> (Check, Option<Digest>) {
+        let digest = match d.parse::<Digest>() {
+            Ok(d) if d.algorithm() == crate::digest::Algorithm::Sha256 => d,
+            Ok(d) => {
+                return (
+                    self.check(Check::fail, format!("digest {d} (not sha256)")),
+                    None,
+                );
+            }
+            Err(e) => return (self.check(Check::fail, format!("digest {d:?}: {e}")), None),
+        };
+        let check = match served {
+            Some(Served::Wrong(why)) => self.fail_with(format!(
+                "pinned by {digest}, but the registry serves other bytes for it: {why}"
+            )),
+            _ if !self.problems.is_empty() => self.fail(),
+            Some(Served::Unavailable(why)) => self.check(
+                Check::not_run,
+                format!("pinned by {digest}; its manifest could not be fetched: {why}"),
+            ),
+            Some(Served::Manifest(_)) => self.check(
+                Check::pass,
+                format!("pinned by {digest} (the registry's manifest for it hashes to it)"),
+            ),
+            None => self.check(Check::pass, format!("pinned by {digest}")),
+        };
+        (check, Some(digest))
+    }
+
+    /// An image its rule allows resolving by its (non-moving) tag: what the registry answered.
+    fn by_tag(mut self, tag: &str, served: Option<&Served>) -> (Check, Option<Digest>) {
+        match served {
+            Some(Served::Manifest(d)) if self.problems.is_empty() => {
+                let found = format!(
+                    "no digest; tag {tag} resolved by the registry to {d} (allowed by resolve_by_tag: only as good as the registry's answer now)"
+                );
+                (self.check(Check::pass, found), Some(d.clone()))
+            }
+            Some(Served::Manifest(d)) => (self.fail(), Some(d.clone())),
+            Some(Served::Wrong(why)) => {
+                let why = format!("tag {tag}: the registry's answer is wrong: {why}");
+                (self.fail_with(why), None)
+            }
+            Some(Served::Unavailable(why)) => {
+                let found = format!("tag {tag} could not be resolved: {why}");
+                (self.check(Check::not_run, found), None)
+            }
+            None => {
+                let found = format!("tag {tag} was not resolved");
+                (self.check(Check::not_run, found), None)
+            }
+        }
+    }
+}
+
+/// What `image.pinned` expects of an image (a digest, or where its rule allows it a resolved
+/// tag; and its rule's tag rules), and what its tag breaks of those rules.
+fn tag_rules(
+    policy: &Policy,
+    rule: Option<&ImageRule>,
+    tag: &str,
+    app_version: Option<&str>,
+) -> (String, Vec<String>) {
     let mut expected = vec!["a sha256 digest".to_string()];
     if rule.is_some_and(|r| r.resolve_by_tag()) {
         expected[0] =
             "a sha256 digest, or a non-moving tag resolved by the registry (resolve_by_tag)".into();
     }
     let mut problems = Vec::new();
-    if let Some(r) = rule {
-        if r.tag_is_app_version() {
-            let want = app_version.unwrap_or("(the chart's appVersion, unknown)");
-            expected.push(format!("tag = appVersion {want}"));
-            if Some(tag) != app_version {
-                problems.push(format!("tag {tag} is not the appVersion {want}"));
-            }
-        }
-        if r.tag_semver() {
-            expected.push("a SemVer release tag".into());
-            let bare = tag.strip_prefix('v').unwrap_or(tag);
-            if policy.versions().is_moving(tag) || semver::Version::parse(bare).is_err() {
-                problems.push(format!("tag {tag} is not a SemVer release"));
-            } else if !policy.versions().allow_prerelease()
-                && semver::Version::parse(bare).is_ok_and(|v| !v.pre.is_empty())
-            {
-                problems.push(format!(
-                    "tag {tag} is a pre-release (versions.allow_prerelease is false)"
-                ));
-            }
+    let Some(r) = rule else {
+        return (expected.join("; "), problems);
+    };
+    if r.tag_is_app_version() {
+        let want = app_version.unwrap_or("(the chart's appVersion, unknown)");
+        expected.push(format!("tag = appVersion {want}"));
+        if Some(tag) != app_version {
+            problems.push(format!("tag {tag} is not the appVersion {want}"));
         }
     }
-    let expected = expected.join("; ");
-    let fail =
-        |found: String| Check::fail(ids::IMAGE_PINNED, title.clone(), expected.clone(), found);
-    let evidence = image.source.to_string();
-    if let Some(d) = &image.digest {
-        let digest = match d.parse::<Digest>() {
-            Ok(d) if d.algorithm() == crate::digest::Algorithm::Sha256 => d,
-            Ok(d) => {
-                return (
-                    fail(format!("digest {d} (not sha256)")).with_evidence(evidence),
-                    None,
-                );
-            }
-            Err(e) => {
-                return (
-                    fail(format!("digest {d:?}: {e}")).with_evidence(evidence),
-                    None,
-                );
-            }
-        };
-        let check = match served {
-            Some(Served::Wrong(why)) => {
-                problems.insert(
-                    0,
-                    format!(
-                        "pinned by {digest}, but the registry serves other bytes for it: {why}"
-                    ),
-                );
-                fail(problems.join("; "))
-            }
-            _ if !problems.is_empty() => fail(problems.join("; ")),
-            Some(Served::Unavailable(why)) => Check::not_run(
-                ids::IMAGE_PINNED,
-                title,
-                expected,
-                format!("pinned by {digest}; its manifest could not be fetched: {why}"),
-            ),
-            Some(Served::Manifest(_)) => Check::pass(
-                ids::IMAGE_PINNED,
-                title,
-                expected,
-                format!("pinned by {digest} (the registry's manifest for it hashes to it)"),
-            ),
-            None => Check::pass(
-                ids::IMAGE_PINNED,
-                title,
-                expected,
-                format!("pinned by {digest}"),
-            ),
-        };
-        return (check.with_evidence(evidence), Some(digest));
-    }
-    if policy.versions().is_moving(tag) {
-        problems.insert(
-            0,
-            format!("no digest, and {tag} is a moving tag: it names a different image tomorrow"),
-        );
-        return (fail(problems.join("; ")).with_evidence(evidence), None);
-    }
-    if !rule.is_some_and(|r| r.resolve_by_tag()) {
-        problems.insert(
-            0,
-            format!(
-                "no digest (tag {tag}), and the policy does not allow resolving {repository} by tag (resolve_by_tag)"
-            ),
-        );
-        return (fail(problems.join("; ")).with_evidence(evidence), None);
-    }
-    match served {
-        Some(Served::Manifest(d)) if problems.is_empty() => (
-            Check::pass(
-                ids::IMAGE_PINNED,
-                title,
-                expected,
-                format!(
-                    "no digest; tag {tag} resolved by the registry to {d} (allowed by resolve_by_tag: only as good as the registry's answer now)"
-                ),
-            )
-            .with_evidence(evidence),
-            Some(d.clone()),
-        ),
-        Some(Served::Manifest(d)) => (
-            fail(problems.join("; ")).with_evidence(evidence),
-            Some(d.clone()),
-        ),
-        Some(Served::Wrong(why)) => {
-            problems.insert(0, format!("tag {tag}: the registry's answer is wrong: {why}"));
-            (fail(problems.join("; ")).with_evidence(evidence), None)
+    if r.tag_semver() {
+        expected.push("a SemVer release tag".into());
+        let bare = tag.strip_prefix('v').unwrap_or(tag);
+        if policy.versions().is_moving(tag) || semver::Version::parse(bare).is_err() {
+            problems.push(format!("tag {tag} is not a SemVer release"));
+        } else if !policy.versions().allow_prerelease()
+            && semver::Version::parse(bare).is_ok_and(|v| !v.pre.is_empty())
+        {
+            problems.push(format!(
+                "tag {tag} is a pre-release (versions.allow_prerelease is false)"
+            ));
         }
-        Some(Served::Unavailable(why)) => (
-            Check::not_run(
-                ids::IMAGE_PINNED,
-                title,
-                expected,
-                format!("tag {tag} could not be resolved: {why}"),
-            )
-            .with_evidence(evidence),
-            None,
-        ),
-        None => (
-            Check::not_run(ids::IMAGE_PINNED, title, expected, format!("tag {tag} was not resolved"))
-                .with_evidence(evidence),
-            None,
-        ),
     }
+    (expected.join("; "), problems)
 }
 
 /// The sha256 digest an image under a rule is pinned by, whose manifest the registry must serve
