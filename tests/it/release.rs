@@ -176,13 +176,20 @@ fn tampered_chart_package_with_its_index_updated() {
     assert_chart_not_verified(&r, "chart.subject");
 }
 
-/// The image checks that read the chart's image did not run, because `unbound` (a check
-/// binding the package's digest) did not pass: they take a `VerifiedChart`, and there is none.
+/// The image and SemVer checks that read the chart (its image, its appVersion, the image
+/// release it names) did not run, because `unbound` (a check binding the package's digest) did
+/// not pass: they take a `VerifiedChart`, and there is none.
 fn assert_chart_not_verified(r: &Report, unbound: &str) {
     for id in [
         ids::IMAGE_REFERENCE,
         ids::IMAGE_REGISTRY_DIGEST,
+        ids::IMAGE_BUNDLE,
+        ids::IMAGE_ENVELOPE,
         ids::IMAGE_SUBJECT,
+        ids::IMAGE_SOURCE_REF,
+        ids::SEMVER_APP_VERSION,
+        ids::SEMVER_NO_DOWNGRADE,
+        ids::SEMVER_IMAGE_RELEASE,
     ] {
         let c = check(r, id);
         assert_eq!(c.outcome, Outcome::NotRun, "{c:?}");

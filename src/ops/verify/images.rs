@@ -1,7 +1,8 @@
 //! The image checks a policy with images rules adds to a release's report: every image the
-//! release's chart deploys (with the user's values) is checked (`deployed::verify`).
+//! release's chart deploys (with the user's values) is checked (`deployed::verify`), read from
+//! the [`VerifiedChart`] only: a chart whose digest is not bound to the index and the
+//! signatures leaves them not run.
 
-use crate::chart::package::ChartPackage;
 use crate::chart_verify::Registries;
 use crate::check::{Check, ids};
 use crate::deployed;
@@ -9,7 +10,7 @@ use crate::fetch::Fetcher;
 use crate::helm_values::UserValues;
 use crate::policy::Policy;
 use crate::profile::Profile;
-use crate::release::Evidence;
+use crate::release::{CouldNotRun, VerifiedChart};
 use crate::report::Report;
 use crate::trust::Trust;
 
@@ -25,22 +26,22 @@ pub struct ImageChecks<'a> {
 impl ImageChecks<'_> {
     /// `report` with the checks of every image the release's chart deploys, when the policy
     /// has image rules (a release section alone verifies exactly as its profile does).
-    pub async fn add(&self, mut report: Report, ev: &Evidence) -> Report {
+    pub async fn add(
+        &self,
+        mut report: Report,
+        chart: &Result<VerifiedChart, CouldNotRun>,
+    ) -> Report {
         if !self.policy.checks_images() {
             return report;
         }
-        let package = match &ev.package {
-            Ok(p) => ChartPackage::read(&p.bytes).map_err(|e| format!("{}: {e}", p.source)),
-            Err(m) => Err(m.to_string()),
-        };
-        let package = match package {
-            Ok(p) => p,
+        let package = match chart {
+            Ok(c) => c.package(),
             Err(why) => {
                 report.checks.push(Check::not_run(
                     ids::IMAGE_POLICY,
                     "the images the chart deploys are covered by the policy",
-                    "the chart package, to list its images",
-                    why,
+                    "the verified chart package, to list its images",
+                    why.clone(),
                 ));
                 return report;
             }
@@ -54,7 +55,7 @@ impl ImageChecks<'_> {
             options: Default::default(),
             registries: &registries,
         };
-        let (checks, images, not_required) = deployed::verify(&req, &package).await;
+        let (checks, images, not_required) = deployed::verify(&req, package).await;
         report.checks.extend(checks);
         if let serde_json::Value::Object(d) = &mut report.details {
             d.insert("images".into(), images);

@@ -110,7 +110,8 @@ pub async fn verify(req: VerifyRequest, shell: &dyn Shell) -> Result<Verified, E
             let (ev, _) = release::gather::gather(&fetcher, &profile, &v, None)
                 .await
                 .map_err(Error::usage)?;
-            vec![images.add(release::verify(&ev, &ctx), &ev).await]
+            let (report, chart) = release::verify_release(&ev, &ctx);
+            vec![images.add(report, &chart).await]
         }
         _ => every_version(&fetcher, &ctx, &images).await?,
     };
@@ -290,7 +291,8 @@ async fn every_version(
     gathered.sort_by_key(|(i, _)| *i);
     let mut reports = Vec::new();
     for (_, ev) in &gathered {
-        reports.push(images.add(release::verify(ev, ctx), ev).await);
+        let (report, chart) = release::verify_release(ev, ctx);
+        reports.push(images.add(report, &chart).await);
     }
     Ok(reports)
 }

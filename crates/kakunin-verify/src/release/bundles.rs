@@ -178,10 +178,26 @@ fn verify_fetched(
     })
 }
 
+const ENVELOPE_EXPECTED: &str =
+    "one line: the bundle's dsseEnvelope (same payload type, payload and signatures)";
+
+/// A release bundle's check and its envelope's, not run: what they would be checked against is
+/// not known (`why`: the chart that names the release is not verified).
+pub(super) fn not_run(
+    spec: &CheckSpec,
+    envelope_spec: &CheckSpec,
+    signer: &Signer<'_>,
+    why: &CouldNotRun,
+) -> [Check; 2] {
+    [
+        spec.not_run(signer.expected(), why.clone()),
+        envelope_spec.not_run(ENVELOPE_EXPECTED, why.clone()),
+    ]
+}
+
 /// `*.envelope`: the `.intoto.jsonl` is one line holding the verified bundle's DSSE envelope.
 pub(super) fn envelope(spec: &CheckSpec, b: &BundleResult, piece: &Piece) -> Check {
-    let expected =
-        "one line: the bundle's dsseEnvelope (same payload type, payload and signatures)";
+    let expected = ENVELOPE_EXPECTED;
     let fetched = match piece {
         Ok(f) => f,
         Err(m) => return missing(spec, expected, m),

@@ -33,13 +33,10 @@ mod reason;
 mod registry_attestation;
 mod semver;
 
-use std::sync::Arc;
-
 use serde_json::json;
 
 use crate::chart::images::ChartImage;
 use crate::chart::index::{HelmIndex, IndexEntry};
-use crate::chart::package::ChartPackage;
 use crate::check::{Check, ids, spec};
 use crate::digest::Digest;
 use crate::profile::Profile;
@@ -65,6 +62,16 @@ pub struct Context<'a> {
 
 /// Verifies one release and returns its report (subject `chart@version`).
 pub fn verify(ev: &Evidence, ctx: &Context<'_>) -> Report {
+    verify_release(ev, ctx).0
+}
+
+/// Verifies one release: its report, and the [`VerifiedChart`] when the checks binding the
+/// package passed (what a policy's checks of every deployed image read the chart from), else
+/// why not.
+pub fn verify_release(
+    ev: &Evidence,
+    ctx: &Context<'_>,
+) -> (Report, Result<VerifiedChart, CouldNotRun>) {
     let mut r = Run {
         ev,
         ctx,
@@ -72,7 +79,7 @@ pub fn verify(ev: &Evidence, ctx: &Context<'_>) -> Report {
         details: serde_json::Map::new(),
         not_required: Vec::new(),
     };
-    r.run();
+    let chart = r.run();
     let mut report = Report::new("verify", format!("{}@{}", ev.chart, ev.version));
     report.checks = r.checks;
     let mut details = r.details;
@@ -80,7 +87,7 @@ pub fn verify(ev: &Evidence, ctx: &Context<'_>) -> Report {
         details.insert("not_required".into(), json!(r.not_required));
     }
     report.details = serde_json::Value::Object(details);
-    report
+    (report, chart)
 }
 
 struct Run<'a> {
@@ -92,16 +99,24 @@ struct Run<'a> {
     not_required: Vec<serde_json::Value>,
 }
 
-/// What the chart's checks established, for the image and SemVer checks.
+/// What the chart's checks established, for the image and SemVer checks. What they read of the
+/// chart comes from the [`VerifiedChart`] (the raw package is not here): a chart that is not
+/// verified leaves them not run.
 struct ChartFacts<'a> {
     index: Result<&'a HelmIndex, Missing>,
     entry: Result<&'a IndexEntry, CouldNotRun>,
-    package: Result<Arc<ChartPackage>, CouldNotRun>,
     /// The package, once its digest is bound to the index and the signatures: what the image
     /// checks read the chart's image from.
     chart: Result<VerifiedChart, CouldNotRun>,
-    /// appVersion: the index entry's, else the package's `Chart.yaml`'s.
-    app_version: Option<String>,
+    /// appVersion of the verified chart: its index entry's, else its `Chart.yaml`'s.
+    app_version: Result<Option<String>, CouldNotRun>,
+}
+
+impl ChartFacts<'_> {
+    /// appVersion, when the chart is verified and names one.
+    fn app_version(&self) -> Option<&str> {
+        self.app_version.as_ref().ok().and_then(Option::as_deref)
+    }
 }
 
 /// The chart's image and its pinned digest, or why they are not known.
@@ -110,7 +125,7 @@ type ChartImageRef = Result<(ChartImage, Option<Digest>), CouldNotRun>;
 const NO_SIGSTORE: &str = "the profile does not require Sigstore bundles";
 
 impl<'a> Run<'a> {
-    fn run(&mut self) {
+    fn run(&mut self) -> Result<VerifiedChart, CouldNotRun> {
         let ev = self.ev;
         self.details.insert("chart".into(), json!(ev.chart));
         self.details.insert("version".into(), json!(ev.version));
@@ -118,6 +133,7 @@ impl<'a> Run<'a> {
         let image = self.image_checks(&facts);
         let checks = semver::checks(ev, self.ctx.profile, &facts, &image);
         self.checks.extend(checks);
+        facts.chart
     }
 
     fn push(&mut self, check: Check) {
@@ -182,20 +198,14 @@ impl<'a> Run<'a> {
         self.push(metadata);
         self.checks.extend(binding);
         self.checks.extend(envelope);
-        let app_version = entry
+        let entry_app_version = entry.as_ref().ok().and_then(|e| e.app_version.clone());
+        let app_version = chart
             .as_ref()
-            .ok()
-            .and_then(|e| e.app_version.clone())
-            .or_else(|| {
-                package
-                    .as_ref()
-                    .ok()
-                    .and_then(|p| p.metadata.app_version.clone())
-            });
+            .map_err(Clone::clone)
+            .map(|c| entry_app_version.or_else(|| c.package().metadata.app_version.clone()));
         ChartFacts {
             index,
             entry,
-            package,
             chart,
             app_version,
         }
@@ -206,7 +216,7 @@ impl<'a> Run<'a> {
     /// verified image statements.
     fn image_checks(&mut self, facts: &ChartFacts<'_>) -> ChartImageRef {
         let (ev, profile) = (self.ev, self.ctx.profile);
-        let app_version = facts.app_version.as_deref();
+        let app_version = facts.app_version();
         let (check, image, detail) = image::reference(ev, profile, &facts.chart, app_version);
         if let Some(detail) = detail {
             self.details.insert("image".into(), detail);
@@ -217,19 +227,25 @@ impl<'a> Run<'a> {
             Some(check) => self.push(check),
             None => self.skip(ids::IMAGE_REGISTRY_DIGEST, image::UNPINNED_ALLOWED),
         }
-        // The image release is the one appVersion names (its release `.sigstore`, its
-        // certificate's ref); the chart's own tag is checked against it by semver.app-version.
+        // The image release is the one the verified chart's appVersion names (its release
+        // `.sigstore`, its certificate's ref); the chart's own tag is checked against it by
+        // semver.app-version. A chart that is not verified names no release.
         let tag = facts
             .app_version
             .clone()
-            .or_else(|| image.as_ref().ok().and_then(|(img, _)| img.tag.clone()));
+            .map(|a| a.or_else(|| image.as_ref().ok().and_then(|(img, _)| img.tag.clone())));
         let identities = tag
-            .as_deref()
+            .as_ref()
+            .ok()
+            .and_then(Option::as_deref)
             .map(|t| profile.image_identities(t))
             .unwrap_or_default();
         let signer = Signer::new(self.ctx, identities);
-        let bundles = self.image_bundles(&signer, target.as_ref());
-        if bundles.is_empty() {
+        let bundles = self.image_bundles(&signer, target.as_ref(), tag.as_ref().err());
+        if let Err(why) = &tag {
+            self.push(image::subject(&bundles, target.as_ref(), &image));
+            self.push(spec::IMAGE_SOURCE_REF.not_run("refs/tags/<appVersion>", why.clone()));
+        } else if bundles.is_empty() {
             for id in [ids::IMAGE_SUBJECT, ids::IMAGE_SOURCE_REF] {
                 self.skip(
                     id,
@@ -238,21 +254,26 @@ impl<'a> Run<'a> {
             }
         } else {
             self.push(image::subject(&bundles, target.as_ref(), &image));
-            self.push(image::source_ref(&bundles, tag.as_deref()));
+            self.push(image::source_ref(&bundles, tag.ok().flatten().as_deref()));
         }
         image
     }
 
     /// The image release's bundle and envelope and the registry's attestation, as the profile
-    /// requires them: the verified bundles with their sources.
+    /// requires them: the verified bundles with their sources. `unverified`: why the release
+    /// is not known (the chart is not verified): its bundle and envelope are not run.
     fn image_bundles(
         &mut self,
         signer: &Signer<'_>,
         target: Option<&Digest>,
+        unverified: Option<&CouldNotRun>,
     ) -> Vec<(String, BundleResult)> {
         let (ev, profile) = (self.ev, self.ctx.profile);
         let mut image_bundles = Vec::new();
-        if profile.require().sigstore_bundles() {
+        if let (true, Some(why)) = (profile.require().sigstore_bundles(), unverified) {
+            let checks = bundles::not_run(&spec::IMAGE_BUNDLE, &spec::IMAGE_ENVELOPE, signer, why);
+            self.checks.extend(checks);
+        } else if profile.require().sigstore_bundles() {
             let (check, b) = bundles::verify(&spec::IMAGE_BUNDLE, &ev.image_bundle, signer, target);
             if let Some(v) = &b.verified {
                 // Who signed the image, for exports of what was verified (policy export).

@@ -3,7 +3,10 @@
 //! earlier charts of the index, and an image release that exists.
 //!
 //! Guarantees: a rule whose input is not known (the index entry, the chart's image tag, the
-//! registry's tag list) is reported as not run, never guessed: nothing stands in for it.
+//! registry's tag list) is reported as not run, never guessed: nothing stands in for it. What
+//! the rules read of the chart (appVersion, its image's tag) comes from the
+//! [`VerifiedChart`](super::VerifiedChart): for a chart that is not verified, the rules that
+//! read it are not run ([`CouldNotRun::ChartNotVerified`]).
 
 use std::sync::Arc;
 
@@ -24,7 +27,7 @@ pub(super) fn checks(
     let policy = semver_rules::Policy {
         allow_prerelease: profile.require().allow_prerelease(),
     };
-    let app_version = facts.app_version.as_deref();
+    let app_version = facts.app_version();
     // The tag the chart was published under: from its download URL in GitHub's layout.
     let url_tag = facts
         .entry
@@ -49,15 +52,24 @@ pub(super) fn checks(
         semver_rules::release_tag(versions.chart, versions.version, versions.release_tag),
         // The image tag is only known from the chart's values: without the package (or the
         // project's image in it) "the tag defaults to appVersion" would be a guess.
-        match &explicit_tag {
-            Err(why) => spec::SEMVER_APP_VERSION.not_run(
+        match (&facts.chart, &explicit_tag) {
+            (Err(why), _) => {
+                spec::SEMVER_APP_VERSION.not_run("appVersion = image tag = v + SemVer", why.clone())
+            }
+            (_, Err(why)) => spec::SEMVER_APP_VERSION.not_run(
                 "appVersion = image tag = v + SemVer",
                 CouldNotRun::ImageTagUnknown(Box::new(why.clone())),
             ),
-            Ok(_) => semver_rules::app_version(versions.app_version, versions.image_tag, policy),
+            (Ok(_), Ok(_)) => {
+                semver_rules::app_version(versions.app_version, versions.image_tag, policy)
+            }
         },
         no_downgrade(ev, facts, policy, &versions),
-        image_release(ev, app_version),
+        match &facts.chart {
+            // Without a verified chart, neither its appVersion nor its image is known.
+            Err(why) => semver_rules::image_release(None, Err(&why.to_string())),
+            Ok(_) => image_release(ev, app_version),
+        },
     ]
 }
 
@@ -68,9 +80,9 @@ fn explicit_tag(
     facts: &ChartFacts<'_>,
     image: &ChartImageRef,
 ) -> Result<Option<String>, CouldNotRun> {
-    match (image, &facts.package) {
+    match (image, &facts.chart) {
         (Ok((img, _)), _) => Ok(img.tag.clone().filter(|_| !img.tag_from_app_version)),
-        (Err(_), Ok(p)) => project_image(profile, p, facts.app_version.as_deref())
+        (Err(_), Ok(c)) => project_image(profile, c.package(), facts.app_version())
             .map(|i| i.tag.filter(|_| !i.tag_from_app_version))
             .map_err(CouldNotRun::NoProjectImageOf),
         (Err(_), Err(why)) => Err(why.clone()),
@@ -86,8 +98,8 @@ fn no_downgrade(
     policy: semver_rules::Policy,
     versions: &ReleaseVersions<'_>,
 ) -> Check {
-    match (&facts.index, &facts.entry) {
-        (Ok(_), Ok(_)) => {
+    match (&facts.index, &facts.entry, &facts.chart) {
+        (Ok(_), Ok(_), Ok(_)) => {
             // The chart's history, ordered once for every release of the index.
             let history = ev
                 .index
@@ -97,11 +109,15 @@ fn no_downgrade(
                 .unwrap_or_else(|| Arc::new(ChartHistory::new(&[], policy)));
             history.no_downgrade(versions.version, versions.app_version)
         }
-        (Err(m), _) => {
+        (Err(m), _, _) => {
             spec::SEMVER_NO_DOWNGRADE.not_run("the Helm index to compare with", m.to_string())
         }
-        (_, Err(why)) => {
+        (_, Err(why), _) => {
             spec::SEMVER_NO_DOWNGRADE.not_run("the Helm index to compare with", why.clone())
+        }
+        // The chart's appVersion is read only from the verified chart.
+        (_, _, Err(why)) => {
+            spec::SEMVER_NO_DOWNGRADE.not_run("the verified chart's appVersion", why.clone())
         }
     }
 }
