@@ -185,42 +185,23 @@ pub async fn gather(
         },
     };
     let entry = entry(&index.parsed, &index.source, chart, version)?;
-    let ReleaseFiles {
-        package,
-        prov,
-        chart_bundle,
-        chart_envelope,
-        image_bundle,
-        image_envelope,
-    } = release_files(profile, entry, version)?;
-    let prov = async {
-        match prov {
-            Some(w) => Some(w.get(fetcher, &record).await),
-            None => None,
-        }
-    };
-    let (package, prov, chart_bundle, chart_envelope, image_bundle, image_envelope) = tokio::join!(
-        package.get(fetcher, &record),
-        prov,
-        chart_bundle.get(fetcher, &record),
-        chart_envelope.get(fetcher, &record),
-        image_bundle.get(fetcher, &record),
-        image_envelope.get(fetcher, &record),
-    );
+    let files = release_files(profile, entry, version)?
+        .get(fetcher, &record)
+        .await;
     let (registry, fetched) =
-        super::registry::gather(fetcher, profile, package.as_ref().ok(), entry).await;
+        super::registry::gather(fetcher, profile, files.package.as_ref().ok(), entry).await;
     let mut record = record.into_inner().unwrap();
     record.files.extend(fetched);
     let evidence = Evidence {
         chart: chart.into(),
         version: version.into(),
         index: Ok(index.clone()),
-        package,
-        prov,
-        chart_bundle,
-        chart_envelope,
-        image_bundle,
-        image_envelope,
+        package: files.package,
+        prov: files.prov,
+        chart_bundle: files.chart_bundle,
+        chart_envelope: files.chart_envelope,
+        image_bundle: files.image_bundle,
+        image_envelope: files.image_envelope,
         registry,
     };
     Ok((evidence, record))
@@ -262,20 +243,49 @@ impl Wanted {
 /// The release files of `chart@version` besides the index: the chart package (at the index
 /// entry's URL), its `.prov` when the profile requires it, and the chart's and the image
 /// release's bundles and envelopes (release assets, the image release named by appVersion).
-struct ReleaseFiles {
-    package: Wanted,
-    prov: Option<Wanted>,
-    chart_bundle: Wanted,
-    chart_envelope: Wanted,
-    image_bundle: Wanted,
-    image_envelope: Wanted,
+/// Each is a [`Wanted`] file, then once fetched a [`Piece`]: one list of the files for both.
+struct ReleaseFiles<T> {
+    package: T,
+    prov: Option<T>,
+    chart_bundle: T,
+    chart_envelope: T,
+    image_bundle: T,
+    image_envelope: T,
+}
+
+impl ReleaseFiles<Wanted> {
+    /// Every file fetched at once, each recorded.
+    async fn get(self, fetcher: &Fetcher, record: &Mutex<Record>) -> ReleaseFiles<Piece> {
+        let prov = async {
+            match self.prov {
+                Some(w) => Some(w.get(fetcher, record).await),
+                None => None,
+            }
+        };
+        let (package, prov, chart_bundle, chart_envelope, image_bundle, image_envelope) = tokio::join!(
+            self.package.get(fetcher, record),
+            prov,
+            self.chart_bundle.get(fetcher, record),
+            self.chart_envelope.get(fetcher, record),
+            self.image_bundle.get(fetcher, record),
+            self.image_envelope.get(fetcher, record),
+        );
+        ReleaseFiles {
+            package,
+            prov,
+            chart_bundle,
+            chart_envelope,
+            image_bundle,
+            image_envelope,
+        }
+    }
 }
 
 fn release_files(
     profile: &Profile,
     entry: &IndexEntry,
     version: &str,
-) -> Result<ReleaseFiles, GatherError> {
+) -> Result<ReleaseFiles<Wanted>, GatherError> {
     let index_url = index_url(profile)?;
     let chart_tag = profile.chart_release_tag(version);
     let assets = profile.chart_asset_names(version);

@@ -477,15 +477,7 @@ mod tests {
             u.values.get("image").unwrap(),
             &yaml("{repository: r/x, tag: '2'}")
         );
-        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
-        for i in 1..12 {
-            let prev = if i == 1 {
-                "a".to_string()
-            } else {
-                format!("a{}", i - 1)
-            };
-            bomb.push_str(&format!("a{i}: &a{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
-        }
+        let bomb = crate::limits::yaml_alias_bomb();
         assert!(
             UserValues::none()
                 .add_file(bomb.as_bytes(), "bomb.yaml")

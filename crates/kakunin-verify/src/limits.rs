@@ -64,11 +64,30 @@ pub fn read_file_capped(path: &std::path::Path, cap: u64) -> std::io::Result<Vec
     Ok(buf)
 }
 
+/// The nesting of brackets while a document is scanned, refused past [`MAX_DEPTH`]: the one
+/// depth rule of [`json_depth_ok`] and [`yaml_flow_depth_ok`], which differ only in what they
+/// skip (strings; YAML's quoted scalars and comments).
+#[derive(Default)]
+struct Nesting(usize);
+
+impl Nesting {
+    /// One level deeper (`[` or `{`); `false` once past [`MAX_DEPTH`].
+    fn open(&mut self) -> bool {
+        self.0 += 1;
+        self.0 <= MAX_DEPTH
+    }
+
+    /// One level out (`]` or `}`); an unbalanced close stays at the top.
+    fn close(&mut self) {
+        self.0 = self.0.saturating_sub(1);
+    }
+}
+
 /// Checks that a JSON document nests no deeper than [`MAX_DEPTH`] before it is parsed
 /// (serde_json's own recursion limit is 128 too, but this gives a clearer error and also
 /// guards the typed models that flatten `serde_json::Value`).
 pub fn json_depth_ok(bytes: &[u8]) -> bool {
-    let mut depth = 0usize;
+    let mut depth = Nesting::default();
     let mut in_string = false;
     let mut escaped = false;
     for &b in bytes {
@@ -83,13 +102,8 @@ pub fn json_depth_ok(bytes: &[u8]) -> bool {
         }
         match b {
             b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return false;
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'{' | b'[' if !depth.open() => return false,
+            b'}' | b']' => depth.close(),
             _ => {}
         }
     }
@@ -102,7 +116,7 @@ pub fn json_depth_ok(bytes: &[u8]) -> bool {
 /// limit only applies after the whole document was scanned. Quoted scalars and comments are
 /// skipped; brackets in plain scalars count, which can only over-estimate the depth.
 pub fn yaml_flow_depth_ok(bytes: &[u8]) -> bool {
-    let mut depth = 0usize;
+    let mut depth = Nesting::default();
     let mut i = 0;
     let mut prev = b'\n';
     while i < bytes.len() {
@@ -135,19 +149,31 @@ pub fn yaml_flow_depth_ok(bytes: &[u8]) -> bool {
                     i += 1;
                 }
             }
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return false;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'[' | b'{' if !depth.open() => return false,
+            b']' | b'}' => depth.close(),
             _ => {}
         }
         prev = bytes.get(i).copied().unwrap_or(b'\n');
         i += 1;
     }
     true
+}
+
+/// A "billion laughs" YAML document: eleven levels of aliases, each ten of the one before
+/// (10^12 scalars once expanded), for the tests of every YAML reader that must refuse it.
+#[cfg(test)]
+pub(crate) fn yaml_alias_bomb() -> String {
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let prev = if i == 1 {
+            "a".to_string()
+        } else {
+            format!("a{}", i - 1)
+        };
+        let refs = vec![format!("*{prev}"); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    bomb
 }
 
 #[cfg(test)]

@@ -84,16 +84,7 @@ impl ChartImage {
         };
         let (registry, path) = validate_repository(&self.repository).map_err(invalid)?;
         if let Some(tag) = &self.tag {
-            let ok = !tag.is_empty()
-                && tag.len() <= 128
-                && tag
-                    .bytes()
-                    .next()
-                    .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
-                && tag
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
-            if !ok {
+            if !valid_tag(tag) {
                 return Err(invalid(format!(
                     "expected a tag of [A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}, found {tag:?}"
                 )));
@@ -149,6 +140,14 @@ const MAX_REPOSITORY_LEN: usize = 255;
 /// Splits `[registry/]path` as Docker and oci-spec do (a first component with a `.` or a `:`,
 /// or `localhost`, is a registry) and checks both: the registry is a host with an optional
 /// port, the path components are lower case (`[a-z0-9]+` joined by `.`, `_`, `__` or dashes).
+/// An OCI tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}` (the distribution spec's grammar).
+pub(crate) fn valid_tag(tag: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    tag.len() <= 128
+        && tag.bytes().next().is_some_and(word)
+        && tag.bytes().all(|b| word(b) || b == b'.' || b == b'-')
+}
+
 fn validate_repository(repo: &str) -> Result<(Option<&str>, &str), String> {
     if repo.is_empty() {
         return Err("expected a repository, found an empty string".into());

@@ -186,18 +186,7 @@ fn hostile_documents_are_refused_bounded() {
     }
     assert!(parse(&block).is_err());
     // A billion laughs.
-    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
-    for i in 1..12 {
-        let prev = if i == 1 {
-            "a".to_string()
-        } else {
-            format!("a{}", i - 1)
-        };
-        bomb.push_str(&format!(
-            "a{i}: &a{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
-        ));
-    }
-    assert!(parse(&bomb).is_err());
+    assert!(parse(&crate::limits::yaml_alias_bomb()).is_err());
     // Too many rules.
     let mut many = String::from("allow_unverified:\n");
     for i in 0..=MAX_RULES {
