@@ -11,7 +11,9 @@
 //! digest in every form [`crate::image::verify`] reads (referrer bundles, the fallback tag,
 //! cosign `.sig`/`.att` tags), and fail for a chart that has no OCI manifest (a required rule
 //! with no evidence is a failure). Every image is checked by [`crate::deployed::verify`]
-//! under the policy; without one, each is listed with a not-run check. Nothing the request
+//! under the policy; without one, each is listed with a not-run check. The images are read
+//! from a [`VerifiedChart`] only, made once every chart check passed: for a chart that did not
+//! verify, `image.policy` is not run, naming the checks that did not pass. Nothing the request
 //! does not ask for is run, and each such skip is listed in `details.not_required`.
 
 use std::collections::{BTreeMap, HashMap};
@@ -31,6 +33,7 @@ use crate::helm_values::UserValues;
 use crate::image::Source;
 use crate::policy::{ChartRule, Policy};
 use crate::registry::RegistryClient;
+use crate::release::VerifiedChart;
 use crate::report::Report;
 use crate::trust::Trust;
 
@@ -121,12 +124,15 @@ pub async fn verify(fetched: FetchedChart, req: &Request<'_>) -> Report {
     for (id, why) in &fetched.skipped {
         out.skip(id, why.clone());
     }
-    if let Some(pkg) = read_package(&fetched, &mut out) {
+    if let Some((pkg, digest)) = read_package(&fetched, &mut out) {
         metadata_checks(&fetched, &pkg, req, &mut out);
         if let Some(c) = prov_check(&fetched, req, &mut out) {
             out.checks.push(c);
         }
         chart_signature(&fetched, req, &mut out).await;
+        // The images are read from the chart once every check made of its bytes passed.
+        let binding: Vec<&Check> = out.checks.iter().collect();
+        let chart = VerifiedChart::bound(Arc::new(pkg), digest, &binding);
         let (checks, images) = match req.policy {
             Some(policy) => {
                 let dreq = deployed::Request {
@@ -136,11 +142,11 @@ pub async fn verify(fetched: FetchedChart, req: &Request<'_>) -> Report {
                     options: req.options.clone(),
                     registries: req.registries,
                 };
-                let (checks, images, not_required) = deployed::verify(&dreq, &pkg).await;
+                let (checks, images, not_required) = deployed::verify(&dreq, &chart).await;
                 out.not_required.extend(not_required);
                 (checks, images)
             }
-            None => deployed::unchecked(&pkg, req.values),
+            None => deployed::unchecked(&chart, req.values),
         };
         out.checks.extend(checks);
         out.details.insert("images".into(), images);
@@ -157,8 +163,9 @@ pub async fn verify(fetched: FetchedChart, req: &Request<'_>) -> Report {
     report
 }
 
-/// `chart.package`: the package, when the source handed one on and it is a chart.
-fn read_package(fetched: &FetchedChart, out: &mut Outcome) -> Option<ChartPackage> {
+/// `chart.package`: the package and its sha256, when the source handed one on and it is a
+/// chart.
+fn read_package(fetched: &FetchedChart, out: &mut Outcome) -> Option<(ChartPackage, Digest)> {
     let bytes = fetched.package.as_ref()?;
     let digest = Digest::sha256(bytes);
     out.details
@@ -184,7 +191,7 @@ fn read_package(fetched: &FetchedChart, out: &mut Outcome) -> Option<ChartPackag
                 Check::pass(ids::CHART_PACKAGE, T_PACKAGE, expected, found)
                     .with_evidence(fetched.package_source.clone()),
             );
-            Some(pkg)
+            Some((pkg, digest))
         }
     }
 }

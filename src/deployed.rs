@@ -28,6 +28,7 @@ use crate::policy::checks::{
 };
 use crate::policy::{AttestationRule, Coverage, ImageRule, Policy, Signer};
 use crate::registry::Repo;
+use crate::release::{CouldNotRun, VerifiedChart};
 use crate::trust::Trust;
 
 /// Most images one chart may deploy for a run to check them all.
@@ -97,11 +98,17 @@ fn collect(
     Ok(())
 }
 
-/// The checks of every image the chart deploys, and the report's `images` details.
+/// The checks of every image the chart deploys, and the report's `images` details. The images
+/// are read from the verified chart only: for one that is not verified, `image.policy` is not
+/// run ([`not_verified`]).
 pub async fn verify(
     req: &Request<'_>,
-    package: &ChartPackage,
+    chart: &Result<VerifiedChart, CouldNotRun>,
 ) -> (Vec<Check>, serde_json::Value, Vec<serde_json::Value>) {
+    let package = match chart {
+        Ok(c) => c.package(),
+        Err(why) => return (vec![not_verified(why)], json!([]), Vec::new()),
+    };
     let mut checks = Vec::new();
     let mut details = Vec::new();
     let mut not_required = Vec::new();
@@ -343,9 +350,26 @@ pub async fn signed(
     (out, details)
 }
 
+/// `image.policy` not run: the chart is not verified, so the images it names are not read.
+pub fn not_verified(why: &CouldNotRun) -> Check {
+    Check::not_run(
+        ids::IMAGE_POLICY,
+        "the images the chart deploys are covered by the policy",
+        "the verified chart package, to list its images",
+        why.clone(),
+    )
+}
+
 /// The images the chart deploys, each with a not-run `image.policy` check: what a run with no
 /// policy and no signer reports (the images are listed, never passed).
-pub fn unchecked(package: &ChartPackage, values: &UserValues) -> (Vec<Check>, serde_json::Value) {
+pub fn unchecked(
+    chart: &Result<VerifiedChart, CouldNotRun>,
+    values: &UserValues,
+) -> (Vec<Check>, serde_json::Value) {
+    let package = match chart {
+        Ok(c) => c.package(),
+        Err(why) => return (vec![not_verified(why)], json!([])),
+    };
     let images = match deployed_images(package, values) {
         Ok(i) => i,
         Err(why) => {

@@ -45,6 +45,21 @@ fn checks<'a>(r: &'a serde_json::Value, id: &str) -> Vec<&'a serde_json::Value> 
         .collect()
 }
 
+/// The images of a chart that did not verify are not read: `image.policy` is not run, naming
+/// the chart check `unbound` that did not pass, and no other image check is made.
+fn assert_images_not_read(r: &serde_json::Value, unbound: &str) {
+    let c = checks(r, "image.policy");
+    assert_eq!(c.len(), 1, "{r:#}");
+    assert_eq!(c[0]["outcome"], "not-run", "{r:#}");
+    let found = c[0]["found"].as_str().unwrap();
+    assert!(
+        found.contains("the chart package is not verified (") && found.contains(unbound),
+        "{found}"
+    );
+    assert!(checks(r, "image.signature").is_empty(), "{r:#}");
+    assert_eq!(r["details"]["images"], serde_json::json!([]), "{r:#}");
+}
+
 fn failed(r: &serde_json::Value) -> Vec<String> {
     r["checks"]
         .as_array()
@@ -296,9 +311,10 @@ fn a_policy_file_verifies_an_oci_chart_its_prov_and_every_image_it_deploys_and_e
         &["--version", "1.0.0", "--policy", &wrong_ring, "--set", &set],
     );
     assert_eq!(code(&out), 1, "{r:#}");
-    assert_eq!(failed(&r).len(), 1, "{:#?}", failed(&r));
+    assert_eq!(failed(&r).len(), 2, "{:#?}", failed(&r));
     let c = checks(&r, "chart.prov")[0];
     assert_eq!(c["outcome"], "fail", "{c}");
+    assert_images_not_read(&r, "chart.prov");
     assert!(
         c["expected"].as_str().unwrap().contains("demo-1.0.0.tgz"),
         "{c}"
@@ -660,7 +676,8 @@ fn repository_and_local_charts_are_verified_by_the_policys_prov_keyring_and_imag
         a.extend(["--policy", signed.as_str(), "--set", set.as_str()]);
         let (out, r) = w.verify(reference, &a);
         assert_eq!(code(&out), 1, "{r:#}");
-        assert_eq!(failed(&r).len(), 1, "{:#?}", failed(&r));
+        assert_eq!(failed(&r).len(), 2, "{:#?}", failed(&r));
+        assert_images_not_read(&r, "chart.signature");
         let c = checks(&r, "chart.signature")[0];
         assert!(
             c["found"].as_str().unwrap().contains("is not an OCI chart"),
@@ -768,14 +785,17 @@ fn a_chart_attestation_the_policy_requires_verifies_and_fails_for_another_type_o
         let (out, r) = w.verify(&reference, &["--version", version, "--policy", policy]);
         assert_eq!(code(&out), 1, "{version}: {r:#}");
         // Only the attestation fails (with, for another signer, the identity check of the
-        // bundle that was rejected).
+        // bundle that was rejected), and the chart's images are not read.
         let others: Vec<String> = failed(&r)
             .into_iter()
             .filter(|f| {
-                !f.starts_with("\"chart.attestation\"") && !f.starts_with("\"bundle.identity\"")
+                !f.starts_with("\"chart.attestation\"")
+                    && !f.starts_with("\"bundle.identity\"")
+                    && !f.starts_with("\"image.policy\" \"not-run\"")
             })
             .collect();
         assert!(others.is_empty(), "{version}: {others:#?}");
+        assert_images_not_read(&r, "chart.attestation");
         let c = checks(&r, "chart.attestation")[0];
         assert_eq!(c["outcome"], "fail", "{version}: {c}");
         assert!(

@@ -4,7 +4,6 @@
 //! signatures leaves them not run.
 
 use crate::chart_verify::Registries;
-use crate::check::{Check, ids};
 use crate::deployed;
 use crate::fetch::Fetcher;
 use crate::helm_values::UserValues;
@@ -34,18 +33,6 @@ impl ImageChecks<'_> {
         if !self.policy.checks_images() {
             return report;
         }
-        let package = match chart {
-            Ok(c) => c.package(),
-            Err(why) => {
-                report.checks.push(Check::not_run(
-                    ids::IMAGE_POLICY,
-                    "the images the chart deploys are covered by the policy",
-                    "the verified chart package, to list its images",
-                    why.clone(),
-                ));
-                return report;
-            }
-        };
         let registries =
             Registries::with_mirrors(self.fetcher.clone(), self.profile.registry_mirrors());
         let req = deployed::Request {
@@ -55,7 +42,7 @@ impl ImageChecks<'_> {
             options: Default::default(),
             registries: &registries,
         };
-        let (checks, images, not_required) = deployed::verify(&req, package).await;
+        let (checks, images, not_required) = deployed::verify(&req, chart).await;
         report.checks.extend(checks);
         if let serde_json::Value::Object(d) = &mut report.details {
             d.insert("images".into(), images);

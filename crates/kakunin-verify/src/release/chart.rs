@@ -41,6 +41,23 @@ impl VerifiedChart {
     pub fn digest(&self) -> &Digest {
         &self.digest
     }
+
+    /// A chart verified outside a profile's release (`verify` of an oci://, --repo or .tgz
+    /// chart): `package`, read from the bytes whose sha256 is `digest`, once every check in
+    /// `binding` passed: the checks made of those bytes (the source's digest checks,
+    /// `chart.package`, `chart.metadata`, and as the request asks them `chart.prov`,
+    /// `chart.signature`, `chart.attestation`). Else [`CouldNotRun::ChartNotVerified`] names
+    /// those that did not pass; with no binding check at all, nothing vouched for the bytes.
+    pub fn bound(
+        package: Arc<ChartPackage>,
+        digest: Digest,
+        binding: &[&Check],
+    ) -> Result<VerifiedChart, CouldNotRun> {
+        if binding.is_empty() {
+            return Err(CouldNotRun::ChartNotVerified(vec![spec::CHART_PACKAGE.id]));
+        }
+        verified(&Ok(package), Some(&digest), binding)
+    }
 }
 
 /// The [`VerifiedChart`], when every check in `binding` (the chart checks that bind the
