@@ -5,6 +5,11 @@
 //! referrers API) and prints how many requests one `verify-image` makes and whether any was
 //! repeated. Bounded: KAKUNIN_BENCH_RUNS runs of each (default 30).
 //! Run: `cargo bench --bench verify_image`.
+//!
+//! For counting instructions (callgrind, which other load does not change):
+//! `KAKUNIN_BENCH_SIDE=image` (or `bundle`) runs only that side, KAKUNIN_BENCH_RUNS times after
+//! one warm-up, and nothing else; the difference of two counts over the difference of their runs
+//! is one run's instructions, without the set-up (`valgrind --tool=callgrind`).
 
 mod common;
 
@@ -177,6 +182,17 @@ fn main() {
     };
     verify_image();
     verify_bundle();
+    if let Ok(side) = std::env::var("KAKUNIN_BENCH_SIDE") {
+        let run: &dyn Fn() = match side.as_str() {
+            "image" => &verify_image,
+            "bundle" => &verify_bundle,
+            other => panic!("KAKUNIN_BENCH_SIDE={other}: expected image or bundle"),
+        };
+        (0..n).for_each(|_| run());
+        println!("{side}: {n} runs");
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     let (mut ti, mut tb) = (Vec::new(), Vec::new());
     // Interleaved, so both see the same machine load.
     for _ in 0..3 {

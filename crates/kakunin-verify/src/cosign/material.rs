@@ -3,13 +3,19 @@
 //!
 //! Guarantees: every annotation is bounded ([`MAX_ANNOTATION_BYTES`]), the chain holds at most
 //! [`MAX_CHAIN_CERTIFICATES`] certificates, every base64/PEM/JSON value is decoded strictly.
-//! Nothing is trusted here: [`Material::bundle`] re-expresses the material as a Sigstore bundle
+//! Nothing is trusted here: [`Material::blob_bundle`] and [`Material::dsse_bundle`] re-express the material as a Sigstore bundle
 //! v0.1 (the form cosign's own `--bundle` output has), for sigstore-verify to check against a
 //! trusted root.
 
 use std::collections::BTreeMap;
 
 use base64::Engine;
+use sigstore_types::{
+    Bundle, DerCertificate, DigestBytes, DsseEnvelope, DsseSignature, HashAlgorithm, KeyId,
+    MediaType, MessageDigest, MessageSignature, PayloadBytes, PublicKeyIdentifier,
+    Rfc3161Timestamp, SignatureBytes, SignatureContent, TimestampToken, TimestampVerificationData,
+    VerificationMaterial, VerificationMaterialContent, X509Certificate,
+};
 
 use super::rekor_set::RekorSet;
 use crate::digest::Digest;
@@ -31,8 +37,6 @@ pub const MAX_ANNOTATION_BYTES: usize = 256 * 1024;
 pub const MAX_CHAIN_CERTIFICATES: usize = 10;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-const BUNDLE_V01: &str = "application/vnd.dev.sigstore.bundle+json;version=0.1";
-const BUNDLE_V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
 /// Why a layer's annotations cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -178,59 +182,54 @@ impl Material {
         self.certificate.is_some()
     }
 
-    fn verification_material(&self) -> serde_json::Value {
-        let mut vm = serde_json::Map::new();
-        match &self.certificate {
+    /// The material as a bundle's verification material: the leaf certificate then the chain
+    /// annotation's other certificates (a root among them is harmless: paths must end at the
+    /// trusted root's CAs), or a key hint; the Rekor entry; the RFC 3161 timestamp.
+    fn verification_material(&self) -> Result<VerificationMaterial, String> {
+        let content = match &self.certificate {
             Some(leaf) => {
-                // The leaf first, then the chain annotation's certificates as intermediates
-                // (a root among them is harmless: paths must end at the trusted root's CAs).
-                let mut certs = vec![serde_json::json!({"rawBytes": B64.encode(leaf)})];
-                certs.extend(
-                    self.chain
-                        .iter()
-                        .filter(|c| *c != leaf)
-                        .map(|c| serde_json::json!({"rawBytes": B64.encode(c)})),
-                );
-                vm.insert(
-                    "x509CertificateChain".into(),
-                    serde_json::json!({ "certificates": certs }),
-                );
+                let certificate =
+                    |der: &Vec<u8>| X509Certificate::new(DerCertificate::from_bytes(der));
+                let mut certificates = vec![certificate(leaf)];
+                certificates.extend(self.chain.iter().filter(|c| *c != leaf).map(certificate));
+                VerificationMaterialContent::X509CertificateChain { certificates }
             }
-            None => {
-                vm.insert("publicKey".into(), serde_json::json!({"hint": ""}));
-            }
-        }
-        vm.insert(
-            "tlogEntries".into(),
-            serde_json::Value::Array(self.rekor.iter().map(RekorSet::to_tlog_entry).collect()),
-        );
-        if let Some(ts) = &self.timestamp {
-            vm.insert(
-                "timestampVerificationData".into(),
-                serde_json::json!({"rfc3161Timestamps": [{"signedTimestamp": B64.encode(ts)}]}),
-            );
-        }
-        serde_json::Value::Object(vm)
+            None => VerificationMaterialContent::PublicKey(PublicKeyIdentifier::new("")),
+        };
+        let tlog_entries = self
+            .rekor
+            .iter()
+            .map(RekorSet::tlog_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        let timestamps = self
+            .timestamp
+            .iter()
+            .map(|ts| Rfc3161Timestamp::new(TimestampToken::from_bytes(ts)))
+            .collect();
+        Ok(VerificationMaterial::new(content)
+            .with_tlog_entries(tlog_entries)
+            .with_timestamp_verification_data(TimestampVerificationData::new(timestamps)))
     }
 
-    fn media_type(&self) -> &'static str {
+    fn media_type(&self) -> MediaType {
         // v0.1 is the bundle form whose log entries carry only an inclusion promise (SET), as
         // cosign's do; without a log entry there is nothing v0.1-specific.
         if self.rekor.is_some() {
-            BUNDLE_V01
+            MediaType::Bundle0_1
         } else {
-            BUNDLE_V03
+            MediaType::Bundle0_3
         }
     }
 
     /// The material as a Sigstore bundle with a message signature over `payload`.
-    pub fn message_bundle(&self, payload: &[u8]) -> Result<sigstore_types::Bundle, String> {
+    pub fn message_bundle(&self, payload: &[u8]) -> Result<Bundle, String> {
         self.blob_bundle(&Digest::sha256(payload))
     }
 
     /// The material as a Sigstore bundle with a message signature over the artifact whose
-    /// SHA-256 digest is `artifact` (cosign `sign-blob` signs SHA-256).
-    pub fn blob_bundle(&self, artifact: &Digest) -> Result<sigstore_types::Bundle, String> {
+    /// SHA-256 digest is `artifact` (cosign `sign-blob` signs SHA-256). Built as its JSON would
+    /// parse, without the JSON.
+    pub fn blob_bundle(&self, artifact: &Digest) -> Result<Bundle, String> {
         if artifact.algorithm() != crate::digest::Algorithm::Sha256 {
             return Err(format!(
                 "cosign signs blobs over SHA-256, and the artifact digest is {artifact}"
@@ -240,15 +239,17 @@ impl Material {
             .signature
             .as_ref()
             .ok_or_else(|| format!("the layer has no {SIGNATURE} annotation"))?;
-        let doc = serde_json::json!({
-            "mediaType": self.media_type(),
-            "verificationMaterial": self.verification_material(),
-            "messageSignature": {
-                "messageDigest": {"algorithm": "SHA2_256", "digest": B64.encode(artifact.as_bytes())},
-                "signature": B64.encode(sig),
-            }
-        });
-        sigstore_types::Bundle::from_json(&doc.to_string()).map_err(|e| e.to_string())
+        let signature = MessageSignature::new(SignatureBytes::from_bytes(sig)).with_message_digest(
+            MessageDigest::new(
+                HashAlgorithm::Sha2256,
+                DigestBytes::from(artifact.as_bytes()),
+            ),
+        );
+        Ok(Bundle::new(
+            self.media_type(),
+            self.verification_material()?,
+            SignatureContent::MessageSignature(signature),
+        ))
     }
 
     /// The material as a Sigstore bundle around a DSSE envelope (one signature).
@@ -258,17 +259,15 @@ impl Material {
         payload: &[u8],
         keyid: &str,
         sig: &[u8],
-    ) -> Result<sigstore_types::Bundle, String> {
-        let doc = serde_json::json!({
-            "mediaType": self.media_type(),
-            "verificationMaterial": self.verification_material(),
-            "dsseEnvelope": {
-                "payload": B64.encode(payload),
-                "payloadType": payload_type,
-                "signatures": [{"sig": B64.encode(sig), "keyid": keyid}],
-            }
-        });
-        sigstore_types::Bundle::from_json(&doc.to_string()).map_err(|e| e.to_string())
+    ) -> Result<Bundle, String> {
+        let signature = DsseSignature::new(SignatureBytes::from_bytes(sig), KeyId::new(keyid));
+        let envelope =
+            DsseEnvelope::new(payload_type, PayloadBytes::from_bytes(payload), signature);
+        Ok(Bundle::new(
+            self.media_type(),
+            self.verification_material()?,
+            SignatureContent::DsseEnvelope(envelope),
+        ))
     }
 }
 

@@ -10,6 +10,8 @@
 
 use base64::Engine;
 use serde::Deserialize;
+use sigstore_types::bundle::{InclusionPromise, KindVersion, LogId, TransparencyLogEntry};
+use sigstore_types::{CanonicalizedBody, LogIndex, LogKeyId, SignedTimestamp};
 
 /// The annotation is a few KiB (the body embeds the certificate).
 pub const MAX_REKOR_BUNDLE_BYTES: usize = 256 * 1024;
@@ -105,16 +107,36 @@ impl RekorSet {
         )
     }
 
-    /// The entry as a Sigstore bundle's `tlogEntries[]` element.
-    pub fn to_tlog_entry(&self) -> serde_json::Value {
-        serde_json::json!({
-            "logIndex": self.log_index.to_string(),
-            "logId": {"keyId": B64.encode(&self.log_id)},
-            "kindVersion": {"kind": self.kind, "version": self.version},
-            "integratedTime": self.integrated_time.to_string(),
-            "inclusionPromise": {"signedEntryTimestamp": B64.encode(&self.signed_entry_timestamp)},
-            "canonicalizedBody": B64.encode(&self.body),
-        })
+    /// The entry as a Sigstore bundle's `tlogEntries[]` element, built as the bundle's JSON
+    /// parser would build it (log index within protobuf `int64`, integrated time 0 as absent):
+    /// the SET as its inclusion promise, the body as its canonicalized body. Err for an entry
+    /// kind or an index or time a bundle cannot hold.
+    pub fn tlog_entry(&self) -> Result<TransparencyLogEntry, String> {
+        let kind_version = match (self.kind.as_str(), self.version.as_str()) {
+            ("hashedrekord", "0.0.1") => KindVersion::HashedRekordV001,
+            ("hashedrekord", "0.0.2") => KindVersion::HashedRekordV002,
+            ("dsse", "0.0.1") => KindVersion::DsseV001,
+            ("intoto", "0.0.2") => KindVersion::IntotoV002,
+            (kind, version) => {
+                return Err(format!("unsupported Rekor entry format: {kind}/{version}"));
+            }
+        };
+        let log_index = LogIndex::new(self.log_index).map_err(|e| e.to_string())?;
+        let entry = TransparencyLogEntry::new(
+            log_index,
+            LogId::new(LogKeyId::from_bytes(&self.log_id)),
+            kind_version,
+            CanonicalizedBody::from_bytes(&self.body),
+        )
+        .with_inclusion_promise(InclusionPromise::new(SignedTimestamp::from_bytes(
+            &self.signed_entry_timestamp,
+        )));
+        if self.integrated_time == 0 {
+            return Ok(entry);
+        }
+        let time = jiff::Timestamp::from_second(self.integrated_time)
+            .map_err(|e| format!("invalid timestamp {}: {e}", self.integrated_time))?;
+        Ok(entry.with_integrated_time(time))
     }
 
     /// The annotation cosign writes for a bundle's transparency-log entry (the inverse of
@@ -158,9 +180,11 @@ mod tests {
         assert!(s.kind_supported());
         assert_eq!(s.log_index, 2);
         assert_eq!(RekorSet::parse(&s.annotation()).unwrap(), s);
-        let e = s.to_tlog_entry();
-        assert_eq!(e["logIndex"], "2");
-        assert_eq!(e["kindVersion"]["kind"], "hashedrekord");
+        let e = s.tlog_entry().unwrap();
+        assert_eq!(e.log_index.get(), 2);
+        assert_eq!(e.kind_version, KindVersion::HashedRekordV001);
+        assert_eq!(e.integrated_time.map(|t| t.as_second()), Some(1));
+        assert_eq!(e.canonicalized_body.as_bytes(), s.body.as_slice());
     }
 
     #[test]
