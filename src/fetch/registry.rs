@@ -23,7 +23,7 @@
 //! Nothing here verifies a signature: bytes come back with where they came from.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::Deserialize;
@@ -145,6 +145,27 @@ pub struct Referrers {
     pub via: ReferrersVia,
     /// The pages or the fallback index, as fetched (for kits and reports).
     pub sources: Vec<Blob>,
+    /// When the referrers API was not asked: the repository of the same registry whose
+    /// referrers query answered 404 earlier in this run (the registry has no API; see
+    /// [`RegistryClient::referrers`]).
+    pub api_absent_since: Option<String>,
+}
+
+/// What a contacted registry's referrers API answered first in this run.
+#[derive(Debug, Clone)]
+enum ReferrersApi {
+    Present,
+    /// 404 for this repository's query: the registry has no referrers API.
+    Absent {
+        repository: String,
+    },
+}
+
+/// The first page of a referrers query, or none because the registry has no API (404 now,
+/// or for `since` earlier in the run).
+enum FirstPage {
+    Page(Blob, Option<HeaderMap>),
+    NoApi { since: Option<String> },
 }
 
 /// A Sigstore bundle attached to an image in its registry.
@@ -249,6 +270,9 @@ pub struct RegistryClient {
     mirrors: BTreeMap<String, String>,
     credentials: Credentials,
     tokens: Mutex<HashMap<String, String>>,
+    /// Contacted registry (base URL) → what its referrers API answered first: asked once
+    /// per registry and run, the other queries waiting on that answer.
+    referrers_api: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<ReferrersApi>>>>,
 }
 
 impl std::fmt::Debug for RegistryClient {
@@ -273,6 +297,7 @@ impl RegistryClient {
             mirrors,
             credentials,
             tokens: Mutex::new(HashMap::new()),
+            referrers_api: Mutex::new(HashMap::new()),
         }
     }
 
@@ -400,7 +425,10 @@ impl RegistryClient {
     }
 
     /// The referrers of `subject` whose artifactType is `artifact_type`: the referrers API
-    /// (paged), or the fallback tag when the registry has no API (404).
+    /// (paged), or the fallback tag when the registry has no API. A registry that answered a
+    /// referrers query with 404 has none (OCI 1.1: a registry with the API never answers 404
+    /// to it): the API is not asked again in this run, for any repository of that registry,
+    /// and [`Referrers::api_absent_since`] says which repository's answer that was.
     pub async fn referrers(
         &self,
         repo: &Repo,
@@ -410,62 +438,108 @@ impl RegistryClient {
         let mut url = self.url(repo, &format!("referrers/{subject}"))?;
         url.query_pairs_mut()
             .append_pair("artifactType", artifact_type);
+        let (first, headers) = match self.first_referrers_page(repo, &url).await? {
+            FirstPage::Page(blob, headers) => (blob, headers),
+            FirstPage::NoApi { since } => {
+                let mut r = self.referrers_by_tag(repo, subject, artifact_type).await?;
+                r.api_absent_since = since;
+                return Ok(r);
+            }
+        };
         let mut descriptors = Vec::new();
         let mut sources = Vec::new();
-        let mut next = Some(url);
-        let mut pages = 0;
-        while let Some(page) = next.take() {
-            pages += 1;
-            if pages > MAX_PAGES {
-                return Err(FetchError::Registry {
-                    registry: repo.registry.clone(),
-                    reason: format!("referrers of {subject}: more than {MAX_PAGES} pages"),
-                });
-            }
-            let (blob, headers) = match self
-                .get(
-                    repo,
-                    &page,
-                    Kind::Manifest,
-                    "application/vnd.oci.image.index.v1+json",
-                    None,
-                )
-                .await
-            {
-                Ok(r) => r,
-                // 404: the registry has no referrers API. Offline, a kit made against such a
-                // registry holds the fallback tag instead of API pages.
-                Err(e)
-                    if pages == 1
-                        && (e.status() == Some(404) || matches!(e, FetchError::Offline { .. })) =>
-                {
-                    return self.referrers_by_tag(repo, subject, artifact_type).await;
-                }
-                Err(e) => return Err(e),
-            };
+        let mut page = (url, first, headers);
+        for pages in 1.. {
+            let (at, blob, headers) = page;
             let doc = parse_doc(&blob)?;
             descriptors.extend(doc.manifests);
             if descriptors.len() > MAX_REFERRERS {
-                return Err(FetchError::Registry {
-                    registry: repo.registry.clone(),
-                    reason: format!("referrers of {subject}: more than {MAX_REFERRERS}"),
-                });
+                return Err(registry_error(
+                    repo,
+                    format!("referrers of {subject}: more than {MAX_REFERRERS}"),
+                ));
             }
             sources.push(blob);
-            next = headers
+            let Some(next) = headers
                 .as_ref()
-                .and_then(|h| next_link(h, &page))
+                .and_then(|h| next_link(h, &at))
                 .filter(|u| {
-                    u.host() == page.host()
-                        && u.port_or_known_default() == page.port_or_known_default()
-                });
+                    u.host() == at.host() && u.port_or_known_default() == at.port_or_known_default()
+                })
+            else {
+                break;
+            };
+            if pages >= MAX_PAGES {
+                return Err(registry_error(
+                    repo,
+                    format!("referrers of {subject}: more than {MAX_PAGES} pages"),
+                ));
+            }
+            let (blob, headers) = self.referrers_page(repo, &next).await?;
+            page = (next, blob, headers);
         }
         descriptors.retain(|d| d.artifact_type.as_deref() == Some(artifact_type));
         Ok(Referrers {
             descriptors,
             via: ReferrersVia::Api,
             sources,
+            api_absent_since: None,
         })
+    }
+
+    async fn referrers_page(
+        &self,
+        repo: &Repo,
+        url: &Url,
+    ) -> Result<(Blob, Option<HeaderMap>), FetchError> {
+        let accept = "application/vnd.oci.image.index.v1+json";
+        self.get(repo, url, Kind::Manifest, accept, None).await
+    }
+
+    /// Page 1 of a referrers query, or [`FirstPage::NoApi`]: 404 (the registry has no API),
+    /// or offline without that page (a kit made against such a registry holds the fallback
+    /// tag instead), or a 404 from this registry earlier in the run. The first query to each
+    /// registry is sent alone, the others waiting on its answer; an answer that says nothing
+    /// about the API (a 401, a timeout, offline) is remembered by no one.
+    async fn first_referrers_page(&self, repo: &Repo, url: &Url) -> Result<FirstPage, FetchError> {
+        let key = self.base_url(&repo.registry)?.to_string();
+        let cell = {
+            let mut known = self.referrers_api.lock().unwrap_or_else(|e| e.into_inner());
+            known.entry(key).or_default().clone()
+        };
+        let mut mine = None;
+        let slot = &mut mine;
+        let state = cell
+            .get_or_try_init(|| async move {
+                let answer = self.referrers_page(repo, url).await;
+                let state = match &answer {
+                    Ok(_) => Ok(ReferrersApi::Present),
+                    Err(e) if e.status() == Some(404) => Ok(ReferrersApi::Absent {
+                        repository: repo.repository.clone(),
+                    }),
+                    Err(e) => Err(e.clone()),
+                };
+                *slot = Some(answer);
+                state
+            })
+            .await;
+        let answer = match (mine, state) {
+            (Some(answer), _) => answer,
+            (None, Ok(ReferrersApi::Absent { repository })) => {
+                return Ok(FirstPage::NoApi {
+                    since: Some(repository.clone()),
+                });
+            }
+            (None, Ok(ReferrersApi::Present)) => self.referrers_page(repo, url).await,
+            (None, Err(e)) => Err(e),
+        };
+        match answer {
+            Ok((blob, headers)) => Ok(FirstPage::Page(blob, headers)),
+            Err(e) if e.status() == Some(404) || matches!(e, FetchError::Offline { .. }) => {
+                Ok(FirstPage::NoApi { since: None })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn referrers_by_tag(
@@ -488,6 +562,7 @@ impl RegistryClient {
                     descriptors,
                     via: ReferrersVia::FallbackTag,
                     sources: vec![index.blob],
+                    api_absent_since: None,
                 })
             }
             // Only the registry saying 404 means "no referrers"; a file missing offline means
@@ -496,6 +571,7 @@ impl RegistryClient {
                 descriptors: Vec::new(),
                 via: ReferrersVia::None,
                 sources: Vec::new(),
+                api_absent_since: None,
             }),
             Err(e) => Err(e),
         }

@@ -333,6 +333,90 @@ fn the_referrers_api_is_paged_refiltered_and_behind_a_bearer_token() {
     );
 }
 
+/// A registry whose referrers API answered 404 has none: the API is asked once per registry
+/// and run (the first query alone, the others waiting on its answer), the answers name the
+/// repository whose 404 said so, and another registry (with the API) is still asked each time.
+#[test]
+fn a_referrers_api_that_answered_404_is_asked_once_per_registry() {
+    let without = Server::start();
+    let with = Server::start();
+    let empty = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#;
+    let subjects: Vec<Digest> = (0..6)
+        .map(|i| Digest::sha256(format!("image {i}").as_bytes()))
+        .collect();
+    for d in &subjects {
+        with.route(
+            &format!("/v2/o/b/referrers/{d}"),
+            Reply::Ok(empty.to_vec(), "application/vnd.oci.image.index.v1+json"),
+        );
+    }
+    let f = Fetcher::new(FetchOptions {
+        http: test_http(),
+        cache_dir: Some(TempDir::new("referrers-memo").path().to_path_buf()),
+        ..FetchOptions::default()
+    })
+    .unwrap();
+    let mut mirrors = BTreeMap::new();
+    mirrors.insert("ghcr.io".to_string(), without.url(""));
+    mirrors.insert("quay.io".to_string(), with.url(""));
+    let c = RegistryClient::new(f, mirrors).with_credentials(Default::default());
+    let at = |registry: &str, repository: &str| Repo {
+        registry: registry.into(),
+        repository: repository.into(),
+    };
+    // Six images in three repositories of the registry without the API, asked at once.
+    let answers = block_on(futures_util::future::join_all(
+        subjects.iter().enumerate().map(|(i, d)| {
+            let r = at("ghcr.io", ["o/a", "o/c", "o/d"][i % 3]);
+            let c = &c;
+            async move { c.referrers(&r, d, BUNDLE_V03_MEDIA_TYPE).await.unwrap() }
+        }),
+    ));
+    let api_asked: Vec<String> = without
+        .seen()
+        .into_iter()
+        .map(|s| s.path)
+        .filter(|p| p.contains("/referrers/"))
+        .collect();
+    assert_eq!(
+        api_asked.len(),
+        1,
+        "the referrers API asked once: {api_asked:?}"
+    );
+    let first = api_asked[0].split('/').nth(3).map(|r| format!("o/{r}"));
+    let fallback = without
+        .seen()
+        .iter()
+        .filter(|s| s.path.contains("/manifests/sha256-"))
+        .count();
+    assert_eq!(fallback, 6, "each image's fallback tag still asked");
+    let mut remembered = 0;
+    for a in &answers {
+        assert_eq!(a.via, ReferrersVia::None, "no API, no fallback tag");
+        match &a.api_absent_since {
+            Some(r) => {
+                assert_eq!(Some(r), first.as_ref(), "{a:?}");
+                remembered += 1;
+            }
+            None => assert!(a.sources.is_empty()),
+        }
+    }
+    assert_eq!(remembered, 5, "five answers name the 404 they follow");
+
+    // The registry with the API is asked for each image, in this run as well.
+    for d in &subjects[..3] {
+        let r = block_on(c.referrers(&at("quay.io", "o/b"), d, BUNDLE_V03_MEDIA_TYPE)).unwrap();
+        assert_eq!(r.via, ReferrersVia::Api);
+        assert!(r.api_absent_since.is_none());
+    }
+    let asked = with
+        .seen()
+        .iter()
+        .filter(|s| s.path.contains("/referrers/"))
+        .count();
+    assert_eq!(asked, 3, "a registry with the API is asked every time");
+}
+
 #[test]
 fn a_registry_serving_a_manifest_that_does_not_match_its_digest_is_caught() {
     let s = Server::start();
