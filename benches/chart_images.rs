@@ -12,6 +12,12 @@
 //! of a cold and a warm run (from the registry's access log), with any request made twice.
 //! Run: `cargo bench --bench chart_images` (KAKUNIN_BENCH_RUNS, default 5). Needs what the
 //! tests need: docker-registry and the test Sigstore instance (`scripts/setup-test-env`).
+//!
+//! Also, for comparing builds on a loaded machine: `KAKUNIN_BENCH_BIN=PATH` runs `verify` with
+//! another kakunin binary (an earlier build; verify-bundle stays this build's), and
+//! `KAKUNIN_BENCH_CALLGRIND=1` then counts the instructions (valgrind's callgrind, which
+//! other load does not change) of one cold and one warm `verify` and of the 21 verify-bundle
+//! processes; `KAKUNIN_BENCH_REQUESTS=1` lists the requests of the first cold and warm run.
 
 #![allow(dead_code)]
 
@@ -141,10 +147,39 @@ images:
     })
 }
 
+/// The kakunin that runs `verify`: `KAKUNIN_BENCH_BIN`, else this build's.
+fn verify_bin() -> PathBuf {
+    std::env::var_os("KAKUNIN_BENCH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_kakunin").into())
+}
+
+/// `cmd` under callgrind, writing `out`.
+fn callgrind(cmd: &Command, out: &Path) -> Command {
+    let mut c = Command::new("valgrind");
+    c.arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    c
+}
+
+/// The instructions a callgrind output file counts (its `summary:` or `totals:` line).
+fn instructions(out: &Path) -> u64 {
+    let text = std::fs::read_to_string(out).expect("a callgrind output");
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix("summary:")
+                .or_else(|| l.strip_prefix("totals:"))
+        })
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .expect("an instruction count")
+}
+
 impl World {
     /// `kakunin verify oci://…/o/charts/demo --version 1.0.0 --policy FILE` with `cache`.
     fn verify(&self, cache: &Path) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_kakunin"));
+        let mut c = Command::new(verify_bin());
         c.arg("verify")
             .arg(format!("oci://{}/{CHART}", self.reg.host()))
             .args(["--version", "1.0.0", "--policy"])
@@ -157,6 +192,14 @@ impl World {
 
     /// The 21 verify-bundle processes, one after the other; their total wall time.
     fn verify_bundles(&self) -> Duration {
+        self.bundle_commands()
+            .iter_mut()
+            .map(|c| timed(c, 0).0)
+            .sum()
+    }
+
+    /// The 21 verify-bundle commands.
+    fn bundle_commands(&self) -> Vec<Command> {
         let root = self.instance.trusted_root();
         self.bundles
             .iter()
@@ -171,9 +214,32 @@ impl World {
                     .args(["--certificate-oidc-issuer", GITHUB_ISSUER])
                     .args(["--quiet", "-o", "json"])
                     .arg(&s.artifact);
-                timed(&mut c, 0).0
+                c
             })
-            .sum()
+            .collect()
+    }
+
+    /// Instructions (callgrind) of one cold and one warm verify, and of the 21 verify-bundle.
+    fn instructions(&self) -> (u64, u64, u64) {
+        let dir = self.dir.path().join("callgrind");
+        std::fs::create_dir_all(&dir).unwrap();
+        let cache = dir.join("cache");
+        let mut run = |cmd: &Command, name: &str| {
+            let out = dir.join(name);
+            let (_, o) = timed(&mut callgrind(cmd, &out), 0);
+            (o, instructions(&out))
+        };
+        let (o, cold) = run(&self.verify(&cache), "cold");
+        check_report(&o.stdout);
+        let (o, warm) = run(&self.verify(&cache), "warm");
+        check_report(&o.stdout);
+        let bundles = self
+            .bundle_commands()
+            .iter()
+            .enumerate()
+            .map(|(i, c)| run(c, &format!("bundle-{i}")).1)
+            .sum();
+        (cold, warm, bundles)
     }
 
     /// The registry's access log lines so far (`"GET /v2/… HTTP/1.1" 200 …`), as `GET path`.
@@ -230,6 +296,7 @@ fn main() {
     let mut cold = Vec::new();
     let mut warm = Vec::new();
     let mut counts = None;
+    let (mut cold_list, mut warm_list) = (Vec::new(), Vec::new());
     // Interleaved, so that all three see the same machine.
     for i in 0..runs {
         bundles.push(w.verify_bundles());
@@ -239,10 +306,16 @@ fn main() {
         check_report(&out.stdout);
         cold.push(t);
         let cold_requests = tally(w.requests(), before);
+        if i == 0 {
+            cold_list = w.requests()[before..].to_vec();
+        }
         let before = w.requests().len();
         let (t, out) = timed(&mut w.verify(&cache), 0);
         check_report(&out.stdout);
         warm.push(t);
+        if i == 0 {
+            warm_list = w.requests()[before..].to_vec();
+        }
         counts.get_or_insert((cold_requests, tally(w.requests(), before)));
     }
     let (b, c, wm) = (median_of(bundles), median_of(cold), median_of(warm));
@@ -262,9 +335,28 @@ fn main() {
     for (r, n) in cold_rep.iter().chain(&warm_rep) {
         println!("    repeated: {r} ({n} times)");
     }
+    if std::env::var_os("KAKUNIN_BENCH_REQUESTS").is_some() {
+        for (label, list) in [("cold", &cold_list), ("warm", &warm_list)] {
+            for r in list {
+                println!("    {label}: {r}");
+            }
+        }
+    }
     println!(
         "  ratio cold / verify-bundle: {:.2} (goal <= 1); warm / verify-bundle: {:.2} (goal < 0.5)",
         c.as_secs_f64() / b.as_secs_f64(),
         wm.as_secs_f64() / b.as_secs_f64()
     );
+    if std::env::var_os("KAKUNIN_BENCH_CALLGRIND").is_some() {
+        let (cold, warm, bundles) = w.instructions();
+        let m = |n: u64| n as f64 / 1e6;
+        println!(
+            "  instructions (callgrind): 21 verify-bundle {:.1} M; verify cold {:.1} M ({:.2}), warm {:.1} M ({:.2})",
+            m(bundles),
+            m(cold),
+            cold as f64 / bundles as f64,
+            m(warm),
+            warm as f64 / bundles as f64
+        );
+    }
 }

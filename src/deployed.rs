@@ -330,6 +330,9 @@ pub async fn signed(
         policy: required.signer.bundle_policy().clone(),
         options: options.clone(),
         attestations: same_signer,
+        lookup: image::Lookup::Required {
+            signature: required.signature,
+        },
     };
     let (checks, details) = image::verify(trust, source, digest, &request).await;
     let mut out: Vec<Check> = checks
@@ -343,6 +346,7 @@ pub async fn signed(
             policy: signer.bundle_policy().clone(),
             options: options.clone(),
             attestations: vec![a.predicate_type().to_string()],
+            lookup: image::Lookup::Required { signature: false },
         };
         let (checks, _) = image::verify(trust, source, digest, &request).await;
         out.extend(checks.into_iter().filter(|c| c.id != ids::IMAGE_SIGNATURE));

@@ -91,6 +91,7 @@ async fn look(trust: &Trust, source: &Source<'_>, digest: &Digest, name: String)
         policy: anyone(),
         options: Options::default(),
         attestations: Vec::new(),
+        lookup: image::Lookup::Every,
     };
     let (_, d) = image::verify(trust, source, digest, &request).await;
     let s = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);

@@ -157,7 +157,14 @@ impl Source<'_> {
                         "no referrers API (404) and no referrers fallback tag"
                     }
                 };
-                Ok((via.to_string(), r.descriptors))
+                let via = match &r.api_absent_since {
+                    Some(other) => format!(
+                        "{via} (referrers API not asked: {} answered 404 for {other} earlier in this run)",
+                        repo.registry
+                    ),
+                    None => via.to_string(),
+                };
+                Ok((via, r.descriptors))
             }
             Source::Layout(_) => {
                 let tag = format!("{}-{}", subject.algorithm().name(), subject.hex());
@@ -189,6 +196,21 @@ pub struct Request {
     pub options: Options,
     /// Predicate types (full URIs) an attestation must be found for.
     pub attestations: Vec<String>,
+    /// Which places are looked at.
+    pub lookup: Lookup,
+}
+
+/// Which of the places an image's signatures may be in are looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// Every place, whatever the earlier ones held (`verify-image` reports all of them).
+    Every,
+    /// In the same order, only the places that can still give what is required and has not
+    /// verified yet: a signature (when `signature`) and an attestation of each type asked
+    /// for. Once all of it verified, the rest cannot change the verdict and is not looked
+    /// at; a `.sig` tag (signatures only) is not looked at when no signature is required.
+    /// Every place not looked at is reported, with why.
+    Required { signature: bool },
 }
 
 /// One place looked at, and what was found there.
@@ -345,6 +367,64 @@ struct Found {
     candidates: Vec<Candidate>,
 }
 
+/// The places in the order they are looked at: referrers (API or fallback tag), then
+/// cosign's `.sig` and `.att` tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlaceKind {
+    Referrers,
+    Sig,
+    Att,
+}
+
+impl Found {
+    /// Whether a signature verified, and an attestation of every type asked for.
+    fn met(&self, request: &Request) -> (bool, bool) {
+        let accepted: Vec<&Accepted> = self
+            .candidates
+            .iter()
+            .filter_map(|c| c.result.as_ref().ok())
+            .collect();
+        let signature = accepted
+            .iter()
+            .any(|a| is_signature(a.predicate_type.as_deref()));
+        let attestations = request.attestations.iter().all(|wanted| {
+            accepted.iter().any(|a| {
+                a.predicate_type
+                    .as_deref()
+                    .is_some_and(|p| cosign::predicate::matches(wanted, p))
+            })
+        });
+        (signature, attestations)
+    }
+
+    /// Why `kind` is not looked at under the request's [`Lookup`], if it is not.
+    fn skip(&self, request: &Request, kind: PlaceKind) -> Option<&'static str> {
+        let Lookup::Required { signature } = request.lookup else {
+            return None;
+        };
+        let (signed, attested) = self.met(request);
+        let signed = signed || !signature;
+        if signed && attested {
+            return Some("not looked up: what the policy requires already verified");
+        }
+        match kind {
+            PlaceKind::Sig if !signature => Some(
+                "not looked up: not required by the policy (a .sig tag holds signatures only, and no signature is required)",
+            ),
+            PlaceKind::Sig if signed => Some(
+                "not looked up: a signature already verified and the attestations still required are never in a .sig tag",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// A verified candidate that counts as a signature: a message signature (no predicate type)
+/// or a DSSE statement of cosign's signing predicate.
+fn is_signature(predicate_type: Option<&str>) -> bool {
+    predicate_type.is_none() || predicate_type == Some(COSIGN_SIGN_PREDICATE)
+}
+
 async fn discover(
     trust: &Trust,
     source: &Source<'_>,
@@ -353,61 +433,63 @@ async fn discover(
     request: &Request,
     found: &mut Found,
 ) {
-    let Found {
-        places,
-        unreadable,
-        candidates,
-    } = found;
     let place = |place: String, found: String| Place {
         subject: digest.to_string(),
         place,
         found,
     };
-
     // 1 and 2: referrers (API, or the fallback tag), Sigstore bundles.
-    match source.bundle_referrers(digest).await {
-        Ok((via, descriptors)) => {
-            places.push(place(
-                via,
-                format!("{} Sigstore bundle referrer(s)", descriptors.len()),
-            ));
-            for d in descriptors {
-                candidates
-                    .push(referrer(trust, source, &d, subject, digest, &request.policy).await);
+    if let Some(why) = found.skip(request, PlaceKind::Referrers) {
+        found.places.push(place("referrers".into(), why.into()));
+    } else {
+        match source.bundle_referrers(digest).await {
+            Ok((via, descriptors)) => {
+                let n = descriptors.len();
+                found
+                    .places
+                    .push(place(via, format!("{n} Sigstore bundle referrer(s)")));
+                for d in descriptors {
+                    let c = referrer(trust, source, &d, subject, digest, &request.policy).await;
+                    found.candidates.push(c);
+                }
+            }
+            Err(m) => {
+                let what = format!("referrers of {digest}");
+                let f = missed(&mut found.unreadable, &mut found.candidates, what, &m);
+                found.places.push(place("referrers".into(), f));
             }
         }
-        Err(m) => {
-            let what = format!("referrers of {digest}");
-            let found = missed(unreadable, candidates, what, &m);
-            places.push(place("referrers".into(), found));
-        }
     }
-
     // 3 and 4: cosign's .sig and .att tags.
-    for suffix in ["sig", "att"] {
+    for (suffix, kind) in [("sig", PlaceKind::Sig), ("att", PlaceKind::Att)] {
         let tag = format!("{}-{}.{suffix}", digest.algorithm().name(), digest.hex());
-        match cosign_layers(source, &tag).await {
+        if let Some(why) = found.skip(request, kind) {
+            found.places.push(place(format!("tag {tag}"), why.into()));
+            continue;
+        }
+        let f = match cosign_layers(source, &tag).await {
             Ok(Some(layers)) => {
-                places.push(place(
-                    format!("tag {tag}"),
-                    format!("{} layer(s)", layers.len()),
-                ));
+                let n = layers.len();
                 for (i, l) in layers.into_iter().enumerate() {
                     let what = format!("{tag} layer {i}");
                     let layer = CosignLayer {
-                        signature: suffix == "sig",
+                        signature: kind == PlaceKind::Sig,
                         subject,
                         digest,
                     };
-                    candidates.push(layer.verify(trust, what, l, request));
+                    found.candidates.push(layer.verify(trust, what, l, request));
                 }
+                format!("{n} layer(s)")
             }
-            Ok(None) => places.push(place(format!("tag {tag}"), "absent".into())),
-            Err(m) => {
-                let found = missed(unreadable, candidates, format!("tag {tag}"), &m);
-                places.push(place(format!("tag {tag}"), found));
-            }
-        }
+            Ok(None) => "absent".into(),
+            Err(m) => missed(
+                &mut found.unreadable,
+                &mut found.candidates,
+                format!("tag {tag}"),
+                &m,
+            ),
+        };
+        found.places.push(place(format!("tag {tag}"), f));
     }
 }
 
@@ -563,10 +645,7 @@ impl<'a> Tally<'a> {
         let signatures: Vec<&&Accepted> = self
             .accepted
             .iter()
-            .filter(|a| {
-                a.predicate_type.is_none()
-                    || a.predicate_type.as_deref() == Some(COSIGN_SIGN_PREDICATE)
-            })
+            .filter(|a| is_signature(a.predicate_type.as_deref()))
             .collect();
         let title = "a signature of the image digest verifies with the expected signer";
         let expected = format!("a signature of {} by {}", self.of, self.signer);

@@ -54,6 +54,7 @@ pub async fn verify_image(req: VerifyImageRequest) -> Result<Report, Error> {
             .iter()
             .map(|a| predicate::resolve(a))
             .collect(),
+        lookup: crate::image::Lookup::Every,
     };
     let layout;
     let client;

@@ -445,6 +445,7 @@ async fn read_back_attached(
             docker_reference: None,
         },
         attestations: vec![super::statement::SLSA_PROVENANCE_V1.to_string()],
+        lookup: crate::image::Lookup::Every,
     };
     let source = crate::image::Source::Registry {
         client: &target.client,
