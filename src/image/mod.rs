@@ -402,15 +402,17 @@ impl Found {
         let Lookup::Required { signature } = request.lookup else {
             return None;
         };
+        if kind == PlaceKind::Sig && !signature {
+            return Some(
+                "not looked up: not required by the policy (a .sig tag holds signatures only, and no signature is required)",
+            );
+        }
         let (signed, attested) = self.met(request);
         let signed = signed || !signature;
         if signed && attested {
             return Some("not looked up: what the policy requires already verified");
         }
         match kind {
-            PlaceKind::Sig if !signature => Some(
-                "not looked up: not required by the policy (a .sig tag holds signatures only, and no signature is required)",
-            ),
             PlaceKind::Sig if signed => Some(
                 "not looked up: a signature already verified and the attestations still required are never in a .sig tag",
             ),

@@ -128,6 +128,28 @@ fn every_deployed_image_is_checked_against_the_policy_with_values_and_set() {
         "{r:#}"
     );
     assert_eq!(checks(&r, "image.attestation").len(), 1, "{r:#}");
+    // Only the places that can still give what a rule requires are asked; the others are
+    // listed with why: the sidecar's signature verified from its referrer, so neither cosign
+    // tag is asked; the attestation-only rule never asks the .sig tag (signatures only).
+    let evidence = |c: &serde_json::Value| c["evidence"].to_string();
+    let sidecar = evidence(sigs[0]);
+    for tag in [".sig", ".att"] {
+        assert!(
+            sidecar.contains(&format!(
+                "{tag}: not looked up: what the policy requires already verified"
+            )),
+            "{sidecar}"
+        );
+    }
+    assert!(
+        sidecar.contains("1 Sigstore bundle referrer(s)"),
+        "{sidecar}"
+    );
+    let attested = evidence(checks(&r, "image.attestation")[0]);
+    assert!(
+        attested.contains(".sig: not looked up: not required by the policy"),
+        "{attested}"
+    );
     let not_required = r["details"]["not_required"].to_string();
     assert!(
         not_required.contains("busybox") && not_required.contains("signature: false"),
