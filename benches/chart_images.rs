@@ -224,7 +224,7 @@ impl World {
         let dir = self.dir.path().join("callgrind");
         std::fs::create_dir_all(&dir).unwrap();
         let cache = dir.join("cache");
-        let mut run = |cmd: &Command, name: &str| {
+        let run = |cmd: &Command, name: &str| {
             let out = dir.join(name);
             let (_, o) = timed(&mut callgrind(cmd, &out), 0);
             (o, instructions(&out))

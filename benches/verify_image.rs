@@ -140,6 +140,7 @@ fn main() {
         policy: policy.clone(),
         options: Default::default(),
         attestations: Vec::new(),
+        lookup: image::Lookup::Every,
     };
 
     // The equivalent bundle: the .sig layer's material and payload as a Sigstore bundle.

@@ -164,7 +164,7 @@ enum ReferrersApi {
 /// The first page of a referrers query, or none because the registry has no API (404 now,
 /// or for `since` earlier in the run).
 enum FirstPage {
-    Page(Blob, Option<HeaderMap>),
+    Page(Box<(Blob, Option<HeaderMap>)>),
     NoApi { since: Option<String> },
 }
 
@@ -439,7 +439,7 @@ impl RegistryClient {
         url.query_pairs_mut()
             .append_pair("artifactType", artifact_type);
         let (first, headers) = match self.first_referrers_page(repo, &url).await? {
-            FirstPage::Page(blob, headers) => (blob, headers),
+            FirstPage::Page(page) => *page,
             FirstPage::NoApi { since } => {
                 let mut r = self.referrers_by_tag(repo, subject, artifact_type).await?;
                 r.api_absent_since = since;
@@ -534,7 +534,7 @@ impl RegistryClient {
             (None, Err(e)) => Err(e),
         };
         match answer {
-            Ok((blob, headers)) => Ok(FirstPage::Page(blob, headers)),
+            Ok(page) => Ok(FirstPage::Page(Box::new(page))),
             Err(e) if e.status() == Some(404) || matches!(e, FetchError::Offline { .. }) => {
                 Ok(FirstPage::NoApi { since: None })
             }
