@@ -508,28 +508,23 @@ impl Profile {
 
     /// Every certificate identity that may have signed a chart release.
     pub fn chart_identities(&self) -> Vec<String> {
-        let s = &self.signers;
-        s.repositories
-            .iter()
-            .map(|r| {
-                let repository = r.as_str();
-                s.chart_identity.render(&Vars {
-                    repository,
-                    ..Vars::default()
-                })
-            })
-            .collect()
+        self.identities(&self.signers.chart_identity, "")
     }
 
     /// Every certificate identity that may have signed the image release `tag`.
     pub fn image_identities(&self, tag: &str) -> Vec<String> {
-        let s = &self.signers;
-        s.repositories
+        self.identities(&self.signers.image_identity, tag)
+    }
+
+    /// `identity` rendered for each of the project's repositories (a chart identity has no
+    /// `{tag}`: its template was refused at construction if it named one).
+    fn identities(&self, identity: &Template, tag: &str) -> Vec<String> {
+        self.signers
+            .repositories
             .iter()
             .map(|r| {
-                let repository = r.as_str();
-                s.image_identity.render(&Vars {
-                    repository,
+                identity.render(&Vars {
+                    repository: r.as_str(),
                     tag,
                     ..Vars::default()
                 })
