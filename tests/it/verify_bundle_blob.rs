@@ -7,9 +7,11 @@
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
+use sigstore_types::KindVersion::{DsseV001, HashedRekordV001};
 
 use crate::common::{TempDir, code, run, stderr, stdout};
 use crate::sigstore_instance::{GithubToken, TestSigstore};
+use crate::support::openssl::{self, ec_key};
 
 const GH_ISSUER: &str = "https://token.actions.githubusercontent.com";
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -446,24 +448,9 @@ fn a_certificate_with_a_p521_key_is_unsupported_algorithm_exit_2_not_a_bad_signa
 #[test]
 fn a_p384_hashedrekord_verifies_with_its_key_and_a_changed_byte_fails() {
     let dir = TempDir::new("vb-p384");
-    let openssl = |args: &[&str]| {
-        std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
     let made = ["a", "b"].iter().all(|k| {
         let (key, public) = (format!("{k}.key"), format!("{k}.pem"));
-        openssl(&[
-            "ecparam",
-            "-name",
-            "secp384r1",
-            "-genkey",
-            "-noout",
-            "-out",
-            &key,
-        ]) && openssl(&["ec", "-in", &key, "-pubout", "-out", &public])
+        ec_key(dir.path(), "secp384r1", &key, Some(&public))
     });
     if !made {
         crate::common::skipped(
@@ -473,25 +460,7 @@ fn a_p384_hashedrekord_verifies_with_its_key_and_a_changed_byte_fails() {
         return;
     }
     let artifact = write(dir.path(), "artifact.txt", "hello p384\n");
-    assert!(openssl(&[
-        "dgst",
-        "-sha256",
-        "-sign",
-        "a.key",
-        "-out",
-        "artifact.sig",
-        "artifact.txt"
-    ]));
-    assert!(openssl(&[
-        "dgst",
-        "-sha256",
-        "-binary",
-        "-out",
-        "artifact.sha256",
-        "artifact.txt"
-    ]));
-    let sig = std::fs::read(dir.path().join("artifact.sig")).unwrap();
-    let digest = std::fs::read(dir.path().join("artifact.sha256")).unwrap();
+    let (sig, digest) = openssl::sign(dir.path(), "a.key", "sha256", "artifact.txt");
     assert_eq!(digest.len(), 32);
     let public = std::fs::read(dir.path().join("a.pem")).unwrap();
     // The test Rekor logs it as a hashedrekord 0.0.1 entry.
@@ -590,23 +559,7 @@ fn a_p384_hashedrekord_verifies_with_its_key_and_a_changed_byte_fails() {
 #[test]
 fn a_p384_sha384_hashedrekord_is_unsupported_algorithm_exit_2_not_a_bad_signature() {
     let dir = TempDir::new("vb-p384-sha384");
-    let openssl = |args: &[&str]| {
-        std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let made = openssl(&[
-        "ecparam",
-        "-name",
-        "secp384r1",
-        "-genkey",
-        "-noout",
-        "-out",
-        "a.key",
-    ]) && openssl(&["ec", "-in", "a.key", "-pubout", "-out", "a.pem"]);
-    if !made {
+    if !ec_key(dir.path(), "secp384r1", "a.key", Some("a.pem")) {
         crate::common::skipped(
             "a_p384_sha384_hashedrekord_is_unsupported_algorithm_exit_2",
             "openssl cannot make a P-384 key here",
@@ -614,55 +567,13 @@ fn a_p384_sha384_hashedrekord_is_unsupported_algorithm_exit_2_not_a_bad_signatur
         return;
     }
     let artifact = write(dir.path(), "artifact.txt", "hello p384 sha384\n");
-    assert!(openssl(&[
-        "dgst",
-        "-sha384",
-        "-sign",
-        "a.key",
-        "-out",
-        "a.sig",
-        "artifact.txt"
-    ]));
-    assert!(openssl(&[
-        "dgst",
-        "-sha384",
-        "-binary",
-        "-out",
-        "a.sha384",
-        "artifact.txt"
-    ]));
-    let sig = std::fs::read(dir.path().join("a.sig")).unwrap();
-    let digest = std::fs::read(dir.path().join("a.sha384")).unwrap();
+    let (sig, digest) = openssl::sign(dir.path(), "a.key", "sha384", "artifact.txt");
     assert_eq!(digest.len(), 48);
     let public = std::fs::read(dir.path().join("a.pem")).unwrap();
     // sigstore-rekor's client refuses a 48-byte hash: the entry is proposed as JSON.
     let instance = TestSigstore::start();
-    let proposed = serde_json::json!({
-        "apiVersion": "0.0.1",
-        "kind": "hashedrekord",
-        "spec": {
-            "data": {"hash": {"algorithm": "sha384", "value": hex::encode(&digest)}},
-            "signature": {"content": B64.encode(&sig), "publicKey": {"content": B64.encode(&public)}},
-        },
-    });
-    let logged: std::collections::BTreeMap<String, sigstore_sign::rekor::LogEntry> =
-        crate::support::block_on(async {
-            reqwest::Client::new()
-                .post(format!("{}/api/v1/log/entries", instance.url()))
-                .json(&proposed)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap()
-        });
-    let tlog = logged
-        .values()
-        .next()
-        .unwrap()
-        .to_bundle_entry(sigstore_types::KindVersion::HashedRekordV001)
-        .unwrap();
+    let proposed = hashedrekord("sha384", &digest, &sig, &public);
+    let tlog = log_entry(&instance, &proposed, HashedRekordV001);
     let bundle = serde_json::json!({
         "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
         "verificationMaterial": {"publicKey": {"hint": "p384"}, "tlogEntries": [tlog]},
@@ -694,21 +605,28 @@ fn a_p384_sha384_hashedrekord_is_unsupported_algorithm_exit_2_not_a_bad_signatur
     assert!(!all.contains("signature verification failed"), "{all}");
 }
 
-/// Asks the test instance's Fulcio for a certificate of the openssl key `key` (PEM, in `dir`)
-/// with the token `tok`; the leaf and the chain's PEMs.
-fn fulcio_certificate(instance: &TestSigstore, dir: &Path, key: &str, tok: &GithubToken) -> String {
-    let sub = format!("repo:{}:ref:{}", "o/plain", "refs/tags/v1");
+/// The start of the tests that sign with an openssl key certified by the test instance: a
+/// temporary directory `label` holding the EC private key `k.pem` of `curve` (openssl's name;
+/// asserted made), the instance, and a token for `o/plain`'s `release.yaml` at `refs/tags/v1`.
+fn openssl_keyless(label: &str, curve: &str) -> (TempDir, TestSigstore, GithubToken) {
+    let dir = TempDir::new(label);
+    assert!(
+        ec_key(dir.path(), curve, "k.pem", None),
+        "openssl cannot make a {curve} key"
+    );
+    let instance = TestSigstore::start();
+    let tok = GithubToken::new("o/plain", "release.yaml", "refs/tags/v1");
+    (dir, instance, tok)
+}
+
+/// Asks the test instance's Fulcio for a certificate of the openssl key `dir/k.pem` with the
+/// token `tok` (its proof of possession: the token's subject signed with the key); the leaf's
+/// PEM.
+fn fulcio_certificate(instance: &TestSigstore, dir: &Path, tok: &GithubToken) -> String {
+    openssl::must(dir, &["ec", "-in", "k.pem", "-pubout", "-out", "pub.pem"]);
+    let sub = format!("repo:{}:ref:{}", tok.repository, tok.git_ref);
     std::fs::write(dir.join("sub.txt"), &sub).unwrap();
-    let ok = std::process::Command::new("openssl")
-        .args([
-            "dgst", "-sha256", "-sign", key, "-out", "pop.sig", "sub.txt",
-        ])
-        .current_dir(dir)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-    let pop = std::fs::read(dir.join("pop.sig")).unwrap();
+    let (pop, _) = openssl::sign(dir, "k.pem", "sha256", "sub.txt");
     let public = std::fs::read_to_string(dir.join("pub.pem")).unwrap();
     let request = serde_json::json!({
         "credentials": {"oidcIdentityToken": tok.jwt()},
@@ -723,6 +641,36 @@ fn fulcio_certificate(instance: &TestSigstore, dir: &Path, key: &str, tok: &Gith
         .as_str()
         .unwrap_or_else(|| panic!("no certificate in {reply:#}"))
         .to_string()
+}
+
+/// A Rekor v1 `hashedrekord` 0.0.1 entry to propose: `sig` over the file whose `hash` digest is
+/// `digest`, verified by `public` (a public key's or a certificate's PEM).
+fn hashedrekord(hash: &str, digest: &[u8], sig: &[u8], public: &[u8]) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "0.0.1",
+        "kind": "hashedrekord",
+        "spec": {
+            "data": {"hash": {"algorithm": hash, "value": hex::encode(digest)}},
+            "signature": {"content": B64.encode(sig), "publicKey": {"content": B64.encode(public)}},
+        },
+    })
+}
+
+/// Logs the `proposed` entry in the test instance's Rekor (v1 API); its log entry as a bundle
+/// holds it, of `kind`.
+fn log_entry(
+    instance: &TestSigstore,
+    proposed: &serde_json::Value,
+    kind: sigstore_types::KindVersion,
+) -> sigstore_types::TransparencyLogEntry {
+    let logged: std::collections::BTreeMap<String, sigstore_sign::rekor::LogEntry> =
+        post_json(&format!("{}/api/v1/log/entries", instance.url()), proposed);
+    logged
+        .values()
+        .next()
+        .unwrap_or_else(|| panic!("no entry logged for {proposed:#}"))
+        .to_bundle_entry(kind)
+        .unwrap()
 }
 
 fn post_json<T: serde::de::DeserializeOwned>(url: &str, body: &serde_json::Value) -> T {
@@ -748,37 +696,16 @@ fn post_json<T: serde::de::DeserializeOwned>(url: &str, body: &serde_json::Value
 /// another identity each fail (exit 1).
 #[test]
 fn a_text_plain_dsse_bundle_verifies_against_its_payload_and_nothing_else() {
-    let dir = TempDir::new("vb-text-plain");
-    let openssl = |args: &[&str]| {
-        std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .is_ok_and(|o| o.status.success())
+    let (dir, instance, tok) = openssl_keyless("vb-text-plain", "prime256v1");
+    let cert = fulcio_certificate(&instance, dir.path(), &tok);
+    // The DSSE signature over the PAE of a text/plain `payload`, by k.pem (file `name.bin`).
+    let sign_pae = |payload: &[u8], name: &str| {
+        let mut pae = format!("DSSEv1 10 text/plain {} ", payload.len()).into_bytes();
+        pae.extend_from_slice(payload);
+        let file = format!("{name}.bin");
+        std::fs::write(dir.path().join(&file), &pae).unwrap();
+        openssl::sign(dir.path(), "k.pem", "sha256", &file).0
     };
-    assert!(openssl(&[
-        "ecparam",
-        "-name",
-        "prime256v1",
-        "-genkey",
-        "-noout",
-        "-out",
-        "k.pem"
-    ]));
-    assert!(openssl(&[
-        "ec", "-in", "k.pem", "-pubout", "-out", "pub.pem"
-    ]));
-    let instance = TestSigstore::start();
-    let tok = GithubToken::new("o/plain", "release.yaml", "refs/tags/v1");
-    let cert = fulcio_certificate(&instance, dir.path(), "k.pem", &tok);
-    let payload = b"hello, plain DSSE\n";
-    let mut pae = format!("DSSEv1 10 text/plain {} ", payload.len()).into_bytes();
-    pae.extend_from_slice(payload);
-    std::fs::write(dir.path().join("pae.bin"), &pae).unwrap();
-    assert!(openssl(&[
-        "dgst", "-sha256", "-sign", "k.pem", "-out", "pae.sig", "pae.bin"
-    ]));
-    let sig = std::fs::read(dir.path().join("pae.sig")).unwrap();
     let envelope = |payload: &[u8], sig: &[u8]| {
         serde_json::json!({
             "payload": B64.encode(payload),
@@ -786,22 +713,21 @@ fn a_text_plain_dsse_bundle_verifies_against_its_payload_and_nothing_else() {
             "signatures": [{"sig": B64.encode(sig), "keyid": ""}],
         })
     };
-    let proposed = serde_json::json!({
-        "apiVersion": "0.0.1",
-        "kind": "dsse",
-        "spec": {"proposedContent": {
-            "envelope": envelope(payload, &sig).to_string(),
-            "verifiers": [B64.encode(&cert)],
-        }},
-    });
-    let logged: std::collections::BTreeMap<String, sigstore_sign::rekor::LogEntry> =
-        post_json(&format!("{}/api/v1/log/entries", instance.url()), &proposed);
-    let tlog = logged
-        .values()
-        .next()
-        .unwrap()
-        .to_bundle_entry(sigstore_types::KindVersion::DsseV001)
-        .unwrap();
+    // The log entry of the envelope of `payload` and `sig` with the certificate.
+    let log_dsse = |payload: &[u8], sig: &[u8]| {
+        let proposed = serde_json::json!({
+            "apiVersion": "0.0.1",
+            "kind": "dsse",
+            "spec": {"proposedContent": {
+                "envelope": envelope(payload, sig).to_string(),
+                "verifiers": [B64.encode(&cert)],
+            }},
+        });
+        log_entry(&instance, &proposed, DsseV001)
+    };
+    let payload = b"hello, plain DSSE\n";
+    let sig = sign_pae(payload, "pae");
+    let tlog = log_dsse(payload, &sig);
     let der = sigstore_types::DerCertificate::from_pem(&cert).unwrap();
     let bundle_of = |payload: &[u8], sig: &[u8]| {
         serde_json::json!({
@@ -891,31 +817,7 @@ fn a_text_plain_dsse_bundle_verifies_against_its_payload_and_nothing_else() {
     // The envelope beside the log entry of another envelope by the same key: its SET and
     // inclusion verify, but the entry records another payload.
     let second = b"another payload\n";
-    let mut pae2 = format!("DSSEv1 10 text/plain {} ", second.len()).into_bytes();
-    pae2.extend_from_slice(second);
-    std::fs::write(dir.path().join("pae2.bin"), &pae2).unwrap();
-    assert!(openssl(&[
-        "dgst", "-sha256", "-sign", "k.pem", "-out", "pae2.sig", "pae2.bin"
-    ]));
-    let sig2 = std::fs::read(dir.path().join("pae2.sig")).unwrap();
-    let proposed2 = serde_json::json!({
-        "apiVersion": "0.0.1",
-        "kind": "dsse",
-        "spec": {"proposedContent": {
-            "envelope": envelope(second, &sig2).to_string(),
-            "verifiers": [B64.encode(&cert)],
-        }},
-    });
-    let logged2: std::collections::BTreeMap<String, sigstore_sign::rekor::LogEntry> = post_json(
-        &format!("{}/api/v1/log/entries", instance.url()),
-        &proposed2,
-    );
-    let tlog2 = logged2
-        .values()
-        .next()
-        .unwrap()
-        .to_bundle_entry(sigstore_types::KindVersion::DsseV001)
-        .unwrap();
+    let tlog2 = log_dsse(second, &sign_pae(second, "pae2"));
     let mut swapped: serde_json::Value = serde_json::from_str(&bundle_of(payload, &sig)).unwrap();
     swapped["verificationMaterial"]["tlogEntries"] = serde_json::json!([tlog2]);
     let swapped = write(dir.path(), "swapped.sigstore.json", swapped.to_string());
@@ -960,25 +862,7 @@ fn a_text_plain_dsse_bundle_verifies_against_its_payload_and_nothing_else() {
 /// artifact's SHA-384, is "unsupported algorithm ECDSA_P384_SHA_384" (exit 2).
 #[test]
 fn a_p384_fulcio_certificate_verifies_and_its_sha384_entry_is_unsupported() {
-    let dir = TempDir::new("vb-p384-cert");
-    let openssl = |args: &[&str]| {
-        std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    assert!(openssl(&[
-        "ecparam",
-        "-name",
-        "secp384r1",
-        "-genkey",
-        "-noout",
-        "-out",
-        "k.pem"
-    ]));
-    let instance = TestSigstore::start();
-    let tok = GithubToken::new("o/plain", "release.yaml", "refs/tags/v1");
+    let (dir, instance, tok) = openssl_keyless("vb-p384-cert", "secp384r1");
     let fixtures = crate::common::repo().join("fixtures/test-sigstore");
     let ca_der = std::fs::read(fixtures.join("certs/ca.der")).unwrap();
     write(
@@ -992,28 +876,34 @@ fn a_p384_fulcio_certificate_verifies_and_its_sha384_entry_is_unsupported() {
     );
     write(dir.path(), "ext.cnf", ext);
     let ca_key = fixtures.join("keys/ca.pem");
-    assert!(openssl(&[
-        "req", "-new", "-key", "k.pem", "-subj", "/", "-out", "r.csr"
-    ]));
-    assert!(openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "r.csr",
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        ca_key.to_str().unwrap(),
-        "-set_serial",
-        "7",
-        "-days",
-        "2",
-        "-sha384",
-        "-extfile",
-        "ext.cnf",
-        "-out",
-        "leaf.pem",
-    ]));
+    openssl::must(
+        dir.path(),
+        &[
+            "req", "-new", "-key", "k.pem", "-subj", "/", "-out", "r.csr",
+        ],
+    );
+    openssl::must(
+        dir.path(),
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "r.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            ca_key.to_str().unwrap(),
+            "-set_serial",
+            "7",
+            "-days",
+            "2",
+            "-sha384",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "leaf.pem",
+        ],
+    );
     let cert = std::fs::read_to_string(dir.path().join("leaf.pem")).unwrap();
     let der = sigstore_types::DerCertificate::from_pem(&cert).unwrap();
     let artifact = write(dir.path(), "artifact.txt", "hello p384 certificate\n");
@@ -1022,43 +912,9 @@ fn a_p384_fulcio_certificate_verifies_and_its_sha384_entry_is_unsupported() {
     doc.as_object_mut().unwrap().remove("ctlogs");
     let root = write(dir.path(), "root-without-ct.json", doc.to_string());
     let bundle_for = |hash: &str| {
-        let (sig, digest) = (format!("a.{hash}.sig"), format!("a.{hash}"));
-        let dgst = format!("-{hash}");
-        assert!(openssl(&[
-            "dgst",
-            &dgst,
-            "-sign",
-            "k.pem",
-            "-out",
-            &sig,
-            "artifact.txt"
-        ]));
-        assert!(openssl(&[
-            "dgst",
-            &dgst,
-            "-binary",
-            "-out",
-            &digest,
-            "artifact.txt"
-        ]));
-        let sig = std::fs::read(dir.path().join(sig)).unwrap();
-        let digest = std::fs::read(dir.path().join(digest)).unwrap();
-        let proposed = serde_json::json!({
-            "apiVersion": "0.0.1",
-            "kind": "hashedrekord",
-            "spec": {
-                "data": {"hash": {"algorithm": hash, "value": hex::encode(&digest)}},
-                "signature": {"content": B64.encode(&sig), "publicKey": {"content": B64.encode(&cert)}},
-            },
-        });
-        let logged: std::collections::BTreeMap<String, sigstore_sign::rekor::LogEntry> =
-            post_json(&format!("{}/api/v1/log/entries", instance.url()), &proposed);
-        let tlog = logged
-            .values()
-            .next()
-            .unwrap()
-            .to_bundle_entry(sigstore_types::KindVersion::HashedRekordV001)
-            .unwrap();
+        let (sig, digest) = openssl::sign(dir.path(), "k.pem", hash, "artifact.txt");
+        let proposed = hashedrekord(hash, &digest, &sig, cert.as_bytes());
+        let tlog = log_entry(&instance, &proposed, HashedRekordV001);
         let algorithm = if hash == "sha256" {
             "SHA2_256"
         } else {

@@ -10,6 +10,7 @@ pub mod front;
 pub mod http;
 pub mod keyless;
 pub mod oci;
+pub mod openssl;
 pub mod registry;
 
 /// Runs a future on a small runtime of the test's own (the library never builds one; the CLI
