@@ -5,9 +5,8 @@
 //! of a fetch that could not be made), naming the expected and the found digest.
 
 use crate::common::{TempDir, code, run, stderr, stdout};
-use crate::sigstore_instance::{GithubToken, TestSigstore};
-use crate::support::keyless::{chart_tgz, sign_statement, statement};
-use crate::support::oci::OciRegistry;
+use crate::support::keyless::chart_tgz;
+use crate::support::signed_oci::SignedOci;
 
 const GH: &str = "https://token.actions.githubusercontent.com";
 
@@ -27,37 +26,42 @@ fn check<'a>(r: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
         .unwrap_or_else(|| panic!("no {id} in {r:#}"))
 }
 
-/// A registry holding `o/app:v1.0.0` signed for `tok`, the image's digest, and another
-/// manifest (other bytes) with its digest.
-struct Signed {
-    reg: OciRegistry,
-    image: String,
-    other: (String, Vec<u8>),
+/// A registry holding `o/app:v1.0.0` signed as cosign v3 signs, and another manifest (other
+/// bytes, pushed as `o/evil:v1.0.0`) with its digest.
+fn signed_image(label: &str) -> (SignedOci, (String, Vec<u8>)) {
+    let s = SignedOci::start(label, "app-bits");
+    let other = s.reg.push_image("o/evil", "v1.0.0", "other-bits");
+    (s, other)
 }
 
-fn signed_image(instance: &TestSigstore, tok: &GithubToken, dir: &std::path::Path) -> Signed {
-    let reg = OciRegistry::start();
-    let (image, manifest) = reg.push_image("o/app", "v1.0.0", "app-bits");
-    let full = format!("{}/o/app", reg.host());
-    let cosign_sign = "https://sigstore.dev/cosign/sign/v1";
-    let sig = sign_statement(
-        instance,
-        tok,
-        dir,
-        "sign",
-        &statement(&full, &image, cosign_sign),
+/// Makes the registry answer the pinned digest of `s` with the bytes of `other`; `verify` then
+/// exits 1 (not the 3 of a fetch that could not be made) with the check `id` failing, naming the
+/// pinned digest (expected) and the other manifest's (found).
+fn serving_other_bytes_fails(
+    s: &SignedOci,
+    other: &(String, Vec<u8>),
+    id: &str,
+    verify: impl Fn() -> std::process::Output,
+) {
+    let (other_digest, other_bytes) = other;
+    s.reg.serve_manifest_as(s.name, &s.image, other_bytes);
+    let out = verify();
+    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
+    let r = report(&out);
+    let c = check(&r, id);
+    assert_eq!(c["outcome"], "fail", "{r:#}");
+    let found = c["found"].as_str().unwrap();
+    assert!(
+        found.contains(&format!("expected digest {}", s.image))
+            && found.contains(&format!("found {other_digest}")),
+        "{found}"
     );
-    reg.attach_bundle("o/app", (&image, manifest.len()), &sig, Some(cosign_sign));
-    let other = reg.push_image("o/evil", "v1.0.0", "other-bits");
-    Signed { reg, image, other }
 }
 
 #[test]
 fn deployed_pinned_image_whose_registry_serves_other_bytes_fails_with_both_digests() {
-    let instance = TestSigstore::start();
-    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
-    let dir = TempDir::new("deployed-pinned");
-    let s = signed_image(&instance, &tok, dir.path());
+    let (s, other) = signed_image("deployed-pinned");
+    let (instance, tok, dir) = (&s.instance, &s.tok, &s.dir);
     let host = s.reg.host();
     let chart = dir.path().join("demo-1.0.0.tgz");
     let values = format!(
@@ -106,27 +110,15 @@ fn deployed_pinned_image_whose_registry_serves_other_bytes_fails_with_both_diges
 
     // The same digest answered with other bytes: the signatures still name the pin, but the
     // registry does not serve it.
-    let (other_digest, other_bytes) = &s.other;
-    s.reg.serve_manifest_as("o/app", &s.image, other_bytes);
-    let out = verify("deployed-pinned-tampered");
-    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
-    let r = report(&out);
-    let pinned = check(&r, "image.pinned");
-    assert_eq!(pinned["outcome"], "fail", "{r:#}");
-    let found = pinned["found"].as_str().unwrap();
-    assert!(
-        found.contains(&format!("expected digest {}", s.image))
-            && found.contains(&format!("found {other_digest}")),
-        "{found}"
-    );
+    serving_other_bytes_fails(&s, &other, "image.pinned", || {
+        verify("deployed-pinned-tampered")
+    });
 }
 
 #[test]
 fn verify_image_of_a_digest_the_registry_serves_other_bytes_for_fails_not_could_not_fetch() {
-    let instance = TestSigstore::start();
-    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
-    let dir = TempDir::new("vi-pinned");
-    let s = signed_image(&instance, &tok, dir.path());
+    let (s, other) = signed_image("vi-pinned");
+    let (instance, tok) = (&s.instance, &s.tok);
     let reference = format!("{}/o/app@{}", s.reg.host(), s.image);
     let root = instance.trusted_root();
     let identity = tok.identity();
@@ -150,17 +142,7 @@ fn verify_image_of_a_digest_the_registry_serves_other_bytes_for_fails_not_could_
     let out = verify_image("vi-pinned-good");
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
 
-    let (other_digest, other_bytes) = &s.other;
-    s.reg.serve_manifest_as("o/app", &s.image, other_bytes);
-    let out = verify_image("vi-pinned-tampered");
-    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
-    let r = report(&out);
-    let c = check(&r, "image.reference");
-    assert_eq!(c["outcome"], "fail", "{r:#}");
-    let found = c["found"].as_str().unwrap();
-    assert!(
-        found.contains(&format!("expected digest {}", s.image))
-            && found.contains(&format!("found {other_digest}")),
-        "{found}"
-    );
+    serving_other_bytes_fails(&s, &other, "image.reference", || {
+        verify_image("vi-pinned-tampered")
+    });
 }

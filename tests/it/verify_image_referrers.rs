@@ -10,7 +10,7 @@ use base64::Engine;
 use crate::common::{TempDir, code, run, stderr, stdout};
 use crate::sigstore_instance::{GithubToken, TestSigstore};
 use crate::support::keyless::{sign_bundle, sign_statement, statement};
-use crate::support::oci::OciRegistry;
+use crate::support::signed_oci::{COSIGN_SIGN, SignedOci};
 
 const GH_ISSUER: &str = "https://token.actions.githubusercontent.com";
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -45,28 +45,19 @@ fn check<'a>(r: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 
 #[test]
 fn cosign_v3_and_push_to_registry_referrers_verify_through_the_referrers_api() {
-    let instance = TestSigstore::start();
-    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
-    let dir = TempDir::new("vi-referrers");
-    let reg = OciRegistry::start();
-    let name = "o/app";
-    let (image, manifest) = reg.push_image(name, "v1.0.0", "app-bits");
-    let full = format!("{}/{name}", reg.host());
-
     // cosign v3: the image signature as a DSSE bundle; GitHub: SLSA provenance v1.
-    let sig = sign_statement(
-        &instance,
-        &tok,
-        dir.path(),
-        "sign",
-        &statement(&full, &image, "https://sigstore.dev/cosign/sign/v1"),
-    );
-    let sig_ref = reg.attach_bundle(
+    let SignedOci {
+        instance,
+        tok,
+        dir,
+        reg,
         name,
-        (&image, manifest.len()),
-        &sig,
-        Some("https://sigstore.dev/cosign/sign/v1"),
-    );
+        full,
+        image,
+        manifest,
+        sig,
+        sig_ref,
+    } = SignedOci::start("vi-referrers", "app-bits");
     let prov = sign_statement(
         &instance,
         &tok,
@@ -176,12 +167,7 @@ fn cosign_v3_and_push_to_registry_referrers_verify_through_the_referrers_api() {
     // A second image whose only referrer is a bundle for the first image: the DSSE statement's
     // subject is not this image, so nothing verifies.
     let (image2, manifest2) = reg.push_image(name, "v2.0.0", "other-bits");
-    reg.attach_bundle(
-        name,
-        (&image2, manifest2.len()),
-        &sig,
-        Some("https://sigstore.dev/cosign/sign/v1"),
-    );
+    reg.attach_bundle(name, (&image2, manifest2.len()), &sig, Some(COSIGN_SIGN));
     let out = verify(&format!("{full}:v2.0.0"), &tok.identity(), &[]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     let r = report(&out);
@@ -341,26 +327,17 @@ fn a_legacy_att_tag_satisfies_attestation_of_its_type_only_and_a_changed_stateme
 /// rejected naming it.
 #[test]
 fn provenance_of_build_types_kakunin_does_not_model_verifies_on_the_certificate_and_subject() {
-    let instance = TestSigstore::start();
-    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
-    let dir = TempDir::new("vi-build-types");
-    let reg = OciRegistry::start();
-    let name = "o/app";
-    let (image, manifest) = reg.push_image(name, "v1.0.0", "app-bits");
-    let full = format!("{}/{name}", reg.host());
-    let sig = sign_statement(
-        &instance,
-        &tok,
-        dir.path(),
-        "sign",
-        &statement(&full, &image, "https://sigstore.dev/cosign/sign/v1"),
-    );
-    reg.attach_bundle(
+    let SignedOci {
+        instance,
+        tok,
+        dir,
+        reg,
         name,
-        (&image, manifest.len()),
-        &sig,
-        Some("https://sigstore.dev/cosign/sign/v1"),
-    );
+        full,
+        image,
+        manifest,
+        ..
+    } = SignedOci::start("vi-build-types", "app-bits");
     let generator = "https://github.com/slsa-framework/slsa-github-generator";
     let v02 = |build_type: &str| {
         let mut s = statement(&full, &image, "https://slsa.dev/provenance/v0.2");
@@ -478,22 +455,17 @@ fn provenance_of_build_types_kakunin_does_not_model_verifies_on_the_certificate_
 /// a `--source-ref` the certificate contradicts fails, naming expected and found.
 #[test]
 fn verify_accepts_a_chart_image_attested_by_a_build_type_kakunin_does_not_model() {
-    let instance = TestSigstore::start();
-    let tok = GithubToken::new("o/app", "release.yaml", "refs/tags/v1.0.0");
-    let dir = TempDir::new("verify-build-types");
-    let reg = OciRegistry::start();
-    let name = "o/app";
-    let (image, manifest) = reg.push_image(name, "v1.0.0", "app-bits-of-verify");
-    let full = format!("{}/{name}", reg.host());
-    let sign_type = "https://sigstore.dev/cosign/sign/v1";
-    let sig = sign_statement(
-        &instance,
-        &tok,
-        dir.path(),
-        "sign",
-        &statement(&full, &image, sign_type),
-    );
-    reg.attach_bundle(name, (&image, manifest.len()), &sig, Some(sign_type));
+    let SignedOci {
+        instance,
+        tok,
+        dir,
+        reg,
+        name,
+        full,
+        image,
+        manifest,
+        ..
+    } = SignedOci::start("verify-build-types", "app-bits-of-verify");
     let v1 = "https://slsa.dev/provenance/v1";
     let mut st = statement(&full, &image, v1);
     st["predicate"] = serde_json::json!({

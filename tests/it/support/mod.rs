@@ -12,6 +12,7 @@ pub mod keyless;
 pub mod oci;
 pub mod openssl;
 pub mod registry;
+pub mod signed_oci;
 
 /// Runs a future on a small runtime of the test's own (the library never builds one; the CLI
 /// owns the program's, `src/cli/runtime.rs`).
