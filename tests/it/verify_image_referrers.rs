@@ -46,34 +46,13 @@ fn check<'a>(r: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 #[test]
 fn cosign_v3_and_push_to_registry_referrers_verify_through_the_referrers_api() {
     // cosign v3: the image signature as a DSSE bundle; GitHub: SLSA provenance v1.
-    let SignedOci {
-        instance,
-        tok,
-        dir,
-        reg,
-        name,
-        full,
-        image,
-        manifest,
-        sig,
-        sig_ref,
-    } = SignedOci::start("vi-referrers", "app-bits");
-    let prov = sign_statement(
-        &instance,
-        &tok,
-        dir.path(),
-        "prov",
-        &provenance(&full, &image),
-    );
-    let prov_ref = reg.attach_bundle(
-        name,
-        (&image, manifest.len()),
-        &prov,
-        Some("https://slsa.dev/provenance/v1"),
-    );
+    let signed = SignedOci::start("vi-referrers", "app-bits");
+    let (reg, name, full, image) = (&signed.reg, signed.name, &signed.full, &signed.image);
+    let tok = &signed.tok;
+    let (_, prov_ref) = signed.attest("prov", &provenance(full, image));
 
     let cache = TempDir::new("vi-referrers-cache");
-    let root = instance.trusted_root();
+    let root = signed.instance.trusted_root();
     let verify = |reference: &str, identity: &str, extra: &[&str]| {
         let mut a = vec![
             "verify-image",
@@ -113,7 +92,7 @@ fn cosign_v3_and_push_to_registry_referrers_verify_through_the_referrers_api() {
         s["found"]
             .as_str()
             .unwrap()
-            .contains(&format!("referrer {sig_ref}"))
+            .contains(&format!("referrer {}", signed.sig_ref))
             && s["found"]
                 .as_str()
                 .unwrap()
@@ -167,7 +146,12 @@ fn cosign_v3_and_push_to_registry_referrers_verify_through_the_referrers_api() {
     // A second image whose only referrer is a bundle for the first image: the DSSE statement's
     // subject is not this image, so nothing verifies.
     let (image2, manifest2) = reg.push_image(name, "v2.0.0", "other-bits");
-    reg.attach_bundle(name, (&image2, manifest2.len()), &sig, Some(COSIGN_SIGN));
+    reg.attach_bundle(
+        name,
+        (&image2, manifest2.len()),
+        &signed.sig,
+        Some(COSIGN_SIGN),
+    );
     let out = verify(&format!("{full}:v2.0.0"), &tok.identity(), &[]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     let r = report(&out);
@@ -327,20 +311,11 @@ fn a_legacy_att_tag_satisfies_attestation_of_its_type_only_and_a_changed_stateme
 /// rejected naming it.
 #[test]
 fn provenance_of_build_types_kakunin_does_not_model_verifies_on_the_certificate_and_subject() {
-    let SignedOci {
-        instance,
-        tok,
-        dir,
-        reg,
-        name,
-        full,
-        image,
-        manifest,
-        ..
-    } = SignedOci::start("vi-build-types", "app-bits");
+    let signed = SignedOci::start("vi-build-types", "app-bits");
+    let (tok, full, image) = (&signed.tok, &signed.full, &signed.image);
     let generator = "https://github.com/slsa-framework/slsa-github-generator";
     let v02 = |build_type: &str| {
-        let mut s = statement(&full, &image, "https://slsa.dev/provenance/v0.2");
+        let mut s = statement(full, image, "https://slsa.dev/provenance/v0.2");
         s["predicate"] = serde_json::json!({
             "builder": {"id": format!("{generator}/.github/workflows/builder_maven_slsa3.yml@refs/tags/v2.0.0")},
             "buildType": build_type,
@@ -351,7 +326,7 @@ fn provenance_of_build_types_kakunin_does_not_model_verifies_on_the_certificate_
         s
     };
     let v1 = |build_type: &str| {
-        let mut s = statement(&full, &image, "https://slsa.dev/provenance/v1");
+        let mut s = statement(full, image, "https://slsa.dev/provenance/v1");
         s["predicate"] = serde_json::json!({
             "buildDefinition": {"buildType": build_type, "externalParameters": {"anything": {"at": "all"}}, "internalParameters": {}, "resolvedDependencies": []},
             "runDetails": {"builder": {"id": format!("{generator}/.github/workflows/builder_container-based_slsa3.yml@refs/tags/v2.0.0")}, "metadata": {}},
@@ -381,7 +356,7 @@ fn provenance_of_build_types_kakunin_does_not_model_verifies_on_the_certificate_
         ),
     ];
     let cache = TempDir::new("vi-build-types-cache");
-    let root = instance.trusted_root();
+    let root = signed.instance.trusted_root();
     let reference = format!("{full}:v1.0.0");
     let verify = |extra: &[&str]| {
         let mut a = vec![
@@ -405,13 +380,7 @@ fn provenance_of_build_types_kakunin_does_not_model_verifies_on_the_certificate_
         run(&a.iter().map(String::as_str).collect::<Vec<_>>())
     };
     for (label, st, _) in &cases {
-        let b = sign_statement(&instance, &tok, dir.path(), label, st);
-        reg.attach_bundle(
-            name,
-            (&image, manifest.len()),
-            &b,
-            Some(st["predicateType"].as_str().unwrap()),
-        );
+        signed.attest(label, st);
     }
     for (label, _, wanted) in &cases {
         let out = verify(&["--attestation", wanted, "--source-ref", "refs/tags/v1.0.0"]);
@@ -435,15 +404,9 @@ fn provenance_of_build_types_kakunin_does_not_model_verifies_on_the_certificate_
     );
     // Unmodelled provenance about another image is rejected, naming that image.
     let other = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
-    let mut only_other = statement(&full, other, "https://in-toto.io/attestation/other/v1");
+    let mut only_other = statement(full, other, "https://in-toto.io/attestation/other/v1");
     only_other["predicate"] = serde_json::json!({});
-    let b = sign_statement(&instance, &tok, dir.path(), "other2", &only_other);
-    reg.attach_bundle(
-        name,
-        (&image, manifest.len()),
-        &b,
-        Some("https://in-toto.io/attestation/other/v1"),
-    );
+    signed.attest("other2", &only_other);
     let out = verify(&["--attestation", "https://in-toto.io/attestation/other/v1"]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     assert!(stdout(&out).contains(other), "{}", stdout(&out));
@@ -455,19 +418,10 @@ fn provenance_of_build_types_kakunin_does_not_model_verifies_on_the_certificate_
 /// a `--source-ref` the certificate contradicts fails, naming expected and found.
 #[test]
 fn verify_accepts_a_chart_image_attested_by_a_build_type_kakunin_does_not_model() {
-    let SignedOci {
-        instance,
-        tok,
-        dir,
-        reg,
-        name,
-        full,
-        image,
-        manifest,
-        ..
-    } = SignedOci::start("verify-build-types", "app-bits-of-verify");
+    let signed = SignedOci::start("verify-build-types", "app-bits-of-verify");
+    let (dir, full, image) = (signed.dir.path(), &signed.full, &signed.image);
     let v1 = "https://slsa.dev/provenance/v1";
-    let mut st = statement(&full, &image, v1);
+    let mut st = statement(full, image, v1);
     st["predicate"] = serde_json::json!({
         "buildDefinition": {
             "buildType": "https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0",
@@ -475,17 +429,16 @@ fn verify_accepts_a_chart_image_attested_by_a_build_type_kakunin_does_not_model(
             "internalParameters": {},
             "resolvedDependencies": [],
         },
-        "runDetails": {"builder": {"id": tok.identity()}, "metadata": {}},
+        "runDetails": {"builder": {"id": signed.tok.identity()}, "metadata": {}},
     });
-    let b = sign_statement(&instance, &tok, dir.path(), "delegator", &st);
-    reg.attach_bundle(name, (&image, manifest.len()), &b, Some(v1));
+    signed.attest("delegator", &st);
     let (secret, public) = crate::chart_sources::pgp_pair(21);
     let pinned = format!("{full}@{image}");
-    let tgz = crate::chart_sources::package(dir.path(), "1.0.0", &[&pinned], Some(&secret));
-    let ring = crate::chart_sources::keyring(dir.path(), "pub.asc", &public);
-    let root = instance.trusted_root();
+    let tgz = crate::chart_sources::package(dir, "1.0.0", &[&pinned], Some(&secret));
+    let ring = crate::chart_sources::keyring(dir, "pub.asc", &public);
+    let root = signed.instance.trusted_root();
     let cache = TempDir::new("verify-build-types-cache");
-    let identity = tok.identity();
+    let identity = signed.tok.identity();
     let verify = |source_ref: &str| {
         run(&[
             "verify",

@@ -43,15 +43,8 @@ impl SignedOci {
         let name = "o/app";
         let (image, manifest) = reg.push_image(name, "v1.0.0", seed);
         let full = format!("{}/{name}", reg.host());
-        let sig = sign_statement(
-            &instance,
-            &tok,
-            dir.path(),
-            "sign",
-            &statement(&full, &image, COSIGN_SIGN),
-        );
-        let sig_ref = reg.attach_bundle(name, (&image, manifest.len()), &sig, Some(COSIGN_SIGN));
-        SignedOci {
+        let signing = statement(&full, &image, COSIGN_SIGN);
+        let mut signed = SignedOci {
             instance,
             tok,
             dir,
@@ -60,8 +53,26 @@ impl SignedOci {
             full,
             image,
             manifest,
-            sig,
-            sig_ref,
-        }
+            sig: Vec::new(),
+            sig_ref: String::new(),
+        };
+        (signed.sig, signed.sig_ref) = signed.attest("sign", &signing);
+        signed
+    }
+
+    /// Signs the in-toto `statement` as a DSSE bundle for the token (its files named `label` in
+    /// the directory) and attaches it to `o/app:v1.0.0` as a referrer of the statement's
+    /// predicate type, as cosign v3 and GitHub's `push-to-registry` do; the bundle and the
+    /// referrer's digest.
+    pub fn attest(&self, label: &str, statement: &serde_json::Value) -> (Vec<u8>, String) {
+        let bundle = sign_statement(&self.instance, &self.tok, self.dir.path(), label, statement);
+        let predicate_type = statement["predicateType"].as_str();
+        let referrer = self.reg.attach_bundle(
+            self.name,
+            (&self.image, self.manifest.len()),
+            &bundle,
+            Some(predicate_type.expect("the statement has a predicateType")),
+        );
+        (bundle, referrer)
     }
 }
