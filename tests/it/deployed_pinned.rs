@@ -7,8 +7,7 @@
 use crate::common::{TempDir, code, run, stderr, stdout};
 use crate::support::keyless::chart_tgz;
 use crate::support::signed_oci::SignedOci;
-
-const GH: &str = "https://token.actions.githubusercontent.com";
+use crate::support::verify_cmd::{GH_ISSUER, verify_image};
 
 fn report(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_str::<serde_json::Value>(&stdout(out))
@@ -73,7 +72,7 @@ fn deployed_pinned_image_whose_registry_serves_other_bytes_fails_with_both_diges
     std::fs::write(
         &policy,
         format!(
-            "images:\n  - repository: 127.0.0.1:*/o/app\n    signer:\n      identity: {}\n      issuer: {GH}\n",
+            "images:\n  - repository: 127.0.0.1:*/o/app\n    signer:\n      identity: {}\n      issuer: {GH_ISSUER}\n",
             tok.identity()
         ),
     )
@@ -122,27 +121,14 @@ fn verify_image_of_a_digest_the_registry_serves_other_bytes_for_fails_not_could_
     let reference = format!("{}/o/app@{}", s.reg.host(), s.image);
     let root = instance.trusted_root();
     let identity = tok.identity();
-    let verify_image = |label: &str| {
+    let verify = |label: &str| {
         let cache = TempDir::new(label);
-        run(&[
-            "verify-image",
-            &reference,
-            "--certificate-identity",
-            &identity,
-            "--certificate-oidc-issuer",
-            GH,
-            "--trusted-root",
-            root.to_str().unwrap(),
-            "--cache-dir",
-            cache.path().to_str().unwrap(),
-            "-o",
-            "json",
-        ])
+        verify_image(&reference, &identity, &root, cache.path(), &[])
     };
-    let out = verify_image("vi-pinned-good");
+    let out = verify("vi-pinned-good");
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
 
     serving_other_bytes_fails(&s, &other, "image.reference", || {
-        verify_image("vi-pinned-tampered")
+        verify("vi-pinned-tampered")
     });
 }

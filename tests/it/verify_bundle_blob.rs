@@ -439,6 +439,22 @@ fn a_certificate_with_a_p521_key_is_unsupported_algorithm_exit_2_not_a_bad_signa
     }
 }
 
+/// A temporary directory `label` holding, for each name `K` in `keys`, an ECDSA P-384 private
+/// key `K.key` and its public key `K.pem`, made with openssl; `None`, saying `test` SKIPPED,
+/// where this machine's openssl cannot make a P-384 key.
+fn p384_keys(label: &str, test: &str, keys: &[&str]) -> Option<TempDir> {
+    let dir = TempDir::new(label);
+    let made = keys.iter().all(|k| {
+        let (key, public) = (format!("{k}.key"), format!("{k}.pem"));
+        ec_key(dir.path(), "secp384r1", &key, Some(&public))
+    });
+    if !made {
+        crate::common::skipped(test, "openssl cannot make a P-384 key here");
+        return None;
+    }
+    Some(dir)
+}
+
 /// An ECDSA P-384 managed key (made with openssl) and a Sigstore bundle whose message signature
 /// is P-384 over the artifact's SHA-256 digest (as cosign sign-blob signs with a P-384 key),
 /// logged in the test Rekor as a `hashedrekord` 0.0.1 entry: it verifies with `--key` against
@@ -447,18 +463,10 @@ fn a_certificate_with_a_p521_key_is_unsupported_algorithm_exit_2_not_a_bad_signa
 /// hashedrekord entry is refused by sigstore-rekor 0.15.1: "SHA-256 hash must be 32 bytes".)
 #[test]
 fn a_p384_hashedrekord_verifies_with_its_key_and_a_changed_byte_fails() {
-    let dir = TempDir::new("vb-p384");
-    let made = ["a", "b"].iter().all(|k| {
-        let (key, public) = (format!("{k}.key"), format!("{k}.pem"));
-        ec_key(dir.path(), "secp384r1", &key, Some(&public))
-    });
-    if !made {
-        crate::common::skipped(
-            "a_p384_hashedrekord_verifies_with_its_key",
-            "openssl cannot make a P-384 key here",
-        );
+    let test = "a_p384_hashedrekord_verifies_with_its_key";
+    let Some(dir) = p384_keys("vb-p384", test, &["a", "b"]) else {
         return;
-    }
+    };
     let artifact = write(dir.path(), "artifact.txt", "hello p384\n");
     let (sig, digest) = openssl::sign(dir.path(), "a.key", "sha256", "artifact.txt");
     assert_eq!(digest.len(), 32);
@@ -558,14 +566,10 @@ fn a_p384_hashedrekord_verifies_with_its_key_and_a_changed_byte_fails() {
 /// with the entry's SHA-256 (the test above) verify.
 #[test]
 fn a_p384_sha384_hashedrekord_is_unsupported_algorithm_exit_2_not_a_bad_signature() {
-    let dir = TempDir::new("vb-p384-sha384");
-    if !ec_key(dir.path(), "secp384r1", "a.key", Some("a.pem")) {
-        crate::common::skipped(
-            "a_p384_sha384_hashedrekord_is_unsupported_algorithm_exit_2",
-            "openssl cannot make a P-384 key here",
-        );
+    let test = "a_p384_sha384_hashedrekord_is_unsupported_algorithm_exit_2";
+    let Some(dir) = p384_keys("vb-p384-sha384", test, &["a"]) else {
         return;
-    }
+    };
     let artifact = write(dir.path(), "artifact.txt", "hello p384 sha384\n");
     let (sig, digest) = openssl::sign(dir.path(), "a.key", "sha384", "artifact.txt");
     assert_eq!(digest.len(), 48);

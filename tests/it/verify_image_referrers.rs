@@ -11,8 +11,8 @@ use crate::common::{TempDir, code, run, stderr, stdout};
 use crate::sigstore_instance::{GithubToken, TestSigstore};
 use crate::support::keyless::{sign_bundle, sign_statement, statement};
 use crate::support::signed_oci::{COSIGN_SIGN, SignedOci};
+use crate::support::verify_cmd::{GH_ISSUER, verify_image};
 
-const GH_ISSUER: &str = "https://token.actions.githubusercontent.com";
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 fn provenance(name: &str, digest: &str) -> serde_json::Value {
@@ -54,22 +54,7 @@ fn cosign_v3_and_push_to_registry_referrers_verify_through_the_referrers_api() {
     let cache = TempDir::new("vi-referrers-cache");
     let root = signed.instance.trusted_root();
     let verify = |reference: &str, identity: &str, extra: &[&str]| {
-        let mut a = vec![
-            "verify-image",
-            reference,
-            "--certificate-identity",
-            identity,
-            "--certificate-oidc-issuer",
-            GH_ISSUER,
-            "--trusted-root",
-            root.to_str().unwrap(),
-            "--cache-dir",
-            cache.path().to_str().unwrap(),
-            "-o",
-            "json",
-        ];
-        a.extend_from_slice(extra);
-        run(&a)
+        verify_image(reference, identity, &root, cache.path(), extra)
     };
     let reference = format!("{full}:v1.0.0");
     let out = verify(
@@ -241,27 +226,9 @@ fn a_legacy_att_tag_satisfies_attestation_of_its_type_only_and_a_changed_stateme
 
     let cache = TempDir::new("vi-att-cache");
     let reference = format!("{full}:v1.0.0");
-    let verify = |extra: &[&str]| {
-        let mut a = vec![
-            "verify-image",
-            &reference,
-            "--certificate-identity",
-            &tok.identity(),
-            "--certificate-oidc-issuer",
-            GH_ISSUER,
-            "--trusted-root",
-            instance.trusted_root().to_str().unwrap(),
-            "--cache-dir",
-            cache.path().to_str().unwrap(),
-            "-o",
-            "json",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
-        a.extend(extra.iter().map(|s| s.to_string()));
-        run(&a.iter().map(String::as_str).collect::<Vec<_>>())
-    };
+    let root = instance.trusted_root();
+    let verify =
+        |extra: &[&str]| verify_image(&reference, &tok.identity(), &root, cache.path(), extra);
     let out = verify(&["--attestation", "slsaprovenance1"]);
     assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
     let r = report(&out);
@@ -358,27 +325,8 @@ fn provenance_of_build_types_kakunin_does_not_model_verifies_on_the_certificate_
     let cache = TempDir::new("vi-build-types-cache");
     let root = signed.instance.trusted_root();
     let reference = format!("{full}:v1.0.0");
-    let verify = |extra: &[&str]| {
-        let mut a = vec![
-            "verify-image",
-            &reference,
-            "--certificate-identity",
-            &tok.identity(),
-            "--certificate-oidc-issuer",
-            GH_ISSUER,
-            "--trusted-root",
-            root.to_str().unwrap(),
-            "--cache-dir",
-            cache.path().to_str().unwrap(),
-            "-o",
-            "json",
-        ]
-        .into_iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
-        a.extend(extra.iter().map(|s| s.to_string()));
-        run(&a.iter().map(String::as_str).collect::<Vec<_>>())
-    };
+    let verify =
+        |extra: &[&str]| verify_image(&reference, &tok.identity(), &root, cache.path(), extra);
     for (label, st, _) in &cases {
         signed.attest(label, st);
     }

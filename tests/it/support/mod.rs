@@ -13,6 +13,7 @@ pub mod oci;
 pub mod openssl;
 pub mod registry;
 pub mod signed_oci;
+pub mod verify_cmd;
 
 /// Runs a future on a small runtime of the test's own (the library never builds one; the CLI
 /// owns the program's, `src/cli/runtime.rs`).
