@@ -43,6 +43,22 @@ fn check<'a>(r: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
         .unwrap_or_else(|| panic!("no {id} in {r}"))
 }
 
+/// `out` is exit 1 with `image.attestation` expecting the predicate type `wanted` and finding
+/// SLSA provenance v1.
+fn fails_finding_only_slsa_v1(out: &std::process::Output, wanted: &str) {
+    assert_eq!(code(out), 1, "{}", stdout(out));
+    let r = report(out);
+    let a = check(&r, "image.attestation");
+    assert!(
+        a["expected"].as_str().unwrap().contains(wanted)
+            && a["found"]
+                .as_str()
+                .unwrap()
+                .contains("https://slsa.dev/provenance/v1"),
+        "{a}"
+    );
+}
+
 #[test]
 fn cosign_v3_and_push_to_registry_referrers_verify_through_the_referrers_api() {
     // cosign v3: the image signature as a DSSE bundle; GitHub: SLSA provenance v1.
@@ -104,20 +120,7 @@ fn cosign_v3_and_push_to_registry_referrers_verify_through_the_referrers_api() {
 
     // An attestation type that is not attached: exit 1, naming the type and what was found.
     let out = verify(&reference, &tok.identity(), &["--attestation", "spdxjson"]);
-    assert_eq!(code(&out), 1, "{}", stdout(&out));
-    let r = report(&out);
-    let a = check(&r, "image.attestation");
-    assert!(
-        a["expected"]
-            .as_str()
-            .unwrap()
-            .contains("https://spdx.dev/Document")
-            && a["found"]
-                .as_str()
-                .unwrap()
-                .contains("https://slsa.dev/provenance/v1"),
-        "{a}"
-    );
+    fails_finding_only_slsa_v1(&out, "https://spdx.dev/Document");
     // Another signer: every referrer rejected, exit 1, the identity expected and found named.
     let other = "https://github.com/else/where/.github/workflows/x.yaml@refs/heads/main";
     let out = verify(&reference, other, &[]);
@@ -240,20 +243,7 @@ fn a_legacy_att_tag_satisfies_attestation_of_its_type_only_and_a_changed_stateme
     let out = verify(&["--attestation", "https://slsa.dev/provenance/v1"]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     let out = verify(&["--attestation", "cyclonedx"]);
-    assert_eq!(code(&out), 1, "{}", stdout(&out));
-    let r = report(&out);
-    let a = check(&r, "image.attestation");
-    assert!(
-        a["expected"]
-            .as_str()
-            .unwrap()
-            .contains("https://cyclonedx.org/bom")
-            && a["found"]
-                .as_str()
-                .unwrap()
-                .contains("https://slsa.dev/provenance/v1"),
-        "{a}"
-    );
+    fails_finding_only_slsa_v1(&out, "https://cyclonedx.org/bom");
 
     // The statement changed after signing (another subject digest): the DSSE signature and the
     // log entry no longer match, and the attestation is rejected.
