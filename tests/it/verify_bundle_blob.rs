@@ -11,6 +11,7 @@ use sigstore_types::KindVersion::{DsseV001, HashedRekordV001};
 
 use crate::common::{TempDir, code, run, stderr, stdout};
 use crate::sigstore_instance::{GithubToken, TestSigstore};
+use crate::support::cosign::rekor_bundle;
 use crate::support::openssl::{self, ec_key};
 
 const GH_ISSUER: &str = "https://token.actions.githubusercontent.com";
@@ -41,22 +42,13 @@ struct SignBlob {
 impl SignBlob {
     fn from_bundle(b: &serde_json::Value) -> SignBlob {
         let vm = &b["verificationMaterial"];
-        let e = &vm["tlogEntries"][0];
         SignBlob {
             sig_b64: b["messageSignature"]["signature"]
                 .as_str()
                 .unwrap()
                 .to_string(),
             cert_pem: pem(vm["certificate"]["rawBytes"].as_str().unwrap()),
-            rekor: serde_json::json!({
-                "SignedEntryTimestamp": e["inclusionPromise"]["signedEntryTimestamp"],
-                "Payload": {
-                    "body": e["canonicalizedBody"],
-                    "integratedTime": e["integratedTime"].as_str().unwrap().parse::<i64>().unwrap(),
-                    "logIndex": e["logIndex"].as_str().unwrap().parse::<u64>().unwrap(),
-                    "logID": hex::encode(B64.decode(e["logId"]["keyId"].as_str().unwrap()).unwrap()),
-                }
-            }),
+            rekor: rekor_bundle(&vm["tlogEntries"][0]),
         }
     }
 

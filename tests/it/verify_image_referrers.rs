@@ -9,6 +9,7 @@ use base64::Engine;
 
 use crate::common::{TempDir, code, run, stderr, stdout};
 use crate::sigstore_instance::{GithubToken, TestSigstore};
+use crate::support::cosign::rekor_bundle;
 use crate::support::keyless::{sign_bundle, sign_statement, statement};
 use crate::support::signed_oci::{COSIGN_SIGN, SignedOci};
 use crate::support::verify_cmd::{GH_ISSUER, verify_image};
@@ -181,16 +182,7 @@ fn a_legacy_att_tag_satisfies_attestation_of_its_type_only_and_a_changed_stateme
         "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
         vm["certificate"]["rawBytes"].as_str().unwrap()
     );
-    let e = &vm["tlogEntries"][0];
-    let set = serde_json::json!({
-        "SignedEntryTimestamp": e["inclusionPromise"]["signedEntryTimestamp"],
-        "Payload": {
-            "body": e["canonicalizedBody"],
-            "integratedTime": e["integratedTime"].as_str().unwrap().parse::<i64>().unwrap(),
-            "logIndex": e["logIndex"].as_str().unwrap().parse::<u64>().unwrap(),
-            "logID": hex::encode(B64.decode(e["logId"]["keyId"].as_str().unwrap()).unwrap()),
-        }
-    });
+    let set = rekor_bundle(&vm["tlogEntries"][0]);
     let push_att = |envelope: &serde_json::Value| {
         let layer_bytes = envelope.to_string();
         let layer = reg.push_blob(name, layer_bytes.as_bytes());

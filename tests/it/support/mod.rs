@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod cosign;
 pub mod front;
 pub mod http;
 pub mod keyless;
