@@ -652,8 +652,8 @@ fn hashedrekord(hash: &str, digest: &[u8], sig: &[u8], public: &[u8]) -> serde_j
     })
 }
 
-/// Logs the `proposed` entry in the test instance's Rekor (v1 API); its log entry as a bundle
-/// holds it, of `kind`.
+/// Logs the `proposed` entry in the test instance's Rekor (v1 API); the logged entry of `kind`,
+/// as a bundle's `tlogEntries` hold it.
 fn log_entry(
     instance: &TestSigstore,
     proposed: &serde_json::Value,
