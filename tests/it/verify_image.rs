@@ -362,15 +362,7 @@ fn keyless_signatures_of_the_test_instance_verify_through_the_fallback_tag_and_t
         b64.encode(&cert_der)
     );
     let e = &vm["tlogEntries"][0];
-    let set = serde_json::json!({
-        "SignedEntryTimestamp": e["inclusionPromise"]["signedEntryTimestamp"],
-        "Payload": {
-            "body": e["canonicalizedBody"],
-            "integratedTime": e["integratedTime"].as_str().unwrap().parse::<i64>().unwrap(),
-            "logIndex": e["logIndex"].as_str().unwrap().parse::<u64>().unwrap(),
-            "logID": hex::encode(b64.decode(e["logId"]["keyId"].as_str().unwrap()).unwrap()),
-        }
-    });
+    let set = crate::support::cosign::rekor_bundle(e);
     let annotations = serde_json::json!({
         "dev.cosignproject.cosign/signature": p["messageSignature"]["signature"],
         "dev.sigstore.cosign/certificate": cert_pem,

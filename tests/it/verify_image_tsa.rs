@@ -44,15 +44,7 @@ fn a_cosign_timestamp_from_a_trusted_tsa_verifies_and_from_an_untrusted_one_fail
         vm["certificate"]["rawBytes"].as_str().unwrap()
     );
     let e = &vm["tlogEntries"][0];
-    let set = serde_json::json!({
-        "SignedEntryTimestamp": e["inclusionPromise"]["signedEntryTimestamp"],
-        "Payload": {
-            "body": e["canonicalizedBody"],
-            "integratedTime": e["integratedTime"].as_str().unwrap().parse::<i64>().unwrap(),
-            "logIndex": e["logIndex"].as_str().unwrap().parse::<u64>().unwrap(),
-            "logID": hex::encode(B64.decode(e["logId"]["keyId"].as_str().unwrap()).unwrap()),
-        }
-    });
+    let set = crate::support::cosign::rekor_bundle(e);
     let layout = |name: &str, ts: &str| {
         let ld = d.join(name);
         let mut l = LayoutBuilder::new(&ld);

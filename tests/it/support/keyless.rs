@@ -105,15 +105,7 @@ pub fn sign_keyless(
         .decode(vm["certificate"]["rawBytes"].as_str().unwrap())
         .unwrap();
     let e = &vm["tlogEntries"][0];
-    let set = serde_json::json!({
-        "SignedEntryTimestamp": e["inclusionPromise"]["signedEntryTimestamp"],
-        "Payload": {
-            "body": e["canonicalizedBody"],
-            "integratedTime": e["integratedTime"].as_str().unwrap().parse::<i64>().unwrap(),
-            "logIndex": e["logIndex"].as_str().unwrap().parse::<u64>().unwrap(),
-            "logID": hex::encode(b64.decode(e["logId"]["keyId"].as_str().unwrap()).unwrap()),
-        }
-    });
+    let set = super::cosign::rekor_bundle(e);
     let annotations = serde_json::json!({
         "dev.cosignproject.cosign/signature": p["messageSignature"]["signature"],
         "dev.sigstore.cosign/certificate": format!(
