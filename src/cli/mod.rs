@@ -127,13 +127,16 @@ pub fn main() -> std::process::ExitCode {
     std::process::ExitCode::from(dispatch(cli.command).code())
 }
 
-/// Runs a command: those that do async I/O get the one runtime (started here, once).
+/// Runs a command: those that do async I/O get the one runtime (started here, once), but
+/// `verify-image`, which starts its one runtime itself once it knows where its image is.
 fn dispatch(command: Command) -> ExitCode {
     match command {
         Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::VerifyAttestation(args) => verify_attestation::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        // Chooses its runtime: none of its own threads for an image on this machine.
+        Command::VerifyImage(args) => verify_image::run(args),
         command => match runtime::start() {
             Ok(rt) => dispatch_async(command, &rt),
             Err(code) => code,
@@ -146,7 +149,7 @@ fn dispatch_async(command: Command, rt: &runtime::Runtime) -> ExitCode {
     match command {
         Command::Verify(args) => verify::run(*args, rt),
         Command::TrustRoot(args) => trust_root::run(args, rt),
-        Command::VerifyImage(args) => verify_image::run(args, rt),
+        Command::VerifyImage(args) => verify_image::run(args),
         Command::Download(args) => download::run(args, rt),
         Command::Inspect(args) => inspect::run(args, rt),
         Command::SignBundle(args) => rt.block_on(sign_bundle::run(args)),

@@ -12,7 +12,7 @@ use kakunin::image::{self, PlatformSpec};
 use kakunin::ops::{self, VerifyImageRequest};
 
 use super::fetch_args::FetchArgs;
-use super::runtime::Runtime;
+use super::runtime::{self, Threads};
 use super::signer::{SignerArgs, TrustArgs};
 use super::{OutputArgs, fail};
 
@@ -70,10 +70,24 @@ pub struct VerifyImageArgs {
     output: OutputArgs,
 }
 
-pub fn run(args: VerifyImageArgs, rt: &Runtime) -> ExitCode {
+/// The runtime an image's verification needs: an OCI layout is read from disk, synchronously,
+/// so it gets no threads of its own (starting and joining two workers cost a run as much as its
+/// verification, docs/performance.md); a registry's fetches get the worker threads.
+fn threads(reference: &image::ImageRef) -> Threads {
+    match reference {
+        image::ImageRef::Layout { .. } => Threads::None,
+        image::ImageRef::Registry { .. } => Threads::Workers,
+    }
+}
+
+pub fn run(args: VerifyImageArgs) -> ExitCode {
     let reference = match image::parse_reference(&args.reference) {
         Ok(r) => r,
         Err(e) => return fail(ExitCode::Usage, e),
+    };
+    let rt = match runtime::start_with(threads(&reference)) {
+        Ok(rt) => rt,
+        Err(code) => return code,
     };
     let platform = match args.platform.as_deref().map(str::parse::<PlatformSpec>) {
         None => None,
