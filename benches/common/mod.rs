@@ -1,7 +1,8 @@
 //! What the benches share: the median of timed runs, the run count (`KAKUNIN_BENCH_RUNS`), one
-//! timed run of a command that must exit as expected, a tokio runtime for the library's async calls, and a loopback HTTP server that answers GETs
-//! from a function of the path (404 when it has no answer) and records every request path, so
-//! a bench can print how many requests a command made and which were repeated.
+//! timed run of a command that must exit as expected, tokio runtimes for the library's async
+//! calls (the CLI's two kinds), and a loopback HTTP server that answers GETs from a function
+//! of the path (404 when it has no answer) and records every request path, so a bench can print
+//! how many requests a command made and which were repeated.
 //!
 //! Used as `mod common;` from a bench file (`benches/NAME.rs`), or under another name where the
 //! bench includes the tests' `common` too; each bench uses a part of it.
@@ -57,10 +58,22 @@ pub fn runs(default: usize, min: usize, max: usize) -> usize {
         .clamp(min, max)
 }
 
-/// Runs a future on a runtime of the bench's own (the library builds none).
+/// Runs a future on a runtime of the bench's own (the library builds none): two worker
+/// threads, as the CLI's for a command that fetches over the network (src/cli/runtime.rs).
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime starts")
+        .block_on(f)
+}
+
+/// Runs a future on a new runtime without threads of its own, as the CLI's for a command whose
+/// inputs are all on this machine (src/cli/runtime.rs, `Threads::None`: `verify-image
+/// oci-layout:DIR`).
+pub fn block_on_here<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio runtime starts")
