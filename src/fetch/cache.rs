@@ -6,6 +6,13 @@
 //! so it gets fetched again. What the cache serves is only bytes: it never makes anything
 //! verified. A URL maps to the digest of what it last served (`urls/`), which lets `--offline`
 //! and immutable files (release assets, blobs by digest) skip the network.
+//!
+//! Cache entries are not flushed to the disk (no fsync): an entry that a crash truncated or
+//! emptied is caught by the re-hash above (a blob) or by its own content (a URL record names
+//! the digest and the URL; anything else is a miss), so durability would only cost time, a
+//! flush per file fetched. A record that already says what a fetch found is not written again,
+//! so a warm run writes nothing. Files written for the user (kits, OCI layouts) are flushed
+//! ([`write_atomic`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -101,17 +108,35 @@ impl Cache {
         let digest = Digest::of_bytes(Algorithm::Sha256, bytes);
         let path = self.blob_path(&digest);
         if self.get(&digest, bytes.len() as u64).is_none() {
-            write_atomic(&path, bytes)?;
+            write_replacing(&path, bytes, Flush::No)?;
         }
-        if let Some(url) = url {
-            write_atomic(&self.url_path(url), format!("{digest}\n{url}\n").as_bytes())?;
+        if let Some(url) = url
+            && self.url_digest(url).as_ref() != Some(&digest)
+        {
+            let record = format!("{digest}\n{url}\n");
+            write_replacing(&self.url_path(url), record.as_bytes(), Flush::No)?;
         }
         Ok(digest)
     }
 }
 
-/// Writes a file by writing a temporary file next to it and renaming it into place.
+/// Writes a file by writing a temporary file next to it, flushing it to the disk and renaming
+/// it into place: a reader sees the old file or the whole new one, and after a crash the new
+/// one is whole. For what kakunin writes for the user (kits, OCI layouts).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_replacing(path, bytes, Flush::Yes)
+}
+
+/// Whether a replacing write waits for the disk (fsync) before the rename.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flush {
+    Yes,
+    No,
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it into place, so that a
+/// reader never sees a partial file; with [`Flush::Yes`], flushed to the disk first.
+fn write_replacing(path: &Path, bytes: &[u8], flush: Flush) -> std::io::Result<()> {
     use std::io::Write;
     static N: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -128,7 +153,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .create_new(true)
             .open(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if flush == Flush::Yes {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
@@ -157,6 +184,40 @@ mod tests {
         // Too large for the cap: not served.
         cache.put(b"hello", None).unwrap();
         assert!(cache.get(&d, 3).is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// What a crash can leave of an unflushed entry (an empty or cut file) is a miss, and a URL
+    /// record that already says what was fetched is not written again (a warm run writes
+    /// nothing); a URL that now serves other bytes is recorded anew.
+    #[test]
+    fn unflushed_entries_fail_closed_and_warm_puts_write_nothing() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = std::env::temp_dir().join(format!("kakunin-cache-w-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = Cache::new(&dir);
+        let url = "https://x.test/tag";
+        let d = cache.put(b"one", Some(url)).unwrap();
+        let record = cache.url_path(url);
+        let inode = std::fs::metadata(&record).unwrap().ino();
+        assert_eq!(cache.put(b"one", Some(url)).unwrap(), d);
+        assert_eq!(
+            std::fs::metadata(&record).unwrap().ino(),
+            inode,
+            "rewritten"
+        );
+        let other = cache.put(b"two", Some(url)).unwrap();
+        assert_eq!(cache.url_digest(url), Some(other));
+        for cut in [
+            &b""[..],
+            &format!("{d}\n").into_bytes()[..],
+            &b"sha256:ab"[..],
+        ] {
+            std::fs::write(&record, cut).unwrap();
+            assert!(cache.get_url(url, 100).is_none(), "{cut:?}");
+        }
+        std::fs::write(cache.blob_path(&d), b"").unwrap();
+        assert!(cache.get(&d, 100).is_none());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
