@@ -106,10 +106,7 @@ impl Cache {
     /// returned for the caller to ignore or report; the cache stays consistent either way.
     pub fn put(&self, bytes: &[u8], url: Option<&str>) -> std::io::Result<Digest> {
         let digest = Digest::of_bytes(Algorithm::Sha256, bytes);
-        let path = self.blob_path(&digest);
-        if self.get(&digest, bytes.len() as u64).is_none() {
-            write_replacing(&path, bytes, Flush::No)?;
-        }
+        self.store(&digest, bytes)?;
         if let Some(url) = url
             && self.url_digest(url).as_ref() != Some(&digest)
         {
@@ -117,6 +114,25 @@ impl Cache {
             write_replacing(&self.url_path(url), record.as_bytes(), Flush::No)?;
         }
         Ok(digest)
+    }
+
+    /// Stores bytes a URL that names their digest served (a registry's manifest or blob by
+    /// digest), under that digest only, and only if they hash to it. No URL record is kept:
+    /// every lookup of such a URL asks the cache by its digest. Returns whether they did.
+    pub fn put_addressed(&self, bytes: &[u8], digest: &Digest) -> std::io::Result<bool> {
+        if &Digest::of_bytes(digest.algorithm(), bytes) != digest {
+            return Ok(false);
+        }
+        self.store(digest, bytes)?;
+        Ok(true)
+    }
+
+    /// Writes the blob of `digest` (which `bytes` hash to) unless an intact one is there.
+    fn store(&self, digest: &Digest, bytes: &[u8]) -> std::io::Result<()> {
+        if self.get(digest, bytes.len() as u64).is_none() {
+            write_replacing(&self.blob_path(digest), bytes, Flush::No)?;
+        }
+        Ok(())
     }
 }
 
@@ -218,6 +234,23 @@ mod tests {
         }
         std::fs::write(cache.blob_path(&d), b"").unwrap();
         assert!(cache.get(&d, 100).is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// What a digest-named URL served is kept under that digest only, and only when it is
+    /// those bytes; no URL record is written for it.
+    #[test]
+    fn addressed_entries_are_kept_by_digest_only() {
+        let dir = std::env::temp_dir().join(format!("kakunin-cache-a-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = Cache::new(&dir);
+        let d = Digest::sha256(b"manifest");
+        assert!(!cache.put_addressed(b"other bytes", &d).unwrap());
+        assert!(cache.get(&d, 100).is_none());
+        assert!(cache.get(&Digest::sha256(b"other bytes"), 100).is_none());
+        assert!(cache.put_addressed(b"manifest", &d).unwrap());
+        assert_eq!(cache.get(&d, 100).unwrap(), b"manifest");
+        assert!(!dir.join("urls").exists(), "no URL record");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -415,6 +415,15 @@ impl Fetcher {
         }
     }
 
+    /// Stores what a URL that names its digest served (a registry's manifest or blob by
+    /// digest), if it is those bytes: looked up by that digest only, it needs no URL record
+    /// ([`Cache::put_addressed`]), which saves a file per fetch.
+    pub fn remember_addressed(&self, bytes: &[u8], digest: &Digest) {
+        if let Some(cache) = &self.cache {
+            let _ = cache.put_addressed(bytes, digest);
+        }
+    }
+
     /// Gets several independent files in parallel; results keep the order of `requests`.
     pub async fn get_all(
         &self,

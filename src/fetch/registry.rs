@@ -755,7 +755,11 @@ impl RegistryClient {
                 status: resp.status.as_u16(),
             });
         }
-        self.fetcher.remember(&checked, &resp.body);
+        // A URL with the digest in it is only ever looked up by that digest.
+        match known {
+            Some(d) => self.fetcher.remember_addressed(&resp.body, d),
+            None => self.fetcher.remember(&checked, &resp.body),
+        }
         let headers = resp.headers;
         Ok((
             crate::fetch::blob(
