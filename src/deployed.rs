@@ -11,6 +11,8 @@
 //! whose bytes hash to another digest fails `image.pinned` (exit 1) naming both; a chart
 //! deploying more than [`MAX_IMAGES`] images is refused, not truncated.
 
+use std::sync::Arc;
+
 use futures_util::StreamExt;
 use serde_json::json;
 
@@ -27,7 +29,7 @@ use crate::policy::checks::{
     Served, normalised_repository, pinned_check, policy_check, wants_manifest, wants_resolution,
 };
 use crate::policy::{AttestationRule, Coverage, ImageRule, Policy, Signer};
-use crate::registry::Repo;
+use crate::registry::{RegistryClient, Repo};
 use crate::release::{CouldNotRun, VerifiedChart};
 use crate::trust::Trust;
 
@@ -124,11 +126,25 @@ pub async fn verify(
             return (checks, json!(details), not_required);
         }
     };
-    let app_version = package.metadata.app_version.as_deref();
-    // The images are verified side by side (each mostly waits on its registry), at most
+    let shared = Arc::new(Shared {
+        policy: req.policy.clone(),
+        trust: req.trust.clone(),
+        options: req.options.clone(),
+        app_version: package.metadata.app_version.clone(),
+    });
+    // The images are verified side by side, each on a task of its own (each mostly waits on
+    // its registry, and its signature checks then use whichever thread is free), at most
     // CONCURRENT_IMAGES at a time; their checks and details stay in the chart's order.
-    let results: Vec<ImageResult> = futures_util::stream::iter(&images)
-        .map(|img| one_image(req, img, app_version))
+    let results: Vec<ImageResult> = futures_util::stream::iter(images)
+        .map(|img| {
+            let job = ImageJob::new(req.registries, &shared, img);
+            async move {
+                match job {
+                    Ok(job) => job.spawned().await,
+                    Err(done) => done,
+                }
+            }
+        })
         .buffered(CONCURRENT_IMAGES)
         .collect()
         .await;
@@ -144,6 +160,16 @@ pub async fn verify(
 /// enough to stay polite to one registry.
 const CONCURRENT_IMAGES: usize = 8;
 
+/// What the checks of every image share, owned, so that each image can be verified on a task
+/// of its own.
+struct Shared {
+    policy: Policy,
+    trust: Trust,
+    options: Options,
+    /// The chart's `appVersion` (an image tag may have to equal it).
+    app_version: Option<String>,
+}
+
 /// One image's checks, its `images` detail (none for a reference that is not one) and what
 /// its rule does not require.
 struct ImageResult {
@@ -152,60 +178,122 @@ struct ImageResult {
     not_required: Vec<serde_json::Value>,
 }
 
-/// `image.policy`, `image.pinned` and the signature checks of one image.
-async fn one_image(req: &Request<'_>, img: &ChartImage, app_version: Option<&str>) -> ImageResult {
-    let mut checks = Vec::new();
-    let mut not_required = Vec::new();
-    let (reference, repository) = match normalised_repository(img) {
-        Ok(x) => x,
-        Err(why) => {
-            checks.push(
-                Check::fail(
+/// One image to verify: its reference, normalised, and its registry's client.
+struct ImageJob {
+    shared: Arc<Shared>,
+    img: ChartImage,
+    /// Where the registry holds it.
+    repo: Repo,
+    repository: String,
+    client: Arc<RegistryClient>,
+}
+
+impl ImageJob {
+    /// The job of `img`, or (for a reference that is not a valid image reference) its failed
+    /// `image.pinned` check.
+    fn new(
+        registries: &Registries,
+        shared: &Arc<Shared>,
+        img: ChartImage,
+    ) -> Result<ImageJob, ImageResult> {
+        let (reference, repository) = match normalised_repository(&img) {
+            Ok(x) => x,
+            Err(why) => {
+                let check = Check::fail(
                     ids::IMAGE_PINNED,
                     format!("{}: the image reference is valid", img.display()),
                     "a valid OCI image reference",
                     why,
                 )
-                .with_evidence(img.source.to_string()),
-            );
-            return ImageResult {
-                checks,
-                detail: None,
-                not_required,
-            };
+                .with_evidence(img.source.to_string());
+                return Err(ImageResult {
+                    checks: vec![check],
+                    detail: None,
+                    not_required: Vec::new(),
+                });
+            }
+        };
+        // One client per registry: its bearer tokens are asked for once, not once per image.
+        let client = registries.client(reference.registry());
+        Ok(ImageJob {
+            shared: Arc::clone(shared),
+            img,
+            repo: Repo::of(&reference),
+            repository,
+            client,
+        })
+    }
+
+    /// The job run on a task of its own, when there is a runtime to spawn it on (else here).
+    /// A task that stopped without an answer (a panic) is a check that did not run: the image
+    /// is never counted as verified.
+    async fn spawned(self) -> ImageResult {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return self.run().await;
         }
-    };
-    checks.push(policy_check(req.policy, img, &repository));
-    // One client per registry: its bearer tokens are asked for once, not once per image.
-    let client = req.registries.client(reference.registry());
-    let source = Source::Registry {
-        client: &client,
-        repo: Repo::of(&reference),
-    };
-    let served = registry_answer(req.policy, img, &repository, &source).await;
-    let (pinned, digest) = pinned_check(req.policy, img, &repository, app_version, served.as_ref());
-    checks.push(pinned);
-    let coverage = covered(
-        req,
-        &source,
-        img,
-        &repository,
-        digest.as_ref(),
-        &mut checks,
-        &mut not_required,
-    )
-    .await;
-    let detail = json!({
-        "reference": img.display(),
-        "source": img.source.to_string(),
-        "repository": repository,
-        "coverage": coverage,
-        "digest": digest.map(|d| d.to_string()),
-    });
-    ImageResult {
-        checks,
-        detail: Some(detail),
-        not_required,
+        let display = self.img.display();
+        match tokio::spawn(self.run()).await {
+            Ok(r) => r,
+            Err(e) => ImageResult {
+                checks: vec![Check::not_run(
+                    ids::IMAGE_SIGNATURE,
+                    format!("{display}: its signatures verify with the policy's signer"),
+                    "the image's checks run to their end",
+                    format!("its verification stopped: {e}"),
+                )],
+                detail: None,
+                not_required: Vec::new(),
+            },
+        }
+    }
+
+    /// `image.policy`, `image.pinned` and the signature checks of the image.
+    async fn run(self) -> ImageResult {
+        let ImageJob {
+            shared,
+            img,
+            repo,
+            repository,
+            client,
+        } = self;
+        let mut checks = vec![policy_check(&shared.policy, &img, &repository)];
+        let mut not_required = Vec::new();
+        let source = Source::Registry {
+            client: &client,
+            repo,
+        };
+        let served = registry_answer(&shared.policy, &img, &repository, &source).await;
+        let app_version = shared.app_version.as_deref();
+        let (pinned, digest) = pinned_check(
+            &shared.policy,
+            &img,
+            &repository,
+            app_version,
+            served.as_ref(),
+        );
+        checks.push(pinned);
+        let coverage = covered(
+            &shared,
+            &source,
+            &img,
+            &repository,
+            digest.as_ref(),
+            &mut checks,
+            &mut not_required,
+        )
+        .await;
+        let detail = json!({
+            "reference": img.display(),
+            "source": img.source.to_string(),
+            "repository": repository,
+            "coverage": coverage,
+            "digest": digest.map(|d| d.to_string()),
+        });
+        ImageResult {
+            checks,
+            detail: Some(detail),
+            not_required,
+        }
     }
 }
 
@@ -234,7 +322,7 @@ async fn registry_answer(
 /// The signature checks the image's coverage asks for (its rule's, against `digest`; none
 /// for an `allow_unverified` image, reported); what the details call the coverage.
 async fn covered(
-    req: &Request<'_>,
+    req: &Shared,
     source: &Source<'_>,
     img: &ChartImage,
     repository: &str,
@@ -271,7 +359,7 @@ async fn covered(
 
 /// The signature and attestation checks of one image under its rule, titles naming the image.
 async fn signatures(
-    req: &Request<'_>,
+    req: &Shared,
     source: &Source<'_>,
     digest: &Digest,
     rule: &ImageRule,
@@ -293,7 +381,7 @@ async fn signatures(
         attestations: rule.attestations(),
         signature: rule.requires_signature(),
     };
-    let (checks, _) = signed(req.trust, source, digest, &required, &req.options).await;
+    let (checks, _) = signed(&req.trust, source, digest, &required, &req.options).await;
     checks
         .into_iter()
         .map(|mut c| {

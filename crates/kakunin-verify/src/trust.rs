@@ -12,6 +12,7 @@
 //! `--trusted-root` at the refreshed file.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sigstore_trust_root::{SigstoreInstance, TrustedRoot};
 use sigstore_verify::Verifier;
@@ -81,10 +82,12 @@ pub enum TrustError {
 }
 
 /// A trusted root ready for verification: the parsed root, the verifier built from it once, and
-/// what kind of instance it describes.
+/// what kind of instance it describes. Cheap to clone (the root and verifier are shared), so
+/// work spread over threads verifies with the one root parsed for the run.
+#[derive(Clone)]
 pub struct Trust {
-    root: TrustedRoot,
-    verifier: Verifier,
+    root: Arc<TrustedRoot>,
+    verifier: Arc<Verifier>,
     name: String,
     tsa_only: bool,
     /// The caller accepted a root without a transparency log ([`Trust::accept_tsa_only`]).
@@ -169,8 +172,8 @@ impl Trust {
         let tsa_only = root.tlogs.is_empty();
         let has_ct_logs = !root.ctlogs.is_empty();
         Ok(Trust {
-            root,
-            verifier,
+            root: Arc::new(root),
+            verifier: Arc::new(verifier),
             name,
             tsa_only,
             tsa_only_accepted: false,
