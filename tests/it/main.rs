@@ -42,6 +42,7 @@ mod support;
 mod verify;
 mod verify_bundle_blob;
 mod verify_image;
+mod verify_image_p384;
 mod verify_image_platform;
 mod verify_image_referrers;
 mod verify_image_tsa;
