@@ -139,8 +139,8 @@ pub struct Response {
 /// The HTTP client. Cheap to clone (shared connection pool).
 #[derive(Clone)]
 pub struct Http {
-    /// Built on the first request: building it loads the platform's root certificates, which
-    /// a verification from a kit or the cache never needs.
+    /// Built on the first request (a verification from a kit or the cache builds none); the
+    /// platform's root certificates are read on the first TLS connection (`super::tls`).
     client: Arc<OnceLock<Result<reqwest::Client, FetchError>>>,
     config: Arc<HttpConfig>,
     policy: Arc<UrlPolicy>,
@@ -180,7 +180,9 @@ impl Http {
     /// followed under the same [`UrlPolicy`] as every request.
     fn client(&self) -> Result<&reqwest::Client, FetchError> {
         let built = self.client.get_or_init(|| {
+            let tls = super::tls::client_config().map_err(FetchError::Client)?;
             reqwest::Client::builder()
+                .tls_backend_preconfigured(tls)
                 .connect_timeout(self.config.connect_timeout)
                 .redirect(self.policy.reqwest_redirects(self.config.max_redirects))
                 .user_agent(concat!("kakunin/", env!("CARGO_PKG_VERSION")))

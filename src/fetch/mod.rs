@@ -13,6 +13,7 @@ pub mod kit;
 pub mod policy;
 pub mod push;
 pub mod registry;
+pub mod tls;
 pub mod tuf;
 
 use std::collections::HashMap;

@@ -39,6 +39,7 @@ mod signer_flags;
 mod sigstore_instance;
 mod stored_report;
 mod support;
+mod tls;
 mod verify;
 mod verify_bundle_blob;
 mod verify_image;
