@@ -45,6 +45,19 @@ impl LayoutBuilder {
         d
     }
 
+    /// Writes `payload` and cosign's `.sig` manifest of `image` (one simple-signing layer with
+    /// `annotations`, no config, as cosign's older layouts have it) under the tag
+    /// `sha256-<hex>.sig`.
+    pub fn sig_tag(&mut self, image: &Digest, payload: &[u8], annotations: &serde_json::Value) {
+        let pd = self.blob(payload);
+        let manifest = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","layers":[{{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"{pd}","size":{},"annotations":{annotations}}}]}}"#,
+            payload.len()
+        );
+        let tag = format!("sha256-{}.sig", image.hex());
+        self.tag(OCI_MANIFEST, manifest.as_bytes(), &tag);
+    }
+
     pub fn finish(&self) {
         std::fs::write(
             self.dir.join("index.json"),

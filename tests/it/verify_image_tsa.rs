@@ -49,22 +49,13 @@ fn a_cosign_timestamp_from_a_trusted_tsa_verifies_and_from_an_untrusted_one_fail
         let ld = d.join(name);
         let mut l = LayoutBuilder::new(&ld);
         let digest = l.tag(OCI_MANIFEST, image, "v1");
-        let pd = l.blob(payload.as_bytes());
         let annotations = serde_json::json!({
             "dev.cosignproject.cosign/signature": p["messageSignature"]["signature"],
             "dev.sigstore.cosign/certificate": cert_pem,
             "dev.sigstore.cosign/bundle": set.to_string(),
             "dev.sigstore.cosign/rfc3161timestamp": serde_json::json!({"SignedRFC3161Timestamp": ts}).to_string(),
         });
-        let sig = format!(
-            r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","layers":[{{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","digest":"{pd}","size":{},"annotations":{annotations}}}]}}"#,
-            payload.len()
-        );
-        l.tag(
-            OCI_MANIFEST,
-            sig.as_bytes(),
-            &format!("sha256-{}.sig", digest.hex()),
-        );
+        l.sig_tag(&digest, payload.as_bytes(), &annotations);
         l.finish();
         format!("oci-layout:{}:v1", ld.display())
     };

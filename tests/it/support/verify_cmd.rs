@@ -37,3 +37,20 @@ pub fn verify_image(
     args.extend_from_slice(extra);
     run(&args)
 }
+
+/// A command's output says the ECDSA P-384/SHA-384 signature is of an unsupported algorithm
+/// (exit 2, the hash named), never that the signature failed to verify.
+pub fn refused_as_unsupported_p384(out: &Output) {
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("unsupported algorithm ECDSA_P384_SHA_384"),
+        "{all}"
+    );
+    assert!(all.contains("SHA2_384 hash"), "{all}");
+    assert!(!all.contains("signature verification failed"), "{all}");
+}
