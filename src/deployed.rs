@@ -134,21 +134,25 @@ pub async fn verify(
     });
     // The images are verified side by side, each on a task of its own (each mostly waits on
     // its registry, and its signature checks then use whichever thread is free), at most
-    // CONCURRENT_IMAGES at a time; their checks and details stay in the chart's order.
-    let results: Vec<ImageResult> = futures_util::stream::iter(images)
-        .map(|img| {
+    // CONCURRENT_IMAGES at a time, the next one started as soon as any is done (not in the
+    // chart's order: a slow image does not hold the others back); their checks and details
+    // are then put back in the chart's order.
+    let mut results: Vec<(usize, ImageResult)> = futures_util::stream::iter(images)
+        .enumerate()
+        .map(|(i, img)| {
             let job = ImageJob::new(req.registries, &shared, img);
             async move {
                 match job {
-                    Ok(job) => job.spawned().await,
-                    Err(done) => done,
+                    Ok(job) => (i, job.spawned().await),
+                    Err(done) => (i, done),
                 }
             }
         })
-        .buffered(CONCURRENT_IMAGES)
+        .buffer_unordered(CONCURRENT_IMAGES)
         .collect()
         .await;
-    for r in results {
+    results.sort_unstable_by_key(|(i, _)| *i);
+    for (_, r) in results {
         checks.extend(r.checks);
         details.extend(r.detail);
         not_required.extend(r.not_required);
@@ -262,7 +266,35 @@ impl ImageJob {
             client: &client,
             repo,
         };
-        let served = registry_answer(&shared.policy, &img, &repository, &source).await;
+        // An image pinned by digest has its signatures looked up while the registry is asked
+        // for that digest's manifest (one round trip less per image). Signatures are verified
+        // against the digest `image.pinned` names: for a sha256 pin that is the pin, whatever
+        // the registry served for it (`image.pinned` says whether it serves those bytes), so
+        // the early lookup is kept; should it ever name another digest (or none), the early
+        // lookup is dropped and the signatures are looked up for what it names.
+        let pin = (!wants_resolution(&shared.policy, &img, &repository))
+            .then(|| wants_manifest(&shared.policy, &img, &repository))
+            .flatten();
+        let early = async {
+            let d = pin.as_ref()?;
+            let mut found = (Vec::new(), Vec::new());
+            let c = covered(
+                &shared,
+                &source,
+                &img,
+                &repository,
+                Some(d),
+                &mut found.0,
+                &mut found.1,
+            )
+            .await;
+            Some((d, c, found))
+        };
+        let (served, early) = futures_util::future::join(
+            registry_answer(&shared.policy, &img, &repository, &source),
+            early,
+        )
+        .await;
         let app_version = shared.app_version.as_deref();
         let (pinned, digest) = pinned_check(
             &shared.policy,
@@ -272,16 +304,25 @@ impl ImageJob {
             served.as_ref(),
         );
         checks.push(pinned);
-        let coverage = covered(
-            &shared,
-            &source,
-            &img,
-            &repository,
-            digest.as_ref(),
-            &mut checks,
-            &mut not_required,
-        )
-        .await;
+        let coverage = match early {
+            Some((d, coverage, (found, nr))) if digest.as_ref() == Some(d) => {
+                checks.extend(found);
+                not_required.extend(nr);
+                coverage
+            }
+            _ => {
+                covered(
+                    &shared,
+                    &source,
+                    &img,
+                    &repository,
+                    digest.as_ref(),
+                    &mut checks,
+                    &mut not_required,
+                )
+                .await
+            }
+        };
         let detail = json!({
             "reference": img.display(),
             "source": img.source.to_string(),
