@@ -17,7 +17,9 @@
 //! another kakunin binary (an earlier build; verify-bundle stays this build's), and
 //! `KAKUNIN_BENCH_CALLGRIND=1` then counts the instructions (valgrind's callgrind, which
 //! other load does not change) of one cold and one warm `verify` and of the 21 verify-bundle
-//! processes; `KAKUNIN_BENCH_REQUESTS=1` lists the requests of the first cold and warm run.
+//! processes; `KAKUNIN_BENCH_REQUESTS=1` lists the requests of the first cold and warm run;
+//! `KAKUNIN_BENCH_OTHER_BIN=PATH` also times another build's cold and warm `verify`, each run
+//! beside this one's on the same world, and prints its ratios (two builds compared in one run).
 
 #![allow(dead_code)]
 
@@ -147,6 +149,34 @@ images:
     })
 }
 
+/// Where the runs' caches are made (a new, empty directory for each cold run), removed at the
+/// end: `KAKUNIN_BENCH_CACHE_ROOT`, else under the user's cache directory (`$XDG_CACHE_HOME`,
+/// else `$HOME/.cache`), where `verify` keeps its cache by default, so that a cold run writes
+/// its files where a user's does. (On this project's CI machines the temporary directory's
+/// part of the disk made each file created there cost ~0.7 ms, ~30x what it costs under
+/// `$HOME/.cache` of the same file system: a cold run's 116 cache files took ~80 ms there.)
+struct CacheRoot(PathBuf);
+
+impl CacheRoot {
+    fn new() -> CacheRoot {
+        let base = std::env::var_os("KAKUNIN_BENCH_CACHE_ROOT")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from))
+            .filter(|p| p.is_absolute())
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .unwrap_or_else(std::env::temp_dir);
+        let dir = base.join(format!("kakunin-bench-chart-images-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("the cache root can be made");
+        CacheRoot(dir)
+    }
+}
+
+impl Drop for CacheRoot {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// The kakunin that runs `verify`: `KAKUNIN_BENCH_BIN`, else this build's.
 fn verify_bin() -> PathBuf {
     std::env::var_os("KAKUNIN_BENCH_BIN")
@@ -179,7 +209,12 @@ fn instructions(out: &Path) -> u64 {
 impl World {
     /// `kakunin verify oci://…/o/charts/demo --version 1.0.0 --policy FILE` with `cache`.
     fn verify(&self, cache: &Path) -> Command {
-        let mut c = Command::new(verify_bin());
+        self.verify_with(&verify_bin(), cache)
+    }
+
+    /// The same `verify` with the kakunin binary `bin`.
+    fn verify_with(&self, bin: &Path, cache: &Path) -> Command {
+        let mut c = Command::new(bin);
         c.arg("verify")
             .arg(format!("oci://{}/{CHART}", self.reg.host()))
             .args(["--version", "1.0.0", "--policy"])
@@ -257,6 +292,46 @@ impl World {
     }
 }
 
+/// The CPU time (user and system) of the children this process has waited for so far.
+fn children_cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) } != 0 {
+        return Duration::ZERO;
+    }
+    let t = |v: libc::timeval| Duration::new(v.tv_sec as u64, v.tv_usec as u32 * 1000);
+    t(u.ru_utime) + t(u.ru_stime)
+}
+
+/// CPU time spent during runs: kakunin's own (or verify-bundle's), and the registry's.
+#[derive(Default)]
+struct Cpu {
+    own: Duration,
+    registry: Duration,
+    runs: u32,
+}
+
+impl Cpu {
+    /// Runs `f`, adding the CPU time its children and the registry used.
+    fn measure<T>(&mut self, reg: &Registry, f: impl FnOnce() -> T) -> T {
+        let (own, registry) = (children_cpu(), reg.cpu_time().unwrap_or_default());
+        let out = f();
+        self.own += children_cpu().saturating_sub(own);
+        self.registry += reg.cpu_time().unwrap_or_default().saturating_sub(registry);
+        self.runs += 1;
+        out
+    }
+
+    /// The mean per run, in ms: `(own, registry)`.
+    fn per_run(&self) -> (f64, f64) {
+        let n = f64::from(self.runs.max(1));
+        (
+            self.own.as_secs_f64() * 1e3 / n,
+            self.registry.as_secs_f64() * 1e3 / n,
+        )
+    }
+}
+
 /// The requests of one run (the log's lines after `before`): their count and those repeated.
 fn tally(all: Vec<String>, before: usize) -> (usize, Vec<(String, usize)>) {
     let run = &all[before..];
@@ -297,12 +372,17 @@ fn main() {
     let mut warm = Vec::new();
     let mut counts = None;
     let (mut cold_list, mut warm_list) = (Vec::new(), Vec::new());
+    let caches = CacheRoot::new();
+    // CPU time of the cold runs, the warm runs and the verify-bundle processes.
+    let mut cpu = (Cpu::default(), Cpu::default(), Cpu::default());
+    let other_bin = std::env::var_os("KAKUNIN_BENCH_OTHER_BIN").map(PathBuf::from);
+    let mut other = (Vec::new(), Vec::new());
     // Interleaved, so that all three see the same machine.
     for i in 0..runs {
-        bundles.push(w.verify_bundles());
-        let cache = w.dir.path().join(format!("cache-{i}"));
+        bundles.push(cpu.2.measure(&w.reg, || w.verify_bundles()));
+        let cache = caches.0.join(format!("cache-{i}"));
         let before = w.requests().len();
-        let (t, out) = timed(&mut w.verify(&cache), 0);
+        let (t, out) = cpu.0.measure(&w.reg, || timed(&mut w.verify(&cache), 0));
         check_report(&out.stdout);
         cold.push(t);
         let cold_requests = tally(w.requests(), before);
@@ -310,19 +390,28 @@ fn main() {
             cold_list = w.requests()[before..].to_vec();
         }
         let before = w.requests().len();
-        let (t, out) = timed(&mut w.verify(&cache), 0);
+        let (t, out) = cpu.1.measure(&w.reg, || timed(&mut w.verify(&cache), 0));
         check_report(&out.stdout);
         warm.push(t);
         if i == 0 {
             warm_list = w.requests()[before..].to_vec();
         }
         counts.get_or_insert((cold_requests, tally(w.requests(), before)));
+        if let Some(bin) = &other_bin {
+            let cache = caches.0.join(format!("other-cache-{i}"));
+            for times in [&mut other.0, &mut other.1] {
+                let (t, out) = timed(&mut w.verify_with(bin, &cache), 0);
+                check_report(&out.stdout);
+                times.push(t);
+            }
+        }
     }
     let (b, c, wm) = (median_of(bundles), median_of(cold), median_of(warm));
     let ((cold_n, cold_rep), (warm_n, warm_rep)) = counts.unwrap();
     println!(
         "chart with {IMAGES} images (7 cosign .sig, 7 cosign v3 bundle on the referrers fallback tag, 6 DSSE SLSA attestations) and a signed chart manifest, median of {runs}"
     );
+    println!("  caches (one per cold run) in {}", caches.0.display());
     println!("  21 kakunin verify-bundle processes, one by one: {b:?}");
     println!(
         "  kakunin verify CHART --policy, cold cache:     {c:?} ({cold_n} registry requests, {} repeated)",
@@ -347,6 +436,29 @@ fn main() {
         c.as_secs_f64() / b.as_secs_f64(),
         wm.as_secs_f64() / b.as_secs_f64()
     );
+    // The registry serves kakunin's requests on the same CPUs: what both use of them bounds
+    // a run's wall time from below (the verify-bundle processes make no request).
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    for (label, c) in [
+        ("cold verify", &cpu.0),
+        ("warm verify", &cpu.1),
+        ("21 verify-bundle", &cpu.2),
+    ] {
+        let (own, reg) = c.per_run();
+        println!(
+            "  CPU per run, {label}: kakunin {own:.1} ms, registry {reg:.1} ms; ({own:.1} + {reg:.1}) / {cpus} CPUs = {:.1} ms",
+            (own + reg) / cpus
+        );
+    }
+    if let Some(bin) = &other_bin {
+        let (oc, ow) = (median_of(other.0), median_of(other.1));
+        println!(
+            "  other build {}: cold {oc:?} ({:.2}), warm {ow:?} ({:.2})",
+            bin.display(),
+            oc.as_secs_f64() / b.as_secs_f64(),
+            ow.as_secs_f64() / b.as_secs_f64()
+        );
+    }
     if std::env::var_os("KAKUNIN_BENCH_CALLGRIND").is_some() {
         let (cold, warm, bundles) = w.instructions();
         let m = |n: u64| n as f64 / 1e6;

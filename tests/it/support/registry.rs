@@ -323,6 +323,17 @@ impl Registry {
         self.push_manifest(repo, &tag, OCI_INDEX, index.to_string().as_bytes());
     }
 
+    /// The CPU time (user and system, all its threads) the registry process has used so far,
+    /// from `/proc/PID/stat` (in clock ticks of 10 ms); `None` where there is no such file.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // Fields after the command name (which may hold spaces), from field 3: utime is 14.
+        let rest = stat.rsplit_once(')')?.1;
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+        Some(Duration::from_millis(ticks * 10))
+    }
+
     /// The registry's log (for assertion messages).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
