@@ -12,7 +12,7 @@
 
 pub use kakunin_verify::{
     attestation, bundle, chart, check, cosign, digest, exit, helm_values, limits, manifests,
-    policy, profile, report, semver_rules, strict_json, trust, values,
+    policy, profile, report, semver_rules, signature_memo, strict_json, trust, values,
 };
 
 pub mod chart_source;

@@ -27,6 +27,7 @@ pub mod profile;
 pub mod release;
 pub mod report;
 pub mod semver_rules;
+pub mod signature_memo;
 pub mod strict_json;
 pub mod trust;
 pub mod values;
