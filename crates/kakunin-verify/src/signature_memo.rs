@@ -48,24 +48,26 @@ pub fn install() -> bool {
     }
 }
 
-/// The key of one verification: every input, each length-prefixed, hashed.
-fn key(prehashed: bool, scheme: SigningScheme, parts: [&[u8]; 3]) -> [u8; 32] {
-    let name = scheme.name().as_bytes();
-    let mut bytes = Vec::with_capacity(64 + parts.iter().map(|p| p.len() + 8).sum::<usize>());
-    bytes.push(u8::from(prehashed));
-    for p in [name].into_iter().chain(parts) {
-        bytes.extend_from_slice(&(p.len() as u64).to_be_bytes());
-        bytes.extend_from_slice(p);
+/// The key of one verification: every input, each length-prefixed, hashed (streamed: the
+/// signed bytes are never copied); `None` if SHA-256 is unavailable (then nothing is
+/// remembered).
+fn key(prehashed: bool, scheme: SigningScheme, parts: [&[u8]; 3]) -> Option<[u8; 32]> {
+    let mut h = aws_lc_provider().hash(HashAlgorithm::Sha2256).ok()?;
+    h.update(&[u8::from(prehashed)]);
+    for p in [scheme.name().as_bytes()].into_iter().chain(parts) {
+        h.update(&(p.len() as u64).to_be_bytes());
+        h.update(p);
     }
-    aws_lc_provider().sha256(&bytes)
+    h.finalize().try_into().ok()
 }
 
 impl Memo {
     /// `verify` unless the same verification already succeeded; a success is remembered.
-    fn once(&self, key: [u8; 32], verify: impl FnOnce() -> Result<()>) -> Result<()> {
-        let known =
-            |m: &Mutex<HashSet<[u8; 32]>>| m.lock().map(|s| s.contains(&key)).unwrap_or(false);
-        if known(&self.verified) {
+    fn once(&self, key: Option<[u8; 32]>, verify: impl FnOnce() -> Result<()>) -> Result<()> {
+        let Some(key) = key else {
+            return verify();
+        };
+        if self.verified.lock().is_ok_and(|s| s.contains(&key)) {
             return Ok(());
         }
         verify()?;
