@@ -275,24 +275,9 @@ impl ImageJob {
         let pin = (!wants_resolution(&shared.policy, &img, &repository))
             .then(|| wants_manifest(&shared.policy, &img, &repository))
             .flatten();
-        let early = async {
-            let d = pin.as_ref()?;
-            let mut found = (Vec::new(), Vec::new());
-            let c = covered(
-                &shared,
-                &source,
-                &img,
-                &repository,
-                Some(d),
-                &mut found.0,
-                &mut found.1,
-            )
-            .await;
-            Some((d, c, found))
-        };
         let (served, early) = futures_util::future::join(
             registry_answer(&shared.policy, &img, &repository, &source),
-            early,
+            early_coverage(&shared, &source, &img, &repository, pin.as_ref()),
         )
         .await;
         let app_version = shared.app_version.as_deref();
@@ -305,7 +290,7 @@ impl ImageJob {
         );
         checks.push(pinned);
         let coverage = match early {
-            Some((d, coverage, (found, nr))) if digest.as_ref() == Some(d) => {
+            Some((coverage, found, nr)) if digest.is_some() && digest == pin => {
                 checks.extend(found);
                 not_required.extend(nr);
                 coverage
@@ -336,6 +321,30 @@ impl ImageJob {
             not_required,
         }
     }
+}
+
+/// What [`covered`] gives for an image pinned by `pin` (none without a pin): its coverage, its
+/// checks and what its rule does not require, looked up beside the fetch of the pin.
+async fn early_coverage(
+    shared: &Shared,
+    source: &Source<'_>,
+    img: &ChartImage,
+    repository: &str,
+    pin: Option<&Digest>,
+) -> Option<(String, Vec<Check>, Vec<serde_json::Value>)> {
+    let pin = pin?;
+    let (mut checks, mut not_required) = (Vec::new(), Vec::new());
+    let coverage = covered(
+        shared,
+        source,
+        img,
+        repository,
+        Some(pin),
+        &mut checks,
+        &mut not_required,
+    )
+    .await;
+    Some((coverage, checks, not_required))
 }
 
 /// What the registry serves for the image, when its checks need it: the manifest of the pin of
