@@ -261,7 +261,6 @@ impl ImageJob {
             client,
         } = self;
         let mut checks = vec![policy_check(&shared.policy, &img, &repository)];
-        let mut not_required = Vec::new();
         let source = Source::Registry {
             client: &client,
             repo,
@@ -272,14 +271,19 @@ impl ImageJob {
         // the registry served for it (`image.pinned` says whether it serves those bytes), so
         // the early lookup is kept; should it ever name another digest (or none), the early
         // lookup is dropped and the signatures are looked up for what it names.
-        let pin = (!wants_resolution(&shared.policy, &img, &repository))
-            .then(|| wants_manifest(&shared.policy, &img, &repository))
-            .flatten();
-        let (served, early) = futures_util::future::join(
-            registry_answer(&shared.policy, &img, &repository, &source),
-            early_coverage(&shared, &source, &img, &repository, pin.as_ref()),
-        )
-        .await;
+        let target = registry_target(&shared.policy, &img, &repository);
+        let pin = match &target {
+            Some(Target::Digest(d)) => Some(d.clone()),
+            _ => None,
+        };
+        let (served, early) =
+            futures_util::future::join(registry_answer(&source, target.as_ref()), async {
+                match &pin {
+                    Some(d) => Some(covered(&shared, &source, &img, &repository, Some(d)).await),
+                    None => None,
+                }
+            })
+            .await;
         let app_version = shared.app_version.as_deref();
         let (pinned, digest) = pinned_check(
             &shared.policy,
@@ -289,101 +293,75 @@ impl ImageJob {
             served.as_ref(),
         );
         checks.push(pinned);
-        let coverage = match early {
-            Some((coverage, found, nr)) if digest.is_some() && digest == pin => {
-                checks.extend(found);
-                not_required.extend(nr);
-                coverage
-            }
-            _ => {
-                covered(
-                    &shared,
-                    &source,
-                    &img,
-                    &repository,
-                    digest.as_ref(),
-                    &mut checks,
-                    &mut not_required,
-                )
-                .await
-            }
+        let found = match early {
+            Some(found) if digest == pin => found,
+            _ => covered(&shared, &source, &img, &repository, digest.as_ref()).await,
         };
+        checks.extend(found.checks);
         let detail = json!({
             "reference": img.display(),
             "source": img.source.to_string(),
             "repository": repository,
-            "coverage": coverage,
+            "coverage": found.coverage,
             "digest": digest.map(|d| d.to_string()),
         });
         ImageResult {
             checks,
             detail: Some(detail),
-            not_required,
+            not_required: found.not_required,
         }
     }
 }
 
-/// What [`covered`] gives for an image pinned by `pin` (none without a pin): its coverage, its
-/// checks and what its rule does not require, looked up beside the fetch of the pin.
-async fn early_coverage(
-    shared: &Shared,
-    source: &Source<'_>,
-    img: &ChartImage,
-    repository: &str,
-    pin: Option<&Digest>,
-) -> Option<(String, Vec<Check>, Vec<serde_json::Value>)> {
-    let pin = pin?;
-    let (mut checks, mut not_required) = (Vec::new(), Vec::new());
-    let coverage = covered(
-        shared,
-        source,
-        img,
-        repository,
-        Some(pin),
-        &mut checks,
-        &mut not_required,
-    )
-    .await;
-    Some((coverage, checks, not_required))
+/// What the registry is asked for the image, when its checks need it ([`registry_answer`]).
+fn registry_target(policy: &Policy, img: &ChartImage, repository: &str) -> Option<Target> {
+    if wants_resolution(policy, img, repository) {
+        Some(Target::Tag(
+            img.tag.clone().unwrap_or_else(|| "latest".into()),
+        ))
+    } else {
+        wants_manifest(policy, img, repository).map(Target::Digest)
+    }
 }
 
 /// What the registry serves for the image, when its checks need it: the manifest of the pin of
 /// an image under a rule (its signatures are verified against that digest, so the registry
 /// must serve that digest's bytes), or the digest of its tag when its rule allows resolving by
 /// tag. Present but wrong (bytes hashing to another digest) is told apart from unavailable.
-async fn registry_answer(
-    policy: &Policy,
-    img: &ChartImage,
-    repository: &str,
-    source: &Source<'_>,
-) -> Option<Served> {
-    let target = if wants_resolution(policy, img, repository) {
-        Target::Tag(img.tag.clone().unwrap_or_else(|| "latest".into()))
-    } else {
-        Target::Digest(wants_manifest(policy, img, repository)?)
-    };
-    Some(match image::resolve(source, &target).await {
+async fn registry_answer(source: &Source<'_>, target: Option<&Target>) -> Option<Served> {
+    Some(match image::resolve(source, target?).await {
         Ok((d, _)) => Served::Manifest(d),
         Err(c) if c.outcome == Outcome::Fail => Served::Wrong(c.found),
         Err(c) => Served::Unavailable(c.found),
     })
 }
 
+/// What an image's coverage gave: the signature checks it asks for, what its rule does not
+/// require, and what the details call the coverage.
+struct Covered {
+    coverage: String,
+    checks: Vec<Check>,
+    not_required: Vec<serde_json::Value>,
+}
+
 /// The signature checks the image's coverage asks for (its rule's, against `digest`; none
-/// for an `allow_unverified` image, reported); what the details call the coverage.
+/// for an `allow_unverified` image, reported).
 async fn covered(
     req: &Shared,
     source: &Source<'_>,
     img: &ChartImage,
     repository: &str,
     digest: Option<&Digest>,
-    checks: &mut Vec<Check>,
-    not_required: &mut Vec<serde_json::Value>,
-) -> String {
-    match req.policy.coverage(repository) {
+) -> Covered {
+    let mut checks = Vec::new();
+    let mut not_required = Vec::new();
+    let coverage = match req.policy.coverage(repository) {
         Coverage::Rule(r) => {
             match digest {
-                Some(d) => checks.extend(signatures(req, source, d, r, img, not_required).await),
+                Some(d) => {
+                    let found = signatures(req, source, d, r, img, &mut not_required).await;
+                    checks.extend(found);
+                }
                 None => checks.push(Check::not_run(
                     ids::IMAGE_SIGNATURE,
                     format!(
@@ -404,6 +382,11 @@ async fn covered(
             format!("allow_unverified {}", g.as_str())
         }
         Coverage::None => "none".into(),
+    };
+    Covered {
+        coverage,
+        checks,
+        not_required,
     }
 }
 
