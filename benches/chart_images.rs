@@ -150,9 +150,9 @@ images:
 }
 
 /// Where the runs' caches are made (a new, empty directory for each cold run), removed at the
-/// end: `KAKUNIN_BENCH_CACHE_ROOT`, else under the user's cache directory (`$XDG_CACHE_HOME`,
-/// else `$HOME/.cache`), where `verify` keeps its cache by default, so that a cold run writes
-/// its files where a user's does. (On this project's CI machines the temporary directory's
+/// end: `KAKUNIN_BENCH_CACHE_ROOT`, else under the user's cache directory as kakunin resolves
+/// it (`kakunin::fetch::cache::user_cache_dir`), where `verify` keeps its cache by default, so
+/// that a cold run writes its files where a user's does. (On this project's CI machines the temporary directory's
 /// part of the disk made each file created there cost ~0.7 ms, ~30x what it costs under
 /// `$HOME/.cache` of the same file system: a cold run's 116 cache files took ~80 ms there.)
 struct CacheRoot(PathBuf);
@@ -161,9 +161,7 @@ impl CacheRoot {
     fn new() -> CacheRoot {
         let base = std::env::var_os("KAKUNIN_BENCH_CACHE_ROOT")
             .map(PathBuf::from)
-            .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from))
-            .filter(|p| p.is_absolute())
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .or_else(kakunin::fetch::cache::user_cache_dir)
             .unwrap_or_else(std::env::temp_dir);
         let dir = base.join(format!("kakunin-bench-chart-images-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("the cache root can be made");
