@@ -29,7 +29,7 @@ use sigstore_verify::crypto::{
 pub const MAX_ENTRIES: usize = 4096;
 
 /// aws-lc-rs, with the successful verifications it made remembered.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Memo {
     verified: Mutex<HashSet<[u8; 32]>>,
 }
@@ -39,9 +39,7 @@ static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
 /// Installs the memo as sigstore-crypto's provider for this process. Returns whether it is the
 /// provider now (false when another provider was installed first: then that one answers).
 pub fn install() -> bool {
-    let memo = MEMO.get_or_init(|| Memo {
-        verified: Mutex::new(HashSet::new()),
-    });
+    let memo = MEMO.get_or_init(Memo::default);
     match sigstore_verify::crypto::install_default_provider(memo) {
         Ok(()) => true,
         Err(p) => std::ptr::addr_eq(p, memo as &dyn CryptoProvider),
@@ -137,15 +135,9 @@ mod tests {
     use super::*;
     use sigstore_verify::crypto::KeyPair;
 
-    fn memo() -> Memo {
-        Memo {
-            verified: Mutex::new(HashSet::new()),
-        }
-    }
-
     #[test]
     fn only_the_same_inputs_that_verified_are_answered_from_the_memo() {
-        let m = memo();
+        let m = Memo::default();
         let pair = KeyPair::generate_ecdsa_p256().unwrap();
         let public = pair.public_key_bytes().to_vec();
         let scheme = SigningScheme::EcdsaP256Sha256;
@@ -190,7 +182,7 @@ mod tests {
 
     #[test]
     fn the_memo_is_bounded() {
-        let m = memo();
+        let m = Memo::default();
         for i in 0..MAX_ENTRIES + 10 {
             let _ = m.once(
                 key(
