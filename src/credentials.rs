@@ -608,7 +608,6 @@ mod tests {
 
     impl Helpers {
         fn new(scripts: &[(&str, &str)]) -> Helpers {
-            use std::os::unix::fs::PermissionsExt;
             use std::sync::atomic::{AtomicU32, Ordering};
             static N: AtomicU32 = AtomicU32::new(0);
             let dir = std::env::temp_dir().join(format!(
@@ -619,8 +618,7 @@ mod tests {
             std::fs::create_dir_all(&dir).unwrap();
             for (name, body) in scripts {
                 let p = dir.join(format!("docker-credential-{name}"));
-                std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
-                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+                write_script(&p, &format!("#!/bin/sh\n{body}\n"));
             }
             Helpers(dir)
         }
@@ -641,6 +639,25 @@ mod tests {
                 .map(str::to_string)
                 .collect()
         }
+    }
+
+    /// Writes the executable `path` without this process ever holding it open for writing (a
+    /// shell writes it). A test thread that forks while such a descriptor is open hands it to its
+    /// child until that child execs, and running the script meanwhile fails with ETXTBSY ("Text
+    /// file busy"): this is what made the tests here fail at random.
+    fn write_script(path: &Path, body: &str) {
+        let mut sh = Command::new("/bin/sh")
+            .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
+            .arg(path)
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        sh.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
+        assert!(
+            sh.wait().unwrap().success(),
+            "{} not written",
+            path.display()
+        );
     }
 
     impl Drop for Helpers {

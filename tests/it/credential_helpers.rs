@@ -2,19 +2,17 @@
 //! as Docker runs them, as a user meets them — `kakunin verify-image` against a loopback
 //! registry that asks for Basic credentials, with a real `docker-credential-*` script on `PATH`.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{TempDir, code, kakunin, stderr, stdout};
+use crate::common::{TempDir, code, kakunin, stderr, stdout, write_script};
 use crate::support::http::{Reply, Server};
 
 const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 fn helper(dir: &Path, name: &str, body: &str) {
     let p = dir.join(format!("docker-credential-{name}"));
-    std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_script(&p, &format!("#!/bin/sh\n{body}\n"));
 }
 
 fn verify_image(server: &Server, config: &Path, bin: &Path) -> Output {
