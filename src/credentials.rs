@@ -491,10 +491,16 @@ pub fn may_carry_credentials(url: &RequestUrl) -> bool {
     url.is_https() || url.is_loopback()
 }
 
+/// The integration tests' script writer, shared with the tests below.
+#[cfg(test)]
+#[path = "../tests/it/support/script.rs"]
+mod test_script;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fetch::UrlPolicy;
+    use test_script::write_script;
 
     fn url(s: &str) -> RequestUrl {
         UrlPolicy::new(vec!["registry.lan:5000".into()])
@@ -639,25 +645,6 @@ mod tests {
                 .map(str::to_string)
                 .collect()
         }
-    }
-
-    /// Writes the executable `path` without this process ever holding it open for writing (a
-    /// shell writes it). A test thread that forks while such a descriptor is open hands it to its
-    /// child until that child execs, and running the script meanwhile fails with ETXTBSY ("Text
-    /// file busy"): this is what made the tests here fail at random.
-    fn write_script(path: &Path, body: &str) {
-        let mut sh = Command::new("/bin/sh")
-            .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
-            .arg(path)
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        sh.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
-        assert!(
-            sh.wait().unwrap().success(),
-            "{} not written",
-            path.display()
-        );
     }
 
     impl Drop for Helpers {

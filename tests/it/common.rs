@@ -21,26 +21,6 @@ pub fn run(args: &[&str]) -> Output {
     out
 }
 
-/// Writes the executable `path` without this process ever holding it open for writing (a shell
-/// writes it). A test thread that forks while such a descriptor is open hands it to its child
-/// until that child execs, and running the script meanwhile fails with ETXTBSY ("Text file
-/// busy").
-pub fn write_script(path: &Path, body: &str) {
-    use std::io::Write;
-    let mut sh = Command::new("/bin/sh")
-        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
-        .arg(path)
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    sh.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
-    assert!(
-        sh.wait().unwrap().success(),
-        "{} not written",
-        path.display()
-    );
-}
-
 /// Exit code of a finished process (a signal counts as a failure of the test).
 pub fn code(out: &Output) -> i32 {
     out.status

@@ -5,8 +5,9 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{TempDir, code, kakunin, stderr, stdout, write_script};
+use crate::common::{TempDir, code, kakunin, stderr, stdout};
 use crate::support::http::{Reply, Server};
+use crate::support::script::write_script;
 
 const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 

@@ -13,6 +13,7 @@ pub mod keyless;
 pub mod oci;
 pub mod openssl;
 pub mod registry;
+pub mod script;
 pub mod signed_oci;
 pub mod verify_cmd;
 
