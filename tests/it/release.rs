@@ -185,6 +185,7 @@ fn assert_chart_not_verified(r: &Report, unbound: &str) {
         ids::IMAGE_REGISTRY_DIGEST,
         ids::IMAGE_BUNDLE,
         ids::IMAGE_ENVELOPE,
+        ids::IMAGE_REGISTRY_ATTESTATION,
         ids::IMAGE_SUBJECT,
         ids::IMAGE_SOURCE_REF,
         ids::SEMVER_APP_VERSION,

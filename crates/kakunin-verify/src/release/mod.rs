@@ -261,7 +261,7 @@ impl<'a> Run<'a> {
 
     /// The image release's bundle and envelope and the registry's attestation, as the profile
     /// requires them: the verified bundles with their sources. `unverified`: why the release
-    /// is not known (the chart is not verified): its bundle and envelope are not run.
+    /// is not known (the chart is not verified): none of the three is run.
     fn image_bundles(
         &mut self,
         signer: &Signer<'_>,
@@ -299,7 +299,9 @@ impl<'a> Run<'a> {
                 self.skip(id, NO_SIGSTORE);
             }
         }
-        if profile.require().registry_attestation() {
+        if let (true, Some(why)) = (profile.require().registry_attestation(), unverified) {
+            self.push(registry_attestation::not_run(signer, why));
+        } else if profile.require().registry_attestation() {
             let found = registry_attestation::check(&ev.registry, signer, target);
             if let Some(listed) = found.listed {
                 self.details.insert("registry_attestations".into(), listed);

@@ -33,6 +33,20 @@ impl Found {
     }
 }
 
+/// What the check expects of the bundles attached to the image.
+fn expected(signer: &Signer<'_>) -> String {
+    format!(
+        "a Sigstore bundle attached to the image in its registry, signed by {}",
+        signer.describe("the image workflow")
+    )
+}
+
+/// `image.registry-attestation` not run, for `why` (the chart is not verified, so the image it
+/// names is not trusted and nothing attached to it is looked at).
+pub(super) fn not_run(signer: &Signer<'_>, why: &CouldNotRun) -> Check {
+    spec::IMAGE_REGISTRY_ATTESTATION.not_run(expected(signer), why.clone())
+}
+
 /// `image.registry-attestation` of the bundles attached to `target`.
 pub(super) fn check(
     registry: &RegistryEvidence,
@@ -40,10 +54,7 @@ pub(super) fn check(
     target: Option<&Digest>,
 ) -> Found {
     let spec = spec::IMAGE_REGISTRY_ATTESTATION;
-    let expected = format!(
-        "a Sigstore bundle attached to the image in its registry, signed by {}",
-        signer.describe("the image workflow")
-    );
+    let expected = expected(signer);
     let Some(target) = target else {
         return Found::only(spec.not_run(expected, CouldNotRun::NoImageDigest));
     };
