@@ -152,9 +152,10 @@ images:
 /// Where the runs' caches are made (a new, empty directory for each cold run), removed at the
 /// end: `KAKUNIN_BENCH_CACHE_ROOT`, else under the user's cache directory as kakunin resolves
 /// it (`kakunin::fetch::cache::user_cache_dir`), where `verify` keeps its cache by default, so
-/// that a cold run writes its files where a user's does. (On this project's CI machines the temporary directory's
-/// part of the disk made each file created there cost ~0.7 ms, ~30x what it costs under
-/// `$HOME/.cache` of the same file system: a cold run's 116 cache files took ~80 ms there.)
+/// that a cold run writes its files where a user's does. (On this project's CI machines the
+/// temporary directory's part of the disk made each file created there cost ~0.7 ms, ~30x
+/// what it costs under `$HOME/.cache` of the same file system: a cold run's 116 cache files
+/// took ~80 ms there.)
 struct CacheRoot(PathBuf);
 
 impl CacheRoot {
